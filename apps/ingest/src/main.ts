@@ -1,0 +1,12 @@
+import { ingestConfig } from '@lib/config';
+import { runMain, startApp } from '@lib/observability';
+import { INGEST_SETTINGS } from './settings';
+
+runMain(() =>
+  startApp({
+    app: 'ingest',
+    config: INGEST_SETTINGS,
+    module: async () => (await import('./app.module')).AppModule,
+    port: () => ingestConfig.load().httpPort,
+  }),
+);

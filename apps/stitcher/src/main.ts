@@ -1,0 +1,12 @@
+import { stitcherConfig } from '@lib/config';
+import { runMain, startApp } from '@lib/observability';
+import { STITCHER_SETTINGS } from './settings';
+
+runMain(() =>
+  startApp({
+    app: 'stitcher',
+    config: STITCHER_SETTINGS,
+    module: async () => (await import('./app.module')).AppModule,
+    port: () => stitcherConfig.load().httpPort,
+  }),
+);

@@ -1,0 +1,4 @@
+export * from './define-config';
+export * from './schemas';
+export * from './config.module';
+export * from './namespaces';

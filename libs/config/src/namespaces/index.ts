@@ -1,0 +1,34 @@
+export * from './common';
+export * from './redis';
+export * from './s3';
+export * from './database';
+export * from './livepeer';
+export * from './segments';
+export * from './ingest';
+export * from './worker';
+export * from './stitcher';
+export * from './livepeer-local';
+import { commonConfig } from './common';
+import { databaseConfig } from './database';
+import { ingestConfig } from './ingest';
+import { livepeerConfig } from './livepeer';
+import { livepeerLocalConfig } from './livepeer-local';
+import { redisConfig } from './redis';
+import { s3Config } from './s3';
+import { segmentsConfig } from './segments';
+import { stitcherConfig } from './stitcher';
+import { workerConfig } from './worker';
+
+/** Every namespace, in README order: the settings table and the compose check read this. */
+export const allNamespaces = [
+  commonConfig,
+  redisConfig,
+  s3Config,
+  databaseConfig,
+  livepeerConfig,
+  segmentsConfig,
+  ingestConfig,
+  workerConfig,
+  stitcherConfig,
+  livepeerLocalConfig,
+];

@@ -1,0 +1,23 @@
+/**
+ * The segment ledger's vocabulary (design: "Segment ledger"). Every app writes
+ * these exact strings, so "nothing lost" is one query over the ledger.
+ */
+export const SEGMENT_STATES = ['ingested', 'queued', 'uploaded', 'republished', 'dropped'] as const;
+export type SegmentState = (typeof SEGMENT_STATES)[number];
+
+export const DROP_REASONS = [
+  'no-livepeer-stream',
+  'storage-unavailable',
+  'queue-unavailable',
+  'deadline-exceeded',
+  'broadcaster-rejected',
+  'not-in-playlist',
+  'fetch-failed',
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+export const SESSION_STATES = ['starting', 'live', 'ended', 'failed'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+export const RENDITION_SEGMENT_STATES = ['republished', 'dropped'] as const;
+export type RenditionSegmentState = (typeof RENDITION_SEGMENT_STATES)[number];

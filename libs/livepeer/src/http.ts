@@ -1,0 +1,51 @@
+import { LivepeerRetryableError } from './errors';
+
+/** Joins a base URL and a path without doubling or dropping slashes. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** An AbortSignal that fires on the caller's signal or after `timeoutMs`, whichever comes first. */
+export function timeoutSignal(timeoutMs: number | undefined, signal?: AbortSignal): AbortSignal | undefined {
+  const signals = [signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
+  if (signals.length <= 1) return signals[0];
+  return AbortSignal.any(signals);
+}
+
+/**
+ * `fetch` that turns network failures and timeouts into LivepeerRetryableError with the
+ * method and URL in the message (never headers: they may carry the API key).
+ */
+export async function fetchOrRetryable(url: string, init: RequestInit, timeoutMs?: number): Promise<Response> {
+  const signal = timeoutSignal(timeoutMs, init.signal ?? undefined);
+  try {
+    return await fetch(url, { ...init, signal });
+  } catch (err) {
+    const method = init.method ?? 'GET';
+    const reason =
+      (err as Error)?.name === 'TimeoutError'
+        ? `timed out after ${timeoutMs} ms`
+        : (err as Error)?.name === 'AbortError'
+          ? 'aborted'
+          : describeFetchError(err);
+    throw new LivepeerRetryableError(`${method} ${url} ${reason}`, undefined, { cause: err });
+  }
+}
+
+/** undici hides the useful part (ECONNREFUSED, ECONNRESET...) in `cause`. */
+export function describeFetchError(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  if (cause?.code) return `failed: ${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  return `failed: ${(err as Error)?.message ?? String(err)}`;
+}
+
+/** Reads a body as text without throwing (for error messages). */
+export async function safeText(response: Response): Promise<string> {
+  try {
+    return await response.text();
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,54 @@
+import type { Params } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Paths pino replaces with "[redacted]" wherever they appear in a log object.
+ * Stream keys, API keys and tokens must never reach logs (they are credentials).
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.streamKey',
+  '*.apiKey',
+  '*.secretKey',
+  '*.token',
+  '*.adminToken',
+  'streamKey',
+  'apiKey',
+  'secretKey',
+  'token',
+];
+
+/** Health and metrics scrapes are frequent and uninteresting; HLS GETs too at debug level. */
+function isScrape(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  return url.startsWith('/health') || url.startsWith('/metrics');
+}
+
+export function loggerParams(app: string, level: string, pretty: boolean): Params {
+  return {
+    pinoHttp: {
+      level,
+      name: app,
+      base: { app, pid: process.pid },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // Stream keys travel in URL paths (/live/{streamKey}/...): never log raw URLs of those routes.
+      serializers: {
+        req: (req: { method: string; url: string; id: unknown }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactKeyInPath(req.url),
+        }),
+      },
+      autoLogging: { ignore: isScrape },
+      customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
+      transport: pretty ? { target: 'pino/file', options: { destination: 1 } } : undefined,
+    },
+  };
+}
+
+/** `/live/<key>/3.ts` -> `/live/[redacted]/3.ts`: ingest's push path carries the stream key. */
+export function redactKeyInPath(url: string): string {
+  return url.replace(/^\/live\/[^/]+/, '/live/[redacted]');
+}

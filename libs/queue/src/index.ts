@@ -1,0 +1,3 @@
+export * from './queue.module';
+export * from './redis-keys';
+export * from './segment-upload';

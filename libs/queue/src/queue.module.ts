@@ -1,0 +1,61 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { redisConfig } from '@lib/config';
+import type { ReadinessProbe } from '@lib/observability';
+import { redisKeys, type RedisKeys } from './redis-keys';
+import { SEGMENT_UPLOAD_QUEUE } from './segment-upload';
+
+export const REDIS = 'redis:client';
+export const REDIS_KEYS = 'redis:keys';
+
+/** Connection options BullMQ needs: blocking commands must not be retried by ioredis. */
+export function bullConnection(url: string) {
+  return { url, maxRetriesPerRequest: null, enableOfflineQueue: true };
+}
+
+@Injectable()
+export class RedisProbe implements ReadinessProbe {
+  readonly name = 'redis';
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  async probe(): Promise<void> {
+    await this.redis.ping();
+  }
+}
+
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  async onApplicationShutdown() {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/**
+ * Redis for one app: a shared ioredis client (assignments, leases, locks, events),
+ * the key names, and BullMQ's root config with the environment's prefix.
+ */
+@Global()
+@Module({})
+export class QueueModule {
+  static forRoot(): DynamicModule {
+    const redis = redisConfig.load();
+    return {
+      module: QueueModule,
+      imports: [
+        BullModule.forRoot({ connection: bullConnection(redis.url), prefix: redis.prefix }),
+        BullModule.registerQueue({ name: SEGMENT_UPLOAD_QUEUE }),
+      ],
+      providers: [
+        {
+          provide: REDIS,
+          useFactory: () => new Redis(redis.url, { maxRetriesPerRequest: 3, enableOfflineQueue: true }),
+        },
+        { provide: REDIS_KEYS, useValue: redisKeys(redis.prefix) satisfies RedisKeys },
+        RedisProbe,
+        RedisCloser,
+      ],
+      exports: [BullModule, REDIS, REDIS_KEYS, RedisProbe],
+    };
+  }
+}

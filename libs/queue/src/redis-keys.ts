@@ -1,0 +1,33 @@
+/**
+ * Every Redis key the relay uses besides BullMQ's own, under the environment's
+ * prefix (REDIS_PREFIX). One module, so two features never collide on a name.
+ */
+export function redisKeys(prefix: string) {
+  return {
+    /** Broadcaster currently assigned to a session, shared by every worker. */
+    sessionBroadcaster: (sessionId: string) => `${prefix}:session:${sessionId}:broadcaster`,
+    /** Broadcasters that failed for a session (a set). */
+    sessionBadBroadcasters: (sessionId: string) => `${prefix}:session:${sessionId}:bad-broadcasters`,
+    /** A broadcaster every worker avoids for a while after failures. */
+    broadcasterCooldown: (address: string) => `${prefix}:broadcaster:${encodeURIComponent(address)}:cooldown`,
+    /** Per broadcaster success/failure/latency figures (a hash). */
+    broadcasterStats: (address: string) => `${prefix}:broadcaster:${encodeURIComponent(address)}:stats`,
+    /** Cached GET /api/broadcaster answer. */
+    broadcasterList: () => `${prefix}:broadcasters`,
+    /** Stitcher lease of a session: one writer per playlist. */
+    stitcherLease: (sessionId: string) => `${prefix}:stitcher:lease:${sessionId}`,
+    /** One publish per stream key across every ingest copy. */
+    publishLock: (streamId: string) => `${prefix}:publish-lock:${streamId}`,
+    /** Pub/sub channel announcing session start and end. */
+    sessionEventsChannel: () => `${prefix}:session-events`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+export interface SessionEvent {
+  type: 'session-started' | 'session-live' | 'session-ended';
+  sessionId: string;
+  streamId: string;
+  at: number;
+}

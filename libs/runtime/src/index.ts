@@ -1,0 +1,5 @@
+export * from './free-port';
+export * from './managed-process';
+export * from './paths';
+export * from './redis-server';
+export * from './s3-server';

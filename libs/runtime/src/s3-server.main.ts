@@ -1,0 +1,28 @@
+import { startEmbeddedS3 } from './s3-server';
+
+/**
+ * Runs the embedded S3 server as its own process:
+ *   node dist/libs/runtime/src/s3-server.main.js --port 9000 --dir data/s3
+ * Prints the same "listening" JSON line as the apps so launchers can wait for it.
+ */
+async function main() {
+  const arg = (name: string, fallback: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : fallback;
+  };
+  const port = Number(arg('port', process.env.S3_PORT ?? '9000'));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`s3: --port must be 0..65535, got ${port}\n`);
+    process.exit(2);
+  }
+  const s3 = await startEmbeddedS3({ port, directory: arg('dir', 'data/s3'), host: arg('host', '127.0.0.1') });
+  process.stdout.write(JSON.stringify({ event: 'listening', app: 's3', listener: 'http', port: s3.port }) + '\n');
+  const stop = () => void s3.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`s3: ${err.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+export * from './object-keys';
+export * from './storage.module';
+export * from './storage.service';
