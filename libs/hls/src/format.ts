@@ -45,3 +45,8 @@ export function uriProblem(uri: string): string | undefined {
   if (uri !== uri.trim()) return 'has leading or trailing whitespace';
   return undefined;
 }
+
+/** Why `value` is not a safe integer >= `minimum`, or undefined when it is. */
+export function integerProblem(what: string, value: number, minimum: number): string | undefined {
+  return Number.isSafeInteger(value) && value >= minimum ? undefined : `${what} must be an integer >= ${minimum}, got ${value}`;
+}

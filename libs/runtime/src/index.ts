@@ -3,3 +3,4 @@ export * from './managed-process';
 export * from './paths';
 export * from './redis-server';
 export * from './s3-server';
+export * from './system';

@@ -8,9 +8,11 @@ export * from './ingest';
 export * from './worker';
 export * from './stitcher';
 export * from './livepeer-local';
+export * from './launcher';
 import { commonConfig } from './common';
 import { databaseConfig } from './database';
 import { ingestConfig } from './ingest';
+import { launcherConfig } from './launcher';
 import { livepeerConfig } from './livepeer';
 import { livepeerLocalConfig } from './livepeer-local';
 import { redisConfig } from './redis';
@@ -31,4 +33,5 @@ export const allNamespaces = [
   workerConfig,
   stitcherConfig,
   livepeerLocalConfig,
+  launcherConfig,
 ];

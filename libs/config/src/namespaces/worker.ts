@@ -1,34 +1,58 @@
 import { defineConfig } from '../define-config';
 import { bool, port, positiveInt } from '../schemas';
 
+/**
+ * The upload worker. The time budget itself (read timeout and live deadline as factors
+ * of a segment's duration) lives in the `segments` namespace, shared with the other apps.
+ */
 export const workerConfig = defineConfig(
   'worker',
   {
     WORKER_HTTP_PORT: { schema: port(8082), description: 'Worker HTTP port (health, metrics).' },
-    WORKER_CONCURRENCY: { schema: positiveInt(8, 1000), description: 'Upload jobs one worker process runs at once.' },
+    WORKER_CONCURRENCY: {
+      schema: positiveInt(32, 1000),
+      description:
+        'Upload jobs one worker process runs at once (uploads wait on transcoding, so this is I/O concurrency, not CPU).',
+    },
     WORKER_CONNECT_TIMEOUT_MS: {
       schema: positiveInt(2000),
       description: 'TCP connect timeout towards a broadcaster.',
+    },
+    WORKER_MAX_CONNECTIONS_PER_BROADCASTER: {
+      schema: positiveInt(128, 10_000),
+      description: 'Kept-alive connections one worker process opens to one broadcaster at most.',
     },
     WORKER_MULTIPART: {
       schema: bool(false),
       description: 'Send Accept: multipart/mixed so broadcasters return renditions in the PUT response.',
     },
+    WORKER_RETRY_INTERVAL_MS: {
+      schema: positiveInt(250, 60_000),
+      description:
+        'Pause before another try when every broadcaster failed recently (or the object store failed); a switch to a healthy broadcaster is immediate.',
+    },
     BROADCASTER_COOLDOWN_MS: {
       schema: positiveInt(10_000),
-      description: 'How long a failed broadcaster is avoided by every worker.',
+      description: 'How long a failed broadcaster is avoided by every worker, for every session.',
+    },
+    BROADCASTER_SESSION_BAN_MS: {
+      schema: positiveInt(60_000),
+      description: 'How long a broadcaster that failed a session is avoided for that session.',
     },
     BROADCASTER_LIST_TTL_MS: {
       schema: positiveInt(2000),
-      description: 'How long the GET /api/broadcaster answer is cached.',
+      description: 'How long the GET /api/broadcaster answer is cached (in Redis for every worker, and in process).',
     },
   },
   (env) => ({
     httpPort: env.WORKER_HTTP_PORT,
     concurrency: env.WORKER_CONCURRENCY,
     connectTimeoutMs: env.WORKER_CONNECT_TIMEOUT_MS,
+    maxConnectionsPerBroadcaster: env.WORKER_MAX_CONNECTIONS_PER_BROADCASTER,
     multipart: env.WORKER_MULTIPART,
+    retryIntervalMs: env.WORKER_RETRY_INTERVAL_MS,
     broadcasterCooldownMs: env.BROADCASTER_COOLDOWN_MS,
+    sessionBanMs: env.BROADCASTER_SESSION_BAN_MS,
     broadcasterListTtlMs: env.BROADCASTER_LIST_TTL_MS,
   }),
 );

@@ -1,0 +1,154 @@
+import { PlaylistWindowError } from './errors';
+import { formatDuration, integerProblem, roundedDuration, uriProblem, writtenMilliseconds } from './format';
+
+/**
+ * The sliding-window state of one republished media playlist, as pure data with immutable updates.
+ * The state is plain JSON, so the stitcher can persist it and continue the media sequence after a
+ * restart (hls-rules.md rule 2). `writeMediaPlaylist(state)` serialises it.
+ *
+ * Rules kept here: target duration fixed at creation (1); media sequence only grows, one per
+ * segment removed from the head (2); only tail appends and head removals (3); a discontinuity is
+ * carried by the segment after the break, and the discontinuity sequence grows when such a segment
+ * leaves (4); at least 3 target durations stay listed while live (5); nothing changes after the end (7).
+ */
+
+export const DEFAULT_WINDOW_SEGMENTS = 10;
+/** hls-rules.md rule 5: a live playlist never lists less than this many target durations. */
+export const MIN_WINDOW_TARGET_DURATIONS = 3;
+
+export interface WindowSegment {
+  /** Media sequence number of this segment in the republished playlist. */
+  readonly msn: number;
+  readonly uri: string;
+  /** Seconds, kept at the millisecond precision the playlist is written with. */
+  readonly durationSec: number;
+  /** Preceded by `#EXT-X-DISCONTINUITY`. */
+  readonly discontinuity: boolean;
+}
+
+export interface PlaylistWindow {
+  readonly targetDuration: number;
+  /** MSN of the first listed segment (or of the next one, when nothing is listed). */
+  readonly mediaSequence: number;
+  readonly discontinuitySequence: number;
+  readonly segments: readonly WindowSegment[];
+  readonly ended: boolean;
+  /** A discontinuity was marked; the next appended segment carries it. */
+  readonly pendingDiscontinuity: boolean;
+}
+
+export interface NewSegment {
+  readonly msn: number;
+  readonly uri: string;
+  readonly durationSec: number;
+  /** Force a discontinuity before this segment (same as `markDiscontinuity` first). */
+  readonly discontinuity?: boolean;
+}
+
+export interface SlideResult {
+  readonly window: PlaylistWindow;
+  /** Segments no longer listed; delete their objects later than now (rule 5), not at once. */
+  readonly unlisted: readonly WindowSegment[];
+}
+
+export function createWindow(init: {
+  targetDuration: number;
+  mediaSequence?: number;
+  discontinuitySequence?: number;
+}): PlaylistWindow {
+  const { targetDuration, mediaSequence = 0, discontinuitySequence = 0 } = init;
+  requireInteger('targetDuration', targetDuration, 1);
+  requireInteger('mediaSequence', mediaSequence, 0);
+  requireInteger('discontinuitySequence', discontinuitySequence, 0);
+  return { targetDuration, mediaSequence, discontinuitySequence, segments: [], ended: false, pendingDiscontinuity: false };
+}
+
+/** The MSN the next appended segment must have. */
+export function nextMsn(window: PlaylistWindow): number {
+  return window.mediaSequence + window.segments.length;
+}
+
+/** Seconds of media listed (sum of the written durations). */
+export function listedDuration(window: Pick<PlaylistWindow, 'segments'>): number {
+  return listedMilliseconds(window.segments) / 1000;
+}
+
+export function appendSegment(window: PlaylistWindow, segment: NewSegment): PlaylistWindow {
+  requireLive(window, 'append a segment');
+  const expected = nextMsn(window);
+  if (segment.msn !== expected) {
+    throw new PlaylistWindowError(`segment msn ${segment.msn} is not the next one (${expected})`);
+  }
+  const problem = uriProblem(segment.uri);
+  if (problem) throw new PlaylistWindowError(`segment ${segment.msn}: URI ${problem}`);
+  if (!Number.isFinite(segment.durationSec) || writtenMilliseconds(segment.durationSec) <= 0) {
+    throw new PlaylistWindowError(`segment ${segment.msn}: duration ${segment.durationSec} is not a positive number`);
+  }
+  if (roundedDuration(segment.durationSec) > window.targetDuration) {
+    throw new PlaylistWindowError(
+      `segment ${segment.msn}: duration ${formatDuration(segment.durationSec)} s rounds above the fixed target duration ${window.targetDuration} s`,
+    );
+  }
+  const added: WindowSegment = {
+    msn: segment.msn,
+    uri: segment.uri,
+    durationSec: writtenMilliseconds(segment.durationSec) / 1000,
+    discontinuity: Boolean(segment.discontinuity) || window.pendingDiscontinuity,
+  };
+  return { ...window, segments: [...window.segments, added], pendingDiscontinuity: false };
+}
+
+/** The next appended segment will carry `#EXT-X-DISCONTINUITY` (restart, lost segment, new session). */
+export function markDiscontinuity(window: PlaylistWindow): PlaylistWindow {
+  requireLive(window, 'mark a discontinuity');
+  return window.pendingDiscontinuity ? window : { ...window, pendingDiscontinuity: true };
+}
+
+/**
+ * Removes segments from the head until at most `windowSize` remain, but never below
+ * 3 target durations of listed media. An ended window no longer changes.
+ */
+export function slideWindow(window: PlaylistWindow, windowSize = DEFAULT_WINDOW_SEGMENTS): SlideResult {
+  requireInteger('windowSize', windowSize, 1);
+  if (window.ended) return { window, unlisted: [] };
+
+  const minimumMs = MIN_WINDOW_TARGET_DURATIONS * window.targetDuration * 1000;
+  let remainingMs = listedMilliseconds(window.segments);
+  let removed = 0;
+  while (window.segments.length - removed > windowSize) {
+    const headMs = writtenMilliseconds(window.segments[removed].durationSec);
+    if (remainingMs - headMs < minimumMs) break;
+    remainingMs -= headMs;
+    removed += 1;
+  }
+  if (removed === 0) return { window, unlisted: [] };
+
+  const unlisted = window.segments.slice(0, removed);
+  return {
+    window: {
+      ...window,
+      mediaSequence: window.mediaSequence + removed,
+      discontinuitySequence: window.discontinuitySequence + unlisted.filter((s) => s.discontinuity).length,
+      segments: window.segments.slice(removed),
+    },
+    unlisted,
+  };
+}
+
+/** The stream ended: the playlist gets `#EXT-X-ENDLIST` and is final. Idempotent. */
+export function endWindow(window: PlaylistWindow): PlaylistWindow {
+  return window.ended ? window : { ...window, ended: true, pendingDiscontinuity: false };
+}
+
+function listedMilliseconds(segments: readonly WindowSegment[]): number {
+  return segments.reduce((sum, segment) => sum + writtenMilliseconds(segment.durationSec), 0);
+}
+
+function requireLive(window: PlaylistWindow, action: string): void {
+  if (window.ended) throw new PlaylistWindowError(`cannot ${action}: the playlist has ended`);
+}
+
+function requireInteger(what: string, value: number, minimum: number): void {
+  const problem = integerProblem(what, value, minimum);
+  if (problem) throw new PlaylistWindowError(problem);
+}

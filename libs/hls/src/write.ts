@@ -1,0 +1,125 @@
+import { PlaylistWriteError } from './errors';
+import {
+  formatAttributeList,
+  formatDuration,
+  formatResolution,
+  integerProblem,
+  quoted,
+  roundedDuration,
+  uriProblem,
+} from './format';
+import type { Resolution } from './types';
+
+/**
+ * Serialises the relay's republished playlists (RFC 8216). The writer refuses a model that would
+ * produce a playlist breaking hls-rules.md rule 1 or RFC syntax, rather than emitting it.
+ *
+ * Choices:
+ * - `#EXT-X-VERSION:3` always: float `#EXTINF` needs 3 and nothing we write needs more
+ *   (missing media is marked with a discontinuity, not `#EXT-X-GAP`, which would need 8).
+ * - `#EXT-X-DISCONTINUITY-SEQUENCE` always written, also when 0: the header is then identical in
+ *   every version and never "appears" between two versions.
+ * - No `#EXT-X-PLAYLIST-TYPE`: the republished stream is a live sliding window; `#EXT-X-ENDLIST`
+ *   alone tells a player it has ended.
+ */
+
+export const WRITTEN_PLAYLIST_VERSION = 3;
+
+export interface WritableSegment {
+  readonly uri: string;
+  readonly durationSec: number;
+  readonly discontinuity?: boolean;
+}
+
+/** Structurally satisfied by the sliding window's state (`window.ts`). */
+export interface MediaPlaylistModel {
+  readonly targetDuration: number;
+  readonly mediaSequence: number;
+  readonly discontinuitySequence: number;
+  readonly segments: readonly WritableSegment[];
+  readonly ended: boolean;
+}
+
+export interface VariantStreamModel {
+  readonly uri: string;
+  /** Peak bits per second. */
+  readonly bandwidth: number;
+  readonly averageBandwidth?: number;
+  readonly resolution: Resolution;
+  /** Every format present, e.g. `avc1.64001f,mp4a.40.2` (unquoted). */
+  readonly codecs: string;
+  readonly frameRate?: number;
+}
+
+export interface MasterPlaylistModel {
+  readonly variants: readonly VariantStreamModel[];
+}
+
+export function writeMediaPlaylist(model: MediaPlaylistModel): string {
+  requireInteger('targetDuration', model.targetDuration, 1);
+  requireInteger('mediaSequence', model.mediaSequence, 0);
+  requireInteger('discontinuitySequence', model.discontinuitySequence, 0);
+
+  const lines = [
+    '#EXTM3U',
+    `#EXT-X-VERSION:${WRITTEN_PLAYLIST_VERSION}`,
+    `#EXT-X-TARGETDURATION:${model.targetDuration}`,
+    `#EXT-X-MEDIA-SEQUENCE:${model.mediaSequence}`,
+    `#EXT-X-DISCONTINUITY-SEQUENCE:${model.discontinuitySequence}`,
+  ];
+  model.segments.forEach((segment, index) => {
+    const where = `segment ${index} (${segment.uri})`;
+    requireUri(where, segment.uri);
+    if (!Number.isFinite(segment.durationSec) || segment.durationSec <= 0) {
+      throw new PlaylistWriteError(`${where}: duration ${segment.durationSec} is not a positive number`);
+    }
+    if (roundedDuration(segment.durationSec) > model.targetDuration) {
+      throw new PlaylistWriteError(
+        `${where}: duration ${formatDuration(segment.durationSec)} s rounds above the target duration ${model.targetDuration} s`,
+      );
+    }
+    if (segment.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+    lines.push(`#EXTINF:${formatDuration(segment.durationSec)},`, segment.uri);
+  });
+  if (model.ended) lines.push('#EXT-X-ENDLIST');
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeMasterPlaylist(model: MasterPlaylistModel): string {
+  if (model.variants.length === 0) throw new PlaylistWriteError('a master playlist needs at least one variant');
+  const lines = ['#EXTM3U', `#EXT-X-VERSION:${WRITTEN_PLAYLIST_VERSION}`];
+  for (const variant of model.variants) {
+    const where = `variant ${variant.uri}`;
+    requireUri(where, variant.uri);
+    requireInteger(`${where} bandwidth`, variant.bandwidth, 1);
+    if (variant.averageBandwidth !== undefined) requireInteger(`${where} averageBandwidth`, variant.averageBandwidth, 1);
+    requireInteger(`${where} resolution width`, variant.resolution.width, 1);
+    requireInteger(`${where} resolution height`, variant.resolution.height, 1);
+    if (!/^[^",\s]+(?:,[^",\s]+)*$/.test(variant.codecs)) {
+      throw new PlaylistWriteError(`${where}: codecs "${variant.codecs}" is not a comma-separated list of formats`);
+    }
+    if (variant.frameRate !== undefined && !(Number.isFinite(variant.frameRate) && variant.frameRate > 0)) {
+      throw new PlaylistWriteError(`${where}: frame rate ${variant.frameRate} is not a positive number`);
+    }
+    const attributes = formatAttributeList([
+      ['BANDWIDTH', variant.bandwidth],
+      ['AVERAGE-BANDWIDTH', variant.averageBandwidth],
+      ['RESOLUTION', formatResolution(variant.resolution)],
+      ['CODECS', quoted(variant.codecs)],
+      // RFC 8216 §4.3.4.2: FRAME-RATE "SHOULD be rounded to three decimal places".
+      ['FRAME-RATE', variant.frameRate?.toFixed(3)],
+    ]);
+    lines.push(`#EXT-X-STREAM-INF:${attributes}`, variant.uri);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function requireInteger(what: string, value: number, minimum: number): void {
+  const problem = integerProblem(what, value, minimum);
+  if (problem) throw new PlaylistWriteError(problem);
+}
+
+function requireUri(where: string, uri: string): void {
+  const problem = uriProblem(uri);
+  if (problem) throw new PlaylistWriteError(`${where}: URI ${problem}`);
+}

@@ -1,0 +1,4 @@
+export * from './process';
+export * from './probe';
+export * from './transcode';
+export * from './synthetic';

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { type ConfigOf, launcherConfig } from '@lib/config';
+import { repoRoot } from './paths';
+import { startSystem } from './system';
+
+/**
+ * `npm start`: the whole relay on this machine. Settings come from the
+ * environment (README table); anything not configured runs embedded.
+ * Ctrl-C stops every process it started.
+ */
+async function main() {
+  let settings: ConfigOf<typeof launcherConfig>;
+  try {
+    settings = launcherConfig.load();
+  } catch (err) {
+    console.error(`[start] ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const quiet = process.argv.includes('--quiet');
+  const started = Date.now();
+  const system = await startSystem({
+    env: process.env,
+    dataDir: path.resolve(repoRoot, settings.dataDir),
+    workers: settings.workerCopies,
+    echo: !quiet,
+    log: (line) => console.log(`[start] ${line}`),
+  });
+  const { urls } = system;
+  const token = process.env.ADMIN_TOKEN ? '(your ADMIN_TOKEN)' : 'relay-admin-dev-token (default; set ADMIN_TOKEN)';
+  console.log(`
+livepeer-relay is up (${((Date.now() - started) / 1000).toFixed(1)} s)
+
+  Dashboard     ${urls.stitcher}/
+  Admin API     ${urls.stitcher}/api   (OpenAPI: ${urls.stitcher}/docs, token: ${token})
+  HLS playback  ${urls.stitcher}/hls/{playbackId}/index.m3u8
+  RTMP ingest   ${urls.rtmp}/{streamKey}
+  HTTP push     PUT ${urls.ingestHttp}/live/{streamKey}/{seq}.ts
+  Livepeer API  ${urls.livepeerApi}
+
+Create a stream:  npm run cli -- streams create --name demo --presets P240p30fps16x9
+Stop:             Ctrl-C
+`);
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('[start] stopping...');
+    await system.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  for (const [name, proc] of system.processes) {
+    proc.exited.then((info) => {
+      if (stopping) return;
+      console.error(`[start] ${name} exited unexpectedly (${JSON.stringify(info)}); stopping everything`);
+      void shutdown(1);
+    });
+  }
+}
+
+main().catch((err) => {
+  console.error(`[start] failed: ${err.message ?? err}`);
+  process.exit(1);
+});

@@ -1,0 +1,4 @@
+export * from './apps';
+export * from './media';
+export * from './test-env';
+export * from './wait-for';
