@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { allNamespaces } from '@lib/config';
 
 const root = path.resolve(__dirname, '../..');
-const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'));
+// merge: the compose file shares app settings through YAML merge keys (<<: *relay-env).
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
 const known = new Map<string, unknown>();
 for (const ns of allNamespaces) {
   for (const name of Object.keys(ns.variables)) known.set(name, (ns.variables as Record<string, { safeParse: (v: unknown) => { data?: unknown } }>)[name].safeParse(undefined).data);

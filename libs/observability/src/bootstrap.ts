@@ -41,7 +41,7 @@ export async function startApp(options: StartOptions): Promise<INestApplication>
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.enableShutdownHooks();
+  closeOnSignals(app, logger, options.app);
   app.disable('x-powered-by');
   await options.configure?.(app);
   const { bindHost } = commonConfig.load();
@@ -49,6 +49,40 @@ export async function startApp(options: StartOptions): Promise<INestApplication>
   const address = app.getHttpServer().address() as AddressInfo;
   announceListening(logger, options.app, 'http', address.port);
   return app;
+}
+
+/** Longest a graceful stop may take before the process exits anyway (in-flight uploads are bounded by their own timeouts). */
+const SHUTDOWN_GRACE_MS = 30_000;
+
+/**
+ * SIGTERM/SIGINT: close the app (every module's shutdown hooks run: BullMQ workers
+ * finish their jobs, connections close), then exit 0. Running out of the grace
+ * period exits with 1. A repeated signal is ignored: under `npm start` Ctrl-C
+ * reaches every process of the terminal and the launcher then sends SIGTERM too.
+ */
+function closeOnSignals(app: INestApplication, logger: Logger, name: string) {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.log({ event: 'stopping', signal }, `${name} stopping on ${signal}`);
+    setTimeout(() => {
+      logger.error({ event: 'stop-timeout' }, `${name} did not stop within ${SHUTDOWN_GRACE_MS} ms`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    app
+      .close()
+      .then(() => {
+        logger.log({ event: 'stopped' }, `${name} stopped`);
+        process.exit(0);
+      })
+      .catch((err: Error) => {
+        logger.error({ event: 'stop-failed', err: err.message }, `${name} failed to stop cleanly`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 /** Top-level runner for main.ts files: an unexpected start-up error exits non-zero with its message. */

@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { defineConfig } from '../define-config';
-import { port, positiveInt } from '../schemas';
+import { port, positiveInt, positiveNumber } from '../schemas';
+
+/** `host:port` entries (or `http(s)://host:port`), comma separated; kept as lower-case `host:port`. */
+const hostList = () =>
+  z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
+        .filter(Boolean),
+    )
+    .refine((hosts) => hosts.every((h) => /^[a-z0-9.[\]:-]+$/.test(h)), 'must be a comma-separated list of host[:port]');
 
 export const stitcherConfig = defineConfig(
   'stitcher',
@@ -22,10 +35,47 @@ export const stitcherConfig = defineConfig(
       description: 'How often each upstream rendition playlist is polled (about 1/4 target duration).',
     },
     RETENTION_HOURS: {
-      schema: positiveInt(24),
+      schema: positiveNumber(24),
       description: 'Source and republished objects of ended sessions are deleted after this.',
     },
-    LEDGER_RETENTION_DAYS: { schema: positiveInt(30), description: 'Segment ledger rows are pruned after this.' },
+    LEDGER_RETENTION_DAYS: { schema: positiveNumber(30), description: 'Segment ledger rows are pruned after this.' },
+    STITCHER_LEASE_TTL_MS: {
+      schema: positiveInt(5000, 600_000).refine((v) => v >= 1000, 'must be >= 1000'),
+      description: 'Lifetime of a stitcher lease on a stream; a dead copy\'s streams are taken over after about this.',
+    },
+    STITCHER_SCAN_INTERVAL_MS: {
+      schema: positiveInt(1000, 60_000),
+      description: 'How often live sessions are re-read from the database and free leases are tried.',
+    },
+    STITCHER_DEADLINE_FACTOR: {
+      schema: positiveNumber(6, 60),
+      description:
+        'A segment not in every upstream playlist this x its duration after ingest is skipped (not-in-playlist / fetch-failed).',
+    },
+    STITCHER_END_GRACE_MS: {
+      schema: z.coerce.number().int().min(0).max(600_000).default(10_000),
+      description: 'After a session ends, wait this long for a reconnect (discontinuity) before writing #EXT-X-ENDLIST.',
+    },
+    STITCHER_ALLOWED_SEGMENT_HOSTS: {
+      schema: hostList(),
+      description: 'Extra host[:port] list segments may be fetched from, besides the broadcasters GET /api/broadcaster returns.',
+    },
+    STITCHER_FETCH_TIMEOUT_MS: {
+      schema: positiveInt(5000, 120_000),
+      description: 'Time limit of one upstream playlist or segment download.',
+    },
+    STITCHER_MAX_PLAYLIST_BYTES: {
+      schema: positiveInt(512 * 1024),
+      description: 'Largest upstream playlist read; a longer answer is abandoned as malformed.',
+    },
+    STITCHER_MAX_SEGMENT_BYTES: {
+      schema: positiveInt(64 * 1024 * 1024),
+      description: 'Largest upstream segment downloaded; a longer one counts as fetch-failed.',
+    },
+    STITCHER_RETENTION_CHECK_MS: {
+      schema: positiveInt(600_000),
+      description: 'How often retention (objects of ended sessions, old ledger rows) runs.',
+    },
   },
   (env) => ({
     httpPort: env.STITCHER_HTTP_PORT,
@@ -34,5 +84,14 @@ export const stitcherConfig = defineConfig(
     pollIntervalMs: env.POLL_INTERVAL_MS,
     retentionHours: env.RETENTION_HOURS,
     ledgerRetentionDays: env.LEDGER_RETENTION_DAYS,
+    leaseTtlMs: env.STITCHER_LEASE_TTL_MS,
+    scanIntervalMs: env.STITCHER_SCAN_INTERVAL_MS,
+    deadlineFactor: env.STITCHER_DEADLINE_FACTOR,
+    endGraceMs: env.STITCHER_END_GRACE_MS,
+    allowedSegmentHosts: env.STITCHER_ALLOWED_SEGMENT_HOSTS,
+    fetchTimeoutMs: env.STITCHER_FETCH_TIMEOUT_MS,
+    maxPlaylistBytes: env.STITCHER_MAX_PLAYLIST_BYTES,
+    maxSegmentBytes: env.STITCHER_MAX_SEGMENT_BYTES,
+    retentionCheckMs: env.STITCHER_RETENTION_CHECK_MS,
   }),
 );

@@ -66,4 +66,12 @@ export class SessionEntity {
 
   @Column({ name: 'ended_at', type: 'bigint', transformer: epochMs, nullable: true })
   endedAt!: number | null;
+
+  /** The stitcher resolved every segment and closed the playlists of this session. */
+  @Column({ name: 'playlist_ended_at', type: 'bigint', transformer: epochMs, nullable: true })
+  playlistEndedAt!: number | null;
+
+  /** Retention removed the session's source and republished objects. */
+  @Column({ name: 'purged_at', type: 'bigint', transformer: epochMs, nullable: true })
+  purgedAt!: number | null;
 }
