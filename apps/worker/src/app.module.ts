@@ -5,6 +5,7 @@ import { ObservabilityModule } from '@lib/observability';
 import { QueueModule, RedisProbe } from '@lib/queue';
 import { S3Probe, StorageModule } from '@lib/storage';
 import { WORKER_SETTINGS } from './settings';
+import { UploadModule } from './upload/upload.module';
 
 @Module({
   imports: [
@@ -13,6 +14,7 @@ import { WORKER_SETTINGS } from './settings';
     QueueModule.forRoot(),
     StorageModule,
     DatabaseModule,
+    UploadModule,
   ],
 })
 export class AppModule {}

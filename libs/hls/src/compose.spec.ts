@@ -41,14 +41,13 @@ const referenceInputs: PlaylistInput[] = [
 
 describe('composeMediaPlaylists', () => {
   it('merges the reference example: seq 535 is missing, so the chosen run starts at 536', () => {
-    const source: Record<number, [number, number]> = {
-      536: [2, 2], 537: [1, 1.875], 538: [2, 1.333], 539: [3, 2], 540: [2, 1.375], 541: [3, 1.167],
-      542: [2, 2], 543: [1, 2], 544: [2, 1.625], 545: [1, 1.791], 546: [1, 1.5], 547: [2, 2],
-    }; // prettier-ignore
+    // Which broadcaster listed each seq of the chosen run 536..547, and its duration.
+    const broadcaster = [2, 1, 2, 3, 2, 3, 2, 1, 2, 1, 1, 2];
+    const duration = [2, 1.875, 1.333, 2, 1.375, 1.167, 2, 2, 1.625, 1.791, 1.5, 2];
     const expected = mediaOutput(
       536,
       2,
-      range(536, 547).map((seq) => [`test://playlist${source[seq][0]}${STREAM}/${seq}.ts`, source[seq][1]]),
+      range(536, 547).map((seq, i) => [`test://playlist${broadcaster[i]}${STREAM}/${seq}.ts`, duration[i]]),
     );
     expect(composeMediaPlaylists(referenceInputs)).toBe(expected);
     expect(composePlaylists(referenceInputs)).toBe(expected);

@@ -128,10 +128,10 @@ describe('validateMasterPlaylist', () => {
 
   // Rule 9: one failing fixture per missing attribute.
   it.each([
-    ['no CODECS', master('BANDWIDTH=1,RESOLUTION=2x2', 'BANDWIDTH=1,RESOLUTION=2x2,CODECS="avc1.42c00c"'), /v0\/index\.m3u8 has no CODECS/],
-    ['no RESOLUTION', master('BANDWIDTH=1,CODECS="avc1.42c00c"'), /has no RESOLUTION/],
-    ['an empty CODECS', master('BANDWIDTH=1,RESOLUTION=2x2,CODECS=""'), /has no CODECS/],
-    ['a zero BANDWIDTH', master('BANDWIDTH=0,RESOLUTION=2x2,CODECS="avc1.42c00c"'), /has no a positive BANDWIDTH/],
+    ['no CODECS', master('BANDWIDTH=1,RESOLUTION=2x2', 'BANDWIDTH=1,RESOLUTION=2x2,CODECS="avc1.42c00c"'), /v0\/index\.m3u8: no CODECS/],
+    ['no RESOLUTION', master('BANDWIDTH=1,CODECS="avc1.42c00c"'), /: no RESOLUTION/],
+    ['an empty CODECS', master('BANDWIDTH=1,RESOLUTION=2x2,CODECS=""'), /: no CODECS/],
+    ['a zero BANDWIDTH', master('BANDWIDTH=0,RESOLUTION=2x2,CODECS="avc1.42c00c"'), /BANDWIDTH is 0/],
     ['no BANDWIDTH', master('RESOLUTION=2x2,CODECS="avc1.42c00c"'), /no BANDWIDTH/],
     ['an unquoted CODECS', master('BANDWIDTH=1,RESOLUTION=2x2,CODECS=avc1'), /CODECS must be a quoted string/],
   ])('fails R9 with %s', (_, text, message) => {

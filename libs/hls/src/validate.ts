@@ -64,13 +64,13 @@ export function validateMasterPlaylist(text: string, options: Pick<MediaValidati
   if ('rule' in parsed) return [parsed];
   const violations: Violation[] = [];
   for (const variant of parsed.variants) {
-    const missing = [
-      variant.bandwidth > 0 ? undefined : 'a positive BANDWIDTH',
-      variant.resolution ? undefined : 'RESOLUTION',
-      variant.codecs ? undefined : 'CODECS',
+    const problems = [
+      variant.bandwidth > 0 ? undefined : 'BANDWIDTH is 0',
+      variant.resolution ? undefined : 'no RESOLUTION',
+      variant.codecs ? undefined : 'no CODECS',
     ].filter(Boolean);
-    if (missing.length > 0) {
-      violations.push({ rule: 'R9-master-variant', message: `variant ${variant.uri} has no ${missing.join(', no ')}` });
+    if (problems.length > 0) {
+      violations.push({ rule: 'R9-master-variant', message: `variant ${variant.uri}: ${problems.join(', ')}` });
     }
   }
   return violations;

@@ -2,3 +2,4 @@ export * from './process';
 export * from './probe';
 export * from './transcode';
 export * from './synthetic';
+export * from './segmenter';

@@ -24,3 +24,28 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     req.on('aborted', () => reject(new PushError(500, 'error reading request body: client aborted')));
   });
 }
+
+const PUSH_BODY = Symbol('pushBody');
+type WithPushBody = IncomingMessage & { [PUSH_BODY]?: Promise<Buffer> };
+
+/**
+ * Express middleware for `/live`: reads the raw segment before Nest's JSON/urlencoded body
+ * parsers can claim it (curl's default form content type would otherwise be parsed, and
+ * capped at 100 kB). The controller takes the result with `pushBody(req)`.
+ */
+export function pushBodyMiddleware(maxBytes: number) {
+  return (req: IncomingMessage, _res: unknown, next: () => void) => {
+    const pending = readBody(req, maxBytes);
+    pending.catch(() => undefined); // the controller reports it
+    (req as WithPushBody)[PUSH_BODY] = pending;
+    pending.then(
+      () => next(),
+      () => next(),
+    );
+  };
+}
+
+/** The body the middleware read, or read it now (when the middleware is not installed). */
+export function pushBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return (req as WithPushBody)[PUSH_BODY] ?? readBody(req, maxBytes);
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AppConfigModule, commonConfig, livepeerLocalConfig } from '@lib/config';
+import { ObservabilityModule } from '@lib/observability';
+import { LivepeerErrorFilter } from './api-error';
+import { ApiKeyGuard } from './auth.guard';
+import { BroadcasterController } from './broadcaster.controller';
+import { BroadcasterRegistry } from './broadcaster-registry.service';
+import { BroadcasterSupervisor } from './broadcaster-supervisor.service';
+import { BroadcastersProbe } from './broadcasters.probe';
+import { PlaybackController } from './playback.controller';
+import { StreamController } from './stream.controller';
+import { StreamService } from './stream.service';
+
+/** The Livepeer API stand-in: streams, broadcaster list, stream hook, amalgamated playlists. */
+@Module({
+  imports: [
+    AppConfigModule.forRoot([commonConfig, livepeerLocalConfig]),
+    ObservabilityModule.forRoot('livepeer-local', [BroadcastersProbe]),
+  ],
+  controllers: [StreamController, BroadcasterController, PlaybackController],
+  providers: [
+    StreamService,
+    BroadcasterRegistry,
+    BroadcasterSupervisor,
+    BroadcastersProbe,
+    ApiKeyGuard,
+    { provide: APP_FILTER, useClass: LivepeerErrorFilter },
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,142 @@
+import { All, Controller, Logger, OnApplicationShutdown, Req, Res } from '@nestjs/common';
+import { ConfigOf, InjectConfig, livepeerLocalConfig } from '@lib/config';
+import { MULTIPART_MIXED, PUSH_HEADERS, buildMultipart } from '@lib/livepeer';
+import type { Request, Response } from 'express';
+import { randomBytes } from 'node:crypto';
+import { FaultsService } from './faults.service';
+import { PushError, sendText } from './http-text';
+import { PushOutcome, PushService } from './push.service';
+import { PushStatsService } from './push-stats.service';
+import { pushBody } from './request-body';
+
+/** go-livepeer accepts 0..300 s segments (server/broadcast.go maxDurationSec). */
+const MAX_DURATION_MS = 300_000;
+const DEFAULT_DURATION_MS = 2000;
+
+export interface PushTarget {
+  manifestId: string;
+  seq: number;
+}
+
+/**
+ * `/live/{manifestID}/{seq}.ts` -> ids; undefined when the path has no manifest or no `.ts`
+ * file (400). A non-numeric file name counts as sequence number 0, as in go-livepeer.
+ */
+export function parsePushPath(path: string): PushTarget | undefined {
+  const match = /^\/live\/([^/]+)\/([^/]+)$/.exec(path);
+  if (!match) return undefined;
+  const [, manifestId, file] = match;
+  if (!file.endsWith('.ts')) return undefined;
+  const seq = parseInt(file.slice(0, -3), 10);
+  return { manifestId: decodeURIComponent(manifestId), seq: Number.isFinite(seq) && seq >= 0 ? seq : 0 };
+}
+
+/** `Content-Duration` in integer ms; missing or unparseable -> 2000 ms. */
+export function parseDuration(header: string | undefined): number {
+  if (header === undefined || !/^\s*-?\d+\s*$/.test(header)) return DEFAULT_DURATION_MS;
+  return parseInt(header, 10);
+}
+
+/**
+ * The broadcaster's HTTP push ingest (reference §2.2, go-livepeer HandlePush), with the injected
+ * faults applied first. Raw request/response on purpose: a fault may reset the connection or
+ * never answer.
+ */
+@Controller()
+export class PushController implements OnApplicationShutdown {
+  private readonly logger = new Logger('PushIngest');
+  /** pushes held open by the "hang" fault, closed on shutdown so the process can exit */
+  private readonly hung = new Set<Response>();
+
+  constructor(
+    @InjectConfig(livepeerLocalConfig) private readonly config: ConfigOf<typeof livepeerLocalConfig>,
+    private readonly pushes: PushService,
+    private readonly faults: FaultsService,
+    private readonly stats: PushStatsService,
+  ) {}
+
+  onApplicationShutdown() {
+    for (const res of this.hung) res.socket?.destroy();
+    this.hung.clear();
+  }
+
+  @All(['live', 'live/{*path}'])
+  async push(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const target = parsePushPath(req.path);
+    this.stats.received(target?.manifestId, target?.seq);
+
+    const fault = this.faults.take();
+    if (fault.kind === 'reset') {
+      this.logger.warn({ event: 'fault', fault: 'reset', ...target }, 'injected fault: connection reset');
+      this.stats.finished('reset');
+      req.socket.destroy();
+      return;
+    }
+
+    try {
+      if (req.method !== 'PUT' && req.method !== 'POST') throw new PushError(405, 'Method not allowed');
+      if (!target) throw new PushError(400, `Bad URL: expected /live/{manifestID}/{seq}.ts`);
+      const body = await pushBody(req, this.config.maxSegmentBytes);
+
+      if (fault.kind === 'hang') {
+        this.logger.warn({ event: 'fault', fault: 'hang', ...target }, 'injected fault: push left unanswered');
+        this.stats.finished('hang');
+        this.hung.add(res);
+        res.on('close', () => this.hung.delete(res));
+        return;
+      }
+      const { delayMs } = this.faults.current;
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      if (fault.kind === 'fail') {
+        this.logger.warn({ event: 'fault', fault: 'fail', status: fault.status, ...target }, `injected fault: ${fault.status}`);
+        throw new PushError(fault.status, fault.body);
+      }
+
+      const durationMs = parseDuration(req.header(PUSH_HEADERS.duration));
+      if (durationMs < 0 || durationMs > MAX_DURATION_MS) {
+        throw new PushError(500, `Invalid segment duration ${durationMs} ms (must be 0..${MAX_DURATION_MS})`);
+      }
+      const outcome = await this.pushes.handle({
+        externalId: target.manifestId,
+        seq: target.seq,
+        durationMs,
+        resolution: req.header(PUSH_HEADERS.resolution)?.trim() || undefined,
+        body,
+        url: `${req.protocol}://${req.get('host')}${req.originalUrl}`,
+      });
+      this.stats.finished('ok');
+      // go-livepeer compares the header as a whole: only exactly "multipart/mixed" gets the parts.
+      if (req.header('accept') === MULTIPART_MIXED) this.sendMultipart(res, target.seq, outcome);
+      else res.status(200).end();
+    } catch (err) {
+      const status = err instanceof PushError ? err.status : 500;
+      const message = err instanceof Error ? err.message : String(err);
+      if (!(err instanceof PushError)) this.logger.error({ event: 'push-error', err }, message);
+      else if (status >= 500) this.logger.warn({ event: 'push-failed', status, ...target }, message);
+      this.stats.finished(status);
+      sendText(res, status, message);
+    }
+  }
+
+  /** One part per profile in profile order; the source is not included (reference §2.2). */
+  private sendMultipart(res: Response, seq: number, outcome: PushOutcome) {
+    const boundary = randomBytes(15).toString('hex');
+    const body = buildMultipart(
+      outcome.profiles.map((profile, i) => {
+        const filename = `${profile.name}_${seq}.ts`;
+        return {
+          headers: {
+            'Content-Type': `video/mp2t; name="${filename}"`,
+            'Content-Length': String(outcome.renditions[i].length),
+            'Content-Disposition': `attachment; filename="${filename}"`,
+            [PUSH_HEADERS.renditionName]: profile.name,
+          },
+          body: outcome.renditions[i],
+        };
+      }),
+      boundary,
+    );
+    res.setHeader('Content-Type', `multipart/mixed; boundary=${boundary}`);
+    res.status(200).end(body);
+  }
+}

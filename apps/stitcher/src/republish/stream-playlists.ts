@@ -1,0 +1,235 @@
+import { Logger } from '@nestjs/common';
+import { appendSegment, endWindow, slideWindow, writeMasterPlaylist, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
+import type { DropReason } from '@lib/database';
+import { CONTENT_TYPES, objectKeys } from '@lib/storage';
+import type { ListedPosition } from './rendition-store.service';
+import type { RepublishContext } from './republish-context';
+import { probeVariant, raisedBandwidth, variantModel, type VariantInfo } from './variant-info';
+import { continueAt, fitDuration, rebuildWindow, segmentUri } from './window-state';
+
+export interface ReceivedSegment {
+  bytes: Buffer;
+  durationMs: number;
+}
+
+export interface StreamRef {
+  id: string;
+  playbackId: string;
+}
+
+/**
+ * The republished playlists of one stream: a sliding window per variant and the master
+ * playlist. One writer per stream (the lease holder) owns an instance.
+ *
+ * Every variant lists the same source segments under the same media sequence number (one msn
+ * counter per stream), so variants stay aligned across drops and sessions. A listed segment
+ * carries a discontinuity unless it directly follows the previous listed one of the same session.
+ *
+ * Order of every change, so that a crash at any point leaves a state the next writer continues:
+ * segment objects -> database rows (msn persisted) -> media playlists -> master playlist.
+ */
+export class StreamPlaylists {
+  private readonly logger = new Logger(StreamPlaylists.name);
+  private readonly windows = new Map<string, PlaylistWindow>();
+  private readonly variantInfo = new Map<string, VariantInfo>();
+  private sessionVariants: string[] = [];
+  private targetDuration = 1;
+  private lastListed?: ListedPosition;
+  private nextMsn = 0;
+  /** Discontinuities of the stream before nextMsn. */
+  private discontinuities = 0;
+  private masterText?: string;
+
+  constructor(
+    readonly stream: StreamRef,
+    private readonly ctx: RepublishContext,
+    /** Throws LeaseLostError when this copy no longer holds the stream. */
+    private readonly assertLease: () => void,
+  ) {}
+
+  async load(): Promise<void> {
+    this.lastListed = await this.ctx.store.lastListed(this.stream.playbackId);
+    this.nextMsn = this.lastListed ? this.lastListed.msn + 1 : 0;
+    this.discontinuities = await this.ctx.store.discontinuitiesBefore(this.stream.playbackId, this.nextMsn);
+  }
+
+  /** A session starts (or is taken over): its variants' windows, rebuilt from the database. */
+  async openSession(variants: string[], targetDuration: number): Promise<void> {
+    this.sessionVariants = variants;
+    this.targetDuration = targetDuration;
+    this.variantInfo.clear();
+    this.masterText = undefined;
+    const limit = this.ctx.settings.playlistWindowSegments * 3 + 20;
+    for (const name of variants) {
+      const { rows } = await this.ctx.store.newestListed(this.stream.playbackId, name, limit);
+      const discontinuitiesBefore = rows.length
+        ? await this.ctx.store.discontinuitiesBefore(this.stream.playbackId, rows[0].msn)
+        : this.discontinuities;
+      this.windows.set(
+        name,
+        rebuildWindow({
+          targetDuration,
+          windowSize: this.ctx.settings.playlistWindowSegments,
+          rows,
+          discontinuitiesBefore,
+          nextStreamMsn: this.nextMsn,
+          ended: false,
+        }),
+      );
+    }
+  }
+
+  /** Whether the stream's previous listed segment is the one right before (sessionId, seq). */
+  follows(sessionId: string, seq: number): boolean {
+    return this.lastListed?.sessionId === sessionId && this.lastListed.seq === seq - 1;
+  }
+
+  /** Lists one source segment in every variant of the session. */
+  async list(sessionId: string, seq: number, segments: Map<string, ReceivedSegment>): Promise<number> {
+    this.assertLease();
+    const { playbackId } = this.stream;
+    const msn = this.nextMsn;
+    const discontinuity = this.lastListed !== undefined && !this.follows(sessionId, seq);
+    await this.learnVariants(segments);
+
+    await Promise.all(
+      [...segments].map(([name, s]) => this.ctx.storage.put(objectKeys.hlsSegment(playbackId, name, msn), s.bytes, CONTENT_TYPES.mpegts)),
+    );
+    await this.ctx.store.record(
+      { sessionId, seq, playbackId, discontinuity },
+      [...segments].map(([name, s]) => ({
+        rendition: name,
+        msn,
+        durationMs: s.durationMs,
+        bytes: s.bytes.length,
+        objectKey: objectKeys.hlsSegment(playbackId, name, msn),
+      })),
+      [],
+    );
+    const discontinuitiesBefore = this.discontinuities;
+    this.lastListed = { sessionId, seq, msn };
+    this.nextMsn = msn + 1;
+    if (discontinuity) this.discontinuities += 1;
+
+    for (const [name, s] of segments) {
+      let window = this.windowFor(name, msn, discontinuitiesBefore);
+      window = appendSegment(window, {
+        msn,
+        uri: segmentUri(msn),
+        durationSec: fitDuration(s.durationMs, window.targetDuration),
+        discontinuity,
+      });
+      const slid = slideWindow(window, this.ctx.settings.playlistWindowSegments);
+      this.windows.set(name, slid.window);
+      this.ctx.deletes.schedule(
+        slid.unlisted.map((u) => objectKeys.hlsSegment(playbackId, name, u.msn)),
+        this.unlistedDeleteDelayMs(),
+      );
+    }
+    await this.writeMediaPlaylists([...segments.keys()]);
+    await this.writeMaster();
+    return msn;
+  }
+
+  /** Records a source segment that no variant lists; the next listed one gets the discontinuity. */
+  async skip(sessionId: string, seq: number, reasons: Record<string, DropReason>): Promise<void> {
+    this.assertLease();
+    await this.ctx.store.record(
+      { sessionId, seq, playbackId: this.stream.playbackId, discontinuity: false },
+      [],
+      Object.entries(reasons).map(([rendition, reason]) => ({ rendition, reason })),
+    );
+  }
+
+  /** `#EXT-X-ENDLIST` on these variants' playlists (the stream ended, or they left the ladder). */
+  async end(variants: string[]): Promise<void> {
+    this.assertLease();
+    const ended = variants.filter((name) => {
+      const window = this.windows.get(name);
+      if (!window || window.segments.length === 0 || window.ended) return false;
+      this.windows.set(name, endWindow(window));
+      return true;
+    });
+    await this.writeMediaPlaylists(ended);
+  }
+
+  variantsOfSession(): readonly string[] {
+    return this.sessionVariants;
+  }
+
+  /** Current window of a variant (for tests and the admin API). */
+  windowOf(name: string): PlaylistWindow | undefined {
+    return this.windows.get(name);
+  }
+
+  private windowFor(name: string, msn: number, discontinuitiesBefore: number): PlaylistWindow {
+    const existing = this.windows.get(name);
+    if (!existing || existing.targetDuration !== this.targetDuration) {
+      // A variant new to the stream, or a target duration that changed between sessions.
+      return rebuildWindow({
+        targetDuration: this.targetDuration,
+        windowSize: this.ctx.settings.playlistWindowSegments,
+        rows: [],
+        discontinuitiesBefore,
+        nextStreamMsn: msn,
+        ended: false,
+      });
+    }
+    return continueAt(existing, msn, discontinuitiesBefore);
+  }
+
+  /** Probes variants not described yet (first segments of a session) and raises peak bandwidths. */
+  private async learnVariants(segments: Map<string, ReceivedSegment>): Promise<void> {
+    await Promise.all(
+      [...segments].map(async ([name, s]) => {
+        const known = this.variantInfo.get(name);
+        if (known) {
+          known.bandwidth = raisedBandwidth(known.bandwidth, s.bytes.length, s.durationMs);
+          return;
+        }
+        try {
+          const probed = await probeVariant(s.bytes);
+          if (probed) this.variantInfo.set(name, { ...probed, bandwidth: raisedBandwidth(undefined, s.bytes.length, s.durationMs) });
+          else this.logger.warn({ playbackId: this.stream.playbackId, rendition: name }, 'segment has no describable H.264 video; variant not in the master yet');
+        } catch (err) {
+          this.logger.warn({ playbackId: this.stream.playbackId, rendition: name, err: (err as Error).message }, 'ffprobe failed on a segment');
+        }
+      }),
+    );
+  }
+
+  private async writeMediaPlaylists(names: string[]): Promise<void> {
+    this.assertLease();
+    await Promise.all(
+      names.map(async (name) => {
+        const window = this.windows.get(name)!;
+        const text = writeMediaPlaylist(window);
+        await this.ctx.storage.put(objectKeys.hlsMedia(this.stream.playbackId, name), Buffer.from(text), CONTENT_TYPES.playlist);
+        this.ctx.metrics.playlistWrites.inc({ kind: 'media' });
+      }),
+    );
+  }
+
+  private async writeMaster(): Promise<void> {
+    const described = this.sessionVariants.filter((name) => this.variantInfo.has(name) && this.windows.get(name)?.segments.length);
+    if (described.length === 0) return;
+    const variants = described
+      .map((name) => variantModel(name, this.variantInfo.get(name)!))
+      .sort((a, b) => b.bandwidth - a.bandwidth);
+    const text = writeMasterPlaylist({ variants });
+    if (text === this.masterText) return;
+    this.assertLease();
+    await this.ctx.storage.put(objectKeys.hlsMaster(this.stream.playbackId), Buffer.from(text), CONTENT_TYPES.playlist);
+    this.masterText = text;
+    this.ctx.metrics.playlistWrites.inc({ kind: 'master' });
+  }
+
+  /**
+   * Rule 5: an unlisted segment stays downloadable for at least its duration plus the longest
+   * playlist that listed it; twice that, and never less than a minute, covers CDN caching too.
+   */
+  private unlistedDeleteDelayMs(): number {
+    const windowMs = (this.ctx.settings.playlistWindowSegments + 1) * this.targetDuration * 1000;
+    return Math.max(60_000, 2 * windowMs);
+  }
+}

@@ -1,0 +1,45 @@
+import { probeMedia } from '@lib/media';
+import type { VariantStreamModel } from '@lib/hls';
+import { codecsOf } from './codecs';
+
+/** What the master playlist says about a variant, measured on segments actually received. */
+export interface VariantInfo {
+  resolution: { width: number; height: number };
+  codecs: string;
+  frameRate?: number;
+  /** Advertised peak bits/s: raised (with headroom) whenever a segment exceeds it. */
+  bandwidth: number;
+}
+
+/** Headroom added when the advertised peak is raised, so that it does not move with every segment. */
+const BANDWIDTH_HEADROOM = 1.1;
+
+export function segmentBitsPerSecond(bytes: number, durationMs: number): number {
+  return Math.ceil((bytes * 8 * 1000) / Math.max(durationMs, 1));
+}
+
+/** The advertised peak after one more segment: unchanged unless the segment went above it. */
+export function raisedBandwidth(current: number | undefined, bytes: number, durationMs: number): number {
+  const rate = segmentBitsPerSecond(bytes, durationMs);
+  if (current !== undefined && rate <= current) return current;
+  return Math.ceil((rate * BANDWIDTH_HEADROOM) / 1000) * 1000;
+}
+
+/** ffprobe of a received segment: resolution, frame rate and RFC 6381 codecs; undefined if unusable. */
+export async function probeVariant(bytes: Buffer): Promise<Omit<VariantInfo, 'bandwidth'> | undefined> {
+  const info = await probeMedia(bytes, { timeoutMs: 15_000 });
+  const codecs = codecsOf(info, bytes);
+  const { width, height, fps } = info.video ?? {};
+  if (!codecs || !width || !height) return undefined;
+  return { resolution: { width, height }, codecs, frameRate: fps && fps > 0 && fps < 1000 ? fps : undefined };
+}
+
+export function variantModel(name: string, info: VariantInfo): VariantStreamModel {
+  return {
+    uri: `${name}/index.m3u8`,
+    bandwidth: info.bandwidth,
+    resolution: info.resolution,
+    codecs: info.codecs,
+    frameRate: info.frameRate,
+  };
+}

@@ -1,0 +1,95 @@
+import {
+  appendSegment,
+  createWindow,
+  endWindow,
+  nextMsn,
+  slideWindow,
+  type PlaylistWindow,
+  type WindowSegment,
+} from '@lib/hls';
+
+/**
+ * The sliding window of one republished media playlist, rebuilt from the rows the database
+ * keeps for it. Replaying the newest rows through the same append + slide steps the writer used
+ * gives the window the previous writer had, so a restart or a takeover continues the media
+ * sequence and the discontinuity sequence exactly (hls-rules.md rules 2 and 4).
+ */
+
+export interface ListedRow {
+  msn: number;
+  durationMs: number;
+  discontinuity: boolean;
+}
+
+/** Segment URIs are relative to the media playlist: `{msn}.ts`. */
+export const segmentUri = (msn: number) => `${msn}.ts`;
+
+export interface RebuildInput {
+  targetDuration: number;
+  windowSize: number;
+  /** The newest rows of this rendition, in msn order (enough to refill a window). */
+  rows: readonly ListedRow[];
+  /** Discontinuities of the stream before the first row's msn (the discontinuity sequence there). */
+  discontinuitiesBefore: number;
+  /** The stream's next msn, where an empty playlist starts. */
+  nextStreamMsn: number;
+  ended: boolean;
+}
+
+export function rebuildWindow(input: RebuildInput): PlaylistWindow {
+  const rows = trailingRun(input.rows);
+  if (rows.length === 0) {
+    return createWindow({
+      targetDuration: input.targetDuration,
+      mediaSequence: input.nextStreamMsn,
+      discontinuitySequence: input.discontinuitiesBefore,
+    });
+  }
+  let window = createWindow({
+    targetDuration: input.targetDuration,
+    mediaSequence: rows[0].msn,
+    discontinuitySequence: input.discontinuitiesBefore,
+  });
+  for (const row of rows) {
+    window = appendSegment(window, {
+      msn: row.msn,
+      uri: segmentUri(row.msn),
+      durationSec: fitDuration(row.durationMs, input.targetDuration),
+      discontinuity: row.discontinuity,
+    });
+    window = slideWindow(window, input.windowSize).window;
+  }
+  return input.ended ? endWindow(window) : window;
+}
+
+/**
+ * Makes a window ready to take the segment `msn`: reopens an ended window (a new session after the
+ * stream ended) and, when the rendition missed some of the stream's segments (it was not in the
+ * ladder for a while), starts a fresh window at `msn` with the stream's discontinuity sequence.
+ * The discontinuity tag itself comes with the segment: it is a property of the stream's msn,
+ * the same in every variant.
+ */
+export function continueAt(window: PlaylistWindow, msn: number, discontinuitiesBefore: number): PlaylistWindow {
+  const reopened: PlaylistWindow = window.ended ? { ...window, ended: false } : window;
+  if (nextMsn(reopened) === msn) return reopened;
+  return createWindow({ targetDuration: window.targetDuration, mediaSequence: msn, discontinuitySequence: discontinuitiesBefore });
+}
+
+/** Rows after the last msn gap (a gap means the rendition was absent from the stream for a while). */
+function trailingRun(rows: readonly ListedRow[]): readonly ListedRow[] {
+  let start = rows.length - 1;
+  while (start > 0 && rows[start - 1].msn + 1 === rows[start].msn) start--;
+  return rows.slice(Math.max(start, 0));
+}
+
+/**
+ * Seconds for `#EXTINF`. A segment longer than the fixed target duration (a publisher that
+ * overshoots its keyframe interval) is written as the target duration rather than breaking
+ * rule 1 for the whole playlist; players play the media, whatever the tag says.
+ */
+export function fitDuration(durationMs: number, targetDuration: number): number {
+  const seconds = Math.max(durationMs, 1) / 1000;
+  return Math.round(seconds) > targetDuration ? targetDuration : seconds;
+}
+
+export type { PlaylistWindow, WindowSegment };

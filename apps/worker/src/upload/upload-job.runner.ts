@@ -1,0 +1,253 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import os from 'node:os';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InjectConfig, type ConfigOf, segmentsConfig, workerConfig } from '@lib/config';
+import { LedgerService, type DropReason, type SegmentState } from '@lib/database';
+import type { UploadSegmentPayload } from '@lib/queue';
+import { StorageService } from '@lib/storage';
+import { BroadcasterAssignments } from '../broadcasters/assignment.service';
+import { BroadcasterStats } from '../broadcasters/broadcaster-stats.service';
+import { BroadcasterUploader } from './broadcaster-uploader';
+import { InvalidPayloadError, parsePayload } from './payload';
+import {
+  PushFailure,
+  TimeBudget,
+  attemptTimeout,
+  deadlineAt,
+  describeFailure,
+  dropReasonAtDeadline,
+  failureAction,
+} from './retry-policy';
+import { WorkerMetrics } from './worker-metrics';
+
+/** Identifies this process in job results and BullMQ's `processedBy`. */
+export const WORKER_ID = `${os.hostname()}:${process.pid}`;
+
+/** A segment in one of these states has its outcome: a job for it has nothing left to do. */
+const SETTLED: ReadonlySet<SegmentState> = new Set(['uploaded', 'republished', 'dropped']);
+
+/** The job's return value (kept by BullMQ with the completed job; the benchmark reads it). */
+export interface UploadResult {
+  outcome: 'uploaded' | 'skipped';
+  worker: string;
+  attempts: number;
+  broadcaster?: string;
+  /** Broadcasters tried by this run, in order. */
+  tried?: string[];
+  /** Job enqueued -> first PUT started (ms). */
+  waitMs?: number;
+  /** Epoch ms the successful PUT started. */
+  putStartedAt?: number;
+  uploadMs?: number;
+  roundTripMs?: number;
+  /** Ledger state found when the job was skipped. */
+  state?: SegmentState;
+}
+
+/** Thrown after the ledger recorded the drop: BullMQ must not retry it. */
+class SegmentDropped extends UnrecoverableError {}
+
+/**
+ * One upload job: stream the segment from the object store to the session's broadcaster;
+ * on a broadcaster failure move the session and retry at once elsewhere; stop at the live
+ * deadline. Every ending is written to the ledger (uploaded, or dropped with a reason).
+ */
+@Injectable()
+export class UploadJobRunner {
+  private readonly logger = new Logger('UploadJob');
+  private readonly budget: TimeBudget;
+
+  constructor(
+    @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
+    @InjectConfig(workerConfig) private readonly config: ConfigOf<typeof workerConfig>,
+    private readonly ledger: LedgerService,
+    private readonly storage: StorageService,
+    private readonly assignments: BroadcasterAssignments,
+    private readonly uploader: BroadcasterUploader,
+    private readonly stats: BroadcasterStats,
+    private readonly metrics: WorkerMetrics,
+  ) {
+    this.budget = { uploadTimeoutFactor: segments.uploadTimeoutFactor, liveDeadlineFactor: segments.liveDeadlineFactor };
+  }
+
+  async run(job: Job<UploadSegmentPayload>): Promise<UploadResult> {
+    let segment: UploadSegmentPayload;
+    try {
+      segment = parsePayload(job.data);
+    } catch (err) {
+      if (err instanceof InvalidPayloadError) {
+        this.logger.error({ jobId: job.id, err: err.message }, 'upload job rejected');
+        throw new UnrecoverableError(err.message);
+      }
+      throw err;
+    }
+    const { sessionId, seq } = segment;
+
+    // A job taken over after its worker died (stalled), or enqueued again, may find its
+    // segment already delivered: pushing it again would only cost a broadcaster a transcode.
+    const row = await this.ledger.get(sessionId, seq);
+    if (row && SETTLED.has(row.state)) {
+      this.metrics.skipped.inc();
+      this.logger.log({ sessionId, seq, state: row.state, jobId: job.id }, 'segment already settled; job skipped');
+      return { outcome: 'skipped', worker: WORKER_ID, attempts: 0, state: row.state };
+    }
+    if (!row) this.logger.warn({ sessionId, seq }, 'segment has no ledger row; uploading anyway');
+    if (job.attemptsStarted > 1) {
+      this.logger.log({ sessionId, seq, jobId: job.id, started: job.attemptsStarted }, 'resuming an upload another run started');
+    }
+
+    this.metrics.active.inc();
+    try {
+      return await this.deliver(job, segment, Boolean(row));
+    } finally {
+      this.metrics.active.dec();
+    }
+  }
+
+  private async deliver(job: Job<UploadSegmentPayload>, segment: UploadSegmentPayload, hasRow: boolean): Promise<UploadResult> {
+    const { sessionId, seq } = segment;
+    const deadline = deadlineAt(segment, this.budget);
+    const tried: string[] = [];
+    let lastFailure: PushFailure | undefined;
+    let lastFailedAddress: string | undefined;
+    let waitMs: number | undefined;
+
+    for (;;) {
+      if (Date.now() >= deadline) {
+        const reason = dropReasonAtDeadline(lastFailure);
+        const detail = `not delivered within ${deadline - segment.ingestedAt} ms of ingest after ${tried.length} attempt(s)${
+          lastFailure ? `; last: ${describeFailure(lastFailure)}` : ''
+        }`;
+        return this.drop(segment, reason, detail, tried, hasRow);
+      }
+
+      const choice = await this.assignments.resolve(sessionId);
+      if (!choice) {
+        lastFailure = { kind: 'network', code: 'NO_BROADCASTER', message: 'the Livepeer API offers no broadcaster' };
+        await this.pause(deadline);
+        continue;
+      }
+      if (choice.movedFrom) {
+        this.metrics.reassignments.inc({ reason: choice.movedFrom === lastFailedAddress ? 'push-failed' : 'unavailable' });
+      }
+      // Every broadcaster failed recently: pause between tries instead of hammering them.
+      if (choice.degraded && tried.length > 0) {
+        await this.pause(deadline);
+        if (Date.now() >= deadline) continue;
+      }
+      const address = choice.address;
+
+      let body: Readable;
+      try {
+        body = await this.storage.getStream(segment.objectKey);
+      } catch (err) {
+        lastFailure = { kind: 'source', message: (err as Error).message, missing: isMissingObject(err) };
+        if (lastFailure.missing) return this.drop(segment, 'storage-unavailable', `object ${segment.objectKey} is missing`, tried, hasRow);
+        this.logger.warn({ sessionId, seq, err: lastFailure.message }, 'cannot read the segment; retrying');
+        await this.pause(deadline);
+        continue;
+      }
+
+      tried.push(address);
+      if (tried.length > 1) this.metrics.retries.inc();
+      await this.ledger.recordAttempt(sessionId, seq, address);
+      const timeout = attemptTimeout(segment.durationMs, this.budget, deadline - Date.now());
+      const outcome = await this.uploader.push({
+        broadcaster: address,
+        manifestId: segment.livepeerStreamId,
+        seq,
+        durationMs: segment.durationMs,
+        resolution: segment.resolution,
+        body,
+        bytes: segment.bytes,
+        timeoutMs: timeout.timeoutMs,
+      });
+      if (waitMs === undefined) {
+        waitMs = Math.max(0, outcome.startedAt - job.timestamp);
+        this.metrics.queueWait.observe(waitMs / 1000);
+      }
+
+      if (outcome.ok) {
+        const marked = await this.ledger.markUploaded(sessionId, seq, { uploadMs: outcome.uploadMs, roundTripMs: outcome.roundTripMs });
+        await this.stats.recordSuccess(address, outcome.roundTripMs);
+        this.metrics.attempts.inc({ broadcaster: address, outcome: 'ok' });
+        // Counted once per segment, even if a slow duplicate run also got a 200.
+        if (marked || !hasRow) this.observeDelivery(segment, address, outcome);
+        this.logger.debug({ sessionId, seq, broadcaster: address, attempts: tried.length, roundTripMs: outcome.roundTripMs }, 'segment uploaded');
+        return {
+          outcome: 'uploaded',
+          worker: WORKER_ID,
+          attempts: tried.length,
+          broadcaster: address,
+          tried,
+          waitMs,
+          putStartedAt: outcome.startedAt,
+          uploadMs: outcome.uploadMs,
+          roundTripMs: outcome.roundTripMs,
+        };
+      }
+
+      lastFailure = outcome.failure;
+      const action = failureAction(outcome.failure, timeout);
+      const detail = describeFailure(outcome.failure);
+      this.metrics.attempts.inc({ broadcaster: address, outcome: outcome.failure.kind });
+      switch (action) {
+        case 'switch':
+          lastFailedAddress = address;
+          this.logger.warn({ sessionId, seq, broadcaster: address, err: detail, elapsedMs: outcome.elapsedMs }, 'push failed; moving the session');
+          await Promise.all([this.stats.recordFailure(address, detail), this.assignments.reportFailure(sessionId, address)]);
+          continue;
+        case 'reject':
+          await this.stats.recordFailure(address, detail);
+          return this.drop(segment, 'broadcaster-rejected', `${address}: ${detail}`, tried, hasRow);
+        case 'lost':
+          return this.drop(segment, 'storage-unavailable', detail, tried, hasRow);
+        case 'wait':
+          this.logger.warn({ sessionId, seq, broadcaster: address, err: detail }, 'push interrupted on our side; retrying');
+          await this.pause(deadline);
+          continue;
+      }
+    }
+  }
+
+  private observeDelivery(segment: UploadSegmentPayload, address: string, timing: { uploadMs: number; roundTripMs: number }) {
+    this.metrics.uploaded.inc();
+    this.metrics.uploadTime.observe({ broadcaster: address }, timing.uploadMs / 1000);
+    this.metrics.roundTrip.observe({ broadcaster: address }, timing.roundTripMs / 1000);
+    this.metrics.realtimeRatio.observe({ broadcaster: address }, segment.durationMs / Math.max(1, timing.roundTripMs));
+    this.metrics.deliveryLatency.observe(Math.max(0, Date.now() - segment.ingestedAt) / 1000);
+  }
+
+  /** Records the drop, then ends the job as failed without a BullMQ retry. */
+  private async drop(
+    segment: UploadSegmentPayload,
+    reason: DropReason,
+    detail: string,
+    tried: string[],
+    hasRow: boolean,
+  ): Promise<never> {
+    const { sessionId, seq } = segment;
+    const marked = await this.ledger.markDropped(sessionId, seq, reason, detail);
+    if (marked || !hasRow) this.metrics.dropped.inc({ reason });
+    this.logger.warn({ sessionId, seq, reason, detail, tried }, 'segment dropped');
+    throw new SegmentDropped(`${reason}: ${detail}`);
+  }
+
+  /** Waits the retry interval, never past the deadline. */
+  private async pause(deadline: number): Promise<void> {
+    const ms = Math.min(this.config.retryIntervalMs, deadline - Date.now());
+    if (ms > 0) await sleep(ms);
+  }
+}
+
+/** minio reports a missing object as NoSuchKey (GetObject) or NotFound (HeadObject). */
+function isMissingObject(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === 'NoSuchKey' || code === 'NotFound';
+}
+
+export function isDropError(err: unknown): boolean {
+  return err instanceof SegmentDropped;
+}

@@ -1,0 +1,7 @@
+export * from './ladder';
+export * from './stream-events';
+export * from './stream-events.publisher';
+export * from './stream-key';
+export * from './stream-urls';
+export * from './streams.module';
+export * from './streams.service';

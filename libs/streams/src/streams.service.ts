@@ -1,0 +1,211 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { type Ladder, StreamEntity } from '@lib/database';
+import { normalizeLadder } from './ladder';
+import { generatePlaybackId, generateStreamKey, hashStreamKey, looksLikeStreamKey } from './stream-key';
+import { StreamControlEvent } from './stream-events';
+import { StreamEventsPublisher } from './stream-events.publisher';
+import { PublishUrls, StreamUrlSettings, playbackUrl, publishUrls } from './stream-urls';
+
+export const STREAM_URL_SETTINGS = 'streams:url-settings';
+
+export class StreamNotFoundError extends Error {
+  constructor(readonly streamId: string) {
+    super(`no stream with id ${streamId}`);
+    this.name = 'StreamNotFoundError';
+  }
+}
+
+export class InvalidStreamNameError extends Error {
+  constructor(reason: string) {
+    super(`invalid stream name: ${reason}`);
+    this.name = 'InvalidStreamNameError';
+  }
+}
+
+/** A stream as shown to operators: never the key (only its hash is stored). */
+export interface StreamView {
+  id: string;
+  name: string;
+  ladder: Ladder;
+  playbackId: string;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+  playbackUrl: string;
+}
+
+/** What creation and key rotation return: the only time the key is visible. */
+export interface StreamWithKey extends StreamView {
+  streamKey: string;
+  publishUrls: PublishUrls;
+}
+
+export interface CreateStreamInput {
+  name: string;
+  ladder?: unknown;
+}
+
+const NAME_MAX = 200;
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string') throw new InvalidStreamNameError('a name is required');
+  const trimmed = name.trim();
+  if (!trimmed) throw new InvalidStreamNameError('it must not be empty');
+  if (trimmed.length > NAME_MAX) throw new InvalidStreamNameError(`it must be at most ${NAME_MAX} characters`);
+  return trimmed;
+}
+
+/**
+ * Streams and their keys (issue: "Streams and keys"). Used by the ingest app (key
+ * checks), its CLI and the stitcher's admin API. Creating a stream never calls
+ * Livepeer: each publish creates its own Livepeer stream from the ladder stored here.
+ */
+@Injectable()
+export class StreamsService {
+  constructor(
+    @InjectRepository(StreamEntity) private readonly streams: Repository<StreamEntity>,
+    @Inject(STREAM_URL_SETTINGS) private readonly urls: StreamUrlSettings,
+    private readonly events: StreamEventsPublisher,
+  ) {}
+
+  /** Validates name and ladder (Livepeer's rules), stores the key's hash, returns the key once. */
+  async create(input: CreateStreamInput): Promise<StreamWithKey> {
+    const name = checkName(input.name);
+    const ladder = normalizeLadder(input.ladder);
+    const streamKey = generateStreamKey();
+    const now = Date.now();
+    const entity = this.streams.create({
+      id: randomUUID(),
+      name,
+      ladder,
+      keyHash: hashStreamKey(streamKey),
+      playbackId: generatePlaybackId(),
+      enabled: true,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.streams.insert(entity);
+    return this.withKey(entity, streamKey);
+  }
+
+  async list(): Promise<StreamView[]> {
+    const rows = await this.streams.find({ order: { createdAt: 'ASC' } });
+    return rows.map((row) => this.view(row));
+  }
+
+  async get(id: string): Promise<StreamView> {
+    return this.view(await this.entity(id));
+  }
+
+  async findByPlaybackId(playbackId: string): Promise<StreamView | null> {
+    const row = await this.streams.findOneBy({ playbackId });
+    return row ? this.view(row) : null;
+  }
+
+  /**
+   * The stream a publisher's key belongs to (enabled or not: the caller refuses
+   * disabled ones with its own message), or null. Looked up by hash only.
+   */
+  async findByKey(streamKey: string): Promise<StreamEntity | null> {
+    if (!looksLikeStreamKey(streamKey)) return null;
+    return this.streams.findOneBy({ keyHash: hashStreamKey(streamKey) });
+  }
+
+  /** The stored entity, for ingest's per-publish checks (enabled, ladder). */
+  findEntity(id: string): Promise<StreamEntity | null> {
+    return this.streams.findOneBy({ id });
+  }
+
+  /** Applies from the next publish: a live session keeps the Livepeer stream it has. */
+  async updateLadder(id: string, ladder: unknown): Promise<StreamView> {
+    const normalized = normalizeLadder(ladder);
+    const row = await this.entity(id);
+    row.ladder = normalized;
+    row.updatedAt = Date.now();
+    await this.streams.save(row);
+    await this.announce(id, 'stream-ladder-updated');
+    return this.view(row);
+  }
+
+  async rename(id: string, name: string): Promise<StreamView> {
+    const row = await this.entity(id);
+    row.name = checkName(name);
+    row.updatedAt = Date.now();
+    await this.streams.save(row);
+    return this.view(row);
+  }
+
+  /**
+   * Refuses new publishes and ends a live one: ingest copies listen for the event,
+   * and also re-read the stream every few seconds while publishing.
+   * `announced` is false when the event could not be published (the publish then
+   * ends at ingest's next check instead of at once).
+   */
+  async disable(id: string): Promise<StreamView & { announced: boolean }> {
+    const view = await this.setEnabled(id, false);
+    return { ...view, announced: await this.announce(id, 'stream-disabled') };
+  }
+
+  async enable(id: string): Promise<StreamView> {
+    const view = await this.setEnabled(id, true);
+    await this.announce(id, 'stream-enabled');
+    return view;
+  }
+
+  /** A new key; the old one stops working for new publishes at once (a live publish continues). */
+  async rotateKey(id: string): Promise<StreamWithKey> {
+    const row = await this.entity(id);
+    const streamKey = generateStreamKey();
+    row.keyHash = hashStreamKey(streamKey);
+    row.updatedAt = Date.now();
+    await this.streams.save(row);
+    await this.announce(id, 'stream-key-rotated');
+    return this.withKey(row, streamKey);
+  }
+
+  publishUrls(streamKey: string): PublishUrls {
+    return publishUrls(this.urls, streamKey);
+  }
+
+  playbackUrl(playbackId: string): string {
+    return playbackUrl(this.urls, playbackId);
+  }
+
+  private async setEnabled(id: string, enabled: boolean): Promise<StreamView> {
+    const row = await this.entity(id);
+    row.enabled = enabled;
+    row.updatedAt = Date.now();
+    await this.streams.save(row);
+    return this.view(row);
+  }
+
+  private announce(streamId: string, type: StreamControlEvent['type']): Promise<boolean> {
+    return this.events.publish({ type, streamId, at: Date.now() });
+  }
+
+  private async entity(id: string): Promise<StreamEntity> {
+    const row = await this.streams.findOneBy({ id });
+    if (!row) throw new StreamNotFoundError(id);
+    return row;
+  }
+
+  private view(row: StreamEntity): StreamView {
+    return {
+      id: row.id,
+      name: row.name,
+      ladder: row.ladder,
+      playbackId: row.playbackId,
+      enabled: row.enabled,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      playbackUrl: this.playbackUrl(row.playbackId),
+    };
+  }
+
+  private withKey(row: StreamEntity, streamKey: string): StreamWithKey {
+    return { ...this.view(row), streamKey, publishUrls: this.publishUrls(streamKey) };
+  }
+}
