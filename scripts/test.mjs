@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'test-output');
@@ -30,6 +31,7 @@ function run(label, command, args) {
   return result.status ?? 1;
 }
 
+ensureDependencies(root);
 let failedSteps = 0;
 if (run('system set-up', 'bash', [path.join(root, 'scripts/setup-system.sh'), '--for-tests']) !== 0) {
   console.error('system set-up failed: see above');

@@ -4,6 +4,8 @@ import { DatabaseModule, DatabaseProbe } from '@lib/database';
 import { ObservabilityModule } from '@lib/observability';
 import { QueueModule, RedisProbe } from '@lib/queue';
 import { S3Probe, StorageModule } from '@lib/storage';
+import { HlsModule } from './hls/hls.module';
+import { RepublishModule } from './republish/republish.module';
 import { STITCHER_SETTINGS } from './settings';
 
 @Module({
@@ -13,6 +15,8 @@ import { STITCHER_SETTINGS } from './settings';
     QueueModule.forRoot(),
     StorageModule,
     DatabaseModule,
+    RepublishModule,
+    HlsModule,
   ],
 })
 export class AppModule {}

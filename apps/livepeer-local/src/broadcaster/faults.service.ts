@@ -2,12 +2,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigOf, InjectConfig, livepeerLocalConfig } from '@lib/config';
 import { FaultAction, Faults, NO_FAULTS, parseFaultSpec, takeFault, updateFaults } from './faults';
 
-/** `--faults failNext=2,...` on the command line, else LIVEPEER_LOCAL_FAULTS. */
+/**
+ * Start-time faults: LIVEPEER_LOCAL_FAULTS, then `--faults failNext=2,...` on the command line
+ * (applied after, so the command line wins for a key given in both).
+ */
 export function startFaultSpec(argv: string[], fromConfig: string): string {
-  const i = argv.indexOf('--faults');
-  if (i !== -1 && argv[i + 1] !== undefined) return argv[i + 1];
-  const inline = argv.find((a) => a.startsWith('--faults='));
-  return inline ? inline.slice('--faults='.length) : fromConfig;
+  const specs = [fromConfig];
+  argv.forEach((arg, i) => {
+    if (arg === '--faults' && argv[i + 1] !== undefined) specs.push(argv[i + 1]);
+    else if (arg.startsWith('--faults=')) specs.push(arg.slice('--faults='.length));
+  });
+  return specs.filter((s) => s.trim()).join(',');
 }
 
 /** The broadcaster's current faults: start options first, then the admin endpoint. */

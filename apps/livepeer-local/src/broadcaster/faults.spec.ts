@@ -34,3 +34,13 @@ describe('broadcaster faults', () => {
     expect(faults.failNext).toBe(-1);
   });
 });
+
+describe('start-time fault options', () => {
+  it('applies LIVEPEER_LOCAL_FAULTS, then --faults from the command line', async () => {
+    const { startFaultSpec } = await import('./faults.service');
+    const spec = startFaultSpec(['node', 'main.js', '--faults', 'failStatus=502,unhealthy=true'], 'failNext=1,failStatus=503');
+    expect(updateFaults(NO_FAULTS, parseFaultSpec(spec))).toMatchObject({ failNext: 1, failStatus: 502, unhealthy: true });
+    expect(startFaultSpec(['--faults=delayMs=5'], '')).toBe('delayMs=5');
+    expect(startFaultSpec([], '')).toBe('');
+  });
+});

@@ -38,9 +38,11 @@ export class PushService {
   ) {}
 
   async handle(push: IncomingPush): Promise<PushOutcome> {
-    if (push.body.length === 0) throw new PushError(422, 'empty segment');
+    // As in go-livepeer, the session exists before the segment is looked at: a first push of
+    // unreadable media leaves a session with empty playlists.
     const session = await this.sessions.forPush(push.externalId, push.url, push.resolution);
     session.lastPushAt = Date.now();
+    if (push.body.length === 0) throw new PushError(422, 'empty segment');
 
     if (session.hasCompleted(push.seq)) {
       const kept = session.renditionsOf(push.seq);

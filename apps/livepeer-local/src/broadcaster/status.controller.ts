@@ -53,6 +53,7 @@ export class BroadcasterStatus {
   summary() {
     return {
       healthy: this.healthy,
+      pid: process.pid,
       region: this.config.broadcasterRegion,
       transcodeMode: this.transcoder.mode,
       loadTestMode: this.transcoder.mode !== 'ffmpeg',

@@ -19,7 +19,7 @@ export class RepublishContext {
 
   constructor(
     @InjectConfig(stitcherConfig) readonly settings: StitcherSettings,
-    @InjectConfig(livepeerConfig) livepeer: ConfigOf<typeof livepeerConfig>,
+    @InjectConfig(livepeerConfig) livepeerSettings: ConfigOf<typeof livepeerConfig>,
     readonly storage: StorageService,
     readonly store: RenditionStore,
     readonly ledger: LedgerService,
@@ -30,7 +30,7 @@ export class RepublishContext {
     readonly metrics: RepublishMetrics,
     readonly deletes: DeferredDeletes,
   ) {
-    this.playbackUrl = livepeer.playbackUrl;
+    this.playbackUrl = livepeerSettings.playbackUrl;
   }
 }
 

@@ -3,9 +3,12 @@ import { appendSegment, endWindow, slideWindow, writeMasterPlaylist, writeMediaP
 import type { DropReason } from '@lib/database';
 import { CONTENT_TYPES, objectKeys } from '@lib/storage';
 import type { ListedPosition } from './rendition-store.service';
-import type { RepublishContext } from './republish-context';
+import { LeaseLostError, type RepublishContext } from './republish-context';
 import { probeVariant, raisedBandwidth, variantModel, type VariantInfo } from './variant-info';
 import { continueAt, fitDuration, rebuildWindow, segmentUri } from './window-state';
+
+/** Segments probed per variant and session before the variant is given up as indescribable. */
+const MAX_PROBE_ATTEMPTS = 3;
 
 export interface ReceivedSegment {
   bytes: Buffer;
@@ -32,6 +35,8 @@ export class StreamPlaylists {
   private readonly logger = new Logger(StreamPlaylists.name);
   private readonly windows = new Map<string, PlaylistWindow>();
   private readonly variantInfo = new Map<string, VariantInfo>();
+  /** Failed probes per variant this session: a variant that cannot be described is not probed forever. */
+  private readonly probeFailures = new Map<string, number>();
   private sessionVariants: string[] = [];
   private targetDuration = 1;
   private lastListed?: ListedPosition;
@@ -39,6 +44,8 @@ export class StreamPlaylists {
   /** Discontinuities of the stream before nextMsn. */
   private discontinuities = 0;
   private masterText?: string;
+  /** Variants whose media playlist changed but could not be written yet. */
+  private readonly dirty = new Set<string>();
 
   constructor(
     readonly stream: StreamRef,
@@ -58,6 +65,7 @@ export class StreamPlaylists {
     this.sessionVariants = variants;
     this.targetDuration = targetDuration;
     this.variantInfo.clear();
+    this.probeFailures.clear();
     this.masterText = undefined;
     const limit = this.ctx.settings.playlistWindowSegments * 3 + 20;
     for (const name of variants) {
@@ -111,6 +119,7 @@ export class StreamPlaylists {
     this.nextMsn = msn + 1;
     if (discontinuity) this.discontinuities += 1;
 
+    const unlisted: string[] = [];
     for (const [name, s] of segments) {
       let window = this.windowFor(name, msn, discontinuitiesBefore);
       window = appendSegment(window, {
@@ -121,13 +130,10 @@ export class StreamPlaylists {
       });
       const slid = slideWindow(window, this.ctx.settings.playlistWindowSegments);
       this.windows.set(name, slid.window);
-      this.ctx.deletes.schedule(
-        slid.unlisted.map((u) => objectKeys.hlsSegment(playbackId, name, u.msn)),
-        this.unlistedDeleteDelayMs(),
-      );
+      unlisted.push(...slid.unlisted.map((u) => objectKeys.hlsSegment(playbackId, name, u.msn)));
     }
-    await this.writeMediaPlaylists([...segments.keys()]);
-    await this.writeMaster();
+    this.ctx.deletes.schedule(unlisted, this.unlistedDeleteDelayMs());
+    await this.publish([...segments.keys()], true);
     return msn;
   }
 
@@ -150,7 +156,30 @@ export class StreamPlaylists {
       this.windows.set(name, endWindow(window));
       return true;
     });
-    await this.writeMediaPlaylists(ended);
+    await this.publish(ended, false);
+  }
+
+  /** Writes playlists a failed write left behind (the next change would also write them). */
+  async flush(): Promise<void> {
+    if (this.dirty.size) await this.publish([], true);
+  }
+
+  /**
+   * Writes the media playlists of `names` (and any left dirty by a failed write), then the
+   * master. The database already holds the change, so a failed write is not fatal: the
+   * playlists stay dirty and are written by the next change or flush().
+   */
+  private async publish(names: string[], master: boolean): Promise<void> {
+    for (const name of names) this.dirty.add(name);
+    const pending = [...this.dirty];
+    try {
+      await this.writeMediaPlaylists(pending);
+      for (const name of pending) this.dirty.delete(name);
+      if (master) await this.writeMaster();
+    } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
+      this.logger.warn({ playbackId: this.stream.playbackId, err: (err as Error).message }, 'playlist write failed; will write again');
+    }
   }
 
   variantsOfSession(): readonly string[] {
@@ -187,13 +216,20 @@ export class StreamPlaylists {
           known.bandwidth = raisedBandwidth(known.bandwidth, s.bytes.length, s.durationMs);
           return;
         }
+        if ((this.probeFailures.get(name) ?? 0) >= MAX_PROBE_ATTEMPTS) return;
+        let problem: string;
         try {
           const probed = await probeVariant(s.bytes);
-          if (probed) this.variantInfo.set(name, { ...probed, bandwidth: raisedBandwidth(undefined, s.bytes.length, s.durationMs) });
-          else this.logger.warn({ playbackId: this.stream.playbackId, rendition: name }, 'segment has no describable H.264 video; variant not in the master yet');
+          if (probed) {
+            this.variantInfo.set(name, { ...probed, bandwidth: raisedBandwidth(undefined, s.bytes.length, s.durationMs) });
+            return;
+          }
+          problem = 'no H.264 video with a known profile and level';
         } catch (err) {
-          this.logger.warn({ playbackId: this.stream.playbackId, rendition: name, err: (err as Error).message }, 'ffprobe failed on a segment');
+          problem = (err as Error).message;
         }
+        this.probeFailures.set(name, (this.probeFailures.get(name) ?? 0) + 1);
+        this.logger.warn({ playbackId: this.stream.playbackId, rendition: name, problem }, 'variant not described; not in the master playlist yet');
       }),
     );
   }

@@ -125,6 +125,18 @@ export class BroadcasterAssignments {
       .exec();
   }
 
+  /**
+   * A broadcaster that was being avoided delivered: it has recovered, so every worker may
+   * use it again at once instead of waiting out its cool-down.
+   */
+  async reportRecovery(sessionId: string, address: string): Promise<void> {
+    await this.redis
+      .multi()
+      .del(this.keys.broadcasterCooldown(address))
+      .zrem(this.keys.sessionBadBroadcasters(sessionId), address)
+      .exec();
+  }
+
   /** The session's broadcaster without touching it (admin views, tests). */
   current(sessionId: string): Promise<string | null> {
     return this.redis.get(this.keys.sessionBroadcaster(sessionId));

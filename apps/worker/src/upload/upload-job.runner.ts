@@ -172,6 +172,7 @@ export class UploadJobRunner {
       if (outcome.ok) {
         const marked = await this.ledger.markUploaded(sessionId, seq, { uploadMs: outcome.uploadMs, roundTripMs: outcome.roundTripMs });
         await this.stats.recordSuccess(address, outcome.roundTripMs);
+        if (choice.degraded) await this.assignments.reportRecovery(sessionId, address);
         this.metrics.attempts.inc({ broadcaster: address, outcome: 'ok' });
         // Counted once per segment, even if a slow duplicate run also got a 200.
         if (marked || !hasRow) this.observeDelivery(segment, address, outcome);

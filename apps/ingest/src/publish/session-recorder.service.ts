@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { Repository } from 'typeorm';
+import { SessionEntity, type SourceInfo } from '@lib/database';
+import type { LivepeerStream } from '@lib/livepeer';
+import { REDIS, REDIS_KEYS, type RedisKeys, type SessionEvent } from '@lib/queue';
+import { withTimeout } from '../segments/retry-policy';
+
+export interface NewSession {
+  id: string;
+  streamId: string;
+  protocol: string;
+  targetDuration: number;
+}
+
+/**
+ * The sessions table and the session-events channel: every state change of a publish
+ * is written here, and start / live / end are announced so the stitcher reacts at once
+ * (it also polls the table, so a lost announcement costs one poll).
+ */
+@Injectable()
+export class SessionRecorder {
+  private readonly logger = new Logger(SessionRecorder.name);
+
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
+  ) {}
+
+  async create(session: NewSession): Promise<void> {
+    await this.sessions.insert({
+      ...session,
+      state: 'starting',
+      stateReason: null,
+      livepeerStreamId: null,
+      livepeerStreamKey: null,
+      livepeerPlaybackId: null,
+      profiles: null,
+      renditions: null,
+      source: null,
+      startedAt: Date.now(),
+      endedAt: null,
+    });
+    await this.announce('session-started', session.id, session.streamId);
+  }
+
+  async setSource(id: string, source: SourceInfo): Promise<void> {
+    await this.sessions.update({ id }, { source });
+  }
+
+  /** Visible while the Livepeer stream is being created again and again. */
+  async setReason(id: string, stateReason: string | null): Promise<void> {
+    await this.sessions.update({ id }, { stateReason: stateReason?.slice(0, 2000) ?? null });
+  }
+
+  async markLive(id: string, streamId: string, livepeer: LivepeerStream): Promise<void> {
+    await this.sessions.update(
+      { id },
+      {
+        state: 'live',
+        stateReason: null,
+        livepeerStreamId: livepeer.id,
+        livepeerStreamKey: livepeer.streamKey ?? null,
+        livepeerPlaybackId: livepeer.playbackId ?? null,
+        profiles: livepeer.profiles ?? null,
+        renditions: livepeer.renditions ?? null,
+      },
+    );
+    await this.announce('session-live', id, streamId);
+  }
+
+  async finish(id: string, streamId: string, state: 'ended' | 'failed', reason: string | null): Promise<void> {
+    await this.sessions.update({ id }, { state, stateReason: reason?.slice(0, 2000) ?? null, endedAt: Date.now() });
+    await this.announce('session-ended', id, streamId);
+  }
+
+  get(id: string): Promise<SessionEntity | null> {
+    return this.sessions.findOneBy({ id });
+  }
+
+  private async announce(type: SessionEvent['type'], sessionId: string, streamId: string): Promise<void> {
+    const event: SessionEvent = { type, sessionId, streamId, at: Date.now() };
+    try {
+      await withTimeout(this.redis.publish(this.keys.sessionEventsChannel(), JSON.stringify(event)), 2000, 'session event');
+    } catch (err) {
+      this.logger.warn({ event: type, sessionId, err: (err as Error).message }, 'session event not announced (the stitcher will see it on its next poll)');
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The parts of node-media-server 2.7 ingest uses, typed. NMS is used for what it is
+ * good at, the RTMP protocol (handshake, chunking, AMF commands, many publishers on
+ * one port); its own server, logger and HTTP/relay/trans features are not used.
+ *
+ * Getting the media out: each publishing NMS session gets one extra "player" that
+ * is ours (see FlvTap). NMS already turns every audio/video/data message into an FLV
+ * tag for its HTTP-FLV players; the tap receives those tags in-process and ingest
+ * pipes them into the segmenter's stdin. Compared with an ffmpeg pulling
+ * rtmp://127.0.0.1/live/{key} back out of the server, this keeps the stream key off
+ * ffmpeg's command line (visible in `ps`), needs no RTMP playback path open on the
+ * ingest port (every play is refused), loses no frame between publish and pull (the
+ * tap is attached before the first media message), and costs no second RTMP session
+ * per publish. The price is reliance on NMS internals (context maps, the players set,
+ * NodeFlvSession's instanceof check), all confined to this file and flv-tap.ts and
+ * pinned by the package version; the integration tests exercise them end to end.
+ */
+import type { Socket } from 'node:net';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const NodeRtmpSessionClass = require('node-media-server/src/node_rtmp_session');
+const NodeFlvSessionClass = require('node-media-server/src/node_flv_session');
+const nmsContext = require('node-media-server/src/node_core_ctx');
+const nmsLogger = require('node-media-server/src/node_core_logger');
+const nmsAv = require('node-media-server/src/node_core_av');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** A node-media-server RTMP session (connection). */
+export interface NmsRtmpSession {
+  id: string;
+  ip: string;
+  socket: Socket;
+  isStarting: boolean;
+  isPublishing: boolean;
+  publishStreamId: number;
+  publishStreamPath: string;
+  players: Set<string>;
+  run(): void;
+  stop(): void;
+  reject(): void;
+  onSocketData(data: Buffer): void;
+  sendStatusMessage(streamId: number, level: string, code: string, description: string): void;
+}
+
+export interface NmsConfig {
+  rtmp: { port: number; chunk_size: number; gop_cache: boolean; ping: number; ping_timeout: number };
+}
+
+export interface NmsEvents {
+  on(event: 'prePublish' | 'postPublish' | 'donePublish' | 'prePlay', listener: (id: string, streamPath: string, args: unknown) => void): void;
+  on(event: 'doneConnect', listener: (id: string) => void): void;
+  removeListener(event: string, listener: (...args: never[]) => void): void;
+}
+
+export const nms = {
+  createSession: (config: NmsConfig, socket: Socket): NmsRtmpSession => new NodeRtmpSessionClass(config, socket),
+  flvPlayerPrototype: NodeFlvSessionClass.prototype as object,
+  sessions: nmsContext.sessions as Map<string, unknown>,
+  publishers: nmsContext.publishers as Map<string, string>,
+  idlePlayers: nmsContext.idlePlayers as Set<string>,
+  events: nmsContext.nodeEvent as NmsEvents,
+  /** NMS logs to stdout with stream paths, i.e. stream keys: it must stay silent. */
+  silenceLogger: () => nmsLogger.setLogType(nmsLogger.LOG_TYPES.NONE),
+  session: (id: string) => nmsContext.sessions.get(id) as NmsRtmpSession | undefined,
+};
+
+/** Width, height and profile name from an AVC sequence header tag body, via NMS's SPS parser. */
+export function readAvcConfig(tagBody: Buffer): { width?: number; height?: number; profile?: string } | null {
+  try {
+    const info = nmsAv.readAVCSpecificConfig(tagBody);
+    return { width: info.width || undefined, height: info.height || undefined, profile: nmsAv.getAVCProfileName(info) || undefined };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,177 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { REDIS, REDIS_KEYS, type RedisKeys, type SessionEvent } from '@lib/queue';
+import { LeaseService } from '../lease/lease.service';
+import { preferredOwner } from '../lease/rendezvous';
+import { RepublishContext } from './republish-context';
+import { SessionDirectory } from './session-directory.service';
+import { StreamRepublisher } from './stream-republisher';
+
+/**
+ * Decides which streams this stitcher copy republishes. Every scan (and at once on a session
+ * event) it reads the streams with unfinished sessions, takes the free leases of the streams
+ * rendezvous hashing gives to this copy (or any stream left without a writer for a lease TTL),
+ * runs a StreamRepublisher per stream it holds, and releases the leases of finished streams.
+ * Leases are renewed on their own timer, so a slow scan never lets one lapse.
+ */
+@Injectable()
+export class StitcherCoordinator implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(StitcherCoordinator.name);
+  private readonly republishers = new Map<string, StreamRepublisher>();
+  /** Streams seen without any lease holder, since when. */
+  private readonly unownedSince = new Map<string, number>();
+  private subscriber?: Redis;
+  private timers: NodeJS.Timeout[] = [];
+  private scanning?: Promise<void>;
+  private rescan = false;
+  private shuttingDown = false;
+
+  constructor(
+    private readonly ctx: RepublishContext,
+    private readonly lease: LeaseService,
+    private readonly directory: SessionDirectory,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.subscribe();
+    this.timers.push(setInterval(() => this.scanSoon(), this.ctx.settings.scanIntervalMs));
+    this.timers.push(setInterval(() => void this.renew(), Math.max(200, Math.floor(this.lease.ttlMs / 3))));
+    this.scanSoon();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await this.scanning;
+    // Hand the streams over at once instead of letting the leases expire.
+    await Promise.all(
+      [...this.republishers].map(async ([streamId, republisher]) => {
+        await republisher.stop();
+        await this.lease.release(streamId).catch(() => undefined);
+      }),
+    );
+    this.republishers.clear();
+    await this.lease.leave().catch(() => undefined);
+    await this.subscriber?.quit().catch(() => undefined);
+  }
+
+  /** Streams this copy writes, with the session being republished. */
+  owned(): { streamId: string; playbackId: string; sessionId?: string }[] {
+    return [...this.republishers.values()].map((r) => ({
+      streamId: r.stream.id,
+      playbackId: r.stream.playbackId,
+      sessionId: r.currentSessionId,
+    }));
+  }
+
+  get instanceId(): string {
+    return this.lease.instanceId;
+  }
+
+  /** Runs a scan now, or right after the one in progress. */
+  scanSoon(): void {
+    if (this.shuttingDown) return;
+    if (this.scanning) {
+      this.rescan = true;
+      return;
+    }
+    this.scanning = this.scan()
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'scan of live sessions failed; retrying'))
+      .finally(() => {
+        this.scanning = undefined;
+        if (this.rescan) {
+          this.rescan = false;
+          this.scanSoon();
+        }
+      });
+  }
+
+  private async subscribe(): Promise<void> {
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('error', (err) => this.logger.warn({ err: err.message }, 'session-events subscriber error'));
+    this.subscriber.on('message', (_channel, message) => {
+      try {
+        const event = JSON.parse(message) as SessionEvent;
+        this.logger.debug({ event: event.type, sessionId: event.sessionId }, 'session event');
+      } catch {
+        // Any message on the channel is a reason to look; its content is only logged.
+      }
+      this.scanSoon();
+    });
+    await this.subscriber.subscribe(this.keys.sessionEventsChannel()).catch((err: Error) =>
+      this.logger.warn({ err: err.message }, 'cannot subscribe to session events; relying on scans'),
+    );
+  }
+
+  private async scan(): Promise<void> {
+    const members = await this.lease.heartbeat();
+    const work = await this.directory.unfinishedByStream();
+    for (const [streamId, { stream, sessions }] of work) {
+      if (this.shuttingDown) return;
+      let republisher = this.republishers.get(streamId);
+      if (!republisher) {
+        if (!(await this.mayTake(streamId, members)) || !(await this.lease.tryAcquire(streamId))) continue;
+        this.unownedSince.delete(streamId);
+        republisher = new StreamRepublisher(
+          { id: stream.id, playbackId: stream.playbackId },
+          this.ctx,
+          () => this.lease.holds(streamId),
+          () => this.dropLost(streamId),
+        );
+        this.republishers.set(streamId, republisher);
+        republisher.update(sessions);
+        republisher.start();
+        this.logger.log({ streamId, playbackId: stream.playbackId, instance: this.lease.instanceId }, 'stream lease taken');
+      } else {
+        republisher.update(sessions);
+      }
+    }
+    for (const [streamId, republisher] of this.republishers) {
+      if (work.has(streamId)) continue;
+      republisher.update([]);
+      if (!republisher.idle) continue;
+      this.republishers.delete(streamId);
+      await republisher.stop();
+      await this.lease.release(streamId);
+      this.logger.log({ streamId }, 'stream finished; lease released');
+    }
+    for (const streamId of this.unownedSince.keys()) if (!work.has(streamId)) this.unownedSince.delete(streamId);
+    this.ctx.metrics.ownedStreams.set(this.republishers.size);
+  }
+
+  /**
+   * The copy rendezvous hashing prefers takes a free stream at once; any other copy only after
+   * the stream has had no writer for a whole lease TTL (the preferred copy may be stuck).
+   */
+  private async mayTake(streamId: string, members: string[]): Promise<boolean> {
+    if (preferredOwner(streamId, members) === this.lease.instanceId) return true;
+    if (await this.lease.owner(streamId)) {
+      this.unownedSince.delete(streamId);
+      return false;
+    }
+    const since = this.unownedSince.get(streamId) ?? Date.now();
+    this.unownedSince.set(streamId, since);
+    return Date.now() - since >= this.lease.ttlMs;
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      for (const streamId of await this.lease.renewAll()) {
+        this.logger.warn({ streamId }, 'stream lease lost to another copy');
+        const republisher = this.republishers.get(streamId);
+        this.republishers.delete(streamId);
+        await republisher?.stop();
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'lease renewal failed');
+    }
+  }
+
+  private dropLost(streamId: string): void {
+    this.republishers.delete(streamId);
+    this.lease.forget(streamId);
+    void this.lease.release(streamId).catch(() => undefined);
+  }
+}

@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '@lib/database';
+import { StorageModule } from '@lib/storage';
+import { LeaseService } from '../lease/lease.service';
+import { BroadcasterHosts } from '../upstream/broadcaster-hosts.service';
+import { livepeerClientProvider } from '../upstream/livepeer-client.provider';
+import { UpstreamClient } from '../upstream/upstream.client';
+import { StitcherCoordinator } from './coordinator.service';
+import { DeferredDeletes } from './deferred-deletes.service';
+import { RenditionStore } from './rendition-store.service';
+import { RepublishContext } from './republish-context';
+import { RepublishMetrics } from './republish.metrics';
+import { RetentionService } from './retention.service';
+import { SessionDirectory } from './session-directory.service';
+
+/** Republishing: live sessions -> upstream playlists and segments -> the relay's HLS in the object store. */
+@Module({
+  imports: [DatabaseModule, StorageModule],
+  providers: [
+    livepeerClientProvider,
+    BroadcasterHosts,
+    UpstreamClient,
+    RenditionStore,
+    RepublishMetrics,
+    DeferredDeletes,
+    RepublishContext,
+    LeaseService,
+    SessionDirectory,
+    StitcherCoordinator,
+    RetentionService,
+  ],
+  exports: [livepeerClientProvider, RenditionStore, StitcherCoordinator, RetentionService, LeaseService],
+})
+export class RepublishModule {}

@@ -1,0 +1,313 @@
+import { Logger } from '@nestjs/common';
+import { MoreThanOrEqual } from 'typeorm';
+import type { DropReason, SegmentState, SessionEntity } from '@lib/database';
+import type { UpstreamSegment } from '../upstream/upstream.client';
+import { decide, type Availability, type LedgerFacts } from './frontier';
+import type { RepublishContext } from './republish-context';
+import type { ReceivedSegment, StreamPlaylists } from './stream-playlists';
+
+/** The relay's own variant made from ingest's source segments. */
+export const SOURCE_VARIANT = 'source';
+/** How far ahead of the frontier segments are downloaded and kept in memory. */
+export const LOOKAHEAD = 20;
+/** Pause before a failed download of the same segment is tried again. */
+const RETRY_AFTER_MS = 500;
+/** Upstream errors of one rendition are logged at most this often. */
+const ERROR_LOG_INTERVAL_MS = 10_000;
+
+/** Variant names become object keys and URL path parts: letters, digits, `_`, `-`, `.`; no dot-only names. */
+export function isSafeVariantName(name: string): boolean {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(name) && !/^\.+$/.test(name);
+}
+
+interface LedgerRow extends LedgerFacts {
+  uploadedAt: number | null;
+  objectKey: string;
+}
+
+/**
+ * Republishes one session: polls its upstream rendition playlists, downloads new segments from
+ * broadcasters (and the source from the object store) ahead of time, and advances the frontier
+ * one source seq at a time (see frontier.ts), listing or skipping it in every variant through
+ * the stream's playlists. Single-threaded by construction: only the stream's loop calls tick().
+ */
+export class SessionRepublisher {
+  private readonly logger = new Logger(SessionRepublisher.name);
+  readonly renditions: { name: string; playlistUrl: string }[];
+  readonly variants: string[];
+  private nextSeq?: number;
+  private ledger = new Map<number, LedgerRow>();
+  private readonly received = new Map<string, Map<number, ReceivedSegment>>();
+  private readonly failures = new Map<string, Map<number, { error: string; at: number }>>();
+  private readonly upstream = new Map<string, Map<number, UpstreamSegment>>();
+  private readonly inflight = new Set<string>();
+  private readonly polling = new Set<string>();
+  private readonly lastPollAt = new Map<string, number>();
+  private readonly lastErrorLogAt = new Map<string, number>();
+  /** When a seq without a ledger row (a hole) was first noticed. */
+  private readonly holeSince = new Map<number, number>();
+  private superseded = false;
+
+  constructor(
+    public session: SessionEntity,
+    private readonly playlists: StreamPlaylists,
+    private readonly ctx: RepublishContext,
+    /** Called when background work (a poll, a download) finished: the stream loop runs again at once. */
+    private readonly wake: () => void,
+  ) {
+    this.renditions = renditionsOf(session, ctx.playbackUrl, (name) =>
+      this.logger.error({ sessionId: session.id, rendition: name }, 'rendition name unusable in a URL path; not republished'),
+    );
+    this.variants = [...this.renditions.map((r) => r.name), SOURCE_VARIANT];
+    for (const name of this.variants) {
+      this.received.set(name, new Map());
+      this.failures.set(name, new Map());
+      this.upstream.set(name, new Map());
+    }
+  }
+
+  get id(): string {
+    return this.session.id;
+  }
+
+  /** Continues after the last seq a previous writer resolved, if any. */
+  async open(): Promise<void> {
+    const last = await this.ctx.store.lastResolvedSeq(this.session.id);
+    this.nextSeq = last === undefined ? undefined : last + 1;
+    await this.playlists.openSession(this.variants, this.session.targetDuration);
+  }
+
+  /** A newer session of the stream started: this one is over even if nobody said so. */
+  supersede(): void {
+    this.superseded = true;
+  }
+
+  get ended(): boolean {
+    return this.superseded || this.session.state === 'ended' || this.session.state === 'failed';
+  }
+
+  /** When the session ended (for the ENDLIST grace period). */
+  get endedAt(): number | undefined {
+    return this.ended ? (this.session.endedAt ?? Date.now()) : undefined;
+  }
+
+  /** Ended, and every segment ingest recorded is resolved. */
+  get drained(): boolean {
+    return this.ended && this.nextSeq !== undefined && this.ledger.size === 0;
+  }
+
+  /** Ended before ingest recorded any segment: nothing to republish. */
+  get empty(): boolean {
+    return this.ended && this.nextSeq === undefined;
+  }
+
+  /** One step: read the ledger, start polls and downloads, list or skip what can be decided. */
+  async tick(): Promise<void> {
+    await this.refreshLedger();
+    if (this.nextSeq === undefined) return;
+    this.startPolls();
+    this.startDownloads();
+    await this.advance();
+  }
+
+  /** Source segments at and after the frontier, from the ledger ingest writes. */
+  private async refreshLedger(): Promise<void> {
+    const rows = await this.ctx.segments.find({
+      where: { sessionId: this.session.id, ...(this.nextSeq === undefined ? {} : { seq: MoreThanOrEqual(this.nextSeq) }) },
+      order: { seq: 'ASC' },
+      take: LOOKAHEAD,
+      select: { seq: true, state: true, ingestedAt: true, durationMs: true, uploadedAt: true, objectKey: true },
+    });
+    if (this.nextSeq === undefined && rows.length) this.nextSeq = rows[0].seq;
+    this.ledger = new Map(
+      rows.map((r) => [
+        r.seq,
+        {
+          state: r.state as SegmentState,
+          ingestedAt: r.ingestedAt,
+          durationMs: r.durationMs,
+          uploadedAt: r.uploadedAt,
+          objectKey: r.objectKey,
+        },
+      ]),
+    );
+  }
+
+  private startPolls(): void {
+    const now = Date.now();
+    for (const rendition of this.renditions) {
+      if (this.polling.has(rendition.name)) continue;
+      if (now - (this.lastPollAt.get(rendition.name) ?? 0) < this.ctx.settings.pollIntervalMs * 0.9) continue;
+      this.polling.add(rendition.name);
+      this.lastPollAt.set(rendition.name, now);
+      void this.poll(rendition).finally(() => {
+        this.polling.delete(rendition.name);
+        this.wake();
+      });
+    }
+  }
+
+  private async poll(rendition: { name: string; playlistUrl: string }): Promise<void> {
+    const started = Date.now();
+    let segments: UpstreamSegment[];
+    try {
+      segments = await this.ctx.upstream.renditionSegments(rendition.playlistUrl);
+    } catch (err) {
+      this.ctx.metrics.upstreamErrors.inc({ kind: 'playlist' });
+      this.logRateLimited(rendition.name, 'upstream playlist unusable; retrying', { url: rendition.playlistUrl, err: (err as Error).message });
+      return;
+    }
+    this.ctx.metrics.pollSeconds.observe({ rendition: rendition.name }, (Date.now() - started) / 1000);
+    const seen = this.upstream.get(rendition.name)!;
+    const from = this.nextSeq ?? 0;
+    for (const segment of segments) {
+      if (segment.seq < from || segment.seq >= from + LOOKAHEAD) continue; // stale, or too far ahead to trust
+      const known = seen.get(segment.seq);
+      seen.set(segment.seq, segment); // the newest URI wins: after a failover another broadcaster has it
+      const uploadedAt = this.ledger.get(segment.seq)?.uploadedAt;
+      if (!known && uploadedAt) this.ctx.metrics.pollLagSeconds.observe({ rendition: rendition.name }, Math.max(0, Date.now() - uploadedAt) / 1000);
+    }
+  }
+
+  private startDownloads(): void {
+    const from = this.nextSeq!;
+    const now = Date.now();
+    for (let seq = from; seq < from + LOOKAHEAD; seq++) {
+      const row = this.ledger.get(seq);
+      if (!row) break;
+      if (row.state === 'dropped') continue; // skipped without waiting (frontier.ts)
+      for (const variant of this.variants) {
+        if (this.received.get(variant)!.has(seq) || this.inflight.has(`${variant}:${seq}`)) continue;
+        const failed = this.failures.get(variant)!.get(seq);
+        if (failed && now - failed.at < RETRY_AFTER_MS) continue;
+        const source = variant === SOURCE_VARIANT;
+        const uri = source ? undefined : this.upstream.get(variant)!.get(seq)?.uri;
+        if (!source && !uri) continue;
+        this.download(variant, seq, row, uri);
+      }
+    }
+  }
+
+  private download(variant: string, seq: number, row: LedgerRow, uri: string | undefined): void {
+    const key = `${variant}:${seq}`;
+    this.inflight.add(key);
+    const started = Date.now();
+    const bytes = uri ? this.ctx.upstream.segment(uri) : this.ctx.storage.getBuffer(row.objectKey);
+    void bytes
+      .then((data) => {
+        if (this.nextSeq !== undefined && seq < this.nextSeq) return; // resolved meanwhile
+        this.received.get(variant)!.set(seq, { bytes: data, durationMs: row.durationMs });
+        this.failures.get(variant)!.delete(seq);
+        this.ctx.metrics.fetchSeconds.observe({ rendition: variant }, (Date.now() - started) / 1000);
+      })
+      .catch((err: Error) => {
+        this.failures.get(variant)!.set(seq, { error: err.message, at: Date.now() });
+        this.ctx.metrics.upstreamErrors.inc({ kind: uri ? 'segment' : 'source' });
+        this.logRateLimited(variant, 'segment download failed; retrying until its deadline', { seq, err: err.message });
+      })
+      .finally(() => {
+        this.inflight.delete(key);
+        this.wake();
+      });
+  }
+
+  private async advance(): Promise<void> {
+    for (;;) {
+      const seq = this.nextSeq!;
+      const row = this.ledger.get(seq);
+      if (!row) {
+        // A hole: ingest recorded a later seq but not this one. Wait a deadline, then skip it.
+        const later = [...this.ledger.keys()].some((s) => s > seq);
+        if (!later) return;
+        if (!this.holeSince.has(seq)) this.holeSince.set(seq, Date.now());
+      }
+      const decision = decide(
+        { seq, ledger: row, laterKnownSince: this.holeSince.get(seq), variants: this.availability(seq) },
+        {
+          now: Date.now(),
+          deadlineFactor: this.ctx.settings.deadlineFactor,
+          targetDurationMs: this.session.targetDuration * 1000,
+        },
+      );
+      if (decision.action === 'wait') return;
+      if (decision.action === 'list') await this.list(seq, row!);
+      else await this.skip(seq, decision.reasons, decision.why);
+      this.forget(seq);
+      this.nextSeq = seq + 1;
+    }
+  }
+
+  private availability(seq: number): Record<string, Availability> {
+    return Object.fromEntries(
+      this.variants.map((variant): [string, Availability] => {
+        if (this.received.get(variant)!.has(seq)) return [variant, { state: 'ready' }];
+        const failed = this.failures.get(variant)!.get(seq);
+        return [variant, failed ? { state: 'failed', error: failed.error } : { state: 'absent' }];
+      }),
+    );
+  }
+
+  private async list(seq: number, row: LedgerRow): Promise<void> {
+    const segments = new Map(this.variants.map((v) => [v, this.received.get(v)!.get(seq)!]));
+    const msn = await this.playlists.list(this.session.id, seq, segments);
+    await this.ctx.ledger.markRepublished(this.session.id, seq);
+    const lag = Math.max(0, Date.now() - row.ingestedAt) / 1000;
+    for (const variant of this.variants) {
+      this.ctx.metrics.republished.inc({ rendition: variant });
+      this.ctx.metrics.republishLagSeconds.observe({ rendition: variant }, lag);
+    }
+    this.logger.debug({ sessionId: this.session.id, seq, msn }, 'segment republished');
+  }
+
+  private async skip(seq: number, reasons: Record<string, DropReason>, why: string): Promise<void> {
+    await this.playlists.skip(this.session.id, seq, reasons);
+    for (const [variant, reason] of Object.entries(reasons)) this.ctx.metrics.dropped.inc({ rendition: variant, reason });
+    const details = Object.fromEntries(
+      this.variants.map((v) => [v, this.failures.get(v)!.get(seq)?.error ?? (this.received.get(v)!.has(seq) ? 'ready' : 'never listed upstream')]),
+    );
+    this.logger.warn({ sessionId: this.session.id, seq, why, details }, 'segment skipped in every variant');
+  }
+
+  private forget(seq: number): void {
+    for (const variant of this.variants) {
+      this.received.get(variant)!.delete(seq);
+      this.failures.get(variant)!.delete(seq);
+      this.upstream.get(variant)!.delete(seq);
+    }
+    this.holeSince.delete(seq);
+    this.ledger.delete(seq);
+  }
+
+  private logRateLimited(variant: string, message: string, fields: Record<string, unknown>): void {
+    const now = Date.now();
+    if (now - (this.lastErrorLogAt.get(variant) ?? 0) < ERROR_LOG_INTERVAL_MS) return;
+    this.lastErrorLogAt.set(variant, now);
+    this.logger.warn({ sessionId: this.session.id, rendition: variant, ...fields }, message);
+  }
+}
+
+/**
+ * The renditions to republish and where their upstream playlists are: the `renditions` map the
+ * API returned, or, when it is empty (the 2020 API for profile-based streams), one per profile.
+ */
+export function renditionsOf(
+  session: Pick<SessionEntity, 'renditions' | 'profiles' | 'livepeerStreamId'>,
+  playbackUrl: string,
+  onUnsafe: (name: string) => void = () => undefined,
+): { name: string; playlistUrl: string }[] {
+  const defaultPath = (name: string) => `/stream/${encodeURIComponent(session.livepeerStreamId ?? '')}/${name}.m3u8`;
+  const entries: [string, string][] =
+    session.renditions && Object.keys(session.renditions).length
+      ? Object.entries(session.renditions)
+      : (session.profiles ?? []).map((p) => [p.name, defaultPath(p.name)]);
+  const out: { name: string; playlistUrl: string }[] = [];
+  for (const [name, path] of entries) {
+    if (!isSafeVariantName(name) || name === SOURCE_VARIANT) {
+      onUnsafe(name);
+      continue;
+    }
+    const relative = typeof path === 'string' && path.startsWith('/') ? path : defaultPath(name);
+    out.push({ name, playlistUrl: `${playbackUrl}${relative}` });
+  }
+  return out;
+}

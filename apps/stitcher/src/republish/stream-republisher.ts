@@ -1,0 +1,180 @@
+import { Logger } from '@nestjs/common';
+import type { SessionEntity } from '@lib/database';
+import { LeaseLostError, type RepublishContext } from './republish-context';
+import { SessionRepublisher, SOURCE_VARIANT, renditionsOf } from './session-republisher';
+import { StreamPlaylists, type StreamRef } from './stream-playlists';
+
+/** Steps of one stream never follow each other closer than this, however often work completes. */
+const MIN_STEP_GAP_MS = 50;
+/** Pause after an unexpected error before the stream is tried again. */
+const ERROR_BACKOFF_MS = 1000;
+
+/** Sleeps until woken or a timeout; a wake that came while awake is not lost. */
+class Waker {
+  private pending = false;
+  private resolve?: () => void;
+
+  wake(): void {
+    this.pending = true;
+    this.resolve?.();
+  }
+
+  async sleep(ms: number): Promise<void> {
+    if (!this.pending) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        this.resolve = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.resolve = undefined;
+    this.pending = false;
+  }
+}
+
+/** A unique index refused a row: another writer got there first. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code ?? '';
+  return code === '23505' || code.startsWith('SQLITE_CONSTRAINT');
+}
+
+/**
+ * The writer of one stream's playlists while this copy holds the stream's lease. Takes the
+ * stream's unfinished sessions oldest first: republishes one, and when it has ended and
+ * drained either hands the playlists on to the next session (a reconnect: a discontinuity, no
+ * end) or, after the end grace period, closes them with #EXT-X-ENDLIST.
+ */
+export class StreamRepublisher {
+  private readonly logger = new Logger(StreamRepublisher.name);
+  private readonly waker = new Waker();
+  private readonly playlists: StreamPlaylists;
+  private sessions: SessionEntity[] = [];
+  /** Sessions this writer closed; a database read older than the close may still list them. */
+  private readonly finished = new Set<string>();
+  private current?: SessionRepublisher;
+  private loaded = false;
+  private stopped = false;
+  private running?: Promise<void>;
+
+  constructor(
+    readonly stream: StreamRef,
+    private readonly ctx: RepublishContext,
+    private readonly holdsLease: () => boolean,
+    /** Called once when the loop ends by itself (lease lost). */
+    private readonly onLeaseLost: () => void,
+  ) {
+    this.playlists = new StreamPlaylists(stream, ctx, () => {
+      if (!this.holdsLease()) throw new LeaseLostError(`lease of stream ${stream.id} lost`);
+    });
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** The stream's unfinished sessions, as the database has them now. */
+  update(sessions: SessionEntity[]): void {
+    this.sessions = sessions.filter((s) => !this.finished.has(s.id)).sort((a, b) => a.startedAt - b.startedAt);
+    const fresh = this.current && this.sessions.find((s) => s.id === this.current!.id);
+    if (fresh) this.current!.session = fresh;
+    this.waker.wake();
+  }
+
+  /** Nothing left to republish: the lease can be released. */
+  get idle(): boolean {
+    return !this.current && this.sessions.length === 0;
+  }
+
+  get currentSessionId(): string | undefined {
+    return this.current?.id;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.waker.wake();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const started = Date.now();
+      let pause = this.ctx.settings.pollIntervalMs;
+      try {
+        await this.step();
+      } catch (err) {
+        if (err instanceof LeaseLostError) {
+          this.logger.warn({ streamId: this.stream.id }, 'lease lost; another stitcher writes this stream now');
+          this.stopped = true;
+          this.onLeaseLost();
+          break;
+        }
+        if (isUniqueViolation(err)) {
+          // Someone else wrote rows of this stream: rebuild everything from the database.
+          this.logger.warn({ streamId: this.stream.id }, 'another writer recorded segments of this stream; reloading its state');
+          this.loaded = false;
+          this.current = undefined;
+        } else {
+          this.logger.error({ streamId: this.stream.id, err: (err as Error).message }, 'republishing step failed; retrying');
+        }
+        pause = ERROR_BACKOFF_MS;
+      }
+      if (this.stopped) break;
+      await this.waker.sleep(Math.max(pause - (Date.now() - started), 0));
+      const gap = Date.now() - started;
+      if (gap < MIN_STEP_GAP_MS) await new Promise((r) => setTimeout(r, MIN_STEP_GAP_MS - gap));
+    }
+  }
+
+  private async step(): Promise<void> {
+    if (!this.holdsLease()) throw new LeaseLostError(`lease of stream ${this.stream.id} lost`);
+    if (!this.loaded) {
+      await this.playlists.load();
+      this.loaded = true;
+    }
+    await this.playlists.flush();
+    if (!this.current) {
+      const next = this.sessions[0];
+      if (!next) return;
+      this.current = new SessionRepublisher(next, this.playlists, this.ctx, () => this.waker.wake());
+      await this.current.open();
+      this.logger.log({ streamId: this.stream.id, sessionId: next.id, variants: this.current.variants }, 'republishing session');
+    }
+    const current = this.current;
+    const newer = this.sessions.find((s) => s.id !== current.id && s.startedAt >= current.session.startedAt);
+    if (newer) current.supersede();
+    await current.tick();
+    if (!current.drained && !current.empty) return;
+
+    if (newer) {
+      // A reconnect: the next session continues the playlists after a discontinuity.
+      const continuing = new Set([...renditionsOf(newer, this.ctx.playbackUrl).map((r) => r.name), SOURCE_VARIANT]);
+      await this.finish(current, current.variants.filter((v) => !continuing.has(v)));
+    } else if (Date.now() >= (current.endedAt ?? Date.now()) + this.ctx.settings.endGraceMs) {
+      await this.finish(current, current.variants);
+    }
+  }
+
+  /** Closes a session: ENDLIST on the variants that do not go on, then the session is done. */
+  private async finish(session: SessionRepublisher, endVariants: string[]): Promise<void> {
+    await this.playlists.end(endVariants);
+    await this.ctx.sessions.update({ id: session.id }, { playlistEndedAt: Date.now() });
+    this.logger.log({ streamId: this.stream.id, sessionId: session.id, ended: endVariants }, 'session republished to the end');
+    this.finished.add(session.id);
+    this.sessions = this.sessions.filter((s) => s.id !== session.id);
+    this.current = undefined;
+    this.deleteLivepeerStream(session.session.livepeerStreamId);
+    this.waker.wake();
+  }
+
+  /** Retention on Livepeer's side: the stream is not needed any more (best-effort, as the API may be down). */
+  private deleteLivepeerStream(livepeerStreamId: string | null): void {
+    if (!livepeerStreamId) return;
+    this.ctx.livepeer
+      .deleteStream(livepeerStreamId)
+      .then(() => this.logger.log({ livepeerStreamId }, 'Livepeer stream deleted'))
+      .catch((err: Error) => this.logger.warn({ livepeerStreamId, err: err.message }, 'could not delete the Livepeer stream'));
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * What the worker's integration tests share: a livepeer-local network with fault
+ * injection, worker processes, and a stand-in for ingest that does exactly what ingest
+ * does per segment (object in the bucket, ledger row, job on the queue), so these tests do
+ * not depend on the ingest app.
+ */
+import { Queue } from 'bullmq';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { DEV_LIVEPEER_API_KEY, databaseConfig, s3Config } from '@lib/config';
+import { LedgerService, SegmentEntity, openDataSource } from '@lib/database';
+import {
+  SEGMENT_UPLOAD_QUEUE,
+  UPLOAD_JOB_OPTIONS,
+  UPLOAD_SEGMENT_JOB,
+  bullConnection,
+  uploadJobId,
+  type UploadSegmentPayload,
+} from '@lib/queue';
+import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
+import { TEST_REDIS_URL, TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
+
+export const SEGMENT_MS = 2000;
+export const SEGMENT_RESOLUTION = '320x180';
+
+/**
+ * A real 2 s MPEG-TS segment (H.264 + AAC, 320x180), encoded once per machine and reused:
+ * passthrough and copy modes only need valid bytes, not distinct pictures.
+ */
+export function fixtureSegment(): Buffer {
+  const file = path.join(os.tmpdir(), 'livepeer-relay-worker-fixture-2s-320x180.ts');
+  if (!existsSync(file)) {
+    const partial = `${file}.${process.pid}.part`;
+    execFileSync('ffmpeg', [
+      '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
+      '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15:duration=2',
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=2',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-threads', '1', '-pix_fmt', 'yuv420p', '-g', '30', '-bf', '0',
+      '-c:a', 'aac', '-b:a', '48k', '-f', 'mpegts', partial,
+    ]);
+    renameSync(partial, file);
+  }
+  return readFileSync(file);
+}
+
+export interface LivepeerNetwork {
+  app: RunningApp;
+  apiUrl: string;
+  /** Broadcaster addresses and OS pids, in start order. */
+  broadcasters: { address: string; pid: number }[];
+}
+
+/** livepeer-local (API + N broadcaster processes), ready when /api/broadcaster lists all of them. */
+export async function startLivepeerLocal(
+  env: TestEnv,
+  extra: Record<string, string | number> = {},
+): Promise<LivepeerNetwork> {
+  const count = Number(extra.LIVEPEER_LOCAL_BROADCASTERS ?? 2);
+  const app = await spawnApp(
+    'livepeer-local',
+    env.processEnv({
+      LIVEPEER_LOCAL_BROADCASTERS: count,
+      LIVEPEER_LOCAL_TRANSCODE_MODE: 'passthrough',
+      LIVEPEER_LOCAL_HEALTH_INTERVAL_MS: 500,
+      ...extra,
+    }),
+  );
+  const broadcasters: { address: string; pid: number }[] = [];
+  app.proc.on('line', (line: string) => collectBroadcaster(line, broadcasters));
+  for (const line of app.proc.tail(500).split('\n')) collectBroadcaster(line, broadcasters);
+  const apiUrl = `${app.url}/api`;
+  await waitFor(
+    async () => broadcasters.length === count && (await listBroadcasters(apiUrl)).length === count,
+    { timeoutMs: 60_000, what: `${count} healthy broadcasters` },
+  );
+  return { app, apiUrl, broadcasters };
+}
+
+function collectBroadcaster(line: string, into: { address: string; pid: number }[]) {
+  if (!line.includes('"event":"broadcaster-started"')) return;
+  try {
+    const { address, pid } = JSON.parse(line.slice(line.indexOf('{'))) as { address: string; pid: number };
+    if (!into.some((b) => b.address === address)) into.push({ address, pid });
+  } catch {
+    // not the API's own JSON line
+  }
+}
+
+export async function listBroadcasters(apiUrl: string): Promise<string[]> {
+  const response = await fetch(`${apiUrl}/broadcaster`);
+  return ((await response.json()) as { address: string }[]).map((b) => b.address);
+}
+
+/** POST /api/stream: the Livepeer stream id segments are pushed under. */
+export async function createLivepeerStream(apiUrl: string, name: string): Promise<string> {
+  const response = await fetch(`${apiUrl}/stream`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${DEV_LIVEPEER_API_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, profiles: [{ name: '144p', width: 256, height: 144, bitrate: 400_000, fps: 0 }] }),
+  });
+  if (response.status !== 201) throw new Error(`POST /api/stream answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** livepeer-local's fault injection (POST /admin/faults, partial update; -1 = until cleared). */
+export async function setFaults(broadcaster: string, faults: Record<string, number | string | boolean>): Promise<void> {
+  const response = await fetch(`${broadcaster}/admin/faults`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  if (response.status !== 200) throw new Error(`POST ${broadcaster}/admin/faults answered ${response.status}: ${await response.text()}`);
+}
+
+export async function clearFaults(broadcaster: string): Promise<void> {
+  await fetch(`${broadcaster}/admin/faults`, { method: 'DELETE' });
+}
+
+/** PUTs a broadcaster received for one manifest: seq -> count. */
+export async function pushesAt(broadcaster: string, manifestId: string): Promise<Record<number, number>> {
+  const response = await fetch(`${broadcaster}/admin/pushes`);
+  const counts = (await response.json()) as { byManifest: Record<string, Record<string, number>> };
+  return Object.fromEntries(Object.entries(counts.byManifest[manifestId] ?? {}).map(([seq, n]) => [Number(seq), n]));
+}
+
+/** seq -> PUTs received, summed over the broadcasters. */
+export async function pushesPerSeq(broadcasters: string[], manifestId: string): Promise<Map<number, number>> {
+  const total = new Map<number, number>();
+  for (const b of broadcasters) {
+    for (const [seq, n] of Object.entries(await pushesAt(b, manifestId))) total.set(Number(seq), (total.get(Number(seq)) ?? 0) + n);
+  }
+  return total;
+}
+
+/** A worker process on this test's Redis prefix, bucket and schema. */
+export function startWorker(env: TestEnv, network: LivepeerNetwork, extra: Record<string, string | number> = {}, label = 'worker') {
+  return spawnApp('worker', env.processEnv({ LIVEPEER_API_URL: network.apiUrl, BROADCASTER_LIST_TTL_MS: 500, ...extra }), { label });
+}
+
+/**
+ * Ingest's side of the contract, segment by segment: the object in the bucket, the ledger
+ * row, then the job (libs/queue segment-upload.ts), then `queued` in the ledger.
+ */
+export class FakeIngest {
+  readonly queue: Queue<UploadSegmentPayload>;
+  readonly storage: StorageService;
+  readonly ledger: LedgerService;
+  private readonly segment = fixtureSegment();
+
+  private constructor(
+    readonly env: TestEnv,
+    readonly dataSource: DataSource,
+  ) {
+    this.queue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, {
+      connection: bullConnection(TEST_REDIS_URL),
+      prefix: env.id,
+    });
+    this.storage = new StorageService(s3Config.load(env.vars()));
+    this.ledger = new LedgerService(dataSource.getRepository(SegmentEntity));
+  }
+
+  static async create(env: TestEnv): Promise<FakeIngest> {
+    const dataSource = await openDataSource(databaseConfig.load(env.vars()), true);
+    const ingest = new FakeIngest(env, dataSource);
+    await ingest.storage.ensureBucket();
+    return ingest;
+  }
+
+  payload(session: { sessionId: string; livepeerStreamId: string }, seq: number, ingestedAt = Date.now()): UploadSegmentPayload {
+    return {
+      sessionId: session.sessionId,
+      streamId: `stream-${session.sessionId}`,
+      livepeerStreamId: session.livepeerStreamId,
+      seq,
+      objectKey: objectKeys.sourceSegment(session.sessionId, seq),
+      durationMs: SEGMENT_MS,
+      resolution: SEGMENT_RESOLUTION,
+      bytes: this.segment.length,
+      ingestedAt,
+    };
+  }
+
+  /** One segment "cut" now: stored, recorded, enqueued. */
+  async ingest(session: { sessionId: string; livepeerStreamId: string }, seq: number): Promise<UploadSegmentPayload> {
+    const payload = this.payload(session, seq);
+    await this.storage.put(payload.objectKey, this.segment, CONTENT_TYPES.mpegts);
+    const { livepeerStreamId: _ignored, ...ledgerRow } = payload;
+    await this.ledger.recordIngested(ledgerRow);
+    await this.queue.add(UPLOAD_SEGMENT_JOB, payload, { ...UPLOAD_JOB_OPTIONS, jobId: uploadJobId(payload.sessionId, seq) });
+    await this.ledger.markQueued(payload.sessionId, seq);
+    return payload;
+  }
+
+  /**
+   * A live stream at real-time cadence: one segment every SEGMENT_MS. `beforeSegment` runs
+   * before segment `seq` is cut (to inject a fault at a chosen moment).
+   */
+  async stream(
+    session: { sessionId: string; livepeerStreamId: string },
+    segments: number,
+    beforeSegment?: (seq: number) => Promise<void> | void,
+  ): Promise<void> {
+    const start = Date.now();
+    for (let seq = 0; seq < segments; seq++) {
+      const due = start + seq * SEGMENT_MS;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      await beforeSegment?.(seq);
+      await this.ingest(session, seq);
+    }
+  }
+
+  /** Waits until every segment of the session has an outcome in the ledger. */
+  async settled(sessionId: string, segments: number, timeoutMs = 30_000): Promise<SegmentEntity[]> {
+    return waitFor(
+      async () => {
+        const rows = await this.ledger.list(sessionId);
+        return rows.length === segments && rows.every((r) => ['uploaded', 'dropped', 'republished'].includes(r.state)) && rows;
+      },
+      { timeoutMs, what: `${segments} settled segments of ${sessionId}` },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.dataSource.destroy();
+  }
+}
+
+/** A counter or gauge value from a Prometheus text page (summed over label sets matching `labels`). */
+export async function metricValue(workerUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${workerUrl}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
