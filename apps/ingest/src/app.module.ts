@@ -4,6 +4,7 @@ import { DatabaseModule, DatabaseProbe } from '@lib/database';
 import { ObservabilityModule } from '@lib/observability';
 import { QueueModule, RedisProbe } from '@lib/queue';
 import { S3Probe, StorageModule } from '@lib/storage';
+import { IngestModule } from './ingest.module';
 import { INGEST_SETTINGS } from './settings';
 
 @Module({
@@ -13,6 +14,7 @@ import { INGEST_SETTINGS } from './settings';
     QueueModule.forRoot(),
     StorageModule,
     DatabaseModule,
+    IngestModule,
   ],
 })
 export class AppModule {}

@@ -1,5 +1,5 @@
 import { parseMasterPlaylist, parseMediaPlaylist } from '@lib/hls';
-import { type LivepeerStream, pushSegment } from '@lib/livepeer';
+import { LivepeerNotFoundError, type LivepeerStream, pushSegment } from '@lib/livepeer';
 import type { SyntheticSegment } from '@lib/media';
 import { waitFor } from '@lib/testing';
 import { LivepeerLocal, clearFaults, makeSegments, setFaults, startLivepeerLocal, status, text } from './helpers';
@@ -60,6 +60,7 @@ describe('livepeer-local amalgamated playlists and broadcaster failure', () => {
     expect(master.status).toBe(404);
     expect(JSON.parse(master.body)).toEqual({ errors: ['not found'] });
     expect((await text(`${lp.url}/stream/${stream.id}/low.m3u8`)).status).toBe(404);
+    await expect(lp.client.fetchPlaylist(`${lp.url}/stream/${stream.id}.m3u8`)).rejects.toBeInstanceOf(LivepeerNotFoundError);
   });
 
   it('serves an empty media playlist for a rendition that has no segment yet', async () => {
@@ -80,6 +81,7 @@ describe('livepeer-local amalgamated playlists and broadcaster failure', () => {
     expect(low.segments[0].uri).toBe(`${b0}/stream/${stream.id}/low/0.ts`);
     const fetched = await fetch(low.segments[5].uri);
     expect(fetched.status).toBe(200);
+    expect(parseMediaPlaylist(await lp.client.fetchPlaylist(`${lp.url}/stream/${stream.id}/low.m3u8`))).toEqual(low);
 
     const master = await text(`${lp.url}/stream/${stream.id}.m3u8`);
     expect(master.headers.get('content-type')).toBe('application/x-mpegurl');
@@ -154,6 +156,17 @@ describe('livepeer-local amalgamated playlists and broadcaster failure', () => {
     expect(low.mediaSequence).toBe(14);
     const ready = await text(`${lp.url}/health/ready`);
     expect(ready.status).toBe(200); // one healthy broadcaster is enough
+
+    // With no healthy broadcaster left: not ready, and nothing to amalgamate.
+    await setFaults(b0, { unhealthy: true });
+    const notReady = await waitFor(async () => {
+      const answer = await text(`${lp.url}/health/ready`);
+      return answer.status === 503 && answer;
+    }, { timeoutMs: 5000, what: 'readiness to fail' });
+    expect(JSON.parse(notReady.body).error.broadcasters.message).toBe('none of 2 broadcaster(s) is healthy');
+    expect((await text(`${lp.url}/stream/${stream.id}/low.m3u8`)).status).toBe(404);
+    await clearFaults(b0);
+    await waitFor(async () => (await text(`${lp.url}/health/ready`)).status === 200, { timeoutMs: 5000, what: 'readiness to recover' });
   });
 
   it('takes its broadcasters down with it, even when killed with SIGKILL', async () => {

@@ -1,7 +1,7 @@
 import { parseMasterPlaylist, parseMediaPlaylist } from '@lib/hls';
 import { BroadcasterPushError, multipartBoundary, pushSegment } from '@lib/livepeer';
 import type { SyntheticSegment } from '@lib/media';
-import { RunningApp, sleep, waitFor } from '@lib/testing';
+import { RunningApp, waitFor } from '@lib/testing';
 import os from 'node:os';
 import {
   HookServer,
@@ -366,7 +366,6 @@ describe('livepeer-local broadcaster limits, expiry and start options', () => {
       expect((await push()).status).toBe(503);
       expect((await push()).status).toBe(200);
       expect(await status(b.url)).toMatchObject({ transcodeMode: 'copy', loadTestMode: true });
-      await sleep(0);
     } finally {
       await b.proc.stop();
     }

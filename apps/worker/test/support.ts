@@ -49,7 +49,7 @@ export function fixtureSegment(): Buffer {
 export interface LivepeerNetwork {
   app: RunningApp;
   apiUrl: string;
-  /** Broadcaster addresses and OS pids, in start order. */
+  /** Broadcaster addresses (sorted) and the pid of each broadcaster process. */
   broadcasters: { address: string; pid: number }[];
 }
 
@@ -68,25 +68,18 @@ export async function startLivepeerLocal(
       ...extra,
     }),
   );
-  const broadcasters: { address: string; pid: number }[] = [];
-  app.proc.on('line', (line: string) => collectBroadcaster(line, broadcasters));
-  for (const line of app.proc.tail(500).split('\n')) collectBroadcaster(line, broadcasters);
   const apiUrl = `${app.url}/api`;
-  await waitFor(
-    async () => broadcasters.length === count && (await listBroadcasters(apiUrl)).length === count,
+  const addresses = await waitFor(
+    async () => {
+      const listed = await listBroadcasters(apiUrl);
+      return listed.length === count && listed.sort();
+    },
     { timeoutMs: 60_000, what: `${count} healthy broadcasters` },
   );
+  const broadcasters = await Promise.all(
+    addresses.map(async (address) => ({ address, pid: ((await (await fetch(`${address}/status`)).json()) as { pid: number }).pid })),
+  );
   return { app, apiUrl, broadcasters };
-}
-
-function collectBroadcaster(line: string, into: { address: string; pid: number }[]) {
-  if (!line.includes('"event":"broadcaster-started"')) return;
-  try {
-    const { address, pid } = JSON.parse(line.slice(line.indexOf('{'))) as { address: string; pid: number };
-    if (!into.some((b) => b.address === address)) into.push({ address, pid });
-  } catch {
-    // not the API's own JSON line
-  }
 }
 
 export async function listBroadcasters(apiUrl: string): Promise<string[]> {

@@ -14,10 +14,12 @@ describe('transcoder arguments', () => {
   it('encodes with the CPU-budget x264 settings, the bitrate and the frame rate', () => {
     const args = renditionArgs({ ...profile, profile: 'H264Baseline', gop: '2.0' }, 'pipe:3');
     expect(args.join(' ')).toContain('-c:v libx264 -preset veryfast -tune zerolatency -threads 1');
-    expect(args).toEqual(expect.arrayContaining(['-b:v', '250000', '-r', '30', '-profile:v', 'baseline', '-c:a', 'aac']));
+    expect(args).toEqual(expect.arrayContaining(['-b:v', '250000', '-bufsize', '125000', '-profile:v', 'baseline', '-c:a', 'aac']));
+    expect(args[args.indexOf('-vf') + 1]).toMatch(/^scale=.*,fps=30$/);
     expect(args.slice(-1)).toEqual(['pipe:3']);
-    expect(renditionArgs({ ...profile, fps: 0 }, 'x')).not.toContain('-r');
-    expect(renditionArgs({ ...profile, fps: 30000, fpsDen: 1001 }, 'x')).toEqual(expect.arrayContaining(['-r', '30000/1001']));
+    const filterOf = (args: string[]) => args[args.indexOf('-vf') + 1];
+    expect(filterOf(renditionArgs({ ...profile, fps: 0 }, 'x'))).not.toContain('fps=');
+    expect(filterOf(renditionArgs({ ...profile, fps: 30000, fpsDen: 1001 }, 'x'))).toMatch(/,fps=30000\/1001$/);
     expect(renditionArgs({ ...profile, gop: 'intra' }, 'x')).toEqual(expect.arrayContaining(['-g', '1']));
   });
 

@@ -77,14 +77,17 @@ function keyframeArgs(gop: string | undefined): string[] {
 
 /** Output options of one rendition; `target` is where ffmpeg writes it (e.g. `pipe:3`). */
 export function renditionArgs(profile: TranscodeProfile, target: string, audioBitrate = 96_000): string[] {
-  const args = ['-map', '0:v:0', '-map', '0:a?', '-vf', scaleFilter(profile.width, profile.height), ...X264_ARGS];
+  // The fps filter (not -r): -r adds a frame at the end, making the rendition one frame longer
+  // than the source segment.
   const rate = frameRate(profile);
-  if (rate) args.push('-r', rate);
+  const filters = [scaleFilter(profile.width, profile.height), ...(rate ? [`fps=${rate}`] : [])];
+  const args = ['-map', '0:v:0', '-map', '0:a?', '-vf', filters.join(','), ...X264_ARGS];
   const h264 = profile.profile ? H264_PROFILE_ARGS[profile.profile] : undefined;
   if (h264) args.push('-profile:v', h264);
   const bitrate = String(Math.round(profile.bitrate));
-  // maxrate + a one-second buffer keep each short segment near the profile's bitrate.
-  args.push('-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate);
+  // maxrate and a half-second buffer keep each short segment near the profile's bitrate
+  // (a one-second buffer let the keyframes of a 2 s segment overshoot by 25 %).
+  args.push('-b:v', bitrate, '-maxrate', bitrate, '-bufsize', String(Math.round(profile.bitrate / 2)));
   args.push(...keyframeArgs(profile.gop));
   args.push('-c:a', 'aac', '-b:a', String(audioBitrate));
   args.push(...MPEGTS_OUTPUT_ARGS, target);

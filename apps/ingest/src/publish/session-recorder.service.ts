@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { Repository } from 'typeorm';
 import { SessionEntity, type SourceInfo } from '@lib/database';
-import type { LivepeerStream } from '@lib/livepeer';
+import { type LivepeerProfile, type LivepeerStream, ladderProfiles } from '@lib/livepeer';
 import { REDIS, REDIS_KEYS, type RedisKeys, type SessionEvent } from '@lib/queue';
 import { withTimeout } from '../segments/retry-policy';
 
@@ -64,7 +64,7 @@ export class SessionRecorder {
         livepeerStreamId: livepeer.id,
         livepeerStreamKey: livepeer.streamKey ?? null,
         livepeerPlaybackId: livepeer.playbackId ?? null,
-        profiles: livepeer.profiles ?? null,
+        profiles: effectiveLadder(livepeer),
         renditions: livepeer.renditions ?? null,
       },
     );
@@ -87,5 +87,19 @@ export class SessionRecorder {
     } catch (err) {
       this.logger.warn({ event: type, sessionId, err: (err as Error).message }, 'session event not announced (the stitcher will see it on its next poll)');
     }
+  }
+}
+
+/**
+ * The ladder the broadcasters will produce: the stream's custom profiles followed by its
+ * presets expanded from the lpms table (the API returns presets by name only), so the
+ * session row names every rendition with its size and bitrate.
+ */
+export function effectiveLadder(livepeer: Pick<LivepeerStream, 'profiles' | 'presets'>): LivepeerProfile[] {
+  try {
+    return ladderProfiles({ profiles: livepeer.profiles ?? [], presets: livepeer.presets ?? [] });
+  } catch {
+    // A preset this relay does not know: keep what the API said.
+    return livepeer.profiles ?? [];
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { redisConfig } from '@lib/config';
+import { InjectConfig, type ConfigOf, redisConfig } from '@lib/config';
 import { SEGMENT_UPLOAD_QUEUE, UPLOAD_JOB_OPTIONS, UPLOAD_SEGMENT_JOB, UploadSegmentPayload, uploadJobId } from '@lib/queue';
 import { withTimeout } from './retry-policy';
 
@@ -19,8 +19,7 @@ export class UploadProducer implements OnApplicationShutdown {
   private readonly queue: Queue<UploadSegmentPayload>;
   private lastErrorLog = 0;
 
-  constructor() {
-    const redis = redisConfig.load();
+  constructor(@InjectConfig(redisConfig) redis: ConfigOf<typeof redisConfig>) {
     this.queue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, {
       prefix: redis.prefix,
       connection: {

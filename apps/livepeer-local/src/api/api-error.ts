@@ -10,7 +10,8 @@ export class ApiError extends HttpException {
 
 /**
  * Every error of the API process, including Nest's own (404 route, bad JSON body, 413),
- * leaves as `{"errors":[...]}`.
+ * leaves as `{"errors":[...]}`; exceptions that carry a structured body of their own
+ * (terminus health reports) keep it.
  */
 @Catch()
 export class LivepeerErrorFilter implements ExceptionFilter {
@@ -25,6 +26,11 @@ export class LivepeerErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
+      if (typeof body === 'object' && body !== null && !('message' in body)) {
+        // A body of its own (e.g. /health/ready's terminus report): keep it.
+        res.status(exception.getStatus()).json(body);
+        return;
+      }
       const message =
         typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
       const errors = Array.isArray(message) ? message.map(String) : [String(message)];

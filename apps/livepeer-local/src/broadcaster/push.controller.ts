@@ -7,35 +7,8 @@ import { FaultsService } from './faults.service';
 import { PushError, sendText } from './http-text';
 import { PushOutcome, PushService } from './push.service';
 import { PushStatsService } from './push-stats.service';
+import { MAX_DURATION_MS, parseDuration, parsePushPath } from './push-request';
 import { pushBody } from './request-body';
-
-/** go-livepeer accepts 0..300 s segments (server/broadcast.go maxDurationSec). */
-const MAX_DURATION_MS = 300_000;
-const DEFAULT_DURATION_MS = 2000;
-
-export interface PushTarget {
-  manifestId: string;
-  seq: number;
-}
-
-/**
- * `/live/{manifestID}/{seq}.ts` -> ids; undefined when the path has no manifest or no `.ts`
- * file (400). A non-numeric file name counts as sequence number 0, as in go-livepeer.
- */
-export function parsePushPath(path: string): PushTarget | undefined {
-  const match = /^\/live\/([^/]+)\/([^/]+)$/.exec(path);
-  if (!match) return undefined;
-  const [, manifestId, file] = match;
-  if (!file.endsWith('.ts')) return undefined;
-  const seq = parseInt(file.slice(0, -3), 10);
-  return { manifestId: decodeURIComponent(manifestId), seq: Number.isFinite(seq) && seq >= 0 ? seq : 0 };
-}
-
-/** `Content-Duration` in integer ms; missing or unparseable -> 2000 ms. */
-export function parseDuration(header: string | undefined): number {
-  if (header === undefined || !/^\s*-?\d+\s*$/.test(header)) return DEFAULT_DURATION_MS;
-  return parseInt(header, 10);
-}
 
 /**
  * The broadcaster's HTTP push ingest (reference §2.2, go-livepeer HandlePush), with the injected

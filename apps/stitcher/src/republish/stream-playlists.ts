@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { appendSegment, endWindow, slideWindow, writeMasterPlaylist, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
+import { endWindow, writeMasterPlaylist, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
 import type { DropReason } from '@lib/database';
 import { CONTENT_TYPES, objectKeys } from '@lib/storage';
 import type { ListedPosition } from './rendition-store.service';
 import { LeaseLostError, type RepublishContext } from './republish-context';
 import { probeVariant, raisedBandwidth, variantModel, type VariantInfo } from './variant-info';
-import { continueAt, fitDuration, rebuildWindow, segmentUri } from './window-state';
+import { appendListing, rebuildWindow } from './window-state';
 
 /** Segments probed per variant and session before the variant is given up as indescribable. */
 const MAX_PROBE_ATTEMPTS = 3;
@@ -121,16 +121,16 @@ export class StreamPlaylists {
 
     const unlisted: string[] = [];
     for (const [name, s] of segments) {
-      let window = this.windowFor(name, msn, discontinuitiesBefore);
-      window = appendSegment(window, {
+      const next = appendListing(this.windows.get(name), {
         msn,
-        uri: segmentUri(msn),
-        durationSec: fitDuration(s.durationMs, window.targetDuration),
+        durationMs: s.durationMs,
         discontinuity,
+        targetDuration: this.targetDuration,
+        windowSize: this.ctx.settings.playlistWindowSegments,
+        discontinuitiesBefore,
       });
-      const slid = slideWindow(window, this.ctx.settings.playlistWindowSegments);
-      this.windows.set(name, slid.window);
-      unlisted.push(...slid.unlisted.map((u) => objectKeys.hlsSegment(playbackId, name, u.msn)));
+      this.windows.set(name, next.window);
+      unlisted.push(...next.unlisted.map((u) => objectKeys.hlsSegment(playbackId, name, u.msn)));
     }
     this.ctx.deletes.schedule(unlisted, this.unlistedDeleteDelayMs());
     await this.publish([...segments.keys()], true);
@@ -189,22 +189,6 @@ export class StreamPlaylists {
   /** Current window of a variant (for tests and the admin API). */
   windowOf(name: string): PlaylistWindow | undefined {
     return this.windows.get(name);
-  }
-
-  private windowFor(name: string, msn: number, discontinuitiesBefore: number): PlaylistWindow {
-    const existing = this.windows.get(name);
-    if (!existing || existing.targetDuration !== this.targetDuration) {
-      // A variant new to the stream, or a target duration that changed between sessions.
-      return rebuildWindow({
-        targetDuration: this.targetDuration,
-        windowSize: this.ctx.settings.playlistWindowSegments,
-        rows: [],
-        discontinuitiesBefore,
-        nextStreamMsn: msn,
-        ended: false,
-      });
-    }
-    return continueAt(existing, msn, discontinuitiesBefore);
   }
 
   /** Probes variants not described yet (first segments of a session) and raises peak bandwidths. */

@@ -75,6 +75,32 @@ export function continueAt(window: PlaylistWindow, msn: number, discontinuitiesB
   return createWindow({ targetDuration: window.targetDuration, mediaSequence: msn, discontinuitySequence: discontinuitiesBefore });
 }
 
+export interface NextListing {
+  msn: number;
+  durationMs: number;
+  discontinuity: boolean;
+  /** The stream's target duration now; a window with another one is started afresh. */
+  targetDuration: number;
+  windowSize: number;
+  /** The stream's discontinuity sequence at `msn` (for a window started afresh). */
+  discontinuitiesBefore: number;
+}
+
+/** Appends the stream's next segment to a variant's window (or a new window) and slides it. */
+export function appendListing(existing: PlaylistWindow | undefined, next: NextListing): { window: PlaylistWindow; unlisted: readonly WindowSegment[] } {
+  const window =
+    existing && existing.targetDuration === next.targetDuration
+      ? continueAt(existing, next.msn, next.discontinuitiesBefore)
+      : createWindow({ targetDuration: next.targetDuration, mediaSequence: next.msn, discontinuitySequence: next.discontinuitiesBefore });
+  const appended = appendSegment(window, {
+    msn: next.msn,
+    uri: segmentUri(next.msn),
+    durationSec: fitDuration(next.durationMs, window.targetDuration),
+    discontinuity: next.discontinuity,
+  });
+  return slideWindow(appended, next.windowSize);
+}
+
 /** Rows after the last msn gap (a gap means the rendition was absent from the stream for a while). */
 function trailingRun(rows: readonly ListedRow[]): readonly ListedRow[] {
   let start = rows.length - 1;

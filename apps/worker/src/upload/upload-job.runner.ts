@@ -7,7 +7,7 @@ import { InjectConfig, type ConfigOf, segmentsConfig, workerConfig } from '@lib/
 import { LedgerService, type DropReason, type SegmentState } from '@lib/database';
 import type { UploadSegmentPayload } from '@lib/queue';
 import { StorageService } from '@lib/storage';
-import { BroadcasterAssignments } from '../broadcasters/assignment.service';
+import { BroadcasterAssignments, type Resolution } from '../broadcasters/assignment.service';
 import { BroadcasterStats } from '../broadcasters/broadcaster-stats.service';
 import { BroadcasterUploader } from './broadcaster-uploader';
 import { InvalidPayloadError, parsePayload } from './payload';
@@ -44,6 +44,41 @@ export interface UploadResult {
   roundTripMs?: number;
   /** Ledger state found when the job was skipped. */
   state?: SegmentState;
+  /** Where this run's time went (ms per phase, summed over attempts): the relay's overhead, itemised. */
+  phases?: Record<Phase, number>;
+}
+
+type Phase = 'ledger' | 'prepare' | 'push' | 'record';
+
+/** Sums wall time per phase of one job. */
+class PhaseClock {
+  readonly totals: Record<Phase, number> = { ledger: 0, prepare: 0, push: 0, record: 0 };
+  private last = performance.now();
+
+  /** Charges the time since the previous lap to `phase`. */
+  lap(phase: Phase): void {
+    const now = performance.now();
+    this.totals[phase] += Math.round((now - this.last) * 10) / 10;
+    this.last = now;
+  }
+
+  /** Starts a new lap without charging the time (pauses between retries). */
+  skip(): void {
+    this.last = performance.now();
+  }
+}
+
+/** What an attempt needs, looked up ahead of it. */
+interface Prepared {
+  choice: Promise<Resolution | null>;
+  source: Promise<OpenedSource>;
+}
+
+type OpenedSource = { ok: true; body: Readable } | { ok: false; failure: Extract<PushFailure, { kind: 'source' }> };
+
+/** Closes an object-store stream that will not be pushed. */
+function release(prepared: Prepared): void {
+  void prepared.source.then((s) => s.ok && s.body.destroy());
 }
 
 /** Thrown after the ledger recorded the drop: BullMQ must not retry it. */
@@ -84,11 +119,20 @@ export class UploadJobRunner {
       throw err;
     }
     const { sessionId, seq } = segment;
+    const clock = new PhaseClock();
+    // The look-ups before a push (ledger state, broadcaster, object) are independent: they
+    // run together, so the relay's overhead is the slowest of them, not their sum.
+    const prepared = this.prepare(segment);
 
     // A job taken over after its worker died (stalled), or enqueued again, may find its
     // segment already delivered: pushing it again would only cost a broadcaster a transcode.
-    const row = await this.ledger.get(sessionId, seq);
+    const row = await this.ledger.get(sessionId, seq).catch((err: unknown) => {
+      release(prepared);
+      throw err;
+    });
+    clock.lap('ledger');
     if (row && SETTLED.has(row.state)) {
+      release(prepared);
       this.metrics.skipped.inc();
       this.logger.log({ sessionId, seq, state: row.state, jobId: job.id }, 'segment already settled; job skipped');
       return { outcome: 'skipped', worker: WORKER_ID, attempts: 0, state: row.state };
@@ -100,22 +144,49 @@ export class UploadJobRunner {
 
     this.metrics.active.inc();
     try {
-      return await this.deliver(job, segment, Boolean(row));
+      return await this.deliver(job, segment, { hasRow: Boolean(row), clock, prepared });
     } finally {
       this.metrics.active.dec();
     }
   }
 
-  private async deliver(job: Job<UploadSegmentPayload>, segment: UploadSegmentPayload, hasRow: boolean): Promise<UploadResult> {
+  /** Starts resolving the broadcaster and opening the object; awaited by the attempt. */
+  private prepare(segment: UploadSegmentPayload): Prepared {
+    const choice = this.assignments.resolve(segment.sessionId);
+    // Awaited later (or released unawaited when the job is skipped): never an unhandled rejection.
+    choice.catch(() => undefined);
+    const source = this.storage.getStream(segment.objectKey).then(
+      (body): OpenedSource => ({ ok: true, body }),
+      (err: unknown): OpenedSource => ({
+        ok: false,
+        failure: { kind: 'source', message: (err as Error).message, missing: isMissingObject(err) },
+      }),
+    );
+    return { choice, source };
+  }
+
+  private async deliver(
+    job: Job<UploadSegmentPayload>,
+    segment: UploadSegmentPayload,
+    run: { hasRow: boolean; clock: PhaseClock; prepared: Prepared },
+  ): Promise<UploadResult> {
     const { sessionId, seq } = segment;
+    const { hasRow, clock } = run;
     const deadline = deadlineAt(segment, this.budget);
     const tried: string[] = [];
+    let prepared = run.prepared;
     let lastFailure: PushFailure | undefined;
     let lastFailedAddress: string | undefined;
     let waitMs: number | undefined;
+    const retryLater = async () => {
+      await this.pause(deadline);
+      clock.skip();
+      prepared = this.prepare(segment);
+    };
 
     for (;;) {
       if (Date.now() >= deadline) {
+        release(prepared);
         const reason = dropReasonAtDeadline(lastFailure);
         const detail = `not delivered within ${deadline - segment.ingestedAt} ms of ingest after ${tried.length} attempt(s)${
           lastFailure ? `; last: ${describeFailure(lastFailure)}` : ''
@@ -123,36 +194,43 @@ export class UploadJobRunner {
         return this.drop(segment, reason, detail, tried, hasRow);
       }
 
-      const choice = await this.assignments.resolve(sessionId);
-      if (!choice) {
-        lastFailure = { kind: 'network', code: 'NO_BROADCASTER', message: 'the Livepeer API offers no broadcaster' };
-        await this.pause(deadline);
+      const [choice, source] = await Promise.all([prepared.choice, prepared.source]).catch((err: unknown) => {
+        release(prepared);
+        throw err;
+      });
+      clock.lap('prepare');
+      if (choice?.movedFrom) {
+        this.metrics.reassignments.inc({ reason: choice.movedFrom === lastFailedAddress ? 'push-failed' : 'unavailable' });
+      }
+      if (!source.ok) {
+        lastFailure = source.failure;
+        if (source.failure.missing) return this.drop(segment, 'storage-unavailable', `object ${segment.objectKey} is missing`, tried, hasRow);
+        this.logger.warn({ sessionId, seq, err: source.failure.message }, 'cannot read the segment; retrying');
+        await retryLater();
         continue;
       }
-      if (choice.movedFrom) {
-        this.metrics.reassignments.inc({ reason: choice.movedFrom === lastFailedAddress ? 'push-failed' : 'unavailable' });
+      if (!choice) {
+        source.body.destroy();
+        lastFailure = { kind: 'network', code: 'NO_BROADCASTER', message: 'the Livepeer API offers no broadcaster' };
+        await retryLater();
+        continue;
       }
       // Every broadcaster failed recently: pause between tries instead of hammering them.
       if (choice.degraded && tried.length > 0) {
         await this.pause(deadline);
-        if (Date.now() >= deadline) continue;
+        clock.skip();
+        if (Date.now() >= deadline) {
+          source.body.destroy();
+          continue;
+        }
       }
       const address = choice.address;
 
-      let body: Readable;
-      try {
-        body = await this.storage.getStream(segment.objectKey);
-      } catch (err) {
-        lastFailure = { kind: 'source', message: (err as Error).message, missing: isMissingObject(err) };
-        if (lastFailure.missing) return this.drop(segment, 'storage-unavailable', `object ${segment.objectKey} is missing`, tried, hasRow);
-        this.logger.warn({ sessionId, seq, err: lastFailure.message }, 'cannot read the segment; retrying');
-        await this.pause(deadline);
-        continue;
-      }
-
       tried.push(address);
       if (tried.length > 1) this.metrics.retries.inc();
-      await this.ledger.recordAttempt(sessionId, seq, address);
+      // Written while the push runs; awaited before the outcome is, so the ledger keeps order.
+      const attemptRecorded = this.ledger.recordAttempt(sessionId, seq, address);
+      attemptRecorded.catch(() => undefined);
       const timeout = attemptTimeout(segment.durationMs, this.budget, deadline - Date.now());
       const outcome = await this.uploader.push({
         broadcaster: address,
@@ -160,19 +238,25 @@ export class UploadJobRunner {
         seq,
         durationMs: segment.durationMs,
         resolution: segment.resolution,
-        body,
+        body: source.body,
         bytes: segment.bytes,
         timeoutMs: timeout.timeoutMs,
       });
+      clock.lap('push');
+      await attemptRecorded;
+      clock.lap('record');
       if (waitMs === undefined) {
         waitMs = Math.max(0, outcome.startedAt - job.timestamp);
         this.metrics.queueWait.observe(waitMs / 1000);
       }
 
       if (outcome.ok) {
-        const marked = await this.ledger.markUploaded(sessionId, seq, { uploadMs: outcome.uploadMs, roundTripMs: outcome.roundTripMs });
-        await this.stats.recordSuccess(address, outcome.roundTripMs);
-        if (choice.degraded) await this.assignments.reportRecovery(sessionId, address);
+        const [marked] = await Promise.all([
+          this.ledger.markUploaded(sessionId, seq, { uploadMs: outcome.uploadMs, roundTripMs: outcome.roundTripMs }),
+          this.stats.recordSuccess(address, outcome.roundTripMs),
+          choice.degraded ? this.assignments.reportRecovery(sessionId, address) : undefined,
+        ]);
+        clock.lap('record');
         this.metrics.attempts.inc({ broadcaster: address, outcome: 'ok' });
         // Counted once per segment, even if a slow duplicate run also got a 200.
         if (marked || !hasRow) this.observeDelivery(segment, address, outcome);
@@ -187,6 +271,7 @@ export class UploadJobRunner {
           putStartedAt: outcome.startedAt,
           uploadMs: outcome.uploadMs,
           roundTripMs: outcome.roundTripMs,
+          phases: clock.totals,
         };
       }
 
@@ -199,6 +284,8 @@ export class UploadJobRunner {
           lastFailedAddress = address;
           this.logger.warn({ sessionId, seq, broadcaster: address, err: detail, elapsedMs: outcome.elapsedMs }, 'push failed; moving the session');
           await Promise.all([this.stats.recordFailure(address, detail), this.assignments.reportFailure(sessionId, address)]);
+          // At once, on the broadcaster the next look-up picks (the failed one is now avoided).
+          prepared = this.prepare(segment);
           continue;
         case 'reject':
           await this.stats.recordFailure(address, detail);
@@ -207,7 +294,7 @@ export class UploadJobRunner {
           return this.drop(segment, 'storage-unavailable', detail, tried, hasRow);
         case 'wait':
           this.logger.warn({ sessionId, seq, broadcaster: address, err: detail }, 'push interrupted on our side; retrying');
-          await this.pause(deadline);
+          await retryLater();
           continue;
       }
     }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DatabaseModule } from '@lib/database';
+import { StorageModule } from '@lib/storage';
 import { BroadcasterAssignments } from '../broadcasters/assignment.service';
 import { BroadcasterDirectory } from '../broadcasters/broadcaster-directory';
 import { BroadcasterStats } from '../broadcasters/broadcaster-stats.service';
@@ -9,6 +11,7 @@ import { WorkerMetrics } from './worker-metrics';
 
 /** Consumes the upload queue: assignment, failover, pushes, ledger, stats and metrics. */
 @Module({
+  imports: [DatabaseModule, StorageModule],
   providers: [
     BroadcasterDirectory,
     BroadcasterAssignments,

@@ -14,7 +14,10 @@ export class SessionRepublishProgress1764100000000 implements MigrationInterface
       new TableColumn({ name: 'playlist_ended_at', type: 'bigint', isNullable: true }),
       new TableColumn({ name: 'purged_at', type: 'bigint', isNullable: true }),
     ]);
-    await q.query(`UPDATE sessions SET playlist_ended_at = COALESCE(ended_at, started_at) WHERE state IN ('ended', 'failed')`);
+    // Raw SQL is not schema-qualified by TypeORM: name the PostgreSQL schema explicitly.
+    const schema = (q.connection.options as { schema?: string }).schema;
+    const sessions = schema ? `"${schema}"."sessions"` : '"sessions"';
+    await q.query(`UPDATE ${sessions} SET playlist_ended_at = COALESCE(ended_at, started_at) WHERE state IN ('ended', 'failed')`);
   }
 
   async down(q: QueryRunner): Promise<void> {

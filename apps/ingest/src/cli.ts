@@ -1,0 +1,185 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Command, CommanderError } from 'commander';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ConfigError } from '@lib/config';
+import {
+  InvalidLadderError,
+  InvalidStreamNameError,
+  KNOWN_PRESETS,
+  StreamNotFoundError,
+  StreamView,
+  StreamWithKey,
+  StreamsService,
+  describeLadder,
+  ladderFromOptions,
+} from '@lib/streams';
+
+/**
+ * `npm run cli -- streams <command>`: manage streams and their keys.
+ *   streams create --name demo --presets P360p30fps16x9[,P240p30fps16x9] [--profiles '<json>'] [--json]
+ *   streams list | get <id> | update-ladder <id> ... | disable <id> | enable <id> | rotate-key <id>
+ * Exit codes: 0 done, 1 not found or failed, 2 bad input (name, ladder, settings).
+ */
+
+type Output = { json?: boolean };
+
+function print(value: unknown, json: boolean | undefined, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+}
+
+/** The one JSON object of create / rotate-key: flat, so scripts can pick fields easily. */
+function keyJson(stream: StreamWithKey) {
+  return {
+    id: stream.id,
+    name: stream.name,
+    streamKey: stream.streamKey,
+    playbackId: stream.playbackId,
+    ladder: stream.ladder,
+    enabled: stream.enabled,
+    rtmpUrl: stream.publishUrls.rtmp,
+    httpPushUrl: stream.publishUrls.httpPush,
+    playbackUrl: stream.playbackUrl,
+    createdAt: stream.createdAt,
+  };
+}
+
+function describe(stream: StreamView): string {
+  return [
+    `  id           ${stream.id}`,
+    `  name         ${stream.name}`,
+    `  enabled      ${stream.enabled ? 'yes' : 'no'}`,
+    `  playback id  ${stream.playbackId}`,
+    `  ladder       ${describeLadder(stream.ladder).join(', ')}`,
+    `  playback     ${stream.playbackUrl}`,
+  ].join('\n');
+}
+
+function describeWithKey(title: string, stream: StreamWithKey): string {
+  return [
+    title,
+    describe(stream),
+    `  stream key   ${stream.streamKey}`,
+    `  RTMP         ${stream.publishUrls.rtmp}`,
+    `  HTTP push    ${stream.publishUrls.httpPush}`,
+    '',
+    'The stream key is shown only now: keep it secret (rotate-key replaces it).',
+  ].join('\n');
+}
+
+async function withStreams<T>(work: (streams: StreamsService) => Promise<T>): Promise<T> {
+  let app: INestApplicationContext | undefined;
+  try {
+    const { CliModule } = await import('./cli.module');
+    app = await NestFactory.createApplicationContext(CliModule, { logger: false, abortOnError: false });
+    return await work(app.get(StreamsService));
+  } finally {
+    await app?.close();
+  }
+}
+
+function program(): Command {
+  const root = new Command('cli').description('livepeer-relay command line').exitOverride();
+  const streams = root.command('streams').description('create and manage streams and their keys');
+  const ladderOptions = (cmd: Command) =>
+    cmd
+      .option('--presets <names>', `comma-separated Livepeer presets (${KNOWN_PRESETS.join(', ')})`)
+      .option('--profiles <json>', 'custom profiles as JSON: [{"name","width","height","bitrate","fps"}]');
+
+  ladderOptions(
+    streams
+      .command('create')
+      .description('create a stream; prints its key (once), playback id and publish URLs')
+      .requiredOption('--name <name>', 'a name for people'),
+  )
+    .option('--json', 'print one JSON object')
+    .action(async (o: Output & { name: string; presets?: string; profiles?: string }) => {
+      const ladder = ladderFromOptions(o);
+      const created = await withStreams((s) => s.create({ name: o.name, ladder }));
+      print(keyJson(created), o.json, () => describeWithKey(`Stream "${created.name}" created.`, created));
+    });
+
+  streams
+    .command('list')
+    .description('list streams (never their keys)')
+    .option('--json', 'print a JSON array')
+    .action(async (o: Output) => {
+      const list = await withStreams((s) => s.list());
+      print(list, o.json, () => (list.length ? list.map(describe).join('\n\n') : 'no streams yet'));
+    });
+
+  streams
+    .command('get <id>')
+    .description('show one stream')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output) => {
+      const stream = await withStreams((s) => s.get(id));
+      print(stream, o.json, () => describe(stream));
+    });
+
+  ladderOptions(streams.command('update-ladder <id>').description('replace the ladder (applies from the next publish)'))
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output & { presets?: string; profiles?: string }) => {
+      const ladder = ladderFromOptions(o);
+      const stream = await withStreams((s) => s.updateLadder(id, ladder));
+      print(stream, o.json, () => `Ladder updated (applies from the next publish).\n${describe(stream)}`);
+    });
+
+  streams
+    .command('disable <id>')
+    .description('refuse publishes of the stream and end a live one')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output) => {
+      const stream = await withStreams((s) => s.disable(id));
+      print(stream, o.json, () =>
+        [
+          `Stream disabled.`,
+          describe(stream),
+          stream.announced ? '' : 'Note: Redis did not take the event; a live publish ends at ingest\'s next check (seconds).',
+        ].join('\n'),
+      );
+    });
+
+  streams
+    .command('enable <id>')
+    .description('accept publishes of the stream again')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output) => {
+      const stream = await withStreams((s) => s.enable(id));
+      print(stream, o.json, () => `Stream enabled.\n${describe(stream)}`);
+    });
+
+  streams
+    .command('rotate-key <id>')
+    .description('replace the stream key; the old key stops working for new publishes')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output) => {
+      const stream = await withStreams((s) => s.rotateKey(id));
+      print(keyJson(stream), o.json, () => describeWithKey('Stream key replaced.', stream));
+    });
+
+  return root;
+}
+
+function exitCodeOf(err: unknown): number {
+  if (err instanceof InvalidLadderError || err instanceof InvalidStreamNameError || err instanceof ConfigError) return 2;
+  return 1;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof InvalidLadderError) process.stderr.write(`error: the ladder is not valid for the Livepeer API:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    else if (err instanceof StreamNotFoundError || err instanceof InvalidStreamNameError || err instanceof ConfigError) {
+      process.stderr.write(`error: ${err.message}\n`);
+    } else process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
+    return exitCodeOf(err);
+  }
+}
+
+if (require.main === module) {
+  void main().then((code) => process.exit(code));
+}

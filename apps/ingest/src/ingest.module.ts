@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { type ConfigOf, livepeerConfig } from '@lib/config';
+import { DatabaseModule, SessionEntity } from '@lib/database';
+import { LivepeerApiClient } from '@lib/livepeer';
+import { StorageModule } from '@lib/storage';
+import { StreamsModule } from '@lib/streams';
+import { IngestLifecycle } from './ingest-lifecycle.service';
+import { IngestMetrics } from './ingest-metrics';
+import { PublishLockService } from './publish/publish-lock.service';
+import { PublishManager } from './publish/publish-manager.service';
+import { SessionRecorder } from './publish/session-recorder.service';
+import { PushController } from './push/push.controller';
+import { PushIngestService } from './push/push-ingest.service';
+import { RtmpIngestServer } from './rtmp/rtmp-server.service';
+import { SegmentShipperFactory } from './segments/segment-shipper';
+import { UploadProducer } from './segments/upload-producer.service';
+
+/** Publishing (RTMP, HTTP push), sessions, segmenting and hand-off to the upload queue. */
+@Module({
+  imports: [DatabaseModule, StorageModule, StreamsModule, TypeOrmModule.forFeature([SessionEntity])],
+  controllers: [PushController],
+  providers: [
+    IngestMetrics,
+    UploadProducer,
+    SegmentShipperFactory,
+    SessionRecorder,
+    PublishLockService,
+    PublishManager,
+    RtmpIngestServer,
+    PushIngestService,
+    IngestLifecycle,
+    {
+      provide: LivepeerApiClient,
+      inject: [livepeerConfig.token],
+      useFactory: (livepeer: ConfigOf<typeof livepeerConfig>) =>
+        new LivepeerApiClient({ apiUrl: livepeer.apiUrl, apiKey: livepeer.apiKey, userAgent: 'livepeer-relay-ingest', timeoutMs: 10_000 }),
+    },
+  ],
+})
+export class IngestModule {}

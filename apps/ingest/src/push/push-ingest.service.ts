@@ -1,0 +1,218 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { InjectConfig, type ConfigOf, ingestConfig, segmentsConfig } from '@lib/config';
+import type { StreamEntity } from '@lib/database';
+import { MediaProcessError } from '@lib/media';
+import { InputRules, refusalFor } from '../input/input-rules';
+import { Publish } from '../publish/publish';
+import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
+import { ProbedSegment, probePushedSegment, sourceOfSegment } from './segment-probe';
+import { receiveBody } from './receive-body';
+import {
+  PushError,
+  checkDeclaredLength,
+  checkMethod,
+  parseContentDuration,
+  parseContentResolution,
+  parseSegmentName,
+} from './push-request';
+
+/** How many pusher sequence numbers a session remembers to recognise retried pushes. */
+const REMEMBERED_PUSHES = 64;
+
+const REFUSAL_STATUS: Record<PublishRefusedError['reason'], number> = {
+  'unknown-key': 403,
+  'stream-disabled': 403,
+  'already-publishing': 409,
+  unavailable: 503,
+  'shutting-down': 503,
+};
+
+/** An HTTP push session: the segments pushed for one stream until they stop coming. */
+class PushSession {
+  nextSeq = 0;
+  accepted = false;
+  closed = false;
+  idle?: NodeJS.Timeout;
+  /** pusher seq -> relay seq (or -1 while that push is being received) */
+  readonly received = new Map<number, number>();
+
+  constructor(readonly publish: Publish) {}
+
+  remember(pusherSeq: number, seq: number): void {
+    this.received.set(pusherSeq, seq);
+    if (this.received.size > REMEMBERED_PUSHES) this.received.delete(this.received.keys().next().value!);
+  }
+}
+
+/**
+ * HTTP segment push with broadcaster-push semantics (reference §2.2): the first push
+ * of a key opens a session (key check, lock, Livepeer stream as for RTMP); each push
+ * is one complete segment, probed, numbered in arrival order from 0, and handed to
+ * the same pipeline as RTMP segments. The session ends after
+ * INGEST_PUSH_IDLE_TIMEOUT_MS without a push (go-livepeer's watchdog: 60 s).
+ * A push the pusher retries (same {seq}) is acknowledged, not ingested twice.
+ */
+@Injectable()
+export class PushIngestService {
+  private readonly logger = new Logger('Push');
+  private readonly sessions = new Map<string, PushSession>();
+  private readonly opening = new Map<string, Promise<PushSession>>();
+  private readonly rules: InputRules;
+  private accepting = true;
+
+  constructor(
+    private readonly manager: PublishManager,
+    @InjectConfig(ingestConfig) private readonly ingest: ConfigOf<typeof ingestConfig>,
+    @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
+  ) {
+    this.rules = { maxKeyframeIntervalSeconds: segments.maxKeyframeIntervalSeconds };
+  }
+
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  async handle(req: Request, res: Response, streamKey: string, segmentName: string): Promise<void> {
+    const body = { read: false };
+    try {
+      const answer = await this.receive(req, streamKey, segmentName, body);
+      res.status(200).type('text/plain').send(answer);
+    } catch (err) {
+      const error = err instanceof PushError ? err : new PushError(500, 'internal error');
+      if (!(err instanceof PushError)) this.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'push failed');
+      if (error.status === 405) res.set('Allow', 'PUT, POST');
+      // An unread body is not worth draining: the connection goes with the answer.
+      if (!body.read) res.set('Connection', 'close');
+      res.status(error.status).type('text/plain').send(error.message);
+    }
+  }
+
+  private async receive(req: Request, streamKey: string, segmentName: string, body: { read: boolean }): Promise<string> {
+    if (!this.accepting) throw new PushError(503, 'ingest is shutting down');
+    checkMethod(req.method);
+    const pusherSeq = parseSegmentName(segmentName);
+    const declaredDurationMs = parseContentDuration(req.headers['content-duration']);
+    const declaredResolution = parseContentResolution(req.headers['content-resolution']);
+    checkDeclaredLength(req.headers['content-length'], this.ingest.maxPushBytes);
+    const peer = req.socket.remoteAddress;
+
+    const stream = await this.refusalsAsPushErrors(() => this.manager.authorize(streamKey, 'http', peer));
+    const session = await this.sessionFor(stream, peer);
+    const file = path.join(session.publish.dir, `push-${randomUUID()}.ts`);
+    const bytes = await receiveBody(req, file, this.ingest.maxPushBytes).catch((err: PushError) => {
+      if (err.refusal) this.manager.noteRefusal('http', err.refusal, err.message, peer, stream.id);
+      throw err;
+    });
+    body.read = true;
+    this.keepAlive(session);
+
+    if (session.received.has(pusherSeq)) {
+      await unlink(file).catch(() => undefined);
+      return `segment ${pusherSeq} already received`;
+    }
+    session.received.set(pusherSeq, -1);
+    try {
+      const seq = await this.ingestSegment(session, file, bytes, declaredDurationMs, declaredResolution);
+      session.remember(pusherSeq, seq);
+      return '';
+    } catch (err) {
+      session.received.delete(pusherSeq);
+      await unlink(file).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async ingestSegment(
+    session: PushSession,
+    file: string,
+    bytes: number,
+    declaredDurationMs: number | undefined,
+    declaredResolution: string | undefined,
+  ): Promise<number> {
+    let probed: ProbedSegment;
+    try {
+      probed = await probePushedSegment(file);
+    } catch (err) {
+      const detail = err instanceof MediaProcessError ? err.stderr.trim().split('\n').slice(-1)[0] || err.message : (err as Error).message;
+      throw this.refuseSegment(session, `segment cannot be probed as MPEG-TS: ${detail}`, {});
+    }
+    const source = sourceOfSegment(probed);
+    const refusal =
+      refusalFor(source, this.rules) ??
+      (probed.keyframes.length === 0 ? 'segment has no keyframe: push segments that start with a keyframe' : null);
+    if (refusal) throw this.refuseSegment(session, refusal, source);
+    if (session.closed) throw new PushError(503, 'the push session ended while this segment was received; push it again');
+
+    const resolution = declaredResolution ?? (source.width && source.height ? `${source.width}x${source.height}` : null);
+    if (!session.accepted) {
+      session.accepted = true;
+      session.publish.accept(source, resolution);
+    }
+    const seq = session.nextSeq++;
+    session.publish.submit({
+      seq,
+      file,
+      bytes,
+      durationMs: declaredDurationMs ?? Math.round(probed.info.duration * 1000),
+      resolution: resolution ?? session.publish.sourceResolution,
+      closedAt: Date.now(),
+    });
+    return seq;
+  }
+
+  /** A bad segment gets a 422; if it was the session's first, the session fails with the reason. */
+  private refuseSegment(session: PushSession, reason: string, source: object): PushError {
+    if (!session.accepted) session.publish.refuse(reason, source);
+    else this.manager.noteRefusal('http', 'input', reason, undefined, session.publish.streamId);
+    return new PushError(422, reason);
+  }
+
+  private async sessionFor(stream: StreamEntity, peer?: string): Promise<PushSession> {
+    const current = this.sessions.get(stream.id);
+    if (current && !current.closed) return current;
+    let opening = this.opening.get(stream.id);
+    if (!opening) {
+      opening = this.open(stream, peer).finally(() => this.opening.delete(stream.id));
+      this.opening.set(stream.id, opening);
+    }
+    return opening;
+  }
+
+  private async open(stream: StreamEntity, peer?: string): Promise<PushSession> {
+    const publish = await this.refusalsAsPushErrors(() => this.manager.start(stream, 'http', peer));
+    const session = new PushSession(publish);
+    publish.onKick(() => this.close(session));
+    this.sessions.set(stream.id, session);
+    this.keepAlive(session);
+    return session;
+  }
+
+  private keepAlive(session: PushSession): void {
+    clearTimeout(session.idle);
+    session.idle = setTimeout(
+      () => session.publish.requestEnd({ state: 'ended', reason: `no segment pushed for ${Math.round(this.ingest.pushIdleTimeoutMs / 1000)} s` }),
+      this.ingest.pushIdleTimeoutMs,
+    );
+  }
+
+  private close(session: PushSession): void {
+    if (session.closed) return;
+    session.closed = true;
+    clearTimeout(session.idle);
+    if (this.sessions.get(session.publish.streamId) === session) this.sessions.delete(session.publish.streamId);
+    void this.manager.finish(session.publish);
+  }
+
+  private async refusalsAsPushErrors<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof PublishRefusedError) throw new PushError(REFUSAL_STATUS[err.reason], err.message);
+      throw err;
+    }
+  }
+}

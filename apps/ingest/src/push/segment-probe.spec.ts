@@ -1,0 +1,29 @@
+import { keyframeTimes, longestKeyframeGap, sourceOfSegment } from './segment-probe';
+
+describe('pushed segment probing', () => {
+  it('reads keyframe times from ffprobe packet flags', () => {
+    expect(keyframeTimes('3.400000,K__\n3.433333,___\n5.400000,K_\nN/A,K__\n\n')).toEqual([3.4, 5.4]);
+  });
+
+  it('measures the longest gap between keyframes, counting to the end of the segment', () => {
+    expect(longestKeyframeGap([1.4], 1.4, 2)).toBeCloseTo(2);
+    expect(longestKeyframeGap([1.4, 2.4, 3.4], 1.4, 3)).toBeCloseTo(1);
+    expect(longestKeyframeGap([1.4], 1.4, 10)).toBeCloseTo(10);
+    expect(longestKeyframeGap([], 0, 2)).toBeUndefined();
+  });
+
+  it('builds the source info the input rules check', () => {
+    const source = sourceOfSegment({
+      info: {
+        formatName: 'mpegts',
+        duration: 2.0,
+        startTime: 1.4,
+        streams: [],
+        video: { index: 0, type: 'video', codec: 'hevc', width: 320, height: 180, fps: 29.97002997, startTime: 1.4, duration: 2 },
+        audio: { index: 1, type: 'audio', codec: 'aac' },
+      },
+      keyframes: [1.4],
+    });
+    expect(source).toEqual({ videoCodec: 'hevc', width: 320, height: 180, fps: 29.97, keyframeIntervalSec: 2, audioCodec: 'aac' });
+  });
+});

@@ -1,0 +1,192 @@
+import fc from 'fast-check';
+import { endWindow, parseMediaPlaylist, PlaylistHistoryValidator, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
+import { appendListing, fitDuration, rebuildWindow, type ListedRow } from './window-state';
+
+/**
+ * The stitcher's playlist bookkeeping, driven through random histories: segments listed and
+ * skipped, writer restarts (state rebuilt from the rows the database keeps), new sessions with
+ * other ladders, the end. Every version of every variant playlist must pass the validator, and
+ * variants must agree on each segment's discontinuity sequence number.
+ */
+
+const TARGET_DURATION = 4;
+const WINDOW = 5;
+
+type Step =
+  | { kind: 'list'; durationMs: number }
+  | { kind: 'skip' }
+  | { kind: 'restart' }
+  | { kind: 'session'; keep: boolean[]; added: number };
+
+interface Row extends ListedRow {
+  variant: string;
+  sessionId: number;
+  seq: number;
+}
+
+class Simulation {
+  readonly rows: Row[] = [];
+  readonly validators = new Map<string, PlaylistHistoryValidator>();
+  readonly written = new Map<string, string>();
+  windows = new Map<string, PlaylistWindow>();
+  variants = ['240p', 'source'];
+  session = 0;
+  seq = 0;
+  private lastListed?: { sessionId: number; seq: number; msn: number };
+  private nextMsn = 0;
+  private discontinuities = 0;
+  private freshNames = 0;
+
+  apply(step: Step): void {
+    if (step.kind === 'list') this.list(step.durationMs);
+    else if (step.kind === 'skip') this.seq += 1;
+    else if (step.kind === 'restart') this.restart();
+    else this.newSession(step.keep, step.added);
+  }
+
+  private list(durationMs: number): void {
+    const msn = this.nextMsn;
+    const discontinuity = this.lastListed !== undefined && !(this.lastListed.sessionId === this.session && this.lastListed.seq === this.seq - 1);
+    for (const variant of this.variants) {
+      this.rows.push({ variant, sessionId: this.session, seq: this.seq, msn, durationMs, discontinuity });
+      const next = appendListing(this.windows.get(variant), {
+        msn,
+        durationMs,
+        discontinuity,
+        targetDuration: TARGET_DURATION,
+        windowSize: WINDOW,
+        discontinuitiesBefore: this.discontinuities,
+      });
+      this.windows.set(variant, next.window);
+      this.write(variant);
+    }
+    this.lastListed = { sessionId: this.session, seq: this.seq, msn };
+    this.nextMsn += 1;
+    if (discontinuity) this.discontinuities += 1;
+    this.seq += 1;
+  }
+
+  /** What StreamPlaylists.load + openSession do after a crash: everything from the rows. */
+  private restart(): void {
+    const listed = this.rows.filter((r) => r.msn !== null);
+    this.nextMsn = listed.length ? Math.max(...listed.map((r) => r.msn)) + 1 : 0;
+    const last = listed.find((r) => r.msn === this.nextMsn - 1);
+    this.lastListed = last && { sessionId: last.sessionId, seq: last.seq, msn: last.msn };
+    this.discontinuities = this.discontinuitiesBefore(this.nextMsn);
+    this.windows = new Map();
+    for (const variant of this.variants) {
+      const rows = listed.filter((r) => r.variant === variant).slice(-(WINDOW * 3 + 20));
+      this.windows.set(
+        variant,
+        rebuildWindow({
+          targetDuration: TARGET_DURATION,
+          windowSize: WINDOW,
+          rows,
+          discontinuitiesBefore: rows.length ? this.discontinuitiesBefore(rows[0].msn) : this.discontinuities,
+          nextStreamMsn: this.nextMsn,
+          ended: false,
+        }),
+      );
+    }
+  }
+
+  /** A reconnect: variants that leave the ladder end; new ones start at the stream's msn. */
+  private newSession(keep: boolean[], added: number): void {
+    const staying = this.variants.filter((v, i) => v === 'source' || keep[i % keep.length]);
+    for (const variant of this.variants.filter((v) => !staying.includes(v))) this.end(variant);
+    this.variants = [...staying, ...Array.from({ length: added }, () => `r${this.freshNames++}`)];
+    this.session += 1;
+    this.seq = 0;
+  }
+
+  end(variant: string): void {
+    const window = this.windows.get(variant);
+    if (!window || window.segments.length === 0) return;
+    this.windows.set(variant, endWindow(window));
+    this.write(variant);
+  }
+
+  private discontinuitiesBefore(msn: number): number {
+    return new Set(this.rows.filter((r) => r.discontinuity && r.msn < msn).map((r) => r.msn)).size;
+  }
+
+  private write(variant: string): void {
+    const text = writeMediaPlaylist(this.windows.get(variant)!);
+    if (!this.validators.has(variant)) this.validators.set(variant, new PlaylistHistoryValidator({ targetDuration: TARGET_DURATION }));
+    this.validators.get(variant)!.push(text);
+    this.written.set(variant, text);
+  }
+
+  /** msn -> discontinuity sequence number of that segment, per the variant's current playlist. */
+  discontinuityNumbers(variant: string): Map<number, number> {
+    const playlist = parseMediaPlaylist(this.written.get(variant)!);
+    const numbers = new Map<number, number>();
+    let current = playlist.discontinuitySequence;
+    playlist.segments.forEach((segment, i) => {
+      if (segment.discontinuity) current += 1;
+      numbers.set(playlist.mediaSequence + i, current);
+    });
+    return numbers;
+  }
+}
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 12, arbitrary: fc.integer({ min: 800, max: 4700 }).map((durationMs) => ({ kind: 'list' as const, durationMs })) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'skip' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'restart' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ keep: fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }), added: fc.integer({ min: 0, max: 2 }) })
+      .map((s) => ({ kind: 'session' as const, ...s })),
+  },
+);
+
+describe('republished playlist bookkeeping', () => {
+  it('keeps every rule across random histories, restarts and sessions', () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 120 }), fc.boolean(), (steps, endAtLast) => {
+        const sim = new Simulation();
+        for (const s of steps) {
+          sim.apply(s);
+          // Variants in the current ladder agree on the discontinuity number of every shared msn.
+          const listedVariants = sim.variants.filter((v) => sim.written.has(v));
+          const maps = listedVariants.map((v) => sim.discontinuityNumbers(v));
+          for (const map of maps.slice(1)) {
+            for (const [msn, number] of map) if (maps[0].has(msn)) expect(number, `msn ${msn}`).toBe(maps[0].get(msn));
+          }
+        }
+        if (endAtLast) for (const variant of sim.variants) sim.end(variant);
+        for (const [variant, validator] of sim.validators) expect(validator.violations, variant).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rebuilds exactly the window the writer had', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 500, max: 4400 }), { minLength: 1, maxLength: 60 }), (durations) => {
+        let live: PlaylistWindow | undefined;
+        const rows: ListedRow[] = durations.map((durationMs, msn) => ({ msn: msn + 100, durationMs, discontinuity: msn === 7 }));
+        for (const row of rows) {
+          live = appendListing(live, { ...row, targetDuration: TARGET_DURATION, windowSize: WINDOW, discontinuitiesBefore: 3 }).window;
+        }
+        const rebuilt = rebuildWindow({
+          targetDuration: TARGET_DURATION,
+          windowSize: WINDOW,
+          rows: rows.slice(-(WINDOW * 3 + 20)),
+          discontinuitiesBefore: 3 + rows.slice(0, Math.max(0, rows.length - (WINDOW * 3 + 20))).filter((r) => r.discontinuity).length,
+          nextStreamMsn: 0,
+          ended: false,
+        });
+        expect(writeMediaPlaylist(rebuilt)).toBe(writeMediaPlaylist(live!));
+      }),
+    );
+  });
+
+  it('writes an overlong segment as the target duration instead of breaking rule 1', () => {
+    expect(fitDuration(4600, 4)).toBe(4);
+    expect(fitDuration(4400, 4)).toBe(4.4);
+    expect(fitDuration(0, 4)).toBe(0.001);
+  });
+});

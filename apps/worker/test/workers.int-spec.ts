@@ -1,0 +1,187 @@
+/**
+ * Several worker processes on one queue (livepeer-local in passthrough, real Redis, S3
+ * server, database): exactly-once delivery, following another worker's reassignment, a
+ * worker SIGKILLed mid-upload, SIGTERM draining, and a pinned broadcaster with multipart.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SegmentEntity } from '@lib/database';
+import { TestEnv, waitFor, type RunningApp } from '@lib/testing';
+import type { UploadResult } from '../src/upload/upload-job.runner';
+import {
+  FakeIngest,
+  LivepeerNetwork,
+  SEGMENT_MS,
+  clearFaults,
+  createLivepeerStream,
+  pushesAt,
+  pushesPerSeq,
+  setFaults,
+  startLivepeerLocal,
+  startWorker,
+} from './support';
+
+const SEGMENTS = 10;
+const DEADLINE_MS = 5 * SEGMENT_MS;
+/** Longer than the segment interval: consecutive segments overlap, so both workers get jobs. */
+const SLOW_BROADCASTER_MS = 2500;
+
+describe('worker processes sharing the upload queue', () => {
+  let env: TestEnv;
+  let network: LivepeerNetwork;
+  let ingest: FakeIngest;
+  const running: RunningApp[] = [];
+  const addresses = () => network.broadcasters.map((b) => b.address);
+
+  async function worker(label: string, extra: Record<string, string | number> = {}): Promise<RunningApp> {
+    const app = await startWorker(env, network, extra, label);
+    running.push(app);
+    return app;
+  }
+
+  async function newSession() {
+    const sessionId = randomUUID();
+    return { sessionId, livepeerStreamId: await createLivepeerStream(network.apiUrl, `workers-${sessionId.slice(0, 8)}`) };
+  }
+
+  /** The worker that completed each segment's job (its result names the process). */
+  async function resultsBySeq(sessionId: string): Promise<Map<number, UploadResult>> {
+    const out = new Map<number, UploadResult>();
+    for (let seq = 0; seq < SEGMENTS; seq++) {
+      const job = await ingest.queue.getJob(`${sessionId}-${seq}`);
+      if (job?.returnvalue) out.set(seq, job.returnvalue as unknown as UploadResult);
+    }
+    return out;
+  }
+
+  const pidOf = (app: RunningApp) => String(app.proc.pid);
+  const deliveredInTime = (row: SegmentEntity) => row.state === 'uploaded' && row.uploadedAt! - row.ingestedAt <= DEADLINE_MS;
+
+  beforeAll(async () => {
+    env = await TestEnv.create({ name: 'worker-processes' });
+    network = await startLivepeerLocal(env, { LIVEPEER_LOCAL_BROADCASTERS: 2 });
+    ingest = await FakeIngest.create(env);
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((w) => w.proc.stop()));
+    await Promise.all(addresses().map((b) => clearFaults(b).catch(() => undefined)));
+  });
+
+  afterAll(async () => {
+    await network?.app.proc.stop();
+    await ingest?.close();
+    await env?.cleanup();
+  });
+
+  it('two workers, no faults: every segment is PUT exactly once', async () => {
+    const [w1, w2] = [await worker('worker-1', { WORKER_CONCURRENCY: 1 }), await worker('worker-2', { WORKER_CONCURRENCY: 1 })];
+    await Promise.all(addresses().map((b) => setFaults(b, { delayMs: SLOW_BROADCASTER_MS })));
+    const session = await newSession();
+    await ingest.stream(session, SEGMENTS);
+    const rows = await ingest.settled(session.sessionId, SEGMENTS);
+
+    expect(rows.every(deliveredInTime)).toBe(true);
+    expect(rows.every((r) => r.attempts === 1)).toBe(true);
+    const pushes = await pushesPerSeq(addresses(), session.livepeerStreamId);
+    expect([...pushes.entries()].sort(([a], [b]) => a - b)).toEqual(rows.map((r) => [r.seq, 1]));
+    const workers = new Set([...(await resultsBySeq(session.sessionId)).values()].map((r) => r.worker.split(':').pop()));
+    expect(workers).toEqual(new Set([pidOf(w1), pidOf(w2)]));
+  });
+
+  it('after one worker reassigns a session, the other follows it from its next segment', async () => {
+    await worker('worker-1', { WORKER_CONCURRENCY: 1 });
+    await worker('worker-2', { WORKER_CONCURRENCY: 1 });
+    await Promise.all(addresses().map((b) => setFaults(b, { delayMs: SLOW_BROADCASTER_MS })));
+    const session = await newSession();
+    let failing = '';
+    await ingest.stream(session, SEGMENTS, async (seq) => {
+      if (seq !== 3) return;
+      failing = (await ingest.ledger.get(session.sessionId, 0))!.broadcasters[0];
+      await setFaults(failing, { failNext: 1, failStatus: 503, failBody: 'No sessions available' });
+    });
+    const rows = await ingest.settled(session.sessionId, SEGMENTS);
+    const results = await resultsBySeq(session.sessionId);
+
+    expect(rows.every(deliveredInTime)).toBe(true);
+    const other = addresses().find((a) => a !== failing)!;
+    const moved = rows.find((r) => r.attempts === 2)!;
+    expect(moved.broadcasters).toEqual([failing, other]);
+    const mover = results.get(moved.seq)!.worker;
+    // Segments whose job started after the move went to the new broadcaster, whichever
+    // worker ran them; at least one of them ran on the worker that did not move it.
+    const after = rows.filter((r) => results.get(r.seq)!.putStartedAt! > results.get(moved.seq)!.putStartedAt! && r.seq > moved.seq + 1);
+    expect(after.length).toBeGreaterThanOrEqual(4);
+    for (const row of after) expect(row.broadcasters).toEqual([other]);
+    expect(after.some((r) => results.get(r.seq)!.worker !== mover)).toBe(true);
+  });
+
+  it('a worker killed with SIGKILL mid-upload: its segment is still delivered within the deadline', async () => {
+    const victim = await worker('worker-victim', { WORKER_CONCURRENCY: 4 });
+    await worker('worker-survivor', { WORKER_CONCURRENCY: 4 });
+    await Promise.all(addresses().map((b) => setFaults(b, { delayMs: 1500 })));
+    const session = await newSession();
+    let killedSeq = -1;
+    const killer = (async () => {
+      // The first time the victim holds a job whose PUT a broadcaster has received (and is
+      // still answering), kill it.
+      await waitFor(
+        async () => {
+          for (const job of await ingest.queue.getActive()) {
+            if (job.data.sessionId !== session.sessionId || !job.processedBy?.endsWith(`:${pidOf(victim)}`)) continue;
+            const received = (await Promise.all(addresses().map((b) => pushesAt(b, session.livepeerStreamId)))).some((p) => p[job.data.seq]);
+            if (received) {
+              victim.proc.kill('SIGKILL');
+              killedSeq = job.data.seq;
+              return true;
+            }
+          }
+          return false;
+        },
+        { timeoutMs: 30_000, intervalMs: 50, what: 'the victim worker to be mid-upload' },
+      );
+    })();
+    await ingest.stream(session, SEGMENTS);
+    await killer;
+    const rows = await ingest.settled(session.sessionId, SEGMENTS, 40_000);
+
+    expect(killedSeq).toBeGreaterThanOrEqual(0);
+    expect(rows.every(deliveredInTime)).toBe(true);
+    const pushes = await pushesPerSeq(addresses(), session.livepeerStreamId);
+    // The killed upload was pushed again by the survivor (a repeated seq is idempotent at
+    // the broadcaster); no other segment was pushed twice.
+    expect(pushes.get(killedSeq)).toBe(2);
+    for (const [seq, n] of pushes) if (seq !== killedSeq) expect(n).toBe(1);
+  });
+
+  it('SIGTERM: running uploads finish, unstarted jobs stay queued for another worker', async () => {
+    const draining = await worker('worker-draining', { WORKER_CONCURRENCY: 2 });
+    await Promise.all(addresses().map((b) => setFaults(b, { delayMs: 1500 })));
+    const session = await newSession();
+    // Six segments at once (a burst), so four wait while two upload.
+    for (let seq = 0; seq < 6; seq++) await ingest.ingest(session, seq);
+    await waitFor(async () => (await ingest.queue.getActiveCount()) === 2, { what: 'two running uploads' });
+    await draining.proc.stop(15_000);
+    // Nest re-raises the signal once its shutdown hooks are done; the drain finished first.
+    expect(draining.proc.tail(500)).toContain('upload worker closed');
+    expect((await draining.proc.exited).signal ?? 'exit 0').toMatch(/SIGTERM|exit 0/);
+
+    const rows = await ingest.ledger.list(session.sessionId);
+    expect(rows.filter((r) => r.state === 'uploaded')).toHaveLength(2);
+    expect(rows.filter((r) => r.state === 'queued')).toHaveLength(4);
+    expect(await ingest.queue.getWaitingCount()).toBe(4);
+
+    await worker('worker-next', {});
+    const settled = await ingest.settled(session.sessionId, 6);
+    expect(settled.every((r) => r.state === 'uploaded' && r.attempts === 1)).toBe(true);
+  });
+
+  it('LIVEPEER_BROADCASTER_URL pins one broadcaster; WORKER_MULTIPART reads the renditions back', async () => {
+    const pinned = addresses()[1];
+    await worker('worker-pinned', { LIVEPEER_BROADCASTER_URL: pinned, WORKER_MULTIPART: 'true' });
+    const session = await newSession();
+    for (let seq = 0; seq < 4; seq++) await ingest.ingest(session, seq);
+    const rows = await ingest.settled(session.sessionId, 4);
+    expect(rows.every((r) => r.state === 'uploaded' && r.broadcasters.join() === pinned)).toBe(true);
+    expect(Object.keys(await pushesAt(addresses()[0], session.livepeerStreamId))).toHaveLength(0);
+  });
+});
