@@ -48,6 +48,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     burst: { type: 'string', default: '2000' },
     segment: { type: 'string' },
+    /** e.g. "--prof" to profile the worker processes (V8 logs in the working directory). */
+    'worker-node-options': { type: 'string', default: '' },
   },
   allowPositionals: true,
 });
@@ -166,7 +168,12 @@ async function startWorkers(bench: Bench, count: number, extra: Record<string, s
     Array.from({ length: count }, (_, i) =>
       spawnApp(
         'worker',
-        bench.env.processEnv({ LIVEPEER_API_URL: bench.network.apiUrl, WORKER_CONCURRENCY: CONCURRENCY, ...extra }),
+        bench.env.processEnv({
+          LIVEPEER_API_URL: bench.network.apiUrl,
+          WORKER_CONCURRENCY: CONCURRENCY,
+          NODE_OPTIONS: args['worker-node-options'] || undefined,
+          ...extra,
+        }),
         { label: `worker-${i}` },
       ),
     ),

@@ -38,9 +38,7 @@ export async function startIngestStack(env: TestEnv, extra: Record<string, strin
     ...extra,
   });
   const { ingest, rtmpPort, lines } = await startIngest(vars);
-  const db = await openDataSource(databaseConfig.load(vars as Record<string, string>), false);
-  const storage = new StorageService(s3Config.load(vars as Record<string, string>));
-  const queue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, { connection: { url: vars.REDIS_URL! }, prefix: vars.REDIS_PREFIX });
+  const { db, storage, queue } = await openStores(vars);
   return {
     vars,
     livepeer,
@@ -57,6 +55,14 @@ export async function startIngestStack(env: TestEnv, extra: Record<string, strin
       await db.destroy().catch(() => undefined);
     },
   };
+}
+
+/** The database, bucket and queue an ingest with these settings writes to, for assertions. */
+export async function openStores(vars: NodeJS.ProcessEnv) {
+  const db = await openDataSource(databaseConfig.load(vars as Record<string, string>), false);
+  const storage = new StorageService(s3Config.load(vars as Record<string, string>));
+  const queue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, { connection: { url: vars.REDIS_URL! }, prefix: vars.REDIS_PREFIX });
+  return { db, storage, queue };
 }
 
 export async function startIngest(vars: NodeJS.ProcessEnv): Promise<{ ingest: RunningApp; rtmpPort: number; lines: string[] }> {

@@ -4,6 +4,7 @@ import { DatabaseModule, DatabaseProbe } from '@lib/database';
 import { ObservabilityModule } from '@lib/observability';
 import { QueueModule, RedisProbe } from '@lib/queue';
 import { S3Probe, StorageModule } from '@lib/storage';
+import { AdminModule } from './admin/admin.module';
 import { HlsModule } from './hls/hls.module';
 import { RepublishModule } from './republish/republish.module';
 import { STITCHER_SETTINGS } from './settings';
@@ -17,6 +18,7 @@ import { STITCHER_SETTINGS } from './settings';
     DatabaseModule,
     RepublishModule,
     HlsModule,
+    AdminModule,
   ],
 })
 export class AppModule {}

@@ -8,5 +8,11 @@ runMain(() =>
     config: STITCHER_SETTINGS,
     module: async () => (await import('./app.module')).AppModule,
     port: () => stitcherConfig.load().httpPort,
+    configure: async (app) => {
+      const { setupBullBoard, setupDashboard, setupOpenApi } = await import('./admin/http-setup');
+      setupOpenApi(app);
+      setupBullBoard(app);
+      setupDashboard(app);
+    },
   }),
 );

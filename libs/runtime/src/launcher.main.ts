@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type ConfigOf, launcherConfig } from '@lib/config';
+import { ManagedProcess } from './managed-process';
 import { repoRoot } from './paths';
 import { startSystem } from './system';
 
@@ -37,14 +38,26 @@ livepeer-relay is up (${((Date.now() - started) / 1000).toFixed(1)} s)
   HTTP push     PUT ${urls.ingestHttp}/live/{streamKey}/{seq}.ts
   Livepeer API  ${urls.livepeerApi}
 
+Try it:           npm run demo   (creates a stream and publishes a test pattern)
 Create a stream:  npm run cli -- streams create --name demo --presets P240p30fps16x9
 Stop:             Ctrl-C
 `);
+  // `npm start -- --demo`: the demo publisher runs beside the system; its end ends nothing else.
+  const demo = process.argv.includes('--demo')
+    ? new ManagedProcess({
+        name: 'demo',
+        command: process.execPath,
+        args: [path.join(repoRoot, 'scripts/demo.mjs'), '--stitcher', urls.stitcher, '--rtmp', urls.rtmp],
+        env: process.env,
+        echo: true,
+      })
+    : undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('[start] stopping...');
+    await demo?.stop();
     await system.stop();
     process.exit(code);
   };

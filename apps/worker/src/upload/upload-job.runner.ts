@@ -58,8 +58,13 @@ class PhaseClock {
   /** Charges the time since the previous lap to `phase`. */
   lap(phase: Phase): void {
     const now = performance.now();
-    this.totals[phase] += Math.round((now - this.last) * 10) / 10;
+    this.totals[phase] += now - this.last;
     this.last = now;
+  }
+
+  /** Totals in whole milliseconds. */
+  rounded(): Record<Phase, number> {
+    return Object.fromEntries(Object.entries(this.totals).map(([k, v]) => [k, Math.round(v)])) as Record<Phase, number>;
   }
 
   /** Starts a new lap without charging the time (pauses between retries). */
@@ -271,7 +276,7 @@ export class UploadJobRunner {
           putStartedAt: outcome.startedAt,
           uploadMs: outcome.uploadMs,
           roundTripMs: outcome.roundTripMs,
-          phases: clock.totals,
+          phases: clock.rounded(),
         };
       }
 

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '@lib/database';
+import { StreamsModule } from '@lib/streams';
+import { RepublishModule } from '../republish/republish.module';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { BroadcastersController } from './broadcasters.controller';
+import { BroadcastersQuery } from './broadcasters.service';
+import { QueuesController } from './queues.controller';
+import { SessionsController } from './sessions.controller';
+import { SessionsQuery } from './sessions.service';
+import { StreamsController } from './streams.controller';
+
+/** The REST admin API under /api (bearer ADMIN_TOKEN), documented at /docs. */
+@Module({
+  imports: [DatabaseModule, StreamsModule, RepublishModule],
+  controllers: [StreamsController, SessionsController, BroadcastersController, QueuesController],
+  providers: [AdminAuthGuard, SessionsQuery, BroadcastersQuery],
+})
+export class AdminModule {}

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { In, Repository } from 'typeorm';
+import { SessionEntity } from '@lib/database';
+import { LivepeerApiClient } from '@lib/livepeer';
+import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
+
+export interface BroadcasterView {
+  address: string;
+  /** GET /api/broadcaster lists it now. */
+  listed: boolean;
+  /** Workers avoid it after failures, for this many more ms. */
+  coolingDownMs: number;
+  health: 'healthy' | 'cooling-down' | 'unlisted';
+  successes: number;
+  failures: number;
+  successRate: number | null;
+  meanRoundTripMs: number | null;
+  lastRoundTripMs: number | null;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  lastError: string | null;
+  /** Live sessions the workers currently push to it. */
+  assignments: string[];
+}
+
+const normalize = (address: string) => address.trim().replace(/\/+$/, '');
+const num = (value: string | undefined) => (value === undefined || value === '' ? null : Number(value));
+
+/**
+ * Broadcaster health for operators: who the Livepeer API offers, the figures the workers keep
+ * per broadcaster in Redis (successes, failures, round trips), cool-downs and assignments.
+ */
+@Injectable()
+export class BroadcastersQuery {
+  constructor(
+    private readonly livepeer: LivepeerApiClient,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+  ) {}
+
+  async list(): Promise<{ broadcasters: BroadcasterView[]; apiError: string | null }> {
+    let listed: string[] = [];
+    let apiError: string | null = null;
+    try {
+      listed = (await this.livepeer.listBroadcasters()).map((b) => normalize(b.address));
+    } catch (err) {
+      apiError = (err as Error).message;
+    }
+    const stats = await this.allStats();
+    const assignments = await this.assignments();
+    const addresses = [...new Set([...listed, ...stats.keys(), ...assignments.keys()])].sort();
+    const broadcasters = await Promise.all(
+      addresses.map(async (address): Promise<BroadcasterView> => {
+        const s = stats.get(address) ?? {};
+        const successes = Number(s.successes ?? 0);
+        const failures = Number(s.failures ?? 0);
+        const cooling = Math.max(0, await this.redis.pttl(this.keys.broadcasterCooldown(address)));
+        const isListed = listed.includes(address);
+        return {
+          address,
+          listed: isListed,
+          coolingDownMs: cooling,
+          health: !isListed ? 'unlisted' : cooling > 0 ? 'cooling-down' : 'healthy',
+          successes,
+          failures,
+          successRate: successes + failures ? successes / (successes + failures) : null,
+          meanRoundTripMs: successes ? Math.round(Number(s.roundTripMsTotal ?? 0) / successes) : null,
+          lastRoundTripMs: num(s.lastRoundTripMs),
+          lastSuccessAt: num(s.lastSuccessAt),
+          lastFailureAt: num(s.lastFailureAt),
+          lastError: s.lastError ?? null,
+          assignments: assignments.get(address) ?? [],
+        };
+      }),
+    );
+    return { broadcasters, apiError };
+  }
+
+  /** Every per-broadcaster stats hash the workers wrote, by address. */
+  private async allStats(): Promise<Map<string, Record<string, string>>> {
+    const out = new Map<string, Record<string, string>>();
+    const pattern = this.keys.broadcasterStats('*');
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
+      cursor = next;
+      for (const key of keys) {
+        const hash = await this.redis.hgetall(key);
+        const address = hash.address ?? decodeURIComponent(key.split(':').slice(-2, -1)[0] ?? '');
+        if (address) out.set(normalize(address), hash);
+      }
+    } while (cursor !== '0');
+    return out;
+  }
+
+  /** broadcaster -> live session ids assigned to it. */
+  private async assignments(): Promise<Map<string, string[]>> {
+    const live = await this.sessions.find({ where: { state: In(['starting', 'live']) }, select: { id: true } });
+    const out = new Map<string, string[]>();
+    if (live.length === 0) return out;
+    const assigned = await this.redis.mget(live.map((s) => this.keys.sessionBroadcaster(s.id)));
+    live.forEach((s, i) => {
+      const address = assigned[i];
+      if (address) out.set(normalize(address), [...(out.get(normalize(address)) ?? []), s.id]);
+    });
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Queue } from 'bullmq';
+import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { queueNameSchema } from './schemas';
+import { parseOrThrow } from './validation';
+
+const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed', 'paused', 'prioritized', 'waiting-children'] as const;
+/** Failed jobs retried per call, so one call stays short. */
+const RETRY_BATCH = 1000;
+
+@ApiTags('queues')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'missing or wrong bearer token' })
+@UseGuards(AdminAuthGuard)
+@Controller('api/queues')
+export class QueuesController {
+  private readonly queues: Map<string, Queue>;
+
+  constructor(@InjectQueue(SEGMENT_UPLOAD_QUEUE) upload: Queue) {
+    this.queues = new Map([[upload.name, upload]]);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every queue with its job counts and whether it is paused' })
+  async list() {
+    return Promise.all([...this.queues.values()].map((q) => this.describe(q)));
+  }
+
+  @Post(':name/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a queue: workers finish their jobs and take no new ones' })
+  async pause(@Param() params: unknown) {
+    const queue = this.queue(params);
+    await queue.pause();
+    return this.describe(queue);
+  }
+
+  @Post(':name/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused queue' })
+  async resume(@Param() params: unknown) {
+    const queue = this.queue(params);
+    await queue.resume();
+    return this.describe(queue);
+  }
+
+  @Post(':name/retry-failed')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Move failed jobs back to waiting (past their live deadline the worker drops them)' })
+  async retryFailed(@Param() params: unknown) {
+    const queue = this.queue(params);
+    const failed = await queue.getFailed(0, RETRY_BATCH - 1);
+    let retried = 0;
+    for (const job of failed) {
+      try {
+        await job.retry('failed');
+        retried++;
+      } catch {
+        // Removed or retried meanwhile (by a worker or another call): nothing to do.
+      }
+    }
+    return { ...(await this.describe(queue)), retried };
+  }
+
+  private queue(params: unknown): Queue {
+    const { name } = parseOrThrow(queueNameSchema, params);
+    const queue = this.queues.get(name);
+    if (!queue) throw new NotFoundException(`no queue named ${name}`);
+    return queue;
+  }
+
+  private async describe(queue: Queue) {
+    const counts = await queue.getJobCounts(...JOB_STATES);
+    return { name: queue.name, paused: await queue.isPaused(), counts };
+  }
+}

@@ -1,0 +1,104 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { SessionEntity } from '@lib/database';
+import { InvalidLadderError, InvalidStreamNameError, StreamNotFoundError, StreamsService } from '@lib/streams';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { createStreamSchema, idParamSchema, ladderSchema } from './schemas';
+import { ValidationFailed, fieldErrors, openApiSchema, parseOrThrow } from './validation';
+
+/** `profiles[1].height must be >= 128` -> field `ladder.profiles[1].height`. */
+function ladderProblems(err: InvalidLadderError, prefix: string): Record<string, string[]> {
+  return fieldErrors(
+    err.problems.map((problem) => {
+      const path = /^([A-Za-z_][\w]*(?:\[\d+\])?(?:\.[A-Za-z_]\w*)*)\s/.exec(problem)?.[1];
+      return { field: path ? `${prefix}${path}` : prefix.replace(/\.$/, ''), message: path ? problem.slice(path.length + 1) : problem };
+    }),
+  );
+}
+
+/** Maps the streams library's errors to HTTP answers. */
+async function answer<T>(work: () => Promise<T>, ladderPrefix: string): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof StreamNotFoundError) throw new NotFoundException(err.message);
+    if (err instanceof InvalidLadderError) throw new ValidationFailed(ladderProblems(err, ladderPrefix));
+    if (err instanceof InvalidStreamNameError) throw new ValidationFailed({ name: [err.message.replace(/^invalid stream name: /, '')] });
+    throw err;
+  }
+}
+
+@ApiTags('streams')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'missing or wrong bearer token' })
+@UseGuards(AdminAuthGuard)
+@Controller('api/streams')
+export class StreamsController {
+  constructor(
+    private readonly streams: StreamsService,
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a stream; the answer is the only time its key is shown' })
+  @ApiBody({ schema: openApiSchema(createStreamSchema) })
+  @ApiResponse({ status: 201, description: 'the stream with its key, publish URLs and playback URL' })
+  @ApiResponse({ status: 400, description: 'validation failed: `errors` maps each field to its problems' })
+  create(@Body() body: unknown) {
+    const input = parseOrThrow(createStreamSchema, body);
+    // The ladder as sent (not zod's copy): the Livepeer rules also refuse unknown fields.
+    const ladder = (body as { ladder?: unknown }).ladder;
+    return answer(() => this.streams.create({ name: input.name, ladder }), 'ladder.');
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every stream, with its live session if it has one' })
+  async list() {
+    const streams = await this.streams.list();
+    const live = await this.sessions.find({ where: { state: In(['starting', 'live']) }, select: { id: true, streamId: true, startedAt: true } });
+    const liveByStream = new Map(live.map((s) => [s.streamId, s]));
+    return streams.map((s) => ({ ...s, liveSessionId: liveByStream.get(s.id)?.id ?? null }));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One stream' })
+  get(@Param() params: unknown) {
+    const { id } = parseOrThrow(idParamSchema, params);
+    return answer(() => this.streams.get(id), 'ladder.');
+  }
+
+  @Put(':id/ladder')
+  @ApiOperation({ summary: 'Replace the ladder (applies from the next publish)' })
+  @ApiBody({ schema: openApiSchema(ladderSchema) })
+  updateLadder(@Param() params: unknown, @Body() body: unknown) {
+    const { id } = parseOrThrow(idParamSchema, params);
+    parseOrThrow(ladderSchema, body);
+    return answer(() => this.streams.updateLadder(id, body), '');
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Refuse new publishes and end a live one' })
+  disable(@Param() params: unknown) {
+    const { id } = parseOrThrow(idParamSchema, params);
+    return answer(() => this.streams.disable(id), '');
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Accept publishes again' })
+  enable(@Param() params: unknown) {
+    const { id } = parseOrThrow(idParamSchema, params);
+    return answer(() => this.streams.enable(id), '');
+  }
+
+  @Post(':id/rotate-key')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A new stream key (shown once); the old one stops working for new publishes' })
+  rotateKey(@Param() params: unknown) {
+    const { id } = parseOrThrow(idParamSchema, params);
+    return answer(() => this.streams.rotateKey(id), '');
+  }
+}
