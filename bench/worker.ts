@@ -23,7 +23,8 @@
  */
 import { Queue, type Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
@@ -111,6 +112,63 @@ class ResourceProbe {
   }
 }
 
+/** Pids of processes whose command name is `comm` (redis-server, postgres: shared by the machine). */
+function pidsNamed(comm: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === comm;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function safeCpuMs(pid: number): number {
+  try {
+    return cpuMs(pid);
+  } catch {
+    return 0; // exited
+  }
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat. */
+function machineJiffies(): { busy: number; total: number } {
+  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const n = values.map(Number);
+  const idle = n[3] + n[4];
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/**
+ * Where the machine's CPU went during a run: the whole machine (% of all cores), and each
+ * service of the set-up (% of one core). The machine is shared, so the machine figure says how
+ * much of the result is contention.
+ */
+class ServicesProbe {
+  private readonly machineStart = machineJiffies();
+  private readonly start: Map<number, number>;
+
+  constructor(private readonly groups: Record<string, () => number[]>) {
+    this.start = new Map(Object.values(groups).flatMap((pids) => pids().map((pid): [number, number] => [pid, safeCpuMs(pid)])));
+  }
+
+  stop(seconds: number): { machineBusyPercent: number; cpuPercent: Record<string, number> } {
+    const machine = machineJiffies();
+    const busy = (machine.busy - this.machineStart.busy) / Math.max(1, machine.total - this.machineStart.total);
+    const cpuPercent = Object.fromEntries(
+      Object.entries(this.groups).map(([name, pids]) => {
+        const used = pids().reduce((sum, pid) => sum + safeCpuMs(pid) - (this.start.get(pid) ?? 0), 0);
+        return [name, Math.round(used / seconds / 10)];
+      }),
+    );
+    return { machineBusyPercent: Math.round(busy * 100), cpuPercent };
+  }
+}
+
 // ---------------------------------------------------------------- set-up
 
 interface Bench {
@@ -121,6 +179,8 @@ interface Bench {
   /** manifestId/seq -> broadcaster's own processing (ms), from its logs. */
   transcodeMs: Map<string, number>;
   segmentBytes: number;
+  /** The set-up's other processes, for the CPU breakdown. */
+  services: Record<string, () => number[]>;
 }
 
 async function setUp(): Promise<Bench> {
@@ -158,7 +218,13 @@ async function setUp(): Promise<Bench> {
   const queue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, { connection: bullConnection(TEST_REDIS_URL), prefix: env.id });
   // One object per sequence number, shared by every stream: "segments already in the store".
   for (let seq = 0; seq < SEGMENTS; seq++) await storage.put(objectKey(seq), segment, CONTENT_TYPES.mpegts);
-  return { env, network, queue, dataSource, transcodeMs, segmentBytes: segment.length };
+  const services = {
+    's3 server': () => [s3.pid!],
+    'livepeer-local (API + broadcasters)': () => [network.app.proc.pid!, ...network.broadcasters.map((b) => b.pid)],
+    'redis-server (shared)': () => pidsNamed('redis-server'),
+    'postgres (shared)': () => pidsNamed('postgres'),
+  };
+  return { env, network, services, queue, dataSource, transcodeMs, segmentBytes: segment.length };
 }
 
 const objectKey = (seq: number) => `bench/source/${seq}.ts`;
@@ -266,8 +332,13 @@ interface LiveRun {
   cpuPercent: number[];
   peakRssMb: number[];
   sustained: boolean;
-  /** p50 ms of each phase of a job (ledger, assign, open, push, record). */
+  /** p50 ms of each phase of a job (ledger, prepare, push, record). */
   phasesP50: Record<string, number>;
+  loadAverageAtStart: number;
+  /** % of all cores busy during the run (every process on the machine). */
+  machineBusyPercent: number;
+  /** % of one core per service of the set-up. */
+  servicesCpuPercent: Record<string, number>;
 }
 
 function phaseMedians(results: UploadResult[]): Record<string, number> {
@@ -278,6 +349,8 @@ function phaseMedians(results: UploadResult[]): Record<string, number> {
 async function liveRun(bench: Bench, workers: RunningApp[], k: number): Promise<LiveRun> {
   const streams = await prepareStreams(bench, k, SEGMENTS);
   const probe = new ResourceProbe(workers.map((w) => w.proc.pid!));
+  const servicesProbe = new ServicesProbe(bench.services);
+  const load = os.loadavg()[0];
   const start = Date.now() + 200;
   const ids: string[] = [];
   // Stream i cuts segment n at start + n * 2 s + i * (2 s / K): real-time cadence, phases spread.
@@ -302,6 +375,7 @@ async function liveRun(bench: Bench, workers: RunningApp[], k: number): Promise<
   }
   const jobs = await settledJobs(bench.queue, ids, DEADLINE_MS + 5000);
   const resources = probe.stop();
+  const services = servicesProbe.stop(resources.seconds);
 
   const done = jobs.filter((j) => j.returnvalue?.outcome === 'uploaded');
   const results = done.map((j) => j.returnvalue);
@@ -327,6 +401,9 @@ async function liveRun(bench: Bench, workers: RunningApp[], k: number): Promise<
     peakRssMb: resources.peakRssMb,
     sustained: dropped === 0 && delivery.max <= DEADLINE_MS,
     phasesP50: phaseMedians(results),
+    loadAverageAtStart: Math.round(load * 10) / 10,
+    machineBusyPercent: services.machineBusyPercent,
+    servicesCpuPercent: services.cpuPercent,
   };
 }
 
@@ -338,6 +415,8 @@ interface BurstRun {
   cpuPercent: number[];
   peakRssMb: number[];
   phasesP50: Record<string, number>;
+  machineBusyPercent: number;
+  servicesCpuPercent: Record<string, number>;
 }
 
 /** Every job at once; the deadline is relaxed (LIVE_DEADLINE_FACTOR=60) so none is dropped. */
@@ -346,6 +425,7 @@ async function burstRun(bench: Bench, workers: RunningApp[], n: number): Promise
   const streams = await prepareStreams(bench, Math.ceil(n / perStream), perStream);
   const items = streams.flatMap((s) => Array.from({ length: perStream }, (_, seq) => ({ s, seq }))).slice(0, n);
   const probe = new ResourceProbe(workers.map((w) => w.proc.pid!));
+  const servicesProbe = new ServicesProbe(bench.services);
   const start = Date.now();
   for (let i = 0; i < items.length; i += 500) {
     await bench.queue.addBulk(
@@ -358,6 +438,7 @@ async function burstRun(bench: Bench, workers: RunningApp[], n: number): Promise
   }
   const jobs = await settledJobs(bench.queue, items.map(({ s, seq }) => uploadJobId(s.sessionId, seq)), 120_000);
   const resources = probe.stop();
+  const services = servicesProbe.stop(resources.seconds);
   const done = jobs.filter((j) => j.returnvalue?.outcome === 'uploaded');
   const seconds = (Math.max(...done.map((j) => j.finishedOn ?? 0)) - start) / 1000;
   return {
@@ -368,6 +449,8 @@ async function burstRun(bench: Bench, workers: RunningApp[], n: number): Promise
     cpuPercent: resources.cpuPercent,
     peakRssMb: resources.peakRssMb,
     phasesP50: phaseMedians(done.map((j) => j.returnvalue)),
+    machineBusyPercent: services.machineBusyPercent,
+    servicesCpuPercent: services.cpuPercent,
   };
 }
 
@@ -413,20 +496,27 @@ async function main() {
   }
 
   console.log('\n### Live streams at real-time cadence (ms: p50 / p95 / p99)\n');
-  console.log('| workers | streams | jobs | uploaded | dropped | wait (enqueue -> PUT) | push overhead (RTT - broadcaster) | round trip | delivery (ingest -> done) | jobs/s | CPU % per process | peak RSS MB | within deadline |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| workers | streams | jobs | uploaded | dropped | wait (enqueue -> PUT) | push overhead (RTT - broadcaster) | round trip | delivery (ingest -> done) | jobs/s | CPU % per process | peak RSS MB | machine busy % | within deadline |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of live) {
     console.log(
-      `| ${r.workers} | ${r.streams} | ${r.jobs} | ${r.uploaded} | ${r.dropped} | ${fmt(r.wait)} | ${fmt(r.pushOverhead)} | ${fmt(r.roundTrip)} | ${fmt(r.delivery)} | ${r.jobsPerSecond} | ${r.cpuPercent.join(', ')} | ${r.peakRssMb.join(', ')} | ${r.sustained ? 'yes' : 'no'} |`,
+      `| ${r.workers} | ${r.streams} | ${r.jobs} | ${r.uploaded} | ${r.dropped} | ${fmt(r.wait)} | ${fmt(r.pushOverhead)} | ${fmt(r.roundTrip)} | ${fmt(r.delivery)} | ${r.jobsPerSecond} | ${r.cpuPercent.join(', ')} | ${r.peakRssMb.join(', ')} | ${r.machineBusyPercent} | ${r.sustained ? 'yes' : 'no'} |`,
     );
   }
   if (bursts.length) {
     console.log('\n### Burst (all jobs at once): the most a worker set drains\n');
-    console.log('| workers | jobs | jobs/s | CPU ms per job | CPU % per process | peak RSS MB | streams it could carry (jobs/s x 2 s) |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('| workers | jobs | jobs/s | CPU ms per job | CPU % per process | peak RSS MB | machine busy % | streams it could carry (jobs/s x 2 s) |');
+    console.log('|---|---|---|---|---|---|---|---|');
     for (const b of bursts) {
-      console.log(`| ${b.workers} | ${b.jobs} | ${b.jobsPerSecond} | ${b.cpuMsPerJob} | ${b.cpuPercent.join(', ')} | ${b.peakRssMb.join(', ')} | ~${Math.floor((b.jobsPerSecond * SEGMENT_MS) / 1000)} |`);
+      console.log(
+        `| ${b.workers} | ${b.jobs} | ${b.jobsPerSecond} | ${b.cpuMsPerJob} | ${b.cpuPercent.join(', ')} | ${b.peakRssMb.join(', ')} | ${b.machineBusyPercent} | ~${Math.floor((b.jobsPerSecond * SEGMENT_MS) / 1000)} |`,
+      );
     }
+  }
+  console.log('\n### CPU of the rest of the set-up (% of one core) and job phases (p50 ms)\n');
+  for (const r of [...live, ...bursts]) {
+    const label = 'streams' in r ? `${r.workers} worker(s), ${r.streams} streams` : `${r.workers} worker(s), burst`;
+    console.log(`- ${label}: ${JSON.stringify(r.servicesCpuPercent)}; phases ${JSON.stringify(r.phasesP50)}`);
   }
   for (const w of WORKER_COUNTS) {
     const ok = live.filter((r) => r.workers === w && r.sustained).map((r) => r.streams);

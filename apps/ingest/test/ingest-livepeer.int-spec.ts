@@ -76,6 +76,21 @@ describe('ingest: creating the Livepeer stream', () => {
     expect(lines.some((l) => l.includes('"event":"livepeer-create-retry"'))).toBe(true);
   });
 
+  it('notices a stream disabled behind its back (no event) at the next heartbeat and ends the publish', async () => {
+    const stream = await createStream(vars, 'quiet', '--presets', 'P144p30fps16x9');
+    const publisher = publishTestPattern({ output: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`, seconds: 20, width: 320, height: 180 });
+    await waitFor(async () => (await sessionsOf(db, stream.id))[0]?.state === 'live', { what: 'session live', timeoutMs: 20_000 });
+    await db.getRepository(StreamEntity).update({ id: stream.id }, { enabled: false });
+    const disabledAt = Date.now();
+    const session = await waitFor(async () => {
+      const s = (await sessionsOf(db, stream.id))[0];
+      return s.state === 'ended' ? s : null;
+    }, { what: 'session ended by the heartbeat', timeoutMs: 15_000 });
+    expect(Date.now() - disabledAt).toBeLessThan(10_000);
+    expect(session.stateReason).toBe('stream disabled');
+    expect((await publisher.exited).code).not.toBe(0);
+  });
+
   it('fails the session on a 422 from the API, with the API errors, and drops its segments as no-livepeer-stream', async () => {
     // A ladder this relay accepts can only be refused by a stricter API: stored directly, as such an API would see it.
     const key = generateStreamKey();

@@ -138,7 +138,12 @@ export class RelayFixture {
     options: { targetDuration?: number; startedAt?: number; livepeer?: LivepeerStream } = {},
   ): Promise<Publish> {
     const livepeer =
-      options.livepeer ?? (await this.lp!.client.createStream({ name: stream.name, profiles: stream.ladder.profiles as LivepeerProfile[] }));
+      options.livepeer ??
+      (await this.lp!.client.createStream({
+        name: stream.name,
+        profiles: stream.ladder.profiles as LivepeerProfile[] | undefined,
+        presets: stream.ladder.presets,
+      }));
     const session = await this.sessions.save({
       id: randomUUID(),
       streamId: stream.id,

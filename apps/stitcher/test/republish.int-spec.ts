@@ -30,7 +30,7 @@ describe('stitcher republishing from livepeer-local', () => {
     ({ segments, cleanup: cleanupMedia } = await makeSegments({ seconds: 8 }));
     lp = await startLivepeerLocal(env, { mode: 'copy' });
     fixture = await RelayFixture.create(env, lp);
-    stitcher = await spawnApp('stitcher', stitcherEnv(env, lp));
+    stitcher = await spawnApp('stitcher', stitcherEnv(env, lp, { STITCHER_UNLISTED_DELETE_MIN_MS: 0 }));
     const stream = await fixture.createStream('republish', {
       profiles: [
         { name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 },
@@ -68,6 +68,9 @@ describe('stitcher republishing from livepeer-local', () => {
     expect(rows.every((r) => r.state === 'republished' && r.msn === r.seq)).toBe(true);
     const ledger = await fixture.ledger.counts(publish.session.id);
     expect(ledger.byState).toEqual({ republished: SEGMENTS });
+    // The window (4 segments) has slid: segment 0 is no longer listed but still downloadable.
+    expect(watcher.media.get('low')!.last).not.toMatch(/^0\.ts$/m);
+    expect(await fixture.storage.stat(objectKeys.hlsSegment(publish.stream.playbackId, 'low', 0))).not.toBeNull();
   });
 
   it('describes each variant in the master playlist from what it received', async () => {
@@ -155,5 +158,16 @@ describe('stitcher republishing from livepeer-local', () => {
       '-map', '0', '-c', 'copy', '-f', 'null', '-',
     ], { timeout: 60_000, killSignal: 'SIGKILL' });
     expect(stderr).not.toMatch(/Invalid data|404|403/);
+  });
+
+  it('deletes unlisted segments twice a playlist duration after unlisting them, never listed ones', async () => {
+    // Window 4 x target duration 2 s: (4 + 1) x 2 s x 2 = 20 s after segment 0 left the playlist.
+    const key = (variant: string, msn: number) => objectKeys.hlsSegment(publish.stream.playbackId, variant, msn);
+    await waitFor(async () => (await fixture.storage.stat(key('source', 0))) === null, { timeoutMs: 40_000, what: 'segment 0 deleted' });
+    for (const variant of ['low', 'mid', 'source']) {
+      expect(await fixture.storage.stat(key(variant, 0)), variant).toBeNull();
+      // The ended playlist still lists the last four: they stay.
+      for (let msn = SEGMENTS - 4; msn < SEGMENTS; msn++) expect(await fixture.storage.stat(key(variant, msn)), `${variant} ${msn}`).not.toBeNull();
+    }
   });
 });

@@ -6,9 +6,11 @@
  */
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { SegmentEntity } from '@lib/database';
 import { redisKeys } from '@lib/queue';
-import { TEST_REDIS_URL, TestEnv, waitFor, type RunningApp } from '@lib/testing';
+import { startEmbeddedS3 } from '@lib/runtime';
+import { TEST_REDIS_URL, TestEnv, sleep, waitFor, type RunningApp } from '@lib/testing';
 import {
   FakeIngest,
   LivepeerNetwork,
@@ -84,6 +86,8 @@ describe('worker failover (livepeer-local, passthrough)', () => {
     expect(await current(session.sessionId)).toBe(other);
     expect(await metricValue(worker.url, 'worker_session_reassignments_total', { reason: 'push-failed' })).toBeGreaterThan(reassignmentsBefore);
     expect(await metricValue(worker.url, 'worker_upload_attempts_total', { broadcaster: failed, outcome: 'status' })).toBeGreaterThanOrEqual(1);
+    expect(await metricValue(worker.url, 'worker_segment_realtime_ratio_count')).toBeGreaterThanOrEqual(SEGMENTS);
+    expect(await metricValue(worker.url, 'worker_segment_round_trip_seconds_count')).toBeGreaterThanOrEqual(SEGMENTS);
     // Every segment was accepted exactly once; the extra PUT is the refused one.
     const pushes = await pushesPerSeq(addresses(), session.livepeerStreamId);
     expect([...pushes.entries()].sort(([a], [b]) => a - b)).toEqual(rows.map((r) => [r.seq, r.seq === 3 ? 2 : 1]));
@@ -186,6 +190,37 @@ describe('worker failover (livepeer-local, passthrough)', () => {
       await shortDeadline.proc.stop();
       worker = await startWorker(env, network);
     }
+  });
+
+  it('an object store outage is waited out, not blamed on the broadcaster; a missing object is dropped at once', async () => {
+    const session = await newSession();
+    const reassignmentsBefore = await metricValue(worker.url, 'worker_session_reassignments_total');
+    await ingest.ingest(session, 0);
+    await ingest.settled(session.sessionId, 1);
+    const assigned = await current(session.sessionId);
+
+    // Segments stored, then the object store goes away for 3 s (same port, same data after)
+    // while their jobs arrive.
+    for (let seq = 1; seq <= 3; seq++) await ingest.store(session, seq);
+    const s3 = env.s3!;
+    await s3.close();
+    for (let seq = 1; seq <= 3; seq++) await ingest.enqueue(session, seq);
+    await waitFor(() => worker.proc.tail(200).includes('cannot read the segment; retrying'), { what: 'the worker to meet the outage' });
+    await sleep(3000);
+    env.s3 = await startEmbeddedS3({ port: s3.port, directory: path.join(env.tmpDir, 's3') });
+    // A job whose object was never stored (lost).
+    await ingest.enqueue(session, 4);
+    const rows = await ingest.settled(session.sessionId, 5);
+
+    for (const row of rows.slice(0, 4)) {
+      expect(deliveredInTime(row)).toBe(true);
+      expect(row.broadcasters).toEqual([assigned]);
+    }
+    expect(rows[4]).toMatchObject({ state: 'dropped', dropReason: 'storage-unavailable', attempts: 0 });
+    expect(rows[4].dropDetail).toContain('missing');
+    expect(await current(session.sessionId)).toBe(assigned);
+    expect(await metricValue(worker.url, 'worker_session_reassignments_total')).toBe(reassignmentsBefore);
+    expect((await pushesPerSeq(addresses(), session.livepeerStreamId)).get(4)).toBeUndefined();
   });
 
   it('a broadcaster process killed mid-stream: every later segment goes to the survivor', async () => {

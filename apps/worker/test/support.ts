@@ -165,7 +165,7 @@ export class FakeIngest {
   payload(session: { sessionId: string; livepeerStreamId: string }, seq: number, ingestedAt = Date.now()): UploadSegmentPayload {
     return {
       sessionId: session.sessionId,
-      streamId: `stream-${session.sessionId}`,
+      streamId: session.sessionId,
       livepeerStreamId: session.livepeerStreamId,
       seq,
       objectKey: objectKeys.sourceSegment(session.sessionId, seq),
@@ -178,8 +178,18 @@ export class FakeIngest {
 
   /** One segment "cut" now: stored, recorded, enqueued. */
   async ingest(session: { sessionId: string; livepeerStreamId: string }, seq: number): Promise<UploadSegmentPayload> {
+    await this.store(session, seq);
+    return this.enqueue(session, seq);
+  }
+
+  /** The segment's object in the bucket (ingest's first step). */
+  async store(session: { sessionId: string }, seq: number): Promise<void> {
+    await this.storage.put(objectKeys.sourceSegment(session.sessionId, seq), this.segment, CONTENT_TYPES.mpegts);
+  }
+
+  /** The ledger row and the upload job (ingest's next steps), for an object stored or not. */
+  async enqueue(session: { sessionId: string; livepeerStreamId: string }, seq: number): Promise<UploadSegmentPayload> {
     const payload = this.payload(session, seq);
-    await this.storage.put(payload.objectKey, this.segment, CONTENT_TYPES.mpegts);
     const { livepeerStreamId: _ignored, ...ledgerRow } = payload;
     await this.ledger.recordIngested(ledgerRow);
     await this.queue.add(UPLOAD_SEGMENT_JOB, payload, { ...UPLOAD_JOB_OPTIONS, jobId: uploadJobId(payload.sessionId, seq) });

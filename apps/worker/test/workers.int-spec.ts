@@ -3,9 +3,11 @@
  * server, database): exactly-once delivery, following another worker's reassignment, a
  * worker SIGKILLed mid-upload, SIGTERM draining, and a pinned broadcaster with multipart.
  */
+import { Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { SegmentEntity } from '@lib/database';
-import { TestEnv, waitFor, type RunningApp } from '@lib/testing';
+import { SEGMENT_UPLOAD_QUEUE, UPLOAD_WORKER_OPTIONS, bullConnection, type UploadSegmentPayload } from '@lib/queue';
+import { TEST_REDIS_URL, TestEnv, waitFor, type RunningApp } from '@lib/testing';
 import type { UploadResult } from '../src/upload/upload-job.runner';
 import {
   FakeIngest,
@@ -13,6 +15,7 @@ import {
   SEGMENT_MS,
   clearFaults,
   createLivepeerStream,
+  metricValue,
   pushesAt,
   pushesPerSeq,
   setFaults,
@@ -151,6 +154,36 @@ describe('worker processes sharing the upload queue', () => {
     // the broadcaster); no other segment was pushed twice.
     expect(pushes.get(killedSeq)).toBe(2);
     for (const [seq, n] of pushes) if (seq !== killedSeq) expect(n).toBe(1);
+  });
+
+  it('a job taken over after its worker died once the segment was delivered is not pushed again', async () => {
+    const session = await newSession();
+    // A "worker" that delivers (ledger uploaded) and dies before completing its job.
+    const dying = new Worker<UploadSegmentPayload>(
+      SEGMENT_UPLOAD_QUEUE,
+      async (job) => {
+        await ingest.ledger.markUploaded(job.data.sessionId, job.data.seq, { uploadMs: 1, roundTripMs: 1 });
+        await new Promise(() => undefined);
+      },
+      { connection: bullConnection(TEST_REDIS_URL), prefix: env.id, name: 'dying', ...UPLOAD_WORKER_OPTIONS },
+    );
+    await ingest.ingest(session, 0);
+    await waitFor(async () => (await ingest.ledger.get(session.sessionId, 0))?.state === 'uploaded', { what: 'the dying worker to deliver' });
+    await dying.close(true); // its lock is no longer renewed: the job stalls
+    const taker = await worker('worker-taker', {});
+
+    const job = await waitFor(
+      async () => {
+        const j = await ingest.queue.getJob(`${session.sessionId}-0`);
+        return (await j?.getState()) === 'completed' && j;
+      },
+      { timeoutMs: 20_000, what: 'the stalled job to be taken over' },
+    );
+    expect(job!.returnvalue).toMatchObject({ outcome: 'skipped', state: 'uploaded', attempts: 0 });
+    expect(job!.returnvalue.worker).toContain(`:${pidOf(taker)}`);
+    expect(await pushesPerSeq(addresses(), session.livepeerStreamId)).toEqual(new Map());
+    expect(await metricValue(taker.url, 'worker_jobs_skipped_total')).toBe(1);
+    expect(await metricValue(taker.url, 'worker_segments_uploaded_total')).toBe(0);
   });
 
   it('SIGTERM: running uploads finish, unstarted jobs stay queued for another worker', async () => {

@@ -106,6 +106,8 @@ export class PublishManager implements OnApplicationBootstrap {
       throw this.refused(protocol, new PublishRefusedError('unavailable', 'ingest cannot record the session right now'), peer, stream.id);
     }
     this.live.set(publish.sessionId, publish);
+    // Shutdown began while this publish was starting: it ends as soon as its transport listens.
+    if (!this.accepting) publish.requestEnd({ state: 'ended', reason: 'ingest shutting down' });
     return publish;
   }
 

@@ -13,6 +13,9 @@ import { ClosedSegment, SegmentShipper, SegmentShipperFactory } from '../segment
 import { PublishLockService } from './publish-lock.service';
 import { SessionRecorder } from './session-recorder.service';
 
+/** At the end of a publish, how long a POST /stream already sent may still take to answer. */
+const IN_FLIGHT_CREATE_WAIT_MS = 3000;
+
 export interface PublishOutcome {
   state: 'ended' | 'failed';
   reason: string | null;
@@ -49,6 +52,7 @@ export class Publish {
   private requested?: PublishOutcome;
   private kickHandlers: ((reason: string) => void)[] = [];
   private ending?: Promise<PublishOutcome>;
+  private creating?: Promise<void>;
   private resolution: string | null = null;
 
   constructor(
@@ -92,9 +96,10 @@ export class Publish {
     this.log('publish started', { event: 'publish-started' });
   }
 
-  /** The transport's way to hang up on the publisher; called at most once per reason. */
+  /** The transport's way to hang up on the publisher; called at once if an end was already asked for. */
   onKick(handler: (reason: string) => void): void {
     this.kickHandlers.push(handler);
+    if (this.requested && !this.ending) handler(this.requested.reason ?? 'publish ended');
   }
 
   /** The input passed the probe: record it and create the Livepeer stream (retrying while the publish lasts). */
@@ -102,7 +107,7 @@ export class Publish {
     this.resolution = resolution;
     this.log('input accepted', { event: 'input-accepted', source });
     void this.services.sessions.setSource(this.sessionId, source).catch((err) => this.warn('could not store source info', err));
-    void this.createLivepeerStream();
+    this.creating = this.createLivepeerStream();
   }
 
   /** The input cannot be relayed: the session fails with the reason and the publisher is hung up on. */
@@ -153,7 +158,9 @@ export class Publish {
 
   private async finish(outcome: PublishOutcome): Promise<PublishOutcome> {
     clearInterval(this.heartbeat);
+    // No new attempt at the Livepeer stream; one in flight may still land for the segments waiting.
     this.stopped.abort();
+    if (this.creating) await Promise.race([this.creating, sleep(IN_FLIGHT_CREATE_WAIT_MS)]);
     const why = outcome.reason ?? 'the publish ended';
     this.gate.close(this.gate.livepeerStreamId ? why : `no Livepeer stream: ${why}`);
     await this.shipper.drain();
@@ -180,7 +187,7 @@ export class Publish {
     if (presets?.length) request.presets = presets;
     for (let attempt = 1; !this.stopped.signal.aborted; attempt++) {
       try {
-        const created = await this.services.livepeer.createStream(request, this.stopped.signal);
+        const created = await this.services.livepeer.createStream(request);
         this.gate.open(created.id);
         this.log('Livepeer stream created; session live', { event: 'session-live', livepeerStreamId: created.id, attempt });
         await this.recordLive(created);

@@ -55,12 +55,14 @@ export class SessionRecorder {
     await this.sessions.update({ id }, { stateReason: stateReason?.slice(0, 2000) ?? null });
   }
 
+  /**
+   * Records the Livepeer stream, and moves the session to `live` only from `starting`: a
+   * creation that answers after the publish ended must not revive the session.
+   */
   async markLive(id: string, streamId: string, livepeer: LivepeerStream): Promise<void> {
     await this.sessions.update(
       { id },
       {
-        state: 'live',
-        stateReason: null,
         livepeerStreamId: livepeer.id,
         livepeerStreamKey: livepeer.streamKey ?? null,
         livepeerPlaybackId: livepeer.playbackId ?? null,
@@ -68,7 +70,8 @@ export class SessionRecorder {
         renditions: livepeer.renditions ?? null,
       },
     );
-    await this.announce('session-live', id, streamId);
+    const moved = await this.sessions.update({ id, state: 'starting' }, { state: 'live', stateReason: null });
+    if (moved.affected) await this.announce('session-live', id, streamId);
   }
 
   async finish(id: string, streamId: string, state: 'ended' | 'failed', reason: string | null): Promise<void> {

@@ -30,16 +30,26 @@ export interface NmsRtmpSession {
   id: string;
   ip: string;
   socket: Socket;
+  appname: string;
   isStarting: boolean;
   isPublishing: boolean;
   publishStreamId: number;
   publishStreamPath: string;
   players: Set<string>;
+  /** The packet being parsed; `onPublish` reads the message stream id from it. */
+  parserPacket: { header: { stream_id: number } };
   run(): void;
   stop(): void;
   reject(): void;
   onSocketData(data: Buffer): void;
+  onPublish(message: NmsPublishMessage): void;
   sendStatusMessage(streamId: number, level: string, code: string, description: string): void;
+}
+
+/** The AMF `publish` command as NMS decodes it. */
+export interface NmsPublishMessage {
+  streamName?: unknown;
+  [field: string]: unknown;
 }
 
 export interface NmsConfig {
@@ -72,4 +82,22 @@ export function readAvcConfig(tagBody: Buffer): { width?: number; height?: numbe
   } catch {
     return null;
   }
+}
+
+/** After asking the publisher to go (status message + FIN), how long before the connection is cut. */
+const HANG_UP_GRACE_MS = 2000;
+
+/**
+ * Tells the publisher why with an RTMP error status (ffmpeg prints it as "Server error",
+ * OBS shows it), closes our side so the message is flushed, and cuts the connection if
+ * the publisher has not gone after a grace period.
+ */
+export function hangUp(session: NmsRtmpSession, streamId: number, code: string, reason: string): void {
+  try {
+    session.sendStatusMessage(streamId, 'error', code, reason);
+    session.socket.end();
+  } catch {
+    // the socket is already gone
+  }
+  setTimeout(() => session.reject(), HANG_UP_GRACE_MS).unref();
 }

@@ -2,34 +2,44 @@ import { Injectable, Logger } from '@nestjs/common';
 import net from 'node:net';
 import { InjectConfig, type ConfigOf, commonConfig, ingestConfig, segmentsConfig } from '@lib/config';
 import { announceListening } from '@lib/observability';
-import { PublishManager } from '../publish/publish-manager.service';
-import { NmsConfig, NmsRtmpSession, nms } from './nms';
-import { RtmpPublisher } from './rtmp-publisher';
+import { Publish } from '../publish/publish';
+import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
+import { NmsConfig, NmsPublishMessage, NmsRtmpSession, hangUp, nms } from './nms';
+import { RtmpPublisher, RtmpPublisherSettings } from './rtmp-publisher';
 
-/** `/live/{streamKey}` (query already stripped by NMS). */
-export function streamKeyFromPath(streamPath: string): string | null {
-  const match = /^\/live\/([^/]+)$/.exec(streamPath);
-  return match ? match[1] : null;
+/** The stream key of an RTMP `publish` to app `live` (query string dropped), or null. */
+export function streamKeyOf(appName: string, streamName: unknown): string | null {
+  if (appName !== 'live' || typeof streamName !== 'string') return null;
+  const key = streamName.split('?')[0];
+  return key && !key.includes('/') ? key : null;
 }
 
 /**
  * The RTMP listener: one TCP server, one NMS session per connection, any number of
- * publishers at once. Publishes go to RtmpPublisher; plays are refused (ingest does
- * not serve playback). A connection that sends bytes NMS cannot parse is closed
- * without affecting the others.
+ * publishers at once. Plays are refused (ingest does not serve playback). A connection
+ * that sends bytes NMS cannot parse is closed without affecting the others.
+ *
+ * Key check at publish time: NMS handles `publish` synchronously and would answer
+ * NetStream.Publish.Start at once, but the check needs the database and the Redis lock.
+ * So each session's `onPublish` is wrapped: the connection is paused, the key checked,
+ * the lock taken and the session opened, and only then is NMS's own `onPublish` run
+ * (Publish.Start, the publisher registered, media accepted). A refused publisher gets
+ * an RTMP error status instead, and never a Publish.Start.
  */
 @Injectable()
 export class RtmpIngestServer {
   private readonly logger = new Logger('Rtmp');
   private readonly config: NmsConfig;
+  private readonly settings: RtmpPublisherSettings;
+  /** Publishes accepted by us, waiting for NMS's postPublish (synchronous, inside onPublish). */
+  private readonly accepted = new Map<string, Publish>();
   private readonly publishers = new Map<string, RtmpPublisher>();
   private readonly connections = new Set<NmsRtmpSession>();
   private server?: net.Server;
   private accepting = true;
   private readonly handlers = {
-    prePublish: (id: string, streamPath: string) => this.onPrePublish(id, streamPath),
-    postPublish: (id: string, streamPath: string) => this.onPostPublish(id, streamPath),
-    donePublish: (id: string) => void this.publishers.get(id)?.onDisconnect(),
+    postPublish: (id: string) => this.onPostPublish(id),
+    donePublish: (id: string) => this.onDonePublish(id),
     doneConnect: (id: string) => this.forget(id),
     prePlay: (id: string) => this.onPrePlay(id),
   };
@@ -38,14 +48,18 @@ export class RtmpIngestServer {
     private readonly manager: PublishManager,
     @InjectConfig(ingestConfig) private readonly ingest: ConfigOf<typeof ingestConfig>,
     @InjectConfig(commonConfig) private readonly common: ConfigOf<typeof commonConfig>,
-    @InjectConfig(segmentsConfig) private readonly segments: ConfigOf<typeof segmentsConfig>,
+    @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
   ) {
     this.config = { rtmp: { port: ingest.rtmpPort, chunk_size: 60_000, gop_cache: false, ping: 30, ping_timeout: 60 } };
+    this.settings = {
+      rules: { maxKeyframeIntervalSeconds: segments.maxKeyframeIntervalSeconds },
+      targetSeconds: segments.targetSeconds,
+    };
   }
 
   async listen(): Promise<number> {
     nms.silenceLogger();
-    for (const [event, handler] of Object.entries(this.handlers)) nms.events.on(event as 'prePublish', handler);
+    for (const [event, handler] of Object.entries(this.handlers)) nms.events.on(event as 'postPublish', handler);
     const server = net.createServer((socket) => this.onConnection(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -90,27 +104,60 @@ export class RtmpIngestServer {
         session.stop();
       }
     };
+    const publish = session.onPublish.bind(session);
+    session.onPublish = (message: NmsPublishMessage) => void this.checkedPublish(session, message, publish);
     this.connections.add(session);
     session.run();
   }
 
-  private onPrePublish(id: string, streamPath: string): void {
-    // NMS refuses a second publish of one path on this process by itself, before postPublish.
-    if (nms.publishers.has(streamPath)) {
-      this.manager.noteRefusal('rtmp', 'already-publishing', 'stream is already being published', nms.session(id)?.ip);
+  private async checkedPublish(session: NmsRtmpSession, message: NmsPublishMessage, nmsPublish: (m: NmsPublishMessage) => void): Promise<void> {
+    const streamId = session.parserPacket.header.stream_id;
+    if (session.isPublishing) return nmsPublish(message); // NMS answers "already publishing" itself
+    session.socket.pause();
+    let publish: Publish;
+    try {
+      const key = streamKeyOf(session.appname, message.streamName) ?? '';
+      const stream = await this.manager.authorize(key, 'rtmp', session.ip);
+      publish = await this.manager.start(stream, 'rtmp', session.ip);
+    } catch (err) {
+      const known = err instanceof PublishRefusedError;
+      if (!known) this.logger.error({ err: (err as Error).message, peer: session.ip }, 'publish check failed');
+      hangUp(session, streamId, 'NetStream.Publish.BadName', known ? err.message : 'ingest could not start the publish');
+      return;
+    }
+    if (!session.isStarting || session.socket.destroyed) {
+      await this.manager.finish(publish, { state: 'ended', reason: 'publisher left before its input was accepted' });
+      return;
+    }
+    // NMS reads the message stream id from the packet being parsed; give it the one of this command.
+    const packet = session.parserPacket;
+    const current = packet.header.stream_id;
+    packet.header.stream_id = streamId;
+    this.accepted.set(session.id, publish);
+    try {
+      nmsPublish(message);
+    } finally {
+      packet.header.stream_id = current;
+      this.accepted.delete(session.id);
+      session.socket.resume();
+    }
+    if (!this.publishers.has(session.id)) {
+      // NMS did not take it (cannot happen with the lock held, but never leave a session open).
+      await this.manager.finish(publish, { state: 'failed', reason: 'the RTMP server refused the publish' });
     }
   }
 
-  private onPostPublish(id: string, streamPath: string): void {
+  private onPostPublish(id: string): void {
     const session = nms.session(id);
-    if (!session) return;
-    const key = streamKeyFromPath(streamPath);
-    const publisher = new RtmpPublisher(session, key ?? '', this.manager, {
-      rules: { maxKeyframeIntervalSeconds: this.segments.maxKeyframeIntervalSeconds },
-      targetSeconds: this.segments.targetSeconds,
-    });
-    this.publishers.set(id, publisher);
-    void publisher.start();
+    const publish = this.accepted.get(id);
+    if (!session || !publish) return;
+    this.publishers.set(id, new RtmpPublisher(session, publish, this.manager, this.settings));
+  }
+
+  private onDonePublish(id: string): void {
+    const publisher = this.publishers.get(id);
+    this.publishers.delete(id);
+    void publisher?.onDisconnect();
   }
 
   private onPrePlay(id: string): void {
@@ -120,7 +167,6 @@ export class RtmpIngestServer {
   }
 
   private forget(id: string): void {
-    this.publishers.delete(id);
     for (const session of this.connections) if (session.id === id) this.connections.delete(session);
   }
 }

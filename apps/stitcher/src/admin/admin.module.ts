@@ -8,12 +8,12 @@ import { BroadcastersQuery } from './broadcasters.service';
 import { QueuesController } from './queues.controller';
 import { SessionsController } from './sessions.controller';
 import { SessionsQuery } from './sessions.service';
-import { StreamsController } from './streams.controller';
+import { PresetsController, StreamsController } from './streams.controller';
 
 /** The REST admin API under /api (bearer ADMIN_TOKEN), documented at /docs. */
 @Module({
   imports: [DatabaseModule, StreamsModule, RepublishModule],
-  controllers: [StreamsController, SessionsController, BroadcastersController, QueuesController],
+  controllers: [StreamsController, PresetsController, SessionsController, BroadcastersController, QueuesController],
   providers: [AdminAuthGuard, SessionsQuery, BroadcastersQuery],
 })
 export class AdminModule {}

@@ -6,8 +6,8 @@ import { isCompletePlaylist, isPlaybackId, isRenditionName, playlistMaxAge, segm
 
 /** Segments never change once listed (msns are never reused): cache them for long. */
 const SEGMENT_CACHE_CONTROL = 'public, max-age=86400, immutable';
-/** Reads of a playlist caught mid-replacement are retried this many times. */
-const PLAYLIST_READ_ATTEMPTS = 4;
+/** Reads of a playlist caught mid-replacement (or failing) are retried this many times, ~1 s in all. */
+const PLAYLIST_READ_ATTEMPTS = 8;
 
 function isMissing(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
@@ -79,18 +79,20 @@ export class HlsController {
 
   private async sendPlaylist(res: Response, key: string): Promise<void> {
     let text = '';
+    let failure: unknown;
     for (let attempt = 1; attempt <= PLAYLIST_READ_ATTEMPTS; attempt++) {
       try {
         text = (await this.storage.getBuffer(key)).toString('utf8');
+        failure = isCompletePlaylist(text) ? undefined : new Error(`playlist ${key} read incomplete`);
       } catch (err) {
         if (isMissing(err)) return this.notFound(res);
-        return this.unavailable(res, err);
+        failure = err;
       }
-      if (isCompletePlaylist(text)) break;
+      if (!failure) break;
       // An object store without atomic replacement (the embedded one) can show a write in progress.
-      await new Promise((r) => setTimeout(r, 15 * attempt));
+      await new Promise((r) => setTimeout(r, 25 * attempt));
     }
-    if (!isCompletePlaylist(text)) return this.unavailable(res, new Error(`playlist ${key} incomplete`));
+    if (failure) return this.unavailable(res, failure);
     res.set({
       'Access-Control-Allow-Origin': '*',
       'Content-Type': CONTENT_TYPES.playlist,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS, REDIS_KEYS, type RedisKeys, type SessionEvent } from '@lib/queue';
 import { LeaseService } from '../lease/lease.service';
@@ -15,7 +15,7 @@ import { StreamRepublisher } from './stream-republisher';
  * Leases are renewed on their own timer, so a slow scan never lets one lapse.
  */
 @Injectable()
-export class StitcherCoordinator implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StitcherCoordinator.name);
   private readonly republishers = new Map<string, StreamRepublisher>();
   /** Streams seen without any lease holder, since when. */
@@ -41,7 +41,8 @@ export class StitcherCoordinator implements OnApplicationBootstrap, OnApplicatio
     this.scanSoon();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before connections close (onApplicationShutdown): the leases are released while Redis still answers. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
     for (const timer of this.timers) clearInterval(timer);
     await this.scanning;

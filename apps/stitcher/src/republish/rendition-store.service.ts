@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, Repository } from 'typeorm';
-import { RenditionSegmentEntity, type DropReason } from '@lib/database';
+import { In, IsNull, Not, Repository } from 'typeorm';
+import { RenditionSegmentEntity, SessionEntity, type DropReason } from '@lib/database';
 import type { ListedRow } from './window-state';
 
 export interface ListedPosition {
@@ -25,7 +25,10 @@ export interface NewListedRow {
  */
 @Injectable()
 export class RenditionStore {
-  constructor(@InjectRepository(RenditionSegmentEntity) private readonly rows: Repository<RenditionSegmentEntity>) {}
+  constructor(
+    @InjectRepository(RenditionSegmentEntity) private readonly rows: Repository<RenditionSegmentEntity>,
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+  ) {}
 
   /** The newest source seq of the session that was resolved (listed or skipped), if any. */
   async lastResolvedSeq(sessionId: string): Promise<number | undefined> {
@@ -43,17 +46,25 @@ export class RenditionStore {
     return row ? { sessionId: row.sessionId, seq: row.seq, msn: row.msn! } : undefined;
   }
 
-  /** The newest `limit` listed rows of one variant, oldest first, with the session of the newest. */
-  async newestListed(playbackId: string, rendition: string, limit: number): Promise<{ rows: ListedRow[]; lastSessionId?: string }> {
+  /**
+   * The newest `limit` listed rows of one variant, oldest first. Rows of sessions whose objects
+   * retention removed are left out: their segments cannot be listed again (their rows stay only
+   * to carry the media and discontinuity sequences on).
+   */
+  async newestListed(playbackId: string, rendition: string, limit: number): Promise<ListedRow[]> {
     const found = await this.rows.find({
       where: { playbackId, rendition, msn: Not(IsNull()) },
       order: { msn: 'DESC' },
       take: limit,
     });
-    return {
-      rows: found.reverse().map((r) => ({ msn: r.msn!, durationMs: r.durationMs ?? 1, discontinuity: r.discontinuity })),
-      lastSessionId: found.length ? found[found.length - 1].sessionId : undefined,
-    };
+    const sessionIds = [...new Set(found.map((r) => r.sessionId))];
+    const purged = sessionIds.length
+      ? new Set((await this.sessions.find({ where: { id: In(sessionIds), purgedAt: Not(IsNull()) }, select: { id: true } })).map((s) => s.id))
+      : new Set<string>();
+    return found
+      .reverse()
+      .filter((r) => !purged.has(r.sessionId))
+      .map((r) => ({ msn: r.msn!, durationMs: r.durationMs ?? 1, discontinuity: r.discontinuity }));
   }
 
   /** Discontinuities of the stream before `msn`: its discontinuity sequence number there. */

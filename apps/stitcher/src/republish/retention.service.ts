@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { And, In, IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
@@ -29,7 +29,7 @@ export interface RetentionReport {
  * One stitcher copy runs it at a time (a Redis lock); running it twice would only repeat deletes.
  */
 @Injectable()
-export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RetentionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RetentionService.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
@@ -59,7 +59,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     setTimeout(run, Math.min(10_000, this.settings.retentionCheckMs)).unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
   }

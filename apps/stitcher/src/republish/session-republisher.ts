@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { MoreThanOrEqual } from 'typeorm';
 import type { DropReason, SegmentState, SessionEntity } from '@lib/database';
+import type { UpstreamFetchError } from '../upstream/bounded-fetch';
 import type { UpstreamSegment } from '../upstream/upstream.client';
 import { decide, type Availability, type LedgerFacts } from './frontier';
 import type { RepublishContext } from './republish-context';
@@ -47,6 +48,7 @@ export class SessionRepublisher {
   /** When a seq without a ledger row (a hole) was first noticed. */
   private readonly holeSince = new Map<number, number>();
   private superseded = false;
+  private ledgerReadAt = 0;
 
   constructor(
     public session: SessionEntity,
@@ -103,7 +105,12 @@ export class SessionRepublisher {
 
   /** One step: read the ledger, start polls and downloads, list or skip what can be decided. */
   async tick(): Promise<void> {
-    await this.refreshLedger();
+    // Steps also run whenever a download completes: the ledger is read at most every half poll
+    // interval then, but on every step once the session has ended (its last rows decide the end).
+    if (this.ended || Date.now() - this.ledgerReadAt >= this.ctx.settings.pollIntervalMs / 2) {
+      this.ledgerReadAt = Date.now();
+      await this.refreshLedger();
+    }
     if (this.nextSeq === undefined) return;
     this.startPolls();
     this.startDownloads();
@@ -153,6 +160,11 @@ export class SessionRepublisher {
     try {
       segments = await this.ctx.upstream.renditionSegments(rendition.playlistUrl);
     } catch (err) {
+      if ((err as UpstreamFetchError).status === 404) {
+        // The usual answer until a broadcaster has transcoded the session's first segment.
+        this.ctx.metrics.upstreamErrors.inc({ kind: 'playlist-missing' });
+        return;
+      }
       this.ctx.metrics.upstreamErrors.inc({ kind: 'playlist' });
       this.logRateLimited(rendition.name, 'upstream playlist unusable; retrying', { url: rendition.playlistUrl, err: (err as Error).message });
       return;
@@ -250,7 +262,10 @@ export class SessionRepublisher {
   private async list(seq: number, row: LedgerRow): Promise<void> {
     const segments = new Map(this.variants.map((v) => [v, this.received.get(v)!.get(seq)!]));
     const msn = await this.playlists.list(this.session.id, seq, segments);
-    await this.ctx.ledger.markRepublished(this.session.id, seq);
+    // Listed is listed: a ledger hiccup must not make the frontier try this seq again.
+    await this.ctx.ledger
+      .markRepublished(this.session.id, seq)
+      .catch((err: Error) => this.logger.warn({ sessionId: this.session.id, seq, err: err.message }, 'ledger not updated'));
     const lag = Math.max(0, Date.now() - row.ingestedAt) / 1000;
     for (const variant of this.variants) {
       this.ctx.metrics.republished.inc({ rendition: variant });

@@ -69,7 +69,7 @@ export class StreamPlaylists {
     this.masterText = undefined;
     const limit = this.ctx.settings.playlistWindowSegments * 3 + 20;
     for (const name of variants) {
-      const { rows } = await this.ctx.store.newestListed(this.stream.playbackId, name, limit);
+      const rows = await this.ctx.store.newestListed(this.stream.playbackId, name, limit);
       const discontinuitiesBefore = rows.length
         ? await this.ctx.store.discontinuitiesBefore(this.stream.playbackId, rows[0].msn)
         : this.discontinuities;
@@ -246,10 +246,11 @@ export class StreamPlaylists {
 
   /**
    * Rule 5: an unlisted segment stays downloadable for at least its duration plus the longest
-   * playlist that listed it; twice that, and never less than a minute, covers CDN caching too.
+   * playlist that listed it; twice that, and never less than STITCHER_UNLISTED_DELETE_MIN_MS
+   * (CDN caches), covers players that read an old version late.
    */
   private unlistedDeleteDelayMs(): number {
     const windowMs = (this.ctx.settings.playlistWindowSegments + 1) * this.targetDuration * 1000;
-    return Math.max(60_000, 2 * windowMs);
+    return Math.max(this.ctx.settings.unlistedDeleteMinMs, 2 * windowMs);
   }
 }

@@ -138,9 +138,10 @@ export class StreamRepublisher {
     if (!this.current) {
       const next = this.sessions[0];
       if (!next) return;
-      this.current = new SessionRepublisher(next, this.playlists, this.ctx, () => this.waker.wake());
-      await this.current.open();
-      this.logger.log({ streamId: this.stream.id, sessionId: next.id, variants: this.current.variants }, 'republishing session');
+      const opened = new SessionRepublisher(next, this.playlists, this.ctx, () => this.waker.wake());
+      await opened.open(); // only an opened session becomes current: its windows are loaded
+      this.current = opened;
+      this.logger.log({ streamId: this.stream.id, sessionId: next.id, variants: opened.variants }, 'republishing session');
     }
     const current = this.current;
     const newer = this.sessions.find((s) => s.id !== current.id && s.startedAt >= current.session.startedAt);

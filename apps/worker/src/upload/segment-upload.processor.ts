@@ -5,6 +5,14 @@ import { SEGMENT_UPLOAD_QUEUE, UPLOAD_SEGMENT_JOB, UPLOAD_WORKER_OPTIONS, bullCo
 import { UploadJobRunner, WORKER_ID, isDropError, type UploadResult } from './upload-job.runner';
 
 /**
+ * BullMQ gives up on a job after its last attempt, or when it stalled (its worker died)
+ * more often than maxStalledCount: no run of ours will record the outcome then.
+ */
+function isFinalFailure(job: Job, err: Error): boolean {
+  return job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than allowable limit/i.test(err.message);
+}
+
+/**
  * The BullMQ consumer of `segment-upload`, owned by Nest's lifecycle: it starts once the
  * app is up and, on SIGTERM, stops taking jobs and waits for the running ones before the
  * Redis and database connections close (beforeApplicationShutdown runs first). Jobs not
@@ -34,8 +42,11 @@ export class SegmentUploadProcessor implements OnApplicationBootstrap, BeforeApp
     });
     worker.on('error', (err) => this.logger.error({ err: err.message }, 'queue connection error'));
     worker.on('failed', (job, err) => {
-      // Drops are logged (and recorded) where they happen; anything else is unexpected.
-      if (job && !isDropError(err) && !(err instanceof UnrecoverableError)) {
+      // Drops are logged and recorded where they happen; anything else is unexpected.
+      if (!job || isDropError(err) || err instanceof UnrecoverableError) return;
+      if (isFinalFailure(job, err)) {
+        void this.runner.recordGiveUp(job, err);
+      } else {
         this.logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, err: err.message }, 'upload job failed; BullMQ retries it');
       }
     });

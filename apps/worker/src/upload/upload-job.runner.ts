@@ -11,6 +11,7 @@ import { BroadcasterAssignments, type Resolution } from '../broadcasters/assignm
 import { BroadcasterStats } from '../broadcasters/broadcaster-stats.service';
 import { BroadcasterUploader } from './broadcaster-uploader';
 import { InvalidPayloadError, parsePayload } from './payload';
+import { PhaseClock, type Phase } from './phase-clock';
 import {
   PushFailure,
   TimeBudget,
@@ -46,31 +47,6 @@ export interface UploadResult {
   state?: SegmentState;
   /** Where this run's time went (ms per phase, summed over attempts): the relay's overhead, itemised. */
   phases?: Record<Phase, number>;
-}
-
-type Phase = 'ledger' | 'prepare' | 'push' | 'record';
-
-/** Sums wall time per phase of one job. */
-class PhaseClock {
-  readonly totals: Record<Phase, number> = { ledger: 0, prepare: 0, push: 0, record: 0 };
-  private last = performance.now();
-
-  /** Charges the time since the previous lap to `phase`. */
-  lap(phase: Phase): void {
-    const now = performance.now();
-    this.totals[phase] += now - this.last;
-    this.last = now;
-  }
-
-  /** Totals in whole milliseconds. */
-  rounded(): Record<Phase, number> {
-    return Object.fromEntries(Object.entries(this.totals).map(([k, v]) => [k, Math.round(v)])) as Record<Phase, number>;
-  }
-
-  /** Starts a new lap without charging the time (pauses between retries). */
-  skip(): void {
-    this.last = performance.now();
-  }
 }
 
 /** What an attempt needs, looked up ahead of it. */
@@ -129,27 +105,29 @@ export class UploadJobRunner {
     // run together, so the relay's overhead is the slowest of them, not their sum.
     const prepared = this.prepare(segment);
 
-    // A job taken over after its worker died (stalled), or enqueued again, may find its
-    // segment already delivered: pushing it again would only cost a broadcaster a transcode.
-    const row = await this.ledger.get(sessionId, seq).catch((err: unknown) => {
-      release(prepared);
-      throw err;
-    });
-    clock.lap('ledger');
-    if (row && SETTLED.has(row.state)) {
-      release(prepared);
-      this.metrics.skipped.inc();
-      this.logger.log({ sessionId, seq, state: row.state, jobId: job.id }, 'segment already settled; job skipped');
-      return { outcome: 'skipped', worker: WORKER_ID, attempts: 0, state: row.state };
-    }
-    if (!row) this.logger.warn({ sessionId, seq }, 'segment has no ledger row; uploading anyway');
-    if (job.attemptsStarted > 1) {
+    // A job run before (taken over after its worker died, or retried after an error) may
+    // find its segment already delivered: pushing it again would only cost a broadcaster a
+    // transcode. A first run needs no look-up: job ids are unique per segment, so no other
+    // job can have settled it (this saves a query on every normal job).
+    const rerun = job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0;
+    if (rerun) {
+      const row = await this.ledger.get(sessionId, seq).catch((err: unknown) => {
+        release(prepared);
+        throw err;
+      });
+      clock.lap('ledger');
+      if (row && SETTLED.has(row.state)) {
+        release(prepared);
+        this.metrics.skipped.inc();
+        this.logger.log({ sessionId, seq, state: row.state, jobId: job.id }, 'segment already settled; job skipped');
+        return { outcome: 'skipped', worker: WORKER_ID, attempts: 0, state: row.state };
+      }
       this.logger.log({ sessionId, seq, jobId: job.id, started: job.attemptsStarted }, 'resuming an upload another run started');
     }
 
     this.metrics.active.inc();
     try {
-      return await this.deliver(job, segment, { hasRow: Boolean(row), clock, prepared });
+      return await this.deliver(job, segment, { firstRun: !rerun, clock, prepared });
     } finally {
       this.metrics.active.dec();
     }
@@ -173,10 +151,10 @@ export class UploadJobRunner {
   private async deliver(
     job: Job<UploadSegmentPayload>,
     segment: UploadSegmentPayload,
-    run: { hasRow: boolean; clock: PhaseClock; prepared: Prepared },
+    run: { firstRun: boolean; clock: PhaseClock; prepared: Prepared },
   ): Promise<UploadResult> {
     const { sessionId, seq } = segment;
-    const { hasRow, clock } = run;
+    const { firstRun, clock } = run;
     const deadline = deadlineAt(segment, this.budget);
     const tried: string[] = [];
     let prepared = run.prepared;
@@ -196,7 +174,7 @@ export class UploadJobRunner {
         const detail = `not delivered within ${deadline - segment.ingestedAt} ms of ingest after ${tried.length} attempt(s)${
           lastFailure ? `; last: ${describeFailure(lastFailure)}` : ''
         }`;
-        return this.drop(segment, reason, detail, tried, hasRow);
+        return this.drop(segment, reason, detail, tried, firstRun);
       }
 
       const [choice, source] = await Promise.all([prepared.choice, prepared.source]).catch((err: unknown) => {
@@ -209,7 +187,7 @@ export class UploadJobRunner {
       }
       if (!source.ok) {
         lastFailure = source.failure;
-        if (source.failure.missing) return this.drop(segment, 'storage-unavailable', `object ${segment.objectKey} is missing`, tried, hasRow);
+        if (source.failure.missing) return this.drop(segment, 'storage-unavailable', `object ${segment.objectKey} is missing`, tried, firstRun);
         this.logger.warn({ sessionId, seq, err: source.failure.message }, 'cannot read the segment; retrying');
         await retryLater();
         continue;
@@ -263,8 +241,9 @@ export class UploadJobRunner {
         ]);
         clock.lap('record');
         this.metrics.attempts.inc({ broadcaster: address, outcome: 'ok' });
-        // Counted once per segment, even if a slow duplicate run also got a 200.
-        if (marked || !hasRow) this.observeDelivery(segment, address, outcome);
+        // Counted once per segment: a rerun counts only if it is the one that settled it.
+        if (marked || firstRun) this.observeDelivery(segment, address, outcome);
+        if (!marked) this.logger.debug({ sessionId, seq }, 'ledger row missing or already settled');
         this.logger.debug({ sessionId, seq, broadcaster: address, attempts: tried.length, roundTripMs: outcome.roundTripMs }, 'segment uploaded');
         return {
           outcome: 'uploaded',
@@ -294,14 +273,35 @@ export class UploadJobRunner {
           continue;
         case 'reject':
           await this.stats.recordFailure(address, detail);
-          return this.drop(segment, 'broadcaster-rejected', `${address}: ${detail}`, tried, hasRow);
+          return this.drop(segment, 'broadcaster-rejected', `${address}: ${detail}`, tried, firstRun);
         case 'lost':
-          return this.drop(segment, 'storage-unavailable', detail, tried, hasRow);
+          return this.drop(segment, 'storage-unavailable', detail, tried, firstRun);
         case 'wait':
           this.logger.warn({ sessionId, seq, broadcaster: address, err: detail }, 'push interrupted on our side; retrying');
           await retryLater();
           continue;
       }
+    }
+  }
+
+  /**
+   * BullMQ gave up on the job (errors on every attempt, or workers dying on it): record the
+   * segment as dropped so it is not lost silently. Best effort: the failure may be the database.
+   */
+  async recordGiveUp(job: Job<UploadSegmentPayload>, err: Error): Promise<void> {
+    const { sessionId, seq } = job.data ?? {};
+    if (typeof sessionId !== 'string' || typeof seq !== 'number') return;
+    const detail = `gave up after ${job.attemptsMade} run(s): ${err.message}`;
+    try {
+      if (await this.ledger.markDropped(sessionId, seq, 'deadline-exceeded', detail)) {
+        this.metrics.dropped.inc({ reason: 'deadline-exceeded' });
+      }
+      this.logger.error({ sessionId, seq, jobId: job.id, err: err.message }, 'upload job given up; segment dropped');
+    } catch (ledgerErr) {
+      this.logger.error(
+        { sessionId, seq, jobId: job.id, err: err.message, ledgerErr: (ledgerErr as Error).message },
+        'upload job given up and the ledger cannot record it',
+      );
     }
   }
 
@@ -319,11 +319,11 @@ export class UploadJobRunner {
     reason: DropReason,
     detail: string,
     tried: string[],
-    hasRow: boolean,
+    firstRun: boolean,
   ): Promise<never> {
     const { sessionId, seq } = segment;
     const marked = await this.ledger.markDropped(sessionId, seq, reason, detail);
-    if (marked || !hasRow) this.metrics.dropped.inc({ reason });
+    if (marked || firstRun) this.metrics.dropped.inc({ reason });
     this.logger.warn({ sessionId, seq, reason, detail, tried }, 'segment dropped');
     throw new SegmentDropped(`${reason}: ${detail}`);
   }

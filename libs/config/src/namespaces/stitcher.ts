@@ -72,6 +72,11 @@ export const stitcherConfig = defineConfig(
       schema: positiveInt(64 * 1024 * 1024),
       description: 'Largest upstream segment downloaded; a longer one counts as fetch-failed.',
     },
+    STITCHER_UNLISTED_DELETE_MIN_MS: {
+      schema: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+      description:
+        'An unlisted segment is deleted twice a playlist duration after it leaves the playlist, and never sooner than this (CDN caches).',
+    },
     STITCHER_RETENTION_CHECK_MS: {
       schema: positiveInt(600_000),
       description: 'How often retention (objects of ended sessions, old ledger rows) runs.',
@@ -92,6 +97,7 @@ export const stitcherConfig = defineConfig(
     fetchTimeoutMs: env.STITCHER_FETCH_TIMEOUT_MS,
     maxPlaylistBytes: env.STITCHER_MAX_PLAYLIST_BYTES,
     maxSegmentBytes: env.STITCHER_MAX_SEGMENT_BYTES,
+    unlistedDeleteMinMs: env.STITCHER_UNLISTED_DELETE_MIN_MS,
     retentionCheckMs: env.STITCHER_RETENTION_CHECK_MS,
   }),
 );
