@@ -61,7 +61,6 @@ describe('ingest: RTMP and HTTP push publishing', () => {
 
   afterAll(async () => {
     for (const p of Object.values(publishers)) p.kill();
-    if (process.env.INGEST_TEST_LOG) await import('node:fs').then((fs) => fs.writeFileSync(process.env.INGEST_TEST_LOG!, stack.lines.join('\n')));
     await events?.close();
     await stack?.close();
     await env?.cleanup();

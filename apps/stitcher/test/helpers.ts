@@ -203,84 +203,8 @@ export class RelayFixture {
   }
 }
 
-export interface WatchedPlaylist {
-  validator: PlaylistHistoryValidator;
-  last?: string;
-  /** every msn ever listed */
-  listed: Set<number>;
-}
-
-/**
- * Polls the relay's playlists of one stream the way a player would and checks every version it
- * sees with the HLS rules validator.
- */
-export class PlaylistWatcher {
-  readonly media = new Map<string, WatchedPlaylist>();
-  master?: MasterPlaylist;
-  masterText?: string;
-  errors: string[] = [];
-  private timer?: NodeJS.Timeout;
-  private busy = false;
-
-  constructor(
-    /** The stitcher to read from (a test may switch it to another copy). */
-    public baseUrl: string,
-    private readonly playbackId: string,
-    private readonly targetDuration: number,
-  ) {}
-
-  start(intervalMs = 100): void {
-    this.timer = setInterval(() => void this.poll(), intervalMs);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  async poll(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      const master = await fetch(`${this.baseUrl}/hls/${this.playbackId}/index.m3u8`);
-      if (master.status !== 200) return;
-      this.masterText = await master.text();
-      this.master = parseMasterPlaylist(this.masterText);
-      for (const variant of this.master.variants) {
-        const name = variant.uri.split('/')[0];
-        const response = await fetch(`${this.baseUrl}/hls/${this.playbackId}/${variant.uri}`);
-        if (response.status !== 200) {
-          this.errors.push(`${variant.uri}: ${response.status}`);
-          continue;
-        }
-        this.see(name, await response.text());
-      }
-    } catch (err) {
-      this.errors.push((err as Error).message);
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  see(name: string, text: string): void {
-    let watched = this.media.get(name);
-    if (!watched) {
-      watched = { validator: new PlaylistHistoryValidator({ targetDuration: this.targetDuration }), listed: new Set() };
-      this.media.set(name, watched);
-    }
-    watched.validator.push(text);
-    watched.last = text;
-    const playlist = parseMediaPlaylist(text);
-    playlist.segments.forEach((_, i) => watched!.listed.add(playlist.mediaSequence + i));
-  }
-
-  violations(): string[] {
-    return [...this.media].flatMap(([name, w]) => w.validator.violations.map((v) => `${name} v${v.version} ${v.rule}: ${v.message}`));
-  }
-
-  ended(): boolean {
-    return this.media.size > 0 && [...this.media.values()].every((w) => w.last?.includes('#EXT-X-ENDLIST'));
-  }
-}
+// The playlist watcher is shared with the end-to-end tests.
+export { PlaylistWatcher } from '@lib/testing';
 
 /** Environment for a stitcher process of a test (fast polling, short grace and leases). */
 export function stitcherEnv(env: TestEnv, lp: LivepeerLocal | undefined, extra: Record<string, string | number> = {}) {

@@ -3,7 +3,6 @@ import type { SyntheticSegment } from '@lib/media';
 import { redisKeys } from '@lib/queue';
 import { TEST_REDIS_URL, TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
 import { preferredOwner } from '../src/lease/rendezvous';
-import { stitcherKeys } from '../src/lease/stitcher-keys';
 import { PlaylistWatcher, RelayFixture, makeSegments, startLivepeerLocal, stitcherEnv, type LivepeerLocal, type Publish } from './helpers';
 
 /**
@@ -35,7 +34,7 @@ describe('stitcher copies sharing streams', () => {
     for (let i = 0; i < 2; i++) stitchers.push(await spawnApp('stitcher', stitcherEnv(env, lp), { label: `stitcher-${i}` }));
     members = await waitFor(
       async () => {
-        const list = await redis.zrange(stitcherKeys(env.id).members(), 0, -1);
+        const list = await redis.zrange(redisKeys(env.id).stitcherMembers(), 0, -1);
         return list.length === 2 && list;
       },
       { what: 'both stitcher copies registered' },
@@ -108,7 +107,7 @@ describe('stitcher copies sharing streams', () => {
 
   it('hands its streams over at once when a copy is stopped gracefully', async () => {
     const leaving = stitchers[1];
-    const leavingId = (await redis.zrange(stitcherKeys(env.id).members(), 0, -1)).find((m) => m.includes(`-${leaving.proc.pid}-`))!;
+    const leavingId = (await redis.zrange(redisKeys(env.id).stitcherMembers(), 0, -1)).find((m) => m.includes(`-${leaving.proc.pid}-`))!;
     const joining = await spawnApp('stitcher', stitcherEnv(env, lp), { label: 'stitcher-2' });
     stitchers.push(joining);
     for (const w of watchers.values()) w.baseUrl = joining.url;
@@ -116,7 +115,7 @@ describe('stitcher copies sharing streams', () => {
     // Released on the way out, not left to expire: no lease names the stopped copy any more.
     const owners = await Promise.all(publishes.map(leaseOwner));
     expect(owners.filter((o) => o === leavingId)).toEqual([]);
-    expect(await redis.zscore(stitcherKeys(env.id).members(), leavingId)).toBeNull();
+    expect(await redis.zscore(redisKeys(env.id).stitcherMembers(), leavingId)).toBeNull();
 
     await publishAll([5]);
     for (const p of publishes) await waitFor(() => listedEverywhere(p, 5), { timeoutMs: 20_000, what: `stream ${p.stream.name} on the new copy` });

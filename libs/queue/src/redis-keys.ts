@@ -14,8 +14,12 @@ export function redisKeys(prefix: string) {
     broadcasterStats: (address: string) => `${prefix}:broadcaster:${encodeURIComponent(address)}:stats`,
     /** Cached GET /api/broadcaster answer. */
     broadcasterList: () => `${prefix}:broadcasters`,
-    /** Stitcher lease of a session: one writer per playlist. */
-    stitcherLease: (sessionId: string) => `${prefix}:stitcher:lease:${sessionId}`,
+    /** Stitcher lease of a stream (its sessions share its playlists): one writer per playlist. */
+    stitcherLease: (streamId: string) => `${prefix}:stitcher:lease:${streamId}`,
+    /** Sorted set: stitcher copy id -> expiry (epoch ms) of its membership; copies split streams over it. */
+    stitcherMembers: () => `${prefix}:stitcher:members`,
+    /** Held by the stitcher copy running retention, so copies do not all run it at once. */
+    stitcherRetentionLock: () => `${prefix}:stitcher:retention-lock`,
     /** One publish per stream key across every ingest copy. */
     publishLock: (streamId: string) => `${prefix}:publish-lock:${streamId}`,
     /** Pub/sub channel announcing session start and end. */

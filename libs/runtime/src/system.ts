@@ -23,6 +23,12 @@ export interface RunningSystem {
   env: NodeJS.ProcessEnv;
   processes: Map<string, ManagedProcess>;
   urls: { stitcher: string; ingestHttp: string; rtmp: string; livepeerApi: string; s3: string; redis: string };
+  /**
+   * Stops one process (SIGTERM, or SIGKILL when `kill`) and starts it again with the
+   * same command and settings; resolves once it listens again. For fault tests: give
+   * the process a fixed port if its URL must stay the same.
+   */
+  restart(name: string, options?: { kill?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,11 +45,25 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const env: NodeJS.ProcessEnv = { ...options.env };
   const processes = new Map<string, ManagedProcess>();
   const order: string[] = [];
-  const launch = (name: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-    const proc = new ManagedProcess({ name, command, args, env: { ...env, ...extraEnv }, echo: options.echo });
+  const specs = new Map<string, { command: string; args: string[] }>();
+  const launch = (name: string, command: string, args: string[]) => {
+    const proc = new ManagedProcess({ name, command, args, env, echo: options.echo });
     processes.set(name, proc);
-    order.push(name);
+    specs.set(name, { command, args });
+    if (!order.includes(name)) order.push(name);
     return proc;
+  };
+  const restart = async (name: string, restartOptions: { kill?: boolean } = {}) => {
+    const spec = specs.get(name);
+    const current = processes.get(name);
+    if (!spec || !current) throw new Error(`no process named ${name} to restart`);
+    if (restartOptions.kill) {
+      current.kill('SIGKILL');
+      await current.exited;
+    } else {
+      await current.stop();
+    }
+    await launch(name, spec.command, spec.args).waitForListening('http', WAIT_MS);
   };
   const node = (entry: string) => [`--enable-source-maps`, distEntry(entry)];
   const stop = async () => {
@@ -116,6 +136,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       env,
       processes,
       stop,
+      restart,
       urls: {
         stitcher: `http://${host}:${byName.stitcher}`,
         ingestHttp: `http://${host}:${byName.ingest}`,

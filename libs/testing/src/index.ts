@@ -2,3 +2,4 @@ export * from './apps';
 export * from './media';
 export * from './test-env';
 export * from './wait-for';
+export * from './playlist-watcher';

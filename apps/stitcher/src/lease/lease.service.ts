@@ -2,9 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { InjectConfig, redisConfig, stitcherConfig, type ConfigOf } from '@lib/config';
+import { InjectConfig, stitcherConfig, type ConfigOf } from '@lib/config';
 import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
-import { stitcherKeys } from './stitcher-keys';
 
 /** Extends the lease only if this copy still holds it. */
 const RENEW_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -23,16 +22,12 @@ const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return red
 export class LeaseService {
   readonly instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly confirmedAt = new Map<string, number>();
-  private readonly extraKeys: ReturnType<typeof stitcherKeys>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
-    @InjectConfig(redisConfig) redisSettings: ConfigOf<typeof redisConfig>,
     @InjectConfig(stitcherConfig) private readonly settings: ConfigOf<typeof stitcherConfig>,
-  ) {
-    this.extraKeys = stitcherKeys(redisSettings.prefix);
-  }
+  ) {}
 
   get ttlMs(): number {
     return this.settings.leaseTtlMs;
@@ -40,7 +35,7 @@ export class LeaseService {
 
   /** Announces this copy for one more TTL and returns every live copy (for rendezvous hashing). */
   async heartbeat(): Promise<string[]> {
-    const key = this.extraKeys.members();
+    const key = this.keys.stitcherMembers();
     const now = Date.now();
     const result = await this.redis
       .multi()
@@ -54,7 +49,7 @@ export class LeaseService {
   }
 
   async leave(): Promise<void> {
-    await this.redis.zrem(this.extraKeys.members(), this.instanceId);
+    await this.redis.zrem(this.keys.stitcherMembers(), this.instanceId);
   }
 
   /** Takes the stream's lease if it is free (or already this copy's, e.g. after a local stop). */

@@ -2,11 +2,10 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { InjectRepository } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { And, In, IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
-import { InjectConfig, redisConfig, stitcherConfig, type ConfigOf } from '@lib/config';
+import { InjectConfig, stitcherConfig, type ConfigOf } from '@lib/config';
 import { RenditionSegmentEntity, SegmentEntity, SessionEntity, StreamEntity } from '@lib/database';
-import { REDIS } from '@lib/queue';
+import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
 import { StorageService, objectKeys } from '@lib/storage';
-import { stitcherKeys } from '../lease/stitcher-keys';
 
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -37,15 +36,15 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     @InjectConfig(stitcherConfig) private readonly settings: ConfigOf<typeof stitcherConfig>,
-    @InjectConfig(redisConfig) redisSettings: ConfigOf<typeof redisConfig>,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_KEYS) keys: RedisKeys,
     private readonly storage: StorageService,
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     @InjectRepository(StreamEntity) private readonly streams: Repository<StreamEntity>,
     @InjectRepository(SegmentEntity) private readonly segments: Repository<SegmentEntity>,
     @InjectRepository(RenditionSegmentEntity) private readonly renditionRows: Repository<RenditionSegmentEntity>,
   ) {
-    this.lockKey = stitcherKeys(redisSettings.prefix).retentionLock();
+    this.lockKey = keys.stitcherRetentionLock();
   }
 
   onApplicationBootstrap(): void {
