@@ -64,33 +64,8 @@ export async function startBroadcaster(env: Record<string, string | number> = {}
   });
 }
 
-export async function setFaults(broadcaster: string, faults: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${broadcaster}/admin/faults`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(faults),
-  });
-  if (response.status !== 200) throw new Error(`setting faults answered ${response.status}: ${await response.text()}`);
-}
-
-export async function clearFaults(broadcaster: string): Promise<void> {
-  await fetch(`${broadcaster}/admin/faults`, { method: 'DELETE' });
-}
-
-export interface PushCounts {
-  received: number;
-  succeeded: number;
-  failed: number;
-  byManifest: Record<string, Record<string, number>>;
-}
-
-export async function pushCounts(broadcaster: string): Promise<PushCounts> {
-  return (await fetch(`${broadcaster}/admin/pushes`)).json() as Promise<PushCounts>;
-}
-
-export async function status(broadcaster: string): Promise<Record<string, unknown> & { pid: number }> {
-  return (await fetch(`${broadcaster}/status`)).json() as Promise<Record<string, unknown> & { pid: number }>;
-}
+// Fault injection and push counts are shared with the worker and end-to-end tests.
+export { clearFaults, pushCounts, setFaults, broadcasterStatus as status, type PushCounts } from '@lib/testing';
 
 /** A throwaway folder with keyframe-aligned 2 s segments of a 640x360 test pattern. */
 export async function makeSegments(seconds = 4): Promise<{ segments: SyntheticSegment[]; cleanup: () => Promise<void> }> {

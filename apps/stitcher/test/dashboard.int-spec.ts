@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { SyntheticSegment } from '@lib/media';
 import { repoRoot } from '@lib/runtime';
-import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
+import { TestEnv, launchChromium, spawnApp, waitFor, type RunningApp } from '@lib/testing';
 import { ADMIN_TOKEN, RelayFixture, makeSegments, startLivepeerLocal, stitcherEnv, type LivepeerLocal, type Publish } from './helpers';
 
 const OUTPUT = path.join(repoRoot, 'test-output');
@@ -32,10 +32,7 @@ describe('stitcher dashboard in a browser', () => {
     lp = await startLivepeerLocal(env, { mode: 'passthrough' });
     fixture = await RelayFixture.create(env, lp);
     stitcher = await spawnApp('stitcher', stitcherEnv(env, lp, { PLAYLIST_WINDOW_SEGMENTS: 6 }));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
   });
