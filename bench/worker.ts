@@ -399,7 +399,9 @@ async function liveRun(bench: Bench, workers: RunningApp[], k: number): Promise<
     jobsPerSecond: Math.round((done.length / Math.max(1, lastFinish - start)) * 1000 * 10) / 10,
     cpuPercent: resources.cpuPercent,
     peakRssMb: resources.peakRssMb,
-    sustained: dropped === 0 && delivery.max <= DEADLINE_MS,
+    // Kept up, not just "finished before the deadline": a backlog longer than one segment
+    // would keep growing on a stream longer than this run.
+    sustained: dropped === 0 && delivery.p99 <= DEADLINE_MS && summary(results.map((r) => r.waitMs!)).p95 <= SEGMENT_MS,
     phasesP50: phaseMedians(results),
     loadAverageAtStart: Math.round(load * 10) / 10,
     machineBusyPercent: services.machineBusyPercent,
@@ -471,7 +473,7 @@ async function main() {
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   try {
     console.log(
-      `segment ${bench.segmentBytes} bytes, ${SEGMENT_MS} ms; ${SEGMENTS} segments per stream; WORKER_CONCURRENCY=${CONCURRENCY}; deadline ${DEADLINE_MS} ms`,
+      `${os.cpus().length} cores; segment ${bench.segmentBytes} bytes, ${SEGMENT_MS} ms; ${SEGMENTS} segments per stream; WORKER_CONCURRENCY=${CONCURRENCY}; deadline ${DEADLINE_MS} ms`,
     );
     for (const w of WORKER_COUNTS) {
       const workers = await startWorkers(bench, w);
@@ -520,7 +522,11 @@ async function main() {
   }
   for (const w of WORKER_COUNTS) {
     const ok = live.filter((r) => r.workers === w && r.sustained).map((r) => r.streams);
-    console.log(`\nlargest K sustained within the deadline with ${w} worker process(es): ${ok.length ? Math.max(...ok) : 'none'} (of ${STREAM_COUNTS.join(', ')})`);
+    console.log(
+      `\nlargest K sustained (no drop, p99 delivery within the deadline, p95 wait under one segment) with ${w} worker process(es): ${
+        ok.length ? Math.max(...ok) : 'none'
+      } (of ${STREAM_COUNTS.join(', ')})`,
+    );
   }
 }
 

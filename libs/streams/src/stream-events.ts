@@ -1,3 +1,5 @@
+import { redisKeys } from '@lib/queue';
+
 /**
  * Changes to a stream that a running ingest must act on at once (a disabled stream's
  * live publish ends). Published on a Redis pub/sub channel; ingest also re-reads the
@@ -9,12 +11,9 @@ export interface StreamControlEvent {
   at: number;
 }
 
-/**
- * Channel name under the environment's prefix.
- * TODO(lead): move next to the other names in libs/queue/src/redis-keys.ts.
- */
+/** Channel name under the environment's prefix (defined with every other key name). */
 export function streamControlChannel(prefix: string): string {
-  return `${prefix}:stream-control`;
+  return redisKeys(prefix).streamControlChannel();
 }
 
 export function parseStreamControlEvent(message: string): StreamControlEvent | null {

@@ -1,0 +1,260 @@
+import path from 'node:path';
+import { s3Config } from '@lib/config';
+import { DROP_REASONS } from '@lib/database';
+import { validateMasterPlaylist } from '@lib/hls';
+import { probeMedia } from '@lib/media';
+import { ManagedProcess, RunningSystem, freePort, startRedisServer, startSystem } from '@lib/runtime';
+import { StorageService, objectKeys } from '@lib/storage';
+import { PlaylistWatcher, TestEnv, TEST_REDIS_URL, publishTestPattern, waitFor } from '@lib/testing';
+
+export const ADMIN_TOKEN = 'e2e-admin-token';
+/** The ladder of every end-to-end case: small, so two cores keep up with real transcoding. */
+export const LADDER = ['P240p30fps16x9', 'P144p30fps16x9'];
+
+export interface PipelineOptions {
+  name: string;
+  /** livepeer-local transcoding: real ffmpeg, or copy (remux) where the case is about something else. */
+  transcodeMode: 'ffmpeg' | 'copy' | 'passthrough';
+  workers?: number;
+  /** Run a private redis-server (with AOF) the test may restart, instead of the machine's. */
+  privateRedis?: boolean;
+  extraEnv?: Record<string, string | number>;
+}
+
+export interface CreatedStream {
+  id: string;
+  streamKey: string;
+  playbackId: string;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  state: string;
+  dropReason: string | null;
+  durationMs: number;
+  renditions: Record<string, { state: string; msn: number | null; dropReason: string | null }>;
+}
+
+/**
+ * The whole relay as a user runs it (launcher: livepeer-local with two broadcasters,
+ * ingest, workers, stitcher, embedded S3), on free ports with this test's own Redis
+ * prefix, bucket and database schema. Publishes with ffmpeg over RTMP, watches the
+ * republished playlists like a player and checks the outcome against the ledger.
+ */
+export class Pipeline {
+  private constructor(
+    readonly env: TestEnv,
+    readonly system: RunningSystem,
+    readonly storage: StorageService,
+    readonly redis?: { proc: ManagedProcess; port: number; dataDir: string },
+  ) {}
+
+  static async start(options: PipelineOptions): Promise<Pipeline> {
+    const env = await TestEnv.create({ name: options.name, s3: false });
+    let redis: Pipeline['redis'];
+    if (options.privateRedis) {
+      const port = await freePort();
+      const dataDir = path.join(env.tmpDir, 'redis');
+      redis = { proc: await startRedisServer({ port, dataDir }), port, dataDir };
+    }
+    const vars = env.vars({
+      REDIS_URL: redis ? `redis://127.0.0.1:${redis.port}` : TEST_REDIS_URL,
+      // Fixed ports where a restart must keep the URL (stitcher, S3).
+      STITCHER_HTTP_PORT: await freePort(),
+      S3_PORT: await freePort(),
+      LIVEPEER_LOCAL_BROADCASTERS: 2,
+      LIVEPEER_LOCAL_TRANSCODE_MODE: options.transcodeMode,
+      LIVEPEER_LOCAL_SESSION_TIMEOUT_MS: 20_000,
+      ADMIN_TOKEN,
+      POLL_INTERVAL_MS: 300,
+      STITCHER_SCAN_INTERVAL_MS: 500,
+      STITCHER_END_GRACE_MS: 4000,
+      STITCHER_LEASE_TTL_MS: 3000,
+      ...options.extraEnv,
+    });
+    delete vars.S3_ENDPOINT; // the launcher runs the embedded S3 server as its own process
+    const system = await startSystem({
+      env: { ...process.env, ...vars },
+      dataDir: path.join(env.tmpDir, 'data'),
+      workers: options.workers ?? 2,
+      echo: process.env.TEST_ECHO === '1',
+    });
+    const storage = new StorageService(s3Config.load({ ...vars, S3_ENDPOINT: system.urls.s3 }));
+    return new Pipeline(env, system, storage, redis);
+  }
+
+  get stitcher(): string {
+    return this.system.urls.stitcher;
+  }
+
+  async admin<T>(pathname: string, init: RequestInit = {}): Promise<T> {
+    const response = await fetch(`${this.stitcher}${pathname}`, {
+      ...init,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
+    const body = await response.text();
+    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${pathname}: ${response.status} ${body}`);
+    return (body ? JSON.parse(body) : undefined) as T;
+  }
+
+  createStream(name: string, presets = LADDER): Promise<CreatedStream> {
+    return this.admin<CreatedStream>('/api/streams', { method: 'POST', body: JSON.stringify({ name, ladder: { presets } }) });
+  }
+
+  /** ffmpeg publishing the test pattern (640x360, 2 s GOP, audio) over RTMP, at real time. */
+  publish(stream: CreatedStream, seconds: number, label = 'publisher'): ManagedProcess {
+    return publishTestPattern(
+      { output: `${this.system.urls.rtmp}/${stream.streamKey}`, seconds, width: 640, height: 360, gopSeconds: 2 },
+      label,
+    );
+  }
+
+  /** Polls the republished playlists every 300 ms, validating each version and downloading each new segment. */
+  watch(stream: CreatedStream): SegmentCollector {
+    const collector = new SegmentCollector(new PlaylistWatcher(this.stitcher, stream.playbackId, 4));
+    collector.watcher.start(300);
+    return collector;
+  }
+
+  async sessions(stream: CreatedStream): Promise<Array<{ id: string; state: string; startedAt: number }>> {
+    const list = await this.admin<Array<{ id: string; state: string; startedAt: number }>>(
+      `/api/sessions?streamId=${stream.id}&state=all&limit=50`,
+    );
+    return list.sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  timeline(sessionId: string): Promise<TimelineEntry[]> {
+    return this.admin<TimelineEntry[]>(`/api/sessions/${sessionId}/segments?limit=1000`);
+  }
+
+  /** The newest source seq ingest has recorded for the stream's newest session (-1 before any). */
+  async ingestedSeq(stream: CreatedStream): Promise<number> {
+    const sessions = await this.sessions(stream);
+    if (!sessions.length) return -1;
+    const timeline = await this.timeline(sessions[sessions.length - 1].id);
+    return timeline.length ? timeline[timeline.length - 1].seq : -1;
+  }
+
+  /** Broadcaster addresses livepeer-local lists, with their status (pid, push counts). */
+  async broadcasters(): Promise<string[]> {
+    const list = (await (await fetch(`${this.system.urls.livepeerApi}/broadcaster`)).json()) as Array<{ address: string }>;
+    return list.map((b) => b.address);
+  }
+
+  async stop(): Promise<void> {
+    await this.system.stop();
+    await this.redis?.proc.stop();
+    await this.env.cleanup();
+  }
+}
+
+/** Keeps every segment the republished playlists list, downloaded as soon as it appears. */
+export class SegmentCollector {
+  readonly downloads = new Map<string, Promise<Buffer | null>>();
+
+  constructor(readonly watcher: PlaylistWatcher) {
+    watcher.onSegment = (rendition, msn, url) => {
+      this.downloads.set(`${rendition}/${msn}`, fetchBytes(url));
+    };
+  }
+
+  segment(rendition: string, msn: number): Promise<Buffer | null> | undefined {
+    return this.downloads.get(`${rendition}/${msn}`);
+  }
+
+  async untilEnded(timeoutMs = 120_000): Promise<void> {
+    await waitFor(() => this.watcher.ended(), { timeoutMs, what: '#EXT-X-ENDLIST on every rendition playlist' });
+    await this.watcher.poll();
+    this.watcher.stop();
+  }
+}
+
+async function fetchBytes(url: string): Promise<Buffer | null> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return Buffer.from(await response.arrayBuffer());
+    } catch {
+      // retried below
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return null;
+}
+
+export interface OutcomeLimits {
+  /** Source segments that may be dropped (each with a reason from the fixed list). */
+  maxDrops: number;
+  /** Republished segments required after this source seq of the last session (the fault point). */
+  republishedAfter?: { seq: number; atLeast: number };
+}
+
+export interface Outcome {
+  ingested: number;
+  republished: number;
+  drops: Array<{ seq: number; reason: string }>;
+  renditions: string[];
+}
+
+/**
+ * The checks every end-to-end case makes on the republished stream:
+ * - every playlist version seen was valid, and the master playlist is valid;
+ * - every ingested segment is republished in every rendition or dropped with a reason;
+ * - every republished segment decodes, and its duration and first PTS are within 100 ms
+ *   of the source segment's; renditions of one segment start within 1 s of each other.
+ */
+export async function checkOutcome(pipeline: Pipeline, stream: CreatedStream, collector: SegmentCollector, limits: OutcomeLimits): Promise<Outcome> {
+  const watcher = collector.watcher;
+  expect(watcher.violations(), 'HLS rule violations').toEqual([]);
+  expect(watcher.masterText, 'master playlist').toBeDefined();
+  expect(validateMasterPlaylist(watcher.masterText!), 'master playlist violations').toEqual([]);
+  const renditions = [...watcher.media.keys()].sort();
+  expect(renditions).toEqual([...LADDER, 'source'].sort());
+
+  const outcome: Outcome = { ingested: 0, republished: 0, drops: [], renditions };
+  const sessions = await pipeline.sessions(stream);
+  for (const session of sessions) {
+    const timeline = await pipeline.timeline(session.id);
+    for (const entry of timeline) {
+      outcome.ingested++;
+      const variantDrops = Object.values(entry.renditions).filter((r) => r.state === 'dropped');
+      if (entry.state === 'dropped' || variantDrops.length) {
+        const reason = entry.dropReason ?? variantDrops[0]?.dropReason ?? 'unknown';
+        expect(DROP_REASONS, `seq ${entry.seq} dropped with reason ${reason}`).toContain(reason);
+        outcome.drops.push({ seq: entry.seq, reason });
+        continue;
+      }
+      expect(entry.state, `seq ${entry.seq} of session ${session.id}`).toBe('republished');
+      expect(Object.keys(entry.renditions).sort()).toEqual(renditions);
+      outcome.republished++;
+      await checkSegment(pipeline, collector, session.id, entry);
+    }
+  }
+  expect(outcome.drops.length, `drops: ${JSON.stringify(outcome.drops)}`).toBeLessThanOrEqual(limits.maxDrops);
+  if (limits.republishedAfter) {
+    const last = sessions[sessions.length - 1];
+    const after = (await pipeline.timeline(last.id)).filter((e) => e.seq > limits.republishedAfter!.seq && e.state === 'republished');
+    expect(after.length, 'segments republished after the fault').toBeGreaterThanOrEqual(limits.republishedAfter.atLeast);
+  }
+  return outcome;
+}
+
+async function checkSegment(pipeline: Pipeline, collector: SegmentCollector, sessionId: string, entry: TimelineEntry) {
+  const source = await probeMedia(await pipeline.storage.getBuffer(objectKeys.sourceSegment(sessionId, entry.seq)));
+  const sourceStart = source.video?.startTime ?? source.startTime;
+  const sourceDuration = source.video?.duration ?? source.duration;
+  const starts: number[] = [];
+  for (const [rendition, listed] of Object.entries(entry.renditions)) {
+    const bytes = await collector.segment(rendition, listed.msn!);
+    expect(bytes, `${rendition} msn ${listed.msn} (seq ${entry.seq}) seen in a playlist`).toBeDefined();
+    expect(bytes, `${rendition} msn ${listed.msn} (seq ${entry.seq}) downloadable`).not.toBeNull();
+    const info = await probeMedia(bytes!);
+    expect(info.video, `${rendition} msn ${listed.msn} has video`).toBeDefined();
+    const start = info.video!.startTime ?? info.startTime;
+    const duration = info.video!.duration ?? info.duration;
+    expect(Math.abs(start - sourceStart), `${rendition} seq ${entry.seq} first PTS vs source`).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(duration - sourceDuration), `${rendition} seq ${entry.seq} duration vs source`).toBeLessThanOrEqual(0.1);
+    starts.push(start);
+  }
+  if (starts.length > 1) expect(Math.max(...starts) - Math.min(...starts)).toBeLessThanOrEqual(1);
+}
