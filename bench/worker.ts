@@ -21,6 +21,7 @@
  * Then a burst (--burst jobs at once, deadline relaxed) measures the jobs/s the W processes
  * drain at full speed and the CPU ms one job costs.
  */
+import { Logger } from '@nestjs/common';
 import { Queue, type Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -36,6 +37,7 @@ import { CONTENT_TYPES, StorageService } from '@lib/storage';
 import { TEST_REDIS_URL, TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
 import type { UploadResult } from '../apps/worker/src/upload/upload-job.runner';
 import { createLivepeerStream, fixtureSegment, startLivepeerLocal, type LivepeerNetwork } from '../apps/worker/test/support';
+import { TreeSampler, cpuMs, percentile, processTree } from './support/proc-stats';
 
 const SEGMENT_MS = 2000;
 const DEADLINE_FACTOR = 5;
@@ -49,7 +51,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     burst: { type: 'string', default: '2000' },
     segment: { type: 'string' },
-    /** e.g. "--prof" to profile the worker processes (V8 logs in the working directory). */
+    /** NODE_OPTIONS of the worker processes, e.g. "--require ./cpu-profile.cjs" to profile them. */
     'worker-node-options': { type: 'string', default: '' },
   },
   allowPositionals: true,
@@ -62,52 +64,37 @@ const BURST = Number(args.burst);
 
 // ---------------------------------------------------------------- figures
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
 function summary(values: number[]): { p50: number; p95: number; p99: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN };
+  return {
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+    p99: percentile(values, 99),
+    max: values.length ? Math.max(...values) : NaN,
+  };
 }
 
 const fmt = (s: { p50: number; p95: number; p99: number }) => `${s.p50} / ${s.p95} / ${s.p99}`;
 
-/** CPU time (ms) a process has used so far, from /proc. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, CLK_TCK = 100
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-/** CPU and peak RSS of a set of processes over a window. */
-class ResourceProbe {
-  private readonly cpuStart: number[];
-  private readonly peakRss: number[];
+/** CPU % (of one core) and peak RSS of each worker process, and their CPU time together, over a window. */
+class WorkerProbe {
+  private readonly samplers: TreeSampler[];
+  private readonly cpuStart: number;
   private readonly started = Date.now();
-  private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly pids: number[]) {
-    this.cpuStart = pids.map(cpuMs);
-    this.peakRss = pids.map(rssMb);
-    this.timer = setInterval(() => pids.forEach((pid, i) => (this.peakRss[i] = Math.max(this.peakRss[i], rssMb(pid)))), 250);
+    this.samplers = pids.map((pid) => new TreeSampler(pid));
+    this.samplers.forEach((s) => s.start(250));
+    this.cpuStart = cpuMs(pids);
   }
 
   stop(): { cpuPercent: number[]; cpuMsTotal: number; peakRssMb: number[]; seconds: number } {
-    clearInterval(this.timer);
-    const seconds = (Date.now() - this.started) / 1000;
-    const used = this.pids.map((pid, i) => cpuMs(pid) - this.cpuStart[i]);
+    const cpuMsTotal = cpuMs(this.pids) - this.cpuStart;
+    const figures = this.samplers.map((s) => s.stop());
     return {
-      cpuPercent: used.map((ms) => Math.round(ms / seconds / 10)),
-      cpuMsTotal: used.reduce((a, b) => a + b, 0),
-      peakRssMb: this.peakRss.map(Math.round),
-      seconds,
+      cpuPercent: figures.map((f) => Math.round(f.cpuPercent)),
+      cpuMsTotal,
+      peakRssMb: figures.map((f) => Math.round(f.peakRssMb)),
+      seconds: (Date.now() - this.started) / 1000,
     };
   }
 }
@@ -124,14 +111,6 @@ function pidsNamed(comm: string): number[] {
       }
     })
     .map(Number);
-}
-
-function safeCpuMs(pid: number): number {
-  try {
-    return cpuMs(pid);
-  } catch {
-    return 0; // exited
-  }
 }
 
 /** Busy and total jiffies of the whole machine, from /proc/stat. */
@@ -153,7 +132,7 @@ class ServicesProbe {
   private readonly start: Map<number, number>;
 
   constructor(private readonly groups: Record<string, () => number[]>) {
-    this.start = new Map(Object.values(groups).flatMap((pids) => pids().map((pid): [number, number] => [pid, safeCpuMs(pid)])));
+    this.start = new Map(Object.values(groups).flatMap((pids) => pids().map((pid): [number, number] => [pid, cpuMs([pid])])));
   }
 
   stop(seconds: number): { machineBusyPercent: number; cpuPercent: Record<string, number> } {
@@ -161,7 +140,7 @@ class ServicesProbe {
     const busy = (machine.busy - this.machineStart.busy) / Math.max(1, machine.total - this.machineStart.total);
     const cpuPercent = Object.fromEntries(
       Object.entries(this.groups).map(([name, pids]) => {
-        const used = pids().reduce((sum, pid) => sum + safeCpuMs(pid) - (this.start.get(pid) ?? 0), 0);
+        const used = pids().reduce((sum, pid) => sum + cpuMs([pid]) - (this.start.get(pid) ?? 0), 0);
         return [name, Math.round(used / seconds / 10)];
       }),
     );
@@ -184,22 +163,45 @@ interface Bench {
 }
 
 async function setUp(): Promise<Bench> {
+  // Library services log through Nest's console logger: keep stdout for the figures.
+  Logger.overrideLogger(['error', 'warn']);
   const env = await TestEnv.create({ name: 'bench-worker', s3: false });
+  try {
+    return await setUpIn(env);
+  } catch (err) {
+    await env.cleanup();
+    throw err;
+  }
+}
+
+async function setUpIn(env: TestEnv): Promise<Bench> {
   // The S3 server in its own process, so its CPU is not the benchmark process's.
   const s3 = new ManagedProcess({
     name: 's3',
     command: process.execPath,
     args: [distEntry('libs/runtime/src/s3-server.main'), '--port', '0', '--dir', path.join(env.tmpDir, 's3')],
   });
+  // Set at once, so that env.cleanup() stops it even if the rest of the set-up fails.
+  env.s3 = { port: 0, endpoint: '', close: () => s3.stop() };
   const s3Port = await s3.waitForListening('http');
   env.s3 = { port: s3Port, endpoint: `http://127.0.0.1:${s3Port}`, close: () => s3.stop() };
-  const vars = env.vars();
   const network = await startLivepeerLocal(env, {
     LIVEPEER_LOCAL_BROADCASTERS: 2,
     LIVEPEER_LOCAL_MAX_SESSIONS: 10_000,
     LIVEPEER_LOCAL_SESSION_TIMEOUT_MS: 15_000,
     LIVEPEER_LOCAL_SEGMENT_CACHE: 6,
   });
+  try {
+    return await prepareStore(env, network, () => [s3.pid!]);
+  } catch (err) {
+    await network.app.proc.stop();
+    throw err;
+  }
+}
+
+/** The object store's segments, the queue, the database, and the broadcasters' own timings. */
+async function prepareStore(env: TestEnv, network: LivepeerNetwork, s3Pids: () => number[]): Promise<Bench> {
+  const vars = env.vars();
   const transcodeMs = new Map<string, number>();
   network.app.proc.on('line', (line: string) => {
     if (!line.includes('"segment-transcoded"')) return;
@@ -219,8 +221,8 @@ async function setUp(): Promise<Bench> {
   // One object per sequence number, shared by every stream: "segments already in the store".
   for (let seq = 0; seq < SEGMENTS; seq++) await storage.put(objectKey(seq), segment, CONTENT_TYPES.mpegts);
   const services = {
-    's3 server': () => [s3.pid!],
-    'livepeer-local (API + broadcasters)': () => [network.app.proc.pid!, ...network.broadcasters.map((b) => b.pid)],
+    's3 server': s3Pids,
+    'livepeer-local (API + broadcasters)': () => processTree(network.app.proc.pid!),
     'redis-server (shared)': () => pidsNamed('redis-server'),
     'postgres (shared)': () => pidsNamed('postgres'),
   };
@@ -348,7 +350,7 @@ function phaseMedians(results: UploadResult[]): Record<string, number> {
 
 async function liveRun(bench: Bench, workers: RunningApp[], k: number): Promise<LiveRun> {
   const streams = await prepareStreams(bench, k, SEGMENTS);
-  const probe = new ResourceProbe(workers.map((w) => w.proc.pid!));
+  const probe = new WorkerProbe(workers.map((w) => w.proc.pid!));
   const servicesProbe = new ServicesProbe(bench.services);
   const load = os.loadavg()[0];
   const start = Date.now() + 200;
@@ -426,7 +428,7 @@ async function burstRun(bench: Bench, workers: RunningApp[], n: number): Promise
   const perStream = SEGMENTS;
   const streams = await prepareStreams(bench, Math.ceil(n / perStream), perStream);
   const items = streams.flatMap((s) => Array.from({ length: perStream }, (_, seq) => ({ s, seq }))).slice(0, n);
-  const probe = new ResourceProbe(workers.map((w) => w.proc.pid!));
+  const probe = new WorkerProbe(workers.map((w) => w.proc.pid!));
   const servicesProbe = new ServicesProbe(bench.services);
   const start = Date.now();
   for (let i = 0; i < items.length; i += 500) {

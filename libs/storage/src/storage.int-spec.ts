@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { Readable } from 'node:stream';
+import { startEmbeddedS3 } from '@lib/runtime';
 import { s3Config } from '@lib/config';
 import { TestEnv } from '@lib/testing';
 import { CONTENT_TYPES, objectKeys } from './object-keys';
@@ -47,5 +49,23 @@ describe('StorageService against the embedded S3 server', () => {
     expect(await storage.removePrefix(objectKeys.sourceSession('session-b'))).toBe(3);
     expect(await storage.list(objectKeys.sourceSession('session-b'))).toEqual([]);
     expect(await storage.stat(objectKeys.sourceSegment('session-a', 7))).not.toBeNull();
+  });
+
+  it('keeps an acknowledged object across an immediate restart of the embedded server', async () => {
+    const dir = path.join(env.tmpDir, 'restart-s3');
+    let server = await startEmbeddedS3({ port: 0, directory: dir });
+    const vars = { ...env.vars(), S3_ENDPOINT: server.endpoint, S3_BUCKET: 'restart-bucket' };
+    await new StorageService(s3Config.load(vars)).ensureBucket();
+    const body = Buffer.alloc(2_000_000, 7);
+    await new StorageService(s3Config.load(vars)).put('segments/x/0.ts', body, CONTENT_TYPES.mpegts);
+    await server.close();
+    server = await startEmbeddedS3({ port: 0, directory: dir });
+    try {
+      const again = new StorageService(s3Config.load({ ...vars, S3_ENDPOINT: server.endpoint }));
+      expect((await again.getBuffer('segments/x/0.ts')).equals(body)).toBe(true);
+      expect(await again.stat('segments/x/0.ts')).toEqual({ size: body.length, contentType: CONTENT_TYPES.mpegts });
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -5,3 +5,4 @@ export * from './wait-for';
 export * from './playlist-watcher';
 export * from './browser';
 export * from './livepeer-local';
+export * from './relay-pipeline';

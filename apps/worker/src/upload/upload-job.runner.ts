@@ -101,33 +101,35 @@ export class UploadJobRunner {
     }
     const { sessionId, seq } = segment;
     const clock = new PhaseClock();
-    // The look-ups before a push (ledger state, broadcaster, object) are independent: they
-    // run together, so the relay's overhead is the slowest of them, not their sum.
-    const prepared = this.prepare(segment);
+    const firstRun = !(job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0);
 
     // A job run before (taken over after its worker died, or retried after an error) may
     // find its segment already delivered: pushing it again would only cost a broadcaster a
     // transcode. A first run needs no look-up: job ids are unique per segment, so no other
     // job can have settled it (this saves a query on every normal job).
-    const rerun = job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0;
-    if (rerun) {
-      const row = await this.ledger.get(sessionId, seq).catch((err: unknown) => {
-        release(prepared);
-        throw err;
-      });
+    if (!firstRun) {
+      const row = await this.ledger.get(sessionId, seq);
       clock.lap('ledger');
       if (row && SETTLED.has(row.state)) {
-        release(prepared);
         this.metrics.skipped.inc();
         this.logger.log({ sessionId, seq, state: row.state, jobId: job.id }, 'segment already settled; job skipped');
         return { outcome: 'skipped', worker: WORKER_ID, attempts: 0, state: row.state };
       }
       this.logger.log({ sessionId, seq, jobId: job.id, started: job.attemptsStarted }, 'resuming an upload another run started');
     }
+    // Behind a backlog, a segment may be stale before it is looked at: drop it without
+    // spending a look-up on it, so the fresh ones behind it catch up sooner.
+    const deadline = deadlineAt(segment, this.budget);
+    if (Date.now() >= deadline) {
+      const detail = `reached a worker ${Date.now() - segment.ingestedAt} ms after ingest, past its ${deadline - segment.ingestedAt} ms deadline`;
+      return this.drop(segment, 'deadline-exceeded', detail, [], firstRun);
+    }
 
     this.metrics.active.inc();
     try {
-      return await this.deliver(job, segment, { firstRun: !rerun, clock, prepared });
+      // The look-ups before a push (broadcaster, object) are independent: they run together,
+      // so the relay's overhead is the slower of the two, not their sum.
+      return await this.deliver(job, segment, { firstRun, clock, prepared: this.prepare(segment) });
     } finally {
       this.metrics.active.dec();
     }
@@ -136,7 +138,7 @@ export class UploadJobRunner {
   /** Starts resolving the broadcaster and opening the object; awaited by the attempt. */
   private prepare(segment: UploadSegmentPayload): Prepared {
     const choice = this.assignments.resolve(segment.sessionId);
-    // Awaited later (or released unawaited when the job is skipped): never an unhandled rejection.
+    // Awaited by the attempt, or left unawaited when the deadline passes first: never an unhandled rejection.
     choice.catch(() => undefined);
     const source = this.storage.getStream(segment.objectKey).then(
       (body): OpenedSource => ({ ok: true, body }),
