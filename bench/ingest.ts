@@ -28,6 +28,7 @@ import { SegmentEntity, SessionEntity, StreamEntity, openDataSource } from '@lib
 import { ManagedProcess } from '@lib/runtime';
 import { generatePlaybackId, generateStreamKey, hashStreamKey } from '@lib/streams';
 import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
+import { percentile } from './support/proc-stats';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,11 +57,6 @@ interface RunResult {
   peakRssMb: number;
   peakSegmentersRssMb: number;
   sustained: boolean;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /** CPU ticks and RSS of a process and its direct children (the segmenters), from /proc. */

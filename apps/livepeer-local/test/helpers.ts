@@ -1,7 +1,7 @@
 import { DEV_LIVEPEER_API_KEY } from '@lib/config';
 import { LivepeerApiClient } from '@lib/livepeer';
 import { SyntheticSegment, generateTestSegments } from '@lib/media';
-import { RunningApp, spawnApp, waitFor } from '@lib/testing';
+import { RunningApp, spawnApp, startLivepeerLocal as startShared, type LivepeerLocal as SharedLivepeerLocal } from '@lib/testing';
 import Dicer from 'dicer';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -28,31 +28,14 @@ function baseEnv(extra: Record<string, string | number>): NodeJS.ProcessEnv {
   };
 }
 
-export interface LivepeerLocal {
-  app: RunningApp;
-  apiUrl: string;
-  /** base URL of the API host (amalgamated /stream/... playlists) */
-  url: string;
-  client: LivepeerApiClient;
-  /** broadcaster addresses, as /api/broadcaster lists them once all are healthy */
-  broadcasters: string[];
+export interface LivepeerLocal extends SharedLivepeerLocal {
   stop(): Promise<void>;
 }
 
 /** `node dist/apps/livepeer-local/src/main.js`: the API and its broadcaster children. */
 export async function startLivepeerLocal(env: Record<string, string | number> = {}): Promise<LivepeerLocal> {
-  const count = Number(env.LIVEPEER_LOCAL_BROADCASTERS ?? 2);
-  const app = await spawnApp('livepeer-local', baseEnv({ LIVEPEER_LOCAL_BROADCASTERS: count, ...env }));
-  const apiUrl = `${app.url}/api`;
-  const client = new LivepeerApiClient({ apiUrl, apiKey: API_KEY, timeoutMs: 10_000 });
-  const broadcasters = await waitFor(
-    async () => {
-      const list = await client.listBroadcasters();
-      return list.length === count && list.map((b) => b.address).sort();
-    },
-    { timeoutMs: 60_000, what: `${count} healthy broadcasters` },
-  );
-  return { app, apiUrl, url: app.url, client, broadcasters, stop: () => app.proc.stop(10_000) };
+  const lp = await startShared(baseEnv(env));
+  return { ...lp, stop: () => lp.app.proc.stop(10_000) };
 }
 
 /** One broadcaster on its own (`broadcaster.main.js`), e.g. with another webhook. */

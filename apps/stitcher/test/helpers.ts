@@ -20,7 +20,7 @@ import { LivepeerApiClient, pushSegment, type LivepeerProfile, type LivepeerStre
 import { generateTestSegments, type SyntheticSegment } from '@lib/media';
 import { redisKeys, type SessionEvent } from '@lib/queue';
 import { StorageService, objectKeys, CONTENT_TYPES } from '@lib/storage';
-import { TEST_REDIS_URL, spawnApp, waitFor, type RunningApp, type TestEnv } from '@lib/testing';
+import { TEST_REDIS_URL, spawnApp, startLivepeerLocal as startShared, waitFor, type LivepeerLocal, type RunningApp, type TestEnv } from '@lib/testing';
 
 /**
  * What the stitcher's integration tests need around it: livepeer-local, the rows ingest would
@@ -28,33 +28,10 @@ import { TEST_REDIS_URL, spawnApp, waitFor, type RunningApp, type TestEnv } from
  * broadcaster as the worker would make them, and a watcher that checks every playlist version.
  */
 
-export interface LivepeerLocal {
-  app: RunningApp;
-  apiUrl: string;
-  url: string;
-  client: LivepeerApiClient;
-  broadcasters: string[];
-}
+export type { LivepeerLocal } from '@lib/testing';
 
-export async function startLivepeerLocal(
-  env: TestEnv,
-  options: { broadcasters?: number; mode?: 'ffmpeg' | 'copy' | 'passthrough' } = {},
-): Promise<LivepeerLocal> {
-  const count = options.broadcasters ?? 1;
-  const app = await spawnApp(
-    'livepeer-local',
-    env.processEnv({ LIVEPEER_LOCAL_BROADCASTERS: count, LIVEPEER_LOCAL_TRANSCODE_MODE: options.mode ?? 'copy' }),
-  );
-  const apiUrl = `${app.url}/api`;
-  const client = new LivepeerApiClient({ apiUrl, apiKey: DEV_LIVEPEER_API_KEY, timeoutMs: 10_000 });
-  const broadcasters = await waitFor(
-    async () => {
-      const list = await client.listBroadcasters();
-      return list.length === count && list.map((b) => b.address).sort();
-    },
-    { timeoutMs: 60_000, what: `${count} healthy broadcasters` },
-  );
-  return { app, apiUrl, url: app.url, client, broadcasters };
+export function startLivepeerLocal(env: TestEnv, options: { broadcasters?: number; mode?: 'ffmpeg' | 'copy' | 'passthrough' } = {}): Promise<LivepeerLocal> {
+  return startShared(env.processEnv({ LIVEPEER_LOCAL_BROADCASTERS: options.broadcasters ?? 1, LIVEPEER_LOCAL_TRANSCODE_MODE: options.mode ?? 'copy' }));
 }
 
 /** Keyframe-aligned MPEG-TS segments of a small test pattern, encoded once per test file. */

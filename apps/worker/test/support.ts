@@ -21,7 +21,7 @@ import {
   type UploadSegmentPayload,
 } from '@lib/queue';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
-import { TEST_REDIS_URL, TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
+import { TEST_REDIS_URL, TestEnv, broadcasterStatus, pushCounts, spawnApp, startLivepeerLocal as startShared, waitFor, type RunningApp } from '@lib/testing';
 
 export const SEGMENT_MS = 2000;
 export const SEGMENT_RESOLUTION = '320x180';
@@ -53,33 +53,16 @@ export interface LivepeerNetwork {
   broadcasters: { address: string; pid: number }[];
 }
 
-/** livepeer-local (API + N broadcaster processes), ready when /api/broadcaster lists all of them. */
+/** livepeer-local (API + N broadcaster processes, passthrough), with each broadcaster's pid. */
 export async function startLivepeerLocal(
   env: TestEnv,
   extra: Record<string, string | number> = {},
 ): Promise<LivepeerNetwork> {
-  const count = Number(extra.LIVEPEER_LOCAL_BROADCASTERS ?? 2);
-  const app = await spawnApp(
-    'livepeer-local',
-    env.processEnv({
-      LIVEPEER_LOCAL_BROADCASTERS: count,
-      LIVEPEER_LOCAL_TRANSCODE_MODE: 'passthrough',
-      LIVEPEER_LOCAL_HEALTH_INTERVAL_MS: 500,
-      ...extra,
-    }),
+  const lp = await startShared(
+    env.processEnv({ LIVEPEER_LOCAL_TRANSCODE_MODE: 'passthrough', LIVEPEER_LOCAL_HEALTH_INTERVAL_MS: 500, ...extra }),
   );
-  const apiUrl = `${app.url}/api`;
-  const addresses = await waitFor(
-    async () => {
-      const listed = await listBroadcasters(apiUrl);
-      return listed.length === count && listed.sort();
-    },
-    { timeoutMs: 60_000, what: `${count} healthy broadcasters` },
-  );
-  const broadcasters = await Promise.all(
-    addresses.map(async (address) => ({ address, pid: ((await (await fetch(`${address}/status`)).json()) as { pid: number }).pid })),
-  );
-  return { app, apiUrl, broadcasters };
+  const broadcasters = await Promise.all(lp.broadcasters.map(async (address) => ({ address, pid: (await broadcasterStatus(address)).pid })));
+  return { app: lp.app, apiUrl: lp.apiUrl, broadcasters };
 }
 
 export async function listBroadcasters(apiUrl: string): Promise<string[]> {
@@ -98,24 +81,11 @@ export async function createLivepeerStream(apiUrl: string, name: string): Promis
   return ((await response.json()) as { id: string }).id;
 }
 
-/** livepeer-local's fault injection (POST /admin/faults, partial update; -1 = until cleared). */
-export async function setFaults(broadcaster: string, faults: Record<string, number | string | boolean>): Promise<void> {
-  const response = await fetch(`${broadcaster}/admin/faults`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(faults),
-  });
-  if (response.status !== 200) throw new Error(`POST ${broadcaster}/admin/faults answered ${response.status}: ${await response.text()}`);
-}
-
-export async function clearFaults(broadcaster: string): Promise<void> {
-  await fetch(`${broadcaster}/admin/faults`, { method: 'DELETE' });
-}
+export { clearFaults, setFaults } from '@lib/testing';
 
 /** PUTs a broadcaster received for one manifest: seq -> count. */
 export async function pushesAt(broadcaster: string, manifestId: string): Promise<Record<number, number>> {
-  const response = await fetch(`${broadcaster}/admin/pushes`);
-  const counts = (await response.json()) as { byManifest: Record<string, Record<string, number>> };
+  const counts = await pushCounts(broadcaster);
   return Object.fromEntries(Object.entries(counts.byManifest[manifestId] ?? {}).map(([seq, n]) => [Number(seq), n]));
 }
 

@@ -31,6 +31,23 @@ export function redisKeys(prefix: string) {
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
 
+/**
+ * Fields of the `broadcasterStats(address)` hash, summed over every worker (the admin API
+ * reads them): counts, the sum of round trips (mean = roundTripMsTotal / successes), and the
+ * latest figures.
+ */
+export const BROADCASTER_STATS_FIELDS = {
+  address: 'address',
+  successes: 'successes',
+  failures: 'failures',
+  roundTripMsTotal: 'roundTripMsTotal',
+  lastRoundTripMs: 'lastRoundTripMs',
+  lastSuccessAt: 'lastSuccessAt',
+  lastFailureAt: 'lastFailureAt',
+  lastError: 'lastError',
+} as const;
+
+
 export interface SessionEvent {
   type: 'session-started' | 'session-live' | 'session-ended';
   sessionId: string;

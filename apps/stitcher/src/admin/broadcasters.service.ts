@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import { In, Repository } from 'typeorm';
 import { SessionEntity } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
-import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
+import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
 
 export interface BroadcasterView {
   address: string;
@@ -55,8 +55,9 @@ export class BroadcastersQuery {
     const broadcasters = await Promise.all(
       addresses.map(async (address): Promise<BroadcasterView> => {
         const s = stats.get(address) ?? {};
-        const successes = Number(s.successes ?? 0);
-        const failures = Number(s.failures ?? 0);
+        const f = BROADCASTER_STATS_FIELDS;
+        const successes = Number(s[f.successes] ?? 0);
+        const failures = Number(s[f.failures] ?? 0);
         const cooling = Math.max(0, await this.redis.pttl(this.keys.broadcasterCooldown(address)));
         const isListed = listed.includes(address);
         return {
@@ -67,11 +68,11 @@ export class BroadcastersQuery {
           successes,
           failures,
           successRate: successes + failures ? successes / (successes + failures) : null,
-          meanRoundTripMs: successes ? Math.round(Number(s.roundTripMsTotal ?? 0) / successes) : null,
-          lastRoundTripMs: num(s.lastRoundTripMs),
-          lastSuccessAt: num(s.lastSuccessAt),
-          lastFailureAt: num(s.lastFailureAt),
-          lastError: s.lastError ?? null,
+          meanRoundTripMs: successes ? Math.round(Number(s[f.roundTripMsTotal] ?? 0) / successes) : null,
+          lastRoundTripMs: num(s[f.lastRoundTripMs]),
+          lastSuccessAt: num(s[f.lastSuccessAt]),
+          lastFailureAt: num(s[f.lastFailureAt]),
+          lastError: s[f.lastError] ?? null,
           assignments: assignments.get(address) ?? [],
         };
       }),
@@ -89,7 +90,7 @@ export class BroadcastersQuery {
       cursor = next;
       for (const key of keys) {
         const hash = await this.redis.hgetall(key);
-        const address = hash.address ?? decodeURIComponent(key.split(':').slice(-2, -1)[0] ?? '');
+        const address = hash[BROADCASTER_STATS_FIELDS.address] ?? decodeURIComponent(key.split(':').slice(-2, -1)[0] ?? '');
         if (address) out.set(normalize(address), hash);
       }
     } while (cursor !== '0');

@@ -1,22 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
-
-/**
- * Fields of the `broadcasterStats(address)` hash, summed over every worker (the admin API
- * reads them): counts, the sum of round trips (mean = roundTripMsTotal / successes), and the
- * latest figures.
- */
-export const BROADCASTER_STATS_FIELDS = {
-  address: 'address',
-  successes: 'successes',
-  failures: 'failures',
-  roundTripMsTotal: 'roundTripMsTotal',
-  lastRoundTripMs: 'lastRoundTripMs',
-  lastSuccessAt: 'lastSuccessAt',
-  lastFailureAt: 'lastFailureAt',
-  lastError: 'lastError',
-} as const;
+import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
 
 /** Stats expire when a broadcaster has not been used for this long (it left the network). */
 const STATS_IDLE_TTL_SECONDS = 7 * 24 * 3600;

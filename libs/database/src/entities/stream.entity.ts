@@ -1,17 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { LivepeerProfile } from '@lib/livepeer';
 import { epochMs } from '../columns';
 
-/** A Livepeer transcoding profile as the API takes it (see @lib/livepeer for validation). */
-export interface LadderProfile {
-  name: string;
-  width: number;
-  height: number;
-  bitrate: number;
-  fps: number;
-  fpsDen?: number;
-  gop?: string;
-  profile?: string;
-}
+/** A Livepeer transcoding profile as the API takes it (validated by @lib/livepeer). */
+export type LadderProfile = LivepeerProfile;
 
 /** A stream's ladder: custom profiles, or preset names, as the Livepeer API accepts them. */
 export interface Ladder {
