@@ -4,7 +4,7 @@ import { hashStreamKey } from '@lib/streams';
 import { SEGMENT_UPLOAD_QUEUE, bullConnection, redisKeys } from '@lib/queue';
 import type { SyntheticSegment } from '@lib/media';
 import { TEST_REDIS_URL, TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
-import { ADMIN_TOKEN, RelayFixture, makeSegments, startLivepeerLocal, stitcherEnv, type LivepeerLocal, type Publish } from './helpers';
+import { ADMIN_TOKEN, RelayFixture, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from './helpers';
 
 /**
  * The admin REST API on a real stitcher process, against the real database, Redis, queue and
@@ -16,7 +16,7 @@ describe('stitcher admin API', () => {
   let fixture: RelayFixture;
   let stitcher: RunningApp;
   let segments: SyntheticSegment[];
-  let cleanupMedia: () => Promise<void>;
+  let scene: StitcherScene;
   const redis = new IORedis(TEST_REDIS_URL);
 
   const call = async (method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN) => {
@@ -35,10 +35,8 @@ describe('stitcher admin API', () => {
   };
 
   beforeAll(async () => {
-    env = await TestEnv.create({ name: 'stitcher-admin' });
-    ({ segments, cleanup: cleanupMedia } = await makeSegments({ seconds: 4 }));
-    lp = await startLivepeerLocal(env, { mode: 'passthrough' });
-    fixture = await RelayFixture.create(env, lp);
+    scene = await StitcherScene.start('stitcher-admin', { mediaSeconds: 4, mode: 'passthrough' });
+    ({ env, lp, fixture, segments } = scene);
     // Where encoders reach ingest, as published to them (this test runs no ingest).
     stitcher = await spawnApp(
       'stitcher',
@@ -48,11 +46,8 @@ describe('stitcher admin API', () => {
 
   afterAll(async () => {
     await stitcher?.proc.stop();
-    await lp?.app.proc.stop();
-    await fixture?.close();
     redis.disconnect();
-    await cleanupMedia?.();
-    await env?.cleanup();
+    await scene?.close();
   });
 
   describe('authentication', () => {

@@ -1,6 +1,6 @@
 import { probeMedia, type SyntheticSegment } from '@lib/media';
 import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
-import { PlaylistWatcher, RelayFixture, makeSegments, startLivepeerLocal, stitcherEnv, type LivepeerLocal } from './helpers';
+import { PlaylistWatcher, RelayFixture, stitcherEnv, type LivepeerLocal, StitcherScene } from './helpers';
 
 /**
  * The master playlist describes what was really received: livepeer-local transcodes with ffmpeg
@@ -13,24 +13,19 @@ describe('master playlist attributes from transcoded renditions', () => {
   let fixture: RelayFixture;
   let stitcher: RunningApp;
   let segments: SyntheticSegment[];
-  let cleanupMedia: () => Promise<void>;
+  let scene: StitcherScene;
   let watcher: PlaylistWatcher;
 
   beforeAll(async () => {
-    env = await TestEnv.create({ name: 'stitcher-codecs' });
-    ({ segments, cleanup: cleanupMedia } = await makeSegments({ seconds: 4 }));
-    lp = await startLivepeerLocal(env, { mode: 'ffmpeg' });
-    fixture = await RelayFixture.create(env, lp);
+    scene = await StitcherScene.start('stitcher-codecs', { mediaSeconds: 4, mode: 'ffmpeg' });
+    ({ env, lp, fixture, segments } = scene);
     stitcher = await spawnApp('stitcher', stitcherEnv(env, lp));
   });
 
   afterAll(async () => {
     watcher?.stop();
     await stitcher?.proc.stop();
-    await lp?.app.proc.stop();
-    await fixture?.close();
-    await cleanupMedia?.();
-    await env?.cleanup();
+    await scene?.close();
   });
 
   it('gives a Baseline and a High profile rendition different CODECS, as ffprobe reads them', async () => {

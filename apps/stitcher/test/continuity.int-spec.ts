@@ -1,7 +1,7 @@
 import { parseMediaPlaylist } from '@lib/hls';
 import type { SyntheticSegment } from '@lib/media';
 import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
-import { PlaylistWatcher, RelayFixture, makeSegments, startLivepeerLocal, stitcherEnv, type LivepeerLocal, type Publish } from './helpers';
+import { PlaylistWatcher, RelayFixture, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from './helpers';
 
 /**
  * Media sequence continuity (hls-rules.md rules 2 and 4): a stitcher killed mid-stream is
@@ -14,7 +14,7 @@ describe('stitcher media sequence continuity', () => {
   let fixture: RelayFixture;
   let stitcher: RunningApp;
   let segments: SyntheticSegment[];
-  let cleanupMedia: () => Promise<void>;
+  let scene: StitcherScene;
   let first: Publish;
   let second: Publish;
   let watcher: PlaylistWatcher;
@@ -27,10 +27,8 @@ describe('stitcher media sequence continuity', () => {
   const lastPlaylist = (variant: string) => parseMediaPlaylist(watcher.media.get(variant)!.last!);
 
   beforeAll(async () => {
-    env = await TestEnv.create({ name: 'stitcher-continuity' });
-    ({ segments, cleanup: cleanupMedia } = await makeSegments({ seconds: 6 }));
-    lp = await startLivepeerLocal(env, { mode: 'passthrough' });
-    fixture = await RelayFixture.create(env, lp);
+    scene = await StitcherScene.start('stitcher-continuity', { mediaSeconds: 6, mode: 'passthrough' });
+    ({ env, lp, fixture, segments } = scene);
     stitcher = await spawnApp('stitcher', stitcherEnv(env, lp, settings));
     const stream = await fixture.createStream('continuity', { profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }] });
     first = await fixture.startSession(stream);
@@ -41,10 +39,7 @@ describe('stitcher media sequence continuity', () => {
   afterAll(async () => {
     watcher?.stop();
     await stitcher?.proc.stop();
-    await lp?.app.proc.stop();
-    await fixture?.close();
-    await cleanupMedia?.();
-    await env?.cleanup();
+    await scene?.close();
   });
 
   it('continues the media sequence after the stitcher is killed mid-stream', async () => {

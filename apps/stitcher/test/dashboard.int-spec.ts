@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { SyntheticSegment } from '@lib/media';
 import { repoRoot } from '@lib/runtime';
 import { TestEnv, launchChromium, spawnApp, waitFor, type RunningApp } from '@lib/testing';
-import { ADMIN_TOKEN, RelayFixture, makeSegments, startLivepeerLocal, stitcherEnv, type LivepeerLocal, type Publish } from './helpers';
+import { ADMIN_TOKEN, RelayFixture, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from './helpers';
 
 const OUTPUT = path.join(repoRoot, 'test-output');
 
@@ -19,7 +19,7 @@ describe('stitcher dashboard in a browser', () => {
   let fixture: RelayFixture;
   let stitcher: RunningApp;
   let segments: SyntheticSegment[];
-  let cleanupMedia: () => Promise<void>;
+  let scene: StitcherScene;
   let browser: Browser;
   let page: Page;
   let publishing: Promise<void> | undefined;
@@ -27,10 +27,8 @@ describe('stitcher dashboard in a browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    env = await TestEnv.create({ name: 'stitcher-dashboard' });
-    ({ segments, cleanup: cleanupMedia } = await makeSegments({ seconds: 40 }));
-    lp = await startLivepeerLocal(env, { mode: 'passthrough' });
-    fixture = await RelayFixture.create(env, lp);
+    scene = await StitcherScene.start('stitcher-dashboard', { mediaSeconds: 40, mode: 'passthrough' });
+    ({ env, lp, fixture, segments } = scene);
     stitcher = await spawnApp('stitcher', stitcherEnv(env, lp, { PLAYLIST_WINDOW_SEGMENTS: 6 }));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -42,10 +40,7 @@ describe('stitcher dashboard in a browser', () => {
     await publishing;
     await browser?.close();
     await stitcher?.proc.stop();
-    await lp?.app.proc.stop();
-    await fixture?.close();
-    await cleanupMedia?.();
-    await env?.cleanup();
+    await scene?.close();
   });
 
   /** Pushes the clip's segments at the pace an encoder produces them. */

@@ -20,7 +20,7 @@ import { LivepeerApiClient, pushSegment, type LivepeerProfile, type LivepeerStre
 import { generateTestSegments, type SyntheticSegment } from '@lib/media';
 import { redisKeys, type SessionEvent } from '@lib/queue';
 import { StorageService, objectKeys, CONTENT_TYPES } from '@lib/storage';
-import { TEST_REDIS_URL, spawnApp, startLivepeerLocal as startShared, waitFor, type LivepeerLocal, type RunningApp, type TestEnv } from '@lib/testing';
+import { TEST_REDIS_URL, TestEnv, spawnApp, startLivepeerLocal as startShared, waitFor, type LivepeerLocal, type RunningApp } from '@lib/testing';
 
 /**
  * What the stitcher's integration tests need around it: livepeer-local, the rows ingest would
@@ -198,3 +198,32 @@ export function stitcherEnv(env: TestEnv, lp: LivepeerLocal | undefined, extra: 
 }
 
 export const ADMIN_TOKEN = 'stitcher-test-admin-token';
+
+/**
+ * What most stitcher tests stand on: an isolated environment, test media encoded once,
+ * livepeer-local and the relay fixture (rows and pushes). One call to start, one to close.
+ */
+export class StitcherScene {
+  private constructor(
+    readonly env: TestEnv,
+    readonly lp: LivepeerLocal,
+    readonly fixture: RelayFixture,
+    readonly segments: SyntheticSegment[],
+    private readonly cleanupMedia: () => Promise<void>,
+  ) {}
+
+  static async start(name: string, options: { mediaSeconds: number; mode: 'ffmpeg' | 'copy' | 'passthrough' }): Promise<StitcherScene> {
+    const env = await TestEnv.create({ name });
+    const media = await makeSegments({ seconds: options.mediaSeconds });
+    const lp = await startLivepeerLocal(env, { mode: options.mode });
+    const fixture = await RelayFixture.create(env, lp);
+    return new StitcherScene(env, lp, fixture, media.segments, media.cleanup);
+  }
+
+  async close(): Promise<void> {
+    await this.lp.app.proc.stop();
+    await this.fixture.close();
+    await this.cleanupMedia();
+    await this.env.cleanup();
+  }
+}

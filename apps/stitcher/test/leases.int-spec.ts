@@ -3,7 +3,7 @@ import type { SyntheticSegment } from '@lib/media';
 import { redisKeys } from '@lib/queue';
 import { TEST_REDIS_URL, TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
 import { preferredOwner } from '../src/lease/rendezvous';
-import { PlaylistWatcher, RelayFixture, makeSegments, startLivepeerLocal, stitcherEnv, type LivepeerLocal, type Publish } from './helpers';
+import { PlaylistWatcher, RelayFixture, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from './helpers';
 
 /**
  * One writer per playlist across stitcher copies: two copies split the live streams between
@@ -15,7 +15,7 @@ describe('stitcher copies sharing streams', () => {
   let lp: LivepeerLocal;
   let fixture: RelayFixture;
   let segments: SyntheticSegment[];
-  let cleanupMedia: () => Promise<void>;
+  let scene: StitcherScene;
   const stitchers: RunningApp[] = [];
   const publishes: Publish[] = [];
   const watchers = new Map<string, PlaylistWatcher>();
@@ -27,10 +27,8 @@ describe('stitcher copies sharing streams', () => {
     ['low', 'source'].every((v) => watchers.get(p.stream.id)!.media.get(v)?.listed.has(msn));
 
   beforeAll(async () => {
-    env = await TestEnv.create({ name: 'stitcher-leases' });
-    ({ segments, cleanup: cleanupMedia } = await makeSegments({ seconds: 4 }));
-    lp = await startLivepeerLocal(env, { mode: 'passthrough' });
-    fixture = await RelayFixture.create(env, lp);
+    scene = await StitcherScene.start('stitcher-leases', { mediaSeconds: 4, mode: 'passthrough' });
+    ({ env, lp, fixture, segments } = scene);
     for (let i = 0; i < 2; i++) stitchers.push(await spawnApp('stitcher', stitcherEnv(env, lp), { label: `stitcher-${i}` }));
     members = await waitFor(
       async () => {
@@ -57,11 +55,8 @@ describe('stitcher copies sharing streams', () => {
   afterAll(async () => {
     for (const w of watchers.values()) w.stop();
     for (const s of stitchers) await s.proc.stop();
-    await lp?.app.proc.stop();
-    await fixture?.close();
     redis.disconnect();
-    await cleanupMedia?.();
-    await env?.cleanup();
+    await scene?.close();
   });
 
   async function publishAll(seqs: number[]) {

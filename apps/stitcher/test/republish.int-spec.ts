@@ -5,7 +5,7 @@ import { probeMedia } from '@lib/media';
 import { LivepeerNotFoundError } from '@lib/livepeer';
 import { objectKeys } from '@lib/storage';
 import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
-import { PlaylistWatcher, RelayFixture, makeSegments, startLivepeerLocal, stitcherEnv, type LivepeerLocal, type Publish } from './helpers';
+import { PlaylistWatcher, RelayFixture, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from './helpers';
 
 const run = promisify(execFile);
 
@@ -20,16 +20,14 @@ describe('stitcher republishing from livepeer-local', () => {
   let fixture: RelayFixture;
   let stitcher: RunningApp;
   let segments: SyntheticSegment[];
-  let cleanupMedia: () => Promise<void>;
+  let scene: StitcherScene;
   let publish: Publish;
   let watcher: PlaylistWatcher;
   const SEGMENTS = 8;
 
   beforeAll(async () => {
-    env = await TestEnv.create({ name: 'stitcher-republish' });
-    ({ segments, cleanup: cleanupMedia } = await makeSegments({ seconds: 8 }));
-    lp = await startLivepeerLocal(env, { mode: 'copy' });
-    fixture = await RelayFixture.create(env, lp);
+    scene = await StitcherScene.start('stitcher-republish', { mediaSeconds: 8, mode: 'copy' });
+    ({ env, lp, fixture, segments } = scene);
     stitcher = await spawnApp('stitcher', stitcherEnv(env, lp, { STITCHER_UNLISTED_DELETE_MIN_MS: 0 }));
     const stream = await fixture.createStream('republish', {
       profiles: [
@@ -45,10 +43,7 @@ describe('stitcher republishing from livepeer-local', () => {
   afterAll(async () => {
     watcher?.stop();
     await stitcher?.proc.stop();
-    await lp?.app.proc.stop();
-    await fixture?.close();
-    await cleanupMedia?.();
-    await env?.cleanup();
+    await scene?.close();
   });
 
   it('republishes every pushed segment in every rendition and the source, in order', async () => {

@@ -4,7 +4,7 @@ import { parseMediaPlaylist } from '@lib/hls';
 import type { SyntheticSegment } from '@lib/media';
 import { objectKeys } from '@lib/storage';
 import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
-import { PlaylistWatcher, RelayFixture, makeSegments, startLivepeerLocal, stitcherEnv, type LivepeerLocal, type Publish } from './helpers';
+import { PlaylistWatcher, RelayFixture, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from './helpers';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -20,23 +20,18 @@ describe('stitcher retention', () => {
   let fixture: RelayFixture;
   let stitcher: RunningApp;
   let segments: SyntheticSegment[];
-  let cleanupMedia: () => Promise<void>;
+  let scene: StitcherScene;
   let first: Publish;
 
   beforeAll(async () => {
-    env = await TestEnv.create({ name: 'stitcher-retention' });
-    ({ segments, cleanup: cleanupMedia } = await makeSegments({ seconds: 4 }));
-    lp = await startLivepeerLocal(env, { mode: 'passthrough' });
-    fixture = await RelayFixture.create(env, lp);
+    scene = await StitcherScene.start('stitcher-retention', { mediaSeconds: 4, mode: 'passthrough' });
+    ({ env, lp, fixture, segments } = scene);
     stitcher = await spawnApp('stitcher', stitcherEnv(env, lp, { STITCHER_RETENTION_CHECK_MS: 1000 }));
   });
 
   afterAll(async () => {
     await stitcher?.proc.stop();
-    await lp?.app.proc.stop();
-    await fixture?.close();
-    await cleanupMedia?.();
-    await env?.cleanup();
+    await scene?.close();
   });
 
   it('keeps the objects of a recently ended session', async () => {
