@@ -17,7 +17,12 @@ async function main() {
   }
   const s3 = await startEmbeddedS3({ port, directory: arg('dir', 'data/s3'), host: arg('host', '127.0.0.1') });
   process.stdout.write(JSON.stringify({ event: 'listening', app: 's3', listener: 'http', port: s3.port }) + '\n');
-  const stop = () => void s3.close().then(() => process.exit(0));
+  // Every acknowledged PUT is already on disk (see makeWritesDurable), so a stop need not
+  // wait long for clients' kept-alive connections: close, and exit within 2 s regardless.
+  const stop = () => {
+    setTimeout(() => process.exit(0), 2000).unref();
+    void s3.close().then(() => process.exit(0));
+  };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

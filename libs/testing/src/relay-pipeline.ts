@@ -33,6 +33,7 @@ export interface TimelineEntry {
   seq: number;
   state: string;
   dropReason: string | null;
+  dropDetail?: string | null;
   durationMs: number;
   renditions: Record<string, { state: string; msn: number | null; dropReason: string | null }>;
 }

@@ -16,7 +16,7 @@ export interface OutcomeLimits {
 export interface Outcome {
   ingested: number;
   republished: number;
-  drops: Array<{ seq: number; reason: string }>;
+  drops: Array<{ seq: number; reason: string; detail?: string }>;
   renditions: string[];
 }
 
@@ -45,7 +45,7 @@ export async function checkOutcome(pipeline: Pipeline, stream: CreatedStream, co
       if (entry.state === 'dropped' || variantDrops.length) {
         const reason = entry.dropReason ?? variantDrops[0]?.dropReason ?? 'unknown';
         expect(DROP_REASONS, `seq ${entry.seq} dropped with reason ${reason}`).toContain(reason);
-        outcome.drops.push({ seq: entry.seq, reason });
+        outcome.drops.push({ seq: entry.seq, reason, detail: entry.dropDetail ?? undefined });
         continue;
       }
       expect(entry.state, `seq ${entry.seq} of session ${session.id}`).toBe('republished');

@@ -140,7 +140,7 @@ export class UploadJobRunner {
     const choice = this.assignments.resolve(segment.sessionId);
     // Awaited by the attempt, or left unawaited when the deadline passes first: never an unhandled rejection.
     choice.catch(() => undefined);
-    const source = this.storage.getStream(segment.objectKey).then(
+    const source = openWithin(this.storage.getStream(segment.objectKey), SOURCE_OPEN_TIMEOUT_MS).then(
       (body): OpenedSource => ({ ok: true, body }),
       (err: unknown): OpenedSource => ({
         ok: false,
@@ -335,6 +335,32 @@ export class UploadJobRunner {
     const ms = Math.min(this.config.retryIntervalMs, deadline - Date.now());
     if (ms > 0) await sleep(ms);
   }
+}
+
+/**
+ * Longest wait for the object store to start answering a GetObject. The client has no
+ * request timeout of its own, and a store that is restarting can leave a request
+ * unanswered: without a bound, that one request would use up the segment's deadline.
+ */
+const SOURCE_OPEN_TIMEOUT_MS = 2000;
+
+/** The stream, or a rejection after `ms`; a stream that opens too late is destroyed. */
+function openWithin(opening: Promise<Readable>, ms: number): Promise<Readable> {
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  opening.then(
+    (body) => timedOut && body.destroy(),
+    () => undefined,
+  );
+  return Promise.race([
+    opening,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`the object store did not answer within ${ms} ms`));
+      }, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** minio reports a missing object as NoSuchKey (GetObject) or NotFound (HeadObject). */
