@@ -49,6 +49,8 @@ for (const bench of BENCHES) {
     .split('\n')
     .filter((l) => !/^(running|\{)/.test(l))
     .join('\n')
+    // Markdown needs a blank line between a caption line and the table under it.
+    .replace(/^([^|\n].*)\n\|/gm, '$1\n\n|')
     .trim();
   const command = `npx vite-node --config vitest.config.ts ${bench.script} -- ${bench.args.join(' ')}`;
   const status = result.status === 0 ? '' : `\n\n**The run failed (exit ${result.status}); figures may be partial.**`;
