@@ -34,7 +34,7 @@ import { SegmentEntity, openDataSource } from '@lib/database';
 import { SEGMENT_UPLOAD_QUEUE, UPLOAD_JOB_OPTIONS, UPLOAD_SEGMENT_JOB, bullConnection, uploadJobId, type UploadSegmentPayload } from '@lib/queue';
 import { ManagedProcess, distEntry } from '@lib/runtime';
 import { CONTENT_TYPES, StorageService } from '@lib/storage';
-import { TEST_REDIS_URL, TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
+import { TEST_REDIS_URL, TestEnv, spawnApp, type RunningApp } from '@lib/testing';
 import type { UploadResult } from '../apps/worker/src/upload/upload-job.runner';
 import { createLivepeerStream, fixtureSegment, startLivepeerLocal, type LivepeerNetwork } from '../apps/worker/test/support';
 import { TreeSampler, cpuMs, percentile, processTree } from './support/proc-stats';

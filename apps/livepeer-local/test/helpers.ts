@@ -1,5 +1,4 @@
 import { DEV_LIVEPEER_API_KEY } from '@lib/config';
-import { LivepeerApiClient } from '@lib/livepeer';
 import { SyntheticSegment, generateTestSegments } from '@lib/media';
 import { RunningApp, spawnApp, startLivepeerLocal as startShared, type LivepeerLocal as SharedLivepeerLocal } from '@lib/testing';
 import Dicer from 'dicer';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type Redis from 'ioredis';
 import IORedis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { DEV_LIVEPEER_API_KEY, databaseConfig, s3Config } from '@lib/config';
+import { databaseConfig, s3Config } from '@lib/config';
 import {
   LedgerService,
   RenditionSegmentEntity,
@@ -15,12 +15,11 @@ import {
   openDataSource,
   type Ladder,
 } from '@lib/database';
-import { PlaylistHistoryValidator, parseMasterPlaylist, parseMediaPlaylist, type MasterPlaylist } from '@lib/hls';
-import { LivepeerApiClient, pushSegment, type LivepeerProfile, type LivepeerStream } from '@lib/livepeer';
+import { pushSegment, type LivepeerProfile, type LivepeerStream } from '@lib/livepeer';
 import { generateTestSegments, type SyntheticSegment } from '@lib/media';
 import { redisKeys, type SessionEvent } from '@lib/queue';
 import { StorageService, objectKeys, CONTENT_TYPES } from '@lib/storage';
-import { TEST_REDIS_URL, TestEnv, spawnApp, startLivepeerLocal as startShared, waitFor, type LivepeerLocal, type RunningApp } from '@lib/testing';
+import { TEST_REDIS_URL, TestEnv, startLivepeerLocal as startShared, type LivepeerLocal } from '@lib/testing';
 
 /**
  * What the stitcher's integration tests need around it: livepeer-local, the rows ingest would
