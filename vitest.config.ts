@@ -11,7 +11,7 @@ const alias = Object.fromEntries(
 // SWC keeps decorator metadata, which Nest's dependency injection needs (esbuild drops it).
 const plugins = [swc.vite({ module: { type: 'es6' } })];
 
-// Three tiers, chosen by file name. scripts/test.mjs runs them one after the other and
+// Four tiers, chosen by file name. scripts/test.mjs runs them one after the other and
 // sets how many files of a tier run at once (media tiers: one at a time, two cores).
 export default defineConfig({
   plugins,
@@ -27,7 +27,19 @@ export default defineConfig({
           name: 'unit',
           globals: true,
           include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/unit/**/*.spec.ts'],
-          exclude: ['**/*.int-spec.ts', '**/*.e2e-spec.ts', 'node_modules/**', 'dist/**'],
+          exclude: ['**/*.int-spec.ts', '**/*.medium-spec.ts', '**/*.e2e-spec.ts', 'node_modules/**', 'dist/**'],
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          // Services in process against real PostgreSQL/SQLite, Redis and S3, driven by a fake clock.
+          name: 'medium',
+          globals: true,
+          include: ['apps/**/*.medium-spec.ts', 'libs/**/*.medium-spec.ts', 'test/**/*.medium-spec.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: every tier, one after the other: unit, integration, end to end.
+// `npm test`: every tier, one after the other: unit, medium, integration, end to end.
 // Sets up what the tests need first (system packages, build), prints the time of
 // each tier, and ends with one line "N passed, N failed" summed from vitest's own
-// JSON reports. `npm test -- unit` (or integration, e2e) runs one tier.
+// JSON reports. `npm test -- unit` (or medium, integration, e2e) runs one tier.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,7 @@ mkdirSync(outDir, { recursive: true });
 // How many test files of a tier run at once: media tiers share two cores.
 const TIERS = {
   unit: [],
+  medium: ['--maxWorkers=2', '--minWorkers=1'],
   integration: ['--maxWorkers=2', '--minWorkers=1'],
   e2e: ['--no-file-parallelism', '--maxWorkers=1', '--minWorkers=1'],
 };
