@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { type ConfigOf, livepeerConfig } from '@lib/config';
-import { DatabaseModule, SessionEntity } from '@lib/database';
+import { DatabaseModule } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
 import { StorageModule } from '@lib/storage';
 import { StreamsModule } from '@lib/streams';
@@ -18,7 +17,7 @@ import { UploadProducer } from './segments/upload-producer.service';
 
 /** Publishing (RTMP, HTTP push), sessions, segmenting and hand-off to the upload queue. */
 @Module({
-  imports: [DatabaseModule, StorageModule, StreamsModule, TypeOrmModule.forFeature([SessionEntity])],
+  imports: [DatabaseModule, StorageModule, StreamsModule],
   controllers: [PushController],
   providers: [
     IngestMetrics,

@@ -7,6 +7,7 @@ import { S3Probe, StorageModule } from '@lib/storage';
 import { AdminModule } from './admin/admin.module';
 import { HlsModule } from './hls/hls.module';
 import { RepublishModule } from './republish/republish.module';
+import { RetentionModule } from './retention/retention.module';
 import { STITCHER_SETTINGS } from './settings';
 
 @Module({
@@ -17,6 +18,7 @@ import { STITCHER_SETTINGS } from './settings';
     StorageModule,
     DatabaseModule,
     RepublishModule,
+    RetentionModule,
     HlsModule,
     AdminModule,
   ],

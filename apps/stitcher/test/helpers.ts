@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Redis from 'ioredis';
 import IORedis from 'ioredis';
-import type { DataSource } from 'typeorm';
 import { databaseConfig, s3Config } from '@lib/config';
 import {
+  type DataSource,
   LedgerService,
   RenditionSegmentEntity,
   SegmentEntity,

@@ -4,8 +4,9 @@ import { DataSource } from 'typeorm';
 import { databaseConfig } from '@lib/config';
 import type { ReadinessProbe } from '@lib/observability';
 import { openDataSource, dataSourceOptions } from './data-source';
-import { ENTITIES } from './entities';
+import { ENTITIES, SegmentEntity } from './entities';
 import { LedgerService } from './ledger.service';
+import { RenditionSegmentRepository, SessionRepository, StreamRepository } from './repositories';
 
 @Injectable()
 export class DatabaseProbe implements ReadinessProbe {
@@ -16,7 +17,12 @@ export class DatabaseProbe implements ReadinessProbe {
   }
 }
 
-/** TypeORM connection from DATABASE_URL, migrated at start (DATABASE_MIGRATE), and the ledger. */
+const REPOSITORIES = [LedgerService, SessionRepository, StreamRepository, RenditionSegmentRepository];
+
+/**
+ * TypeORM connection from DATABASE_URL, migrated at start (DATABASE_MIGRATE), and every query the
+ * apps make, behind the ledger and the repositories: apps never see TypeORM.
+ */
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -25,7 +31,18 @@ export class DatabaseProbe implements ReadinessProbe {
     }),
     TypeOrmModule.forFeature(ENTITIES),
   ],
-  providers: [DatabaseProbe, LedgerService],
-  exports: [TypeOrmModule, DatabaseProbe, LedgerService],
+  providers: [DatabaseProbe, ...REPOSITORIES],
+  exports: [DatabaseProbe, ...REPOSITORIES],
 })
 export class DatabaseModule {}
+
+/** The ledger and repositories on an open DataSource, for tests and tools outside Nest. */
+export function databaseRepositories(ds: DataSource) {
+  const sessions = new SessionRepository(ds);
+  return {
+    ledger: new LedgerService(ds.getRepository(SegmentEntity)),
+    sessions,
+    streams: new StreamRepository(ds),
+    renditions: new RenditionSegmentRepository(ds, sessions),
+  };
+}

@@ -1,3 +1,4 @@
+export type { DataSource } from 'typeorm';
 export * from './columns';
 export * from './data-source';
 export * from './database.module';
@@ -5,3 +6,4 @@ export * from './entities';
 export * from './ledger-states';
 export * from './ledger.service';
 export * from './migrations';
+export * from './repositories';

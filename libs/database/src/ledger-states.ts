@@ -1,5 +1,5 @@
 /**
- * The segment ledger's vocabulary (design: "Segment ledger"). Every app writes
+ * The segment ledger's vocabulary. Every app writes
  * these exact strings, so "nothing lost" is one query over the ledger.
  */
 export const SEGMENT_STATES = ['ingested', 'queued', 'uploaded', 'republished', 'dropped'] as const;
@@ -18,6 +18,9 @@ export type DropReason = (typeof DROP_REASONS)[number];
 
 export const SESSION_STATES = ['starting', 'live', 'ended', 'failed'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
+
+/** The rendition name of the relay's own variant made from ingest's source segments. */
+export const SOURCE_RENDITION = 'source';
 
 export const RENDITION_SEGMENT_STATES = ['republished', 'dropped'] as const;
 export type RenditionSegmentState = (typeof RENDITION_SEGMENT_STATES)[number];

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
-import { SegmentEntity } from './entities';
-import type { DropReason, SegmentState } from './ledger-states';
+import { In, LessThan, MoreThanOrEqual, Repository } from 'typeorm';
+import { RenditionSegmentEntity, SegmentEntity } from './entities';
+import { SOURCE_RENDITION, type DropReason, type SegmentState } from './ledger-states';
 
 export interface IngestedSegment {
   sessionId: string;
@@ -14,6 +14,9 @@ export interface IngestedSegment {
   objectKey: string;
   ingestedAt: number;
 }
+
+/** The fields of a ledger row the stitcher's frontier reads. */
+export type LedgerWindowRow = Pick<SegmentEntity, 'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey'>;
 
 /**
  * States a segment may move to from each state. The ledger only moves forward, so a
@@ -33,7 +36,30 @@ export interface LedgerCounts {
   dropReasons: Record<string, number>;
 }
 
-/** The segment ledger, shared by ingest, worker and stitcher (design: "Segment ledger"). */
+/** LedgerCounts plus what the admin API shows beside them. */
+export interface SessionSegmentCounts extends LedgerCounts {
+  /** Rows that were queued at some point (whatever became of them). */
+  reachedQueued: number;
+  /** Rows a broadcaster confirmed (transcoded) at some point. */
+  reachedUploaded: number;
+  /** Source seqs the stitcher skipped in its playlists although the ledger has them not dropped, by reason. */
+  skippedInPlaylists: Record<string, number>;
+}
+
+const emptyCounts = (): SessionSegmentCounts => ({
+  total: 0,
+  byState: {},
+  dropReasons: {},
+  reachedQueued: 0,
+  reachedUploaded: 0,
+  skippedInPlaylists: {},
+});
+
+const add = (into: Record<string, number>, key: string, n: number) => {
+  into[key] = (into[key] ?? 0) + n;
+};
+
+/** The segment ledger, shared by ingest, worker and stitcher; the only writer of segment states. */
 @Injectable()
 export class LedgerService {
   constructor(@InjectRepository(SegmentEntity) private readonly segments: Repository<SegmentEntity>) {}
@@ -43,7 +69,7 @@ export class LedgerService {
     await this.segments
       .createQueryBuilder()
       .insert()
-      .values({ ...s, state: 'ingested', broadcasters: [], attempts: 0, updatedAt: Date.now() })
+      .values({ ...s, state: 'ingested', broadcasters: [], updatedAt: Date.now() })
       .orIgnore()
       .execute();
   }
@@ -75,14 +101,27 @@ export class LedgerService {
     return this.transition(sessionId, seq, 'republished');
   }
 
-  /** One upload attempt towards a broadcaster (kept in order, for the timeline and the admin API). */
+  /**
+   * One upload attempt towards a broadcaster (kept in order, for the timeline and the admin API).
+   * One UPDATE that appends to the stored JSON array in the database, so workers recording
+   * attempts on the same row at once never overwrite each other's.
+   */
   async recordAttempt(sessionId: string, seq: number, broadcaster: string): Promise<void> {
-    const row = await this.segments.findOneBy({ sessionId, seq });
-    if (!row) return;
-    await this.segments.update(
-      { sessionId, seq },
-      { attempts: row.attempts + 1, broadcasters: [...row.broadcasters, broadcaster], updatedAt: Date.now() },
-    );
+    await this.segments
+      .createQueryBuilder()
+      .update()
+      .set({ broadcasters: () => this.appendToJsonArray('broadcasters'), updatedAt: Date.now() })
+      .where({ sessionId, seq })
+      .setParameter('appended', broadcaster)
+      .execute();
+  }
+
+  /** `column` (a JSON array in a text column, as simple-json stores it) with :appended at its end. */
+  private appendToJsonArray(column: string): string {
+    if (this.segments.manager.connection.options.type === 'postgres') {
+      return `("${column}"::jsonb || to_jsonb(CAST(:appended AS text)))::text`;
+    }
+    return `json_insert("${column}", '$[#]', :appended)`;
   }
 
   get(sessionId: string, seq: number): Promise<SegmentEntity | null> {
@@ -93,24 +132,83 @@ export class LedgerService {
     return this.segments.find({ where: { sessionId }, order: { seq: 'ASC' } });
   }
 
+  /** The session's newest `limit` rows, oldest first. */
+  async newest(sessionId: string, limit: number): Promise<SegmentEntity[]> {
+    return (await this.segments.find({ where: { sessionId }, order: { seq: 'DESC' }, take: limit })).reverse();
+  }
+
+  /** The first `limit` rows at and after `fromSeq` (from the first row when undefined), in seq order. */
+  window(sessionId: string, fromSeq: number | undefined, limit: number): Promise<LedgerWindowRow[]> {
+    return this.segments.find({
+      where: { sessionId, ...(fromSeq === undefined ? {} : { seq: MoreThanOrEqual(fromSeq) }) },
+      order: { seq: 'ASC' },
+      take: limit,
+      select: { seq: true, state: true, ingestedAt: true, durationMs: true, uploadedAt: true, objectKey: true },
+    });
+  }
+
+  /** When ingest recorded each of these seqs of a session. */
+  async ingestedAtOf(sessionId: string, seqs: number[]): Promise<Map<number, number>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await this.segments.find({ where: { sessionId, seq: In(seqs) }, select: { seq: true, ingestedAt: true } });
+    return new Map(rows.map((r) => [r.seq, r.ingestedAt]));
+  }
+
+  /** Retention: deletes the rows ingested before `cutoff`; returns how many. */
+  async pruneIngestedBefore(cutoff: number): Promise<number> {
+    return (await this.segments.delete({ ingestedAt: LessThan(cutoff) })).affected ?? 0;
+  }
+
   /** Counts per state and per drop reason: "nothing lost" as one query. */
   async counts(sessionId: string): Promise<LedgerCounts> {
-    const rows: { state: string; reason: string | null; n: string | number }[] = await this.segments
+    const { total, byState, dropReasons } = (await this.countsBySession([sessionId])).get(sessionId)!;
+    return { total, byState, dropReasons };
+  }
+
+  /**
+   * The one count of segments, for any number of sessions: per state and drop reason, how many
+   * were queued and uploaded at some point, and the source seqs the stitcher skipped in its
+   * playlists although the ledger does not have them dropped.
+   */
+  async countsBySession(ids: string[]): Promise<Map<string, SessionSegmentCounts>> {
+    const out = new Map(ids.map((id) => [id, emptyCounts()]));
+    if (ids.length === 0) return out;
+    const ledger = await this.segments
       .createQueryBuilder('s')
-      .select('s.state', 'state')
+      .select('s.session_id', 'sessionId')
+      .addSelect('s.state', 'state')
       .addSelect('s.drop_reason', 'reason')
       .addSelect('COUNT(*)', 'n')
-      .where('s.session_id = :sessionId', { sessionId })
-      .groupBy('s.state')
+      .addSelect('COUNT(s.queued_at)', 'queued')
+      .addSelect('COUNT(s.uploaded_at)', 'uploaded')
+      .where('s.session_id IN (:...ids)', { ids })
+      .groupBy('s.session_id')
+      .addGroupBy('s.state')
       .addGroupBy('s.drop_reason')
-      .getRawMany();
-    const counts: LedgerCounts = { total: 0, byState: {}, dropReasons: {} };
-    for (const r of rows) {
+      .getRawMany<{ sessionId: string; state: string; reason: string | null; n: string | number; queued: string | number; uploaded: string | number }>();
+    for (const r of ledger) {
+      const c = out.get(r.sessionId)!;
       const n = Number(r.n);
-      counts.total += n;
-      counts.byState[r.state] = (counts.byState[r.state] ?? 0) + n;
-      if (r.reason) counts.dropReasons[r.reason] = (counts.dropReasons[r.reason] ?? 0) + n;
+      c.total += n;
+      add(c.byState, r.state, n);
+      if (r.reason) add(c.dropReasons, r.reason, n);
+      c.reachedQueued += Number(r.queued);
+      c.reachedUploaded += Number(r.uploaded);
     }
-    return counts;
+    // Every variant of a seq is skipped at once: the source variant's row counts the seq once.
+    const skipped = await this.segments.manager
+      .getRepository(RenditionSegmentEntity)
+      .createQueryBuilder('r')
+      .innerJoin(SegmentEntity, 's', 's.session_id = r.session_id AND s.seq = r.seq')
+      .select('r.session_id', 'sessionId')
+      .addSelect('r.drop_reason', 'reason')
+      .addSelect('COUNT(DISTINCT r.seq)', 'n')
+      .where('r.session_id IN (:...ids)', { ids })
+      .andWhere('r.state = :dropped AND r.rendition = :source AND s.state <> :dropped', { dropped: 'dropped', source: SOURCE_RENDITION })
+      .groupBy('r.session_id')
+      .addGroupBy('r.drop_reason')
+      .getRawMany<{ sessionId: string; reason: string; n: string | number }>();
+    for (const r of skipped) add(out.get(r.sessionId)!.skippedInPlaylists, r.reason, Number(r.n));
+    return out;
   }
 }

@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
-import { type Ladder, StreamEntity } from '@lib/database';
+import { type Ladder, type StreamEntity, StreamRepository } from '@lib/database';
 import { normalizeLadder } from './ladder';
 import { generatePlaybackId, generateStreamKey, hashStreamKey, looksLikeStreamKey } from './stream-key';
 import { StreamControlEvent } from './stream-events';
@@ -59,14 +57,14 @@ function checkName(name: unknown): string {
 }
 
 /**
- * Streams and their keys (issue: "Streams and keys"). Used by the ingest app (key
+ * Streams and their keys. Used by the ingest app (key
  * checks), its CLI and the stitcher's admin API. Creating a stream never calls
  * Livepeer: each publish creates its own Livepeer stream from the ladder stored here.
  */
 @Injectable()
 export class StreamsService {
   constructor(
-    @InjectRepository(StreamEntity) private readonly streams: Repository<StreamEntity>,
+    private readonly streams: StreamRepository,
     @Inject(STREAM_URL_SETTINGS) private readonly urls: StreamUrlSettings,
     private readonly events: StreamEventsPublisher,
   ) {}
@@ -77,7 +75,7 @@ export class StreamsService {
     const ladder = normalizeLadder(input.ladder);
     const streamKey = generateStreamKey();
     const now = Date.now();
-    const entity = this.streams.create({
+    const entity: StreamEntity = {
       id: randomUUID(),
       name,
       ladder,
@@ -86,13 +84,13 @@ export class StreamsService {
       enabled: true,
       createdAt: now,
       updatedAt: now,
-    });
+    };
     await this.streams.insert(entity);
     return this.withKey(entity, streamKey);
   }
 
   async list(): Promise<StreamView[]> {
-    const rows = await this.streams.find({ order: { createdAt: 'ASC' } });
+    const rows = await this.streams.list();
     return rows.map((row) => this.view(row));
   }
 
@@ -101,7 +99,7 @@ export class StreamsService {
   }
 
   async findByPlaybackId(playbackId: string): Promise<StreamView | null> {
-    const row = await this.streams.findOneBy({ playbackId });
+    const row = await this.streams.byPlaybackId(playbackId);
     return row ? this.view(row) : null;
   }
 
@@ -111,12 +109,12 @@ export class StreamsService {
    */
   async findByKey(streamKey: string): Promise<StreamEntity | null> {
     if (!looksLikeStreamKey(streamKey)) return null;
-    return this.streams.findOneBy({ keyHash: hashStreamKey(streamKey) });
+    return this.streams.byKeyHash(hashStreamKey(streamKey));
   }
 
   /** The stored entity, for ingest's per-publish checks (enabled, ladder). */
   findEntity(id: string): Promise<StreamEntity | null> {
-    return this.streams.findOneBy({ id });
+    return this.streams.get(id);
   }
 
   /** Applies from the next publish: a live session keeps the Livepeer stream it has. */
@@ -187,7 +185,7 @@ export class StreamsService {
   }
 
   private async entity(id: string): Promise<StreamEntity> {
-    const row = await this.streams.findOneBy({ id });
+    const row = await this.streams.get(id);
     if (!row) throw new StreamNotFoundError(id);
     return row;
   }

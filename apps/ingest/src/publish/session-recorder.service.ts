@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
-import { Repository } from 'typeorm';
-import { SessionEntity, type SourceInfo } from '@lib/database';
+import { SessionRepository, type SessionEntity, type SourceInfo } from '@lib/database';
 import { type LivepeerProfile, type LivepeerStream, ladderProfiles } from '@lib/livepeer';
 import { REDIS, REDIS_KEYS, type RedisKeys, type SessionEvent } from '@lib/queue';
 import { withTimeout } from '../segments/retry-policy';
@@ -24,7 +22,7 @@ export class SessionRecorder {
   private readonly logger = new Logger(SessionRecorder.name);
 
   constructor(
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly sessions: SessionRepository,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
   ) {}
@@ -42,17 +40,19 @@ export class SessionRecorder {
       source: null,
       startedAt: Date.now(),
       endedAt: null,
+      playlistEndedAt: null,
+      purgedAt: null,
     });
     await this.announce('session-started', session.id, session.streamId);
   }
 
   async setSource(id: string, source: SourceInfo): Promise<void> {
-    await this.sessions.update({ id }, { source });
+    await this.sessions.update(id, { source });
   }
 
   /** Visible while the Livepeer stream is being created again and again. */
   async setReason(id: string, stateReason: string | null): Promise<void> {
-    await this.sessions.update({ id }, { stateReason: stateReason?.slice(0, 2000) ?? null });
+    await this.sessions.update(id, { stateReason: stateReason?.slice(0, 2000) ?? null });
   }
 
   /**
@@ -61,7 +61,7 @@ export class SessionRecorder {
    */
   async markLive(id: string, streamId: string, livepeer: LivepeerStream): Promise<void> {
     await this.sessions.update(
-      { id },
+      id,
       {
         livepeerStreamId: livepeer.id,
         livepeerStreamKey: livepeer.streamKey ?? null,
@@ -70,17 +70,17 @@ export class SessionRecorder {
         renditions: livepeer.renditions ?? null,
       },
     );
-    const moved = await this.sessions.update({ id, state: 'starting' }, { state: 'live', stateReason: null });
-    if (moved.affected) await this.announce('session-live', id, streamId);
+    const moved = await this.sessions.updateIfState(id, 'starting', { state: 'live', stateReason: null });
+    if (moved) await this.announce('session-live', id, streamId);
   }
 
   async finish(id: string, streamId: string, state: 'ended' | 'failed', reason: string | null): Promise<void> {
-    await this.sessions.update({ id }, { state, stateReason: reason?.slice(0, 2000) ?? null, endedAt: Date.now() });
+    await this.sessions.update(id, { state, stateReason: reason?.slice(0, 2000) ?? null, endedAt: Date.now() });
     await this.announce('session-ended', id, streamId);
   }
 
   get(id: string): Promise<SessionEntity | null> {
-    return this.sessions.findOneBy({ id });
+    return this.sessions.get(id);
   }
 
   private async announce(type: SessionEvent['type'], sessionId: string, streamId: string): Promise<void> {

@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
-import { In, Repository } from 'typeorm';
-import { SessionEntity } from '@lib/database';
+import { SessionRepository } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
 import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
 
@@ -38,7 +36,7 @@ export class BroadcastersQuery {
     private readonly livepeer: LivepeerApiClient,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly sessions: SessionRepository,
   ) {}
 
   async list(): Promise<{ broadcasters: BroadcasterView[]; apiError: string | null }> {
@@ -99,7 +97,7 @@ export class BroadcastersQuery {
 
   /** broadcaster -> live session ids assigned to it. */
   private async assignments(): Promise<Map<string, string[]>> {
-    const live = await this.sessions.find({ where: { state: In(['starting', 'live']) }, select: { id: true } });
+    const live = await this.sessions.live();
     const out = new Map<string, string[]>();
     if (live.length === 0) return out;
     const assigned = await this.redis.mget(live.map((s) => this.keys.sessionBroadcaster(s.id)));

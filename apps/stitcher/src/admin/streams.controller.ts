@@ -1,8 +1,6 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
-import { SessionEntity } from '@lib/database';
+import { SessionRepository } from '@lib/database';
 import { PRESETS } from '@lib/livepeer';
 import { InvalidLadderError, InvalidStreamNameError, StreamNotFoundError, StreamsService } from '@lib/streams';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -52,7 +50,7 @@ export class PresetsController {
 export class StreamsController {
   constructor(
     private readonly streams: StreamsService,
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly sessions: SessionRepository,
   ) {}
 
   @Post()
@@ -71,7 +69,7 @@ export class StreamsController {
   @ApiOperation({ summary: 'Every stream, with its live session if it has one' })
   async list() {
     const streams = await this.streams.list();
-    const live = await this.sessions.find({ where: { state: In(['starting', 'live']) }, select: { id: true, streamId: true, startedAt: true } });
+    const live = await this.sessions.live();
     const liveByStream = new Map(live.map((s) => [s.streamId, s]));
     return streams.map((s) => ({ ...s, liveSessionId: liveByStream.get(s.id)?.id ?? null }));
   }

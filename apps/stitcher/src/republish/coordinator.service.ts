@@ -5,7 +5,7 @@ import { LeaseService } from '../lease/lease.service';
 import { preferredOwner } from '../lease/rendezvous';
 import { RepublishContext } from './republish-context';
 import { SessionDirectory } from './session-directory.service';
-import { StreamRepublisher } from './stream-republisher';
+import type { StreamRepublisher } from './stream-republisher';
 
 /**
  * Decides which streams this stitcher copy republishes. Every scan (and at once on a session
@@ -115,9 +115,8 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
       if (!republisher) {
         if (!(await this.mayTake(streamId, members)) || !(await this.lease.tryAcquire(streamId))) continue;
         this.unownedSince.delete(streamId);
-        republisher = new StreamRepublisher(
+        republisher = this.ctx.streamRepublisher(
           { id: stream.id, playbackId: stream.playbackId },
-          this.ctx,
           () => this.lease.holds(streamId),
           () => this.dropLost(streamId),
         );

@@ -1,40 +1,59 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { InjectConfig, livepeerConfig, stitcherConfig, type ConfigOf } from '@lib/config';
-import { LedgerService, SegmentEntity, SessionEntity } from '@lib/database';
+import { LedgerService, RenditionSegmentRepository, SessionRepository, type SessionEntity } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
 import { StorageService } from '@lib/storage';
 import { UpstreamClient } from '../upstream/upstream.client';
 import { DeferredDeletes } from './deferred-deletes.service';
-import { RenditionStore } from './rendition-store.service';
 import { RepublishMetrics } from './republish.metrics';
+import { SessionRepublisher, type SessionRepublisherDeps } from './session-republisher';
+import { StreamPlaylists, type StreamPlaylistsDeps, type StreamRef } from './stream-playlists';
+import { StreamRepublisher } from './stream-republisher';
 
 export type StitcherSettings = ConfigOf<typeof stitcherConfig>;
 
-/** Everything a stream's republisher needs, injected once and handed to the per-stream objects. */
+/**
+ * Makes the per-stream objects of republishing, each with only the collaborators it uses: the
+ * only place that knows them all.
+ */
 @Injectable()
 export class RepublishContext {
-  readonly playbackUrl: string;
+  readonly settings: StitcherSettings;
+  private readonly playlistsDeps: StreamPlaylistsDeps;
+  private readonly sessionDeps: SessionRepublisherDeps;
 
   constructor(
-    @InjectConfig(stitcherConfig) readonly settings: StitcherSettings,
-    @InjectConfig(livepeerConfig) livepeerSettings: ConfigOf<typeof livepeerConfig>,
-    readonly storage: StorageService,
-    readonly store: RenditionStore,
-    readonly ledger: LedgerService,
-    @InjectRepository(SegmentEntity) readonly segments: Repository<SegmentEntity>,
-    @InjectRepository(SessionEntity) readonly sessions: Repository<SessionEntity>,
-    readonly upstream: UpstreamClient,
-    readonly livepeer: LivepeerApiClient,
+    @InjectConfig(stitcherConfig) settings: StitcherSettings,
+    @InjectConfig(livepeerConfig) private readonly livepeerSettings: ConfigOf<typeof livepeerConfig>,
+    storage: StorageService,
+    renditions: RenditionSegmentRepository,
+    ledger: LedgerService,
+    private readonly sessions: SessionRepository,
+    upstream: UpstreamClient,
+    private readonly livepeer: LivepeerApiClient,
     readonly metrics: RepublishMetrics,
-    readonly deletes: DeferredDeletes,
+    deletes: DeferredDeletes,
   ) {
-    this.playbackUrl = livepeerSettings.playbackUrl;
+    this.settings = settings;
+    this.playlistsDeps = { settings, renditions, storage, deletes, metrics };
+    this.sessionDeps = { settings, playbackUrl: livepeerSettings.playbackUrl, ledger, renditions, upstream, storage, metrics };
   }
-}
 
-/** The stream's lease was lost: another copy writes its playlists now; stop at once. */
-export class LeaseLostError extends Error {
-  override readonly name = 'LeaseLostError';
+  /** The writer of one stream's playlists while `holdsLease()` says this copy holds it. */
+  streamRepublisher(stream: StreamRef, holdsLease: () => boolean, onLeaseLost: () => void): StreamRepublisher {
+    return new StreamRepublisher(
+      stream,
+      {
+        settings: this.settings,
+        playbackUrl: this.livepeerSettings.playbackUrl,
+        sessions: this.sessions,
+        livepeer: this.livepeer,
+        playlists: (assertLease) => new StreamPlaylists(stream, this.playlistsDeps, assertLease),
+        republisher: (session: SessionEntity, playlists: StreamPlaylists, wake: () => void) =>
+          new SessionRepublisher(session, playlists, this.sessionDeps, wake),
+      },
+      holdsLease,
+      onLeaseLost,
+    );
+  }
 }

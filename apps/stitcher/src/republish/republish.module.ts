@@ -7,10 +7,8 @@ import { livepeerClientProvider } from '../upstream/livepeer-client.provider';
 import { UpstreamClient } from '../upstream/upstream.client';
 import { StitcherCoordinator } from './coordinator.service';
 import { DeferredDeletes } from './deferred-deletes.service';
-import { RenditionStore } from './rendition-store.service';
 import { RepublishContext } from './republish-context';
 import { RepublishMetrics } from './republish.metrics';
-import { RetentionService } from './retention.service';
 import { SessionDirectory } from './session-directory.service';
 
 /** Republishing: live sessions -> upstream playlists and segments -> the relay's HLS in the object store. */
@@ -20,15 +18,13 @@ import { SessionDirectory } from './session-directory.service';
     livepeerClientProvider,
     BroadcasterHosts,
     UpstreamClient,
-    RenditionStore,
     RepublishMetrics,
     DeferredDeletes,
     RepublishContext,
     LeaseService,
     SessionDirectory,
     StitcherCoordinator,
-    RetentionService,
   ],
-  exports: [livepeerClientProvider, RenditionStore, StitcherCoordinator, RetentionService, LeaseService],
+  exports: [livepeerClientProvider, StitcherCoordinator, LeaseService],
 })
 export class RepublishModule {}

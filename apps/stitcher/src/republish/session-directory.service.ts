@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Not, Repository } from 'typeorm';
-import { SessionEntity, StreamEntity } from '@lib/database';
+import { SessionRepository, StreamRepository, type SessionEntity, type StreamEntity } from '@lib/database';
 
 export interface StreamWork {
   stream: StreamEntity;
@@ -16,23 +14,16 @@ export interface StreamWork {
 @Injectable()
 export class SessionDirectory {
   constructor(
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
-    @InjectRepository(StreamEntity) private readonly streams: Repository<StreamEntity>,
+    private readonly sessions: SessionRepository,
+    private readonly streams: StreamRepository,
   ) {}
 
   async unfinishedByStream(): Promise<Map<string, StreamWork>> {
-    const sessions = await this.sessions.find({
-      where: {
-        livepeerStreamId: Not(IsNull()),
-        playlistEndedAt: IsNull(),
-        state: In(['starting', 'live', 'ended', 'failed']),
-      },
-      order: { startedAt: 'ASC' },
-    });
+    const sessions = await this.sessions.unfinished();
     const work = new Map<string, StreamWork>();
     if (sessions.length === 0) return work;
-    const streams = await this.streams.findBy({ id: In([...new Set(sessions.map((s) => s.streamId))]) });
-    for (const stream of streams) work.set(stream.id, { stream, sessions: [] });
+    const streams = await this.streams.byIds(sessions.map((s) => s.streamId));
+    for (const stream of streams.values()) work.set(stream.id, { stream, sessions: [] });
     for (const session of sessions) work.get(session.streamId)?.sessions.push(session);
     return work;
   }

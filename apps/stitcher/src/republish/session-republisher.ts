@@ -1,14 +1,29 @@
 import { Logger } from '@nestjs/common';
-import { MoreThanOrEqual } from 'typeorm';
-import type { DropReason, SegmentState, SessionEntity } from '@lib/database';
+import type { ConfigOf, stitcherConfig } from '@lib/config';
+import { SOURCE_RENDITION, type DropReason, type LedgerService, type RenditionSegmentRepository, type SessionEntity } from '@lib/database';
+import type { StorageService } from '@lib/storage';
 import type { UpstreamFetchError } from '../upstream/bounded-fetch';
-import type { UpstreamSegment } from '../upstream/upstream.client';
+import type { UpstreamClient, UpstreamSegment } from '../upstream/upstream.client';
 import { decide, type Availability, type LedgerFacts } from './frontier';
-import type { RepublishContext } from './republish-context';
+import type { RepublishMetrics } from './republish.metrics';
 import type { ReceivedSegment, StreamPlaylists } from './stream-playlists';
 
 /** The relay's own variant made from ingest's source segments. */
-export const SOURCE_VARIANT = 'source';
+export const SOURCE_VARIANT = SOURCE_RENDITION;
+
+/** What a session's republisher works with. */
+export interface SessionRepublisherDeps {
+  settings: Pick<ConfigOf<typeof stitcherConfig>, 'pollIntervalMs' | 'deadlineFactor'>;
+  /** Where the upstream (amalgamated) rendition playlists are. */
+  playbackUrl: string;
+  /** Source seqs ingest recorded; republished ones are marked there. */
+  ledger: Pick<LedgerService, 'window' | 'markRepublished'>;
+  renditions: Pick<RenditionSegmentRepository, 'lastResolvedSeq'>;
+  upstream: Pick<UpstreamClient, 'renditionSegments' | 'segment'>;
+  /** The source segments ingest stored. */
+  storage: Pick<StorageService, 'getBuffer'>;
+  metrics: RepublishMetrics;
+}
 /** How far ahead of the frontier segments are downloaded and kept in memory. */
 export const LOOKAHEAD = 20;
 /** Pause before a failed download of the same segment is tried again. */
@@ -53,7 +68,7 @@ export class SessionRepublisher {
   constructor(
     public session: SessionEntity,
     private readonly playlists: StreamPlaylists,
-    private readonly ctx: RepublishContext,
+    private readonly ctx: SessionRepublisherDeps,
     /** Called when background work (a poll, a download) finished: the stream loop runs again at once. */
     private readonly wake: () => void,
   ) {
@@ -74,7 +89,7 @@ export class SessionRepublisher {
 
   /** Continues after the last seq a previous writer resolved, if any. */
   async open(): Promise<void> {
-    const last = await this.ctx.store.lastResolvedSeq(this.session.id);
+    const last = await this.ctx.renditions.lastResolvedSeq(this.session.id);
     this.nextSeq = last === undefined ? undefined : last + 1;
     await this.playlists.openSession(this.variants, this.session.targetDuration);
   }
@@ -119,18 +134,13 @@ export class SessionRepublisher {
 
   /** Source segments at and after the frontier, from the ledger ingest writes. */
   private async refreshLedger(): Promise<void> {
-    const rows = await this.ctx.segments.find({
-      where: { sessionId: this.session.id, ...(this.nextSeq === undefined ? {} : { seq: MoreThanOrEqual(this.nextSeq) }) },
-      order: { seq: 'ASC' },
-      take: LOOKAHEAD,
-      select: { seq: true, state: true, ingestedAt: true, durationMs: true, uploadedAt: true, objectKey: true },
-    });
+    const rows = await this.ctx.ledger.window(this.session.id, this.nextSeq, LOOKAHEAD);
     if (this.nextSeq === undefined && rows.length) this.nextSeq = rows[0].seq;
     this.ledger = new Map(
       rows.map((r) => [
         r.seq,
         {
-          state: r.state as SegmentState,
+          state: r.state,
           ingestedAt: r.ingestedAt,
           durationMs: r.durationMs,
           uploadedAt: r.uploadedAt,

@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { endWindow, writeMasterPlaylist, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
-import type { DropReason } from '@lib/database';
-import { CONTENT_TYPES, objectKeys } from '@lib/storage';
-import type { ListedPosition } from './rendition-store.service';
-import { LeaseLostError, type RepublishContext } from './republish-context';
+import type { ConfigOf, stitcherConfig } from '@lib/config';
+import type { DropReason, ListedPosition, RenditionSegmentRepository } from '@lib/database';
+import { CONTENT_TYPES, objectKeys, type StorageService } from '@lib/storage';
+import type { DeferredDeletes } from './deferred-deletes.service';
+import { LeaseLostError } from './lease-lost';
+import type { RepublishMetrics } from './republish.metrics';
 import { probeVariant, raisedBandwidth, variantModel, type VariantInfo } from './variant-info';
 import { appendListing, rebuildWindow } from './window-state';
 
@@ -13,6 +15,16 @@ const MAX_PROBE_ATTEMPTS = 3;
 export interface ReceivedSegment {
   bytes: Buffer;
   durationMs: number;
+}
+
+/** What a stream's playlists work with. */
+export interface StreamPlaylistsDeps {
+  settings: Pick<ConfigOf<typeof stitcherConfig>, 'playlistWindowSegments' | 'unlistedDeleteMinMs'>;
+  /** The persisted state of the playlists (msns, discontinuities, durations). */
+  renditions: Pick<RenditionSegmentRepository, 'lastListed' | 'discontinuitiesBefore' | 'newestListed' | 'record'>;
+  storage: Pick<StorageService, 'put'>;
+  deletes: Pick<DeferredDeletes, 'schedule'>;
+  metrics: RepublishMetrics;
 }
 
 export interface StreamRef {
@@ -49,15 +61,15 @@ export class StreamPlaylists {
 
   constructor(
     readonly stream: StreamRef,
-    private readonly ctx: RepublishContext,
+    private readonly ctx: StreamPlaylistsDeps,
     /** Throws LeaseLostError when this copy no longer holds the stream. */
     private readonly assertLease: () => void,
   ) {}
 
   async load(): Promise<void> {
-    this.lastListed = await this.ctx.store.lastListed(this.stream.playbackId);
+    this.lastListed = await this.ctx.renditions.lastListed(this.stream.playbackId);
     this.nextMsn = this.lastListed ? this.lastListed.msn + 1 : 0;
-    this.discontinuities = await this.ctx.store.discontinuitiesBefore(this.stream.playbackId, this.nextMsn);
+    this.discontinuities = await this.ctx.renditions.discontinuitiesBefore(this.stream.playbackId, this.nextMsn);
   }
 
   /** A session starts (or is taken over): its variants' windows, rebuilt from the database. */
@@ -69,9 +81,9 @@ export class StreamPlaylists {
     this.masterText = undefined;
     const limit = this.ctx.settings.playlistWindowSegments * 3 + 20;
     for (const name of variants) {
-      const rows = await this.ctx.store.newestListed(this.stream.playbackId, name, limit);
+      const rows = await this.ctx.renditions.newestListed(this.stream.playbackId, name, limit);
       const discontinuitiesBefore = rows.length
-        ? await this.ctx.store.discontinuitiesBefore(this.stream.playbackId, rows[0].msn)
+        ? await this.ctx.renditions.discontinuitiesBefore(this.stream.playbackId, rows[0].msn)
         : this.discontinuities;
       this.windows.set(
         name,
@@ -103,7 +115,7 @@ export class StreamPlaylists {
     await Promise.all(
       [...segments].map(([name, s]) => this.ctx.storage.put(objectKeys.hlsSegment(playbackId, name, msn), s.bytes, CONTENT_TYPES.mpegts)),
     );
-    await this.ctx.store.record(
+    await this.ctx.renditions.record(
       { sessionId, seq, playbackId, discontinuity },
       [...segments].map(([name, s]) => ({
         rendition: name,
@@ -140,7 +152,7 @@ export class StreamPlaylists {
   /** Records a source segment that no variant lists; the next listed one gets the discontinuity. */
   async skip(sessionId: string, seq: number, reasons: Record<string, DropReason>): Promise<void> {
     this.assertLease();
-    await this.ctx.store.record(
+    await this.ctx.renditions.record(
       { sessionId, seq, playbackId: this.stream.playbackId, discontinuity: false },
       [],
       Object.entries(reasons).map(([rendition, reason]) => ({ rendition, reason })),

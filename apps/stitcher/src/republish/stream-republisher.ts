@@ -1,8 +1,20 @@
 import { Logger } from '@nestjs/common';
-import type { SessionEntity } from '@lib/database';
-import { LeaseLostError, type RepublishContext } from './republish-context';
-import { SessionRepublisher, SOURCE_VARIANT, renditionsOf } from './session-republisher';
-import { StreamPlaylists, type StreamRef } from './stream-playlists';
+import type { ConfigOf, stitcherConfig } from '@lib/config';
+import type { SessionEntity, SessionRepository } from '@lib/database';
+import type { LivepeerApiClient } from '@lib/livepeer';
+import { LeaseLostError } from './lease-lost';
+import { SOURCE_VARIANT, renditionsOf, type SessionRepublisher } from './session-republisher';
+import type { StreamPlaylists, StreamRef } from './stream-playlists';
+
+/** What a stream's writer works with, and how it makes its playlists and session republishers. */
+export interface StreamRepublisherDeps {
+  settings: Pick<ConfigOf<typeof stitcherConfig>, 'pollIntervalMs' | 'endGraceMs'>;
+  playbackUrl: string;
+  sessions: Pick<SessionRepository, 'markPlaylistEnded'>;
+  livepeer: Pick<LivepeerApiClient, 'deleteStream'>;
+  playlists: (assertLease: () => void) => StreamPlaylists;
+  republisher: (session: SessionEntity, playlists: StreamPlaylists, wake: () => void) => SessionRepublisher;
+}
 
 /** Steps of one stream never follow each other closer than this, however often work completes. */
 const MIN_STEP_GAP_MS = 50;
@@ -61,12 +73,12 @@ export class StreamRepublisher {
 
   constructor(
     readonly stream: StreamRef,
-    private readonly ctx: RepublishContext,
+    private readonly ctx: StreamRepublisherDeps,
     private readonly holdsLease: () => boolean,
     /** Called once when the loop ends by itself (lease lost). */
     private readonly onLeaseLost: () => void,
   ) {
-    this.playlists = new StreamPlaylists(stream, ctx, () => {
+    this.playlists = ctx.playlists(() => {
       if (!this.holdsLease()) throw new LeaseLostError(`lease of stream ${stream.id} lost`);
     });
   }
@@ -138,7 +150,7 @@ export class StreamRepublisher {
     if (!this.current) {
       const next = this.sessions[0];
       if (!next) return;
-      const opened = new SessionRepublisher(next, this.playlists, this.ctx, () => this.waker.wake());
+      const opened = this.ctx.republisher(next, this.playlists, () => this.waker.wake());
       await opened.open(); // only an opened session becomes current: its windows are loaded
       this.current = opened;
       this.logger.log({ streamId: this.stream.id, sessionId: next.id, variants: opened.variants }, 'republishing session');
@@ -161,7 +173,7 @@ export class StreamRepublisher {
   /** Closes a session: ENDLIST on the variants that do not go on, then the session is done. */
   private async finish(session: SessionRepublisher, endVariants: string[]): Promise<void> {
     await this.playlists.end(endVariants);
-    await this.ctx.sessions.update({ id: session.id }, { playlistEndedAt: Date.now() });
+    await this.ctx.sessions.markPlaylistEnded(session.id);
     this.logger.log({ streamId: this.stream.id, sessionId: session.id, ended: endVariants }, 'session republished to the end');
     this.finished.add(session.id);
     this.sessions = this.sessions.filter((s) => s.id !== session.id);

@@ -43,8 +43,10 @@ export class SegmentEntity {
   @Column({ type: 'simple-json' })
   broadcasters!: string[];
 
-  @Column({ type: 'integer', default: 0 })
-  attempts!: number;
+  /** Upload attempts: one per broadcaster tried, so derived from that list (never stored). */
+  get attempts(): number {
+    return this.broadcasters?.length ?? 0;
+  }
 
   /** Time spent sending the body (ms) of the successful PUT. */
   @Column({ name: 'upload_ms', type: 'integer', nullable: true })

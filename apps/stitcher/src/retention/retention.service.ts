@@ -1,9 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
-import { And, In, IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
 import { InjectConfig, stitcherConfig, type ConfigOf } from '@lib/config';
-import { RenditionSegmentEntity, SegmentEntity, SessionEntity, StreamEntity } from '@lib/database';
+import { LedgerService, RenditionSegmentRepository, SessionRepository, StreamRepository, type SessionEntity } from '@lib/database';
 import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
 import { StorageService, objectKeys } from '@lib/storage';
 
@@ -39,10 +37,10 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_KEYS) keys: RedisKeys,
     private readonly storage: StorageService,
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
-    @InjectRepository(StreamEntity) private readonly streams: Repository<StreamEntity>,
-    @InjectRepository(SegmentEntity) private readonly segments: Repository<SegmentEntity>,
-    @InjectRepository(RenditionSegmentEntity) private readonly renditionRows: Repository<RenditionSegmentEntity>,
+    private readonly sessions: SessionRepository,
+    private readonly streams: StreamRepository,
+    private readonly ledger: LedgerService,
+    private readonly renditions: RenditionSegmentRepository,
   ) {
     this.lockKey = keys.stitcherRetentionLock();
   }
@@ -77,81 +75,39 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   async run(now = Date.now()): Promise<RetentionReport> {
     const report: RetentionReport = { purgedSessions: 0, removedObjects: 0, prunedLedgerRows: 0, prunedRenditionRows: 0 };
     const objectCutoff = now - this.settings.retentionHours * HOUR_MS;
-    for (const session of await this.expiredSessions(objectCutoff)) {
+    for (const session of await this.sessions.expired(objectCutoff, SESSIONS_PER_RUN)) {
       report.removedObjects += await this.purgeSession(session);
       report.purgedSessions += 1;
     }
     const ledgerCutoff = now - this.settings.ledgerRetentionDays * DAY_MS;
-    report.prunedLedgerRows = await this.pruneLedger(ledgerCutoff);
-    report.prunedRenditionRows = await this.pruneRenditionRows(ledgerCutoff);
+    report.prunedLedgerRows = await this.ledger.pruneIngestedBefore(ledgerCutoff);
+    report.prunedRenditionRows = await this.renditions.pruneBefore(ledgerCutoff);
     if (report.purgedSessions || report.prunedLedgerRows || report.prunedRenditionRows) this.logger.log(report, 'retention run');
     return report;
   }
 
-  /** Closed sessions (playlists ended) that ended before the cutoff and still have objects. */
-  private async expiredSessions(cutoff: number): Promise<SessionEntity[]> {
-    const base = { state: In(['ended', 'failed']), purgedAt: IsNull(), playlistEndedAt: Not(IsNull()) };
-    const ended = await this.sessions.find({ where: { ...base, endedAt: LessThan(cutoff) }, take: SESSIONS_PER_RUN });
-    const neverEnded = await this.sessions.find({
-      where: { ...base, endedAt: IsNull(), startedAt: LessThan(cutoff) },
-      take: SESSIONS_PER_RUN,
-    });
-    return [...ended, ...neverEnded].slice(0, SESSIONS_PER_RUN);
-  }
-
   private async purgeSession(session: SessionEntity): Promise<number> {
     let removed = await this.storage.removePrefix(objectKeys.sourceSession(session.id));
-    const rows = await this.renditionRows.find({
-      where: { sessionId: session.id, objectKey: Not(IsNull()) },
-      select: { objectKey: true, msn: true, playbackId: true },
-    });
+    const rows = await this.renditions.objectsOf(session.id);
     // A newer session that has listed little so far may still show this one's last segments.
     const stillListed = rows.length ? await this.firstPossiblyListedMsn(rows[0].playbackId) : Infinity;
-    const keys = rows.filter((r) => r.msn === null || r.msn < stillListed).map((r) => r.objectKey!);
+    const keys = rows.filter((r) => r.msn === null || r.msn < stillListed).map((r) => r.objectKey);
     for (let i = 0; i < keys.length; i += DELETE_BATCH) await this.storage.remove(keys.slice(i, i + DELETE_BATCH));
     removed += keys.length;
-    const stream = await this.streams.findOneBy({ id: session.streamId });
-    const newer = await this.sessions.exists({ where: { streamId: session.streamId, startedAt: MoreThan(session.startedAt) } });
+    const stream = await this.streams.get(session.streamId);
+    const newer = await this.sessions.hasNewer(session.streamId, session.startedAt);
     if (stream && !newer) {
       // The stream's last session: its playlists go too, nothing would play any more.
       removed += await this.storage.removePrefix(objectKeys.hlsStream(stream.playbackId));
     }
-    await this.sessions.update({ id: session.id }, { purgedAt: Date.now() });
+    await this.sessions.markPurged(session.id);
     this.logger.log({ sessionId: session.id, objects: removed }, 'objects of an ended session removed');
     return removed;
   }
 
   /** Below this msn no playlist of the stream lists a segment any more (windows can exceed their size by the 3-target-duration minimum). */
   private async firstPossiblyListedMsn(playbackId: string): Promise<number> {
-    const last = await this.renditionRows.findOne({ where: { playbackId, msn: Not(IsNull()) }, order: { msn: 'DESC' }, select: { msn: true } });
-    return last?.msn == null ? Infinity : last.msn - 2 * this.settings.playlistWindowSegments - 10;
-  }
-
-  private async pruneLedger(cutoff: number): Promise<number> {
-    const result = await this.segments.delete({ ingestedAt: LessThan(cutoff) });
-    return result.affected ?? 0;
-  }
-
-  private async pruneRenditionRows(cutoff: number): Promise<number> {
-    let pruned = (await this.renditionRows.delete({ republishedAt: LessThan(cutoff), msn: IsNull() })).affected ?? 0;
-    const newest = await this.renditionRows
-      .createQueryBuilder('r')
-      .select('r.playback_id', 'playbackId')
-      .addSelect('MAX(r.msn)', 'msn')
-      .where('r.republished_at < :cutoff', { cutoff })
-      .groupBy('r.playback_id')
-      .getRawMany<{ playbackId: string; msn: string | number | null }>();
-    for (const { playbackId } of newest) {
-      const last = await this.renditionRows.findOne({ where: { playbackId, msn: Not(IsNull()) }, order: { msn: 'DESC' }, select: { msn: true } });
-      if (!last?.msn) continue;
-      const result = await this.renditionRows.delete({
-        playbackId,
-        republishedAt: LessThan(cutoff),
-        discontinuity: false,
-        msn: And(Not(IsNull()), LessThan(last.msn)),
-      });
-      pruned += result.affected ?? 0;
-    }
-    return pruned;
+    const last = await this.renditions.newestMsn(playbackId);
+    return last === undefined ? Infinity : last - 2 * this.settings.playlistWindowSegments - 10;
   }
 }

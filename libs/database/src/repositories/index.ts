@@ -1,0 +1,3 @@
+export * from './rendition-segment.repository';
+export * from './session.repository';
+export * from './stream.repository';
