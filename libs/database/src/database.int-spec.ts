@@ -3,7 +3,9 @@ import { DataSource } from 'typeorm';
 import { databaseConfig } from '@lib/config';
 import { TestEnv } from '@lib/testing';
 import { migrate, openDataSource } from './data-source';
+import { databaseRepositories } from './database.module';
 import { RenditionSegmentEntity, SegmentEntity, SessionEntity, StreamEntity } from './entities';
+import { SOURCE_RENDITION } from './ledger-states';
 import { LedgerService } from './ledger.service';
 
 /** The same migrations and entities on both databases the project supports. */
@@ -93,6 +95,50 @@ describe.each(['postgres', 'sqlite'] as const)('database on %s', (kind) => {
       total: 4,
       byState: { republished: 1, dropped: 1, ingested: 2 },
       dropReasons: { 'deadline-exceeded': 1 },
+    });
+    expect((await ledger.countsBySession([sessionId, 'none'])).get('none')).toMatchObject({ total: 0, reachedQueued: 0 });
+    expect((await ledger.countsBySession([sessionId])).get(sessionId)).toMatchObject({ reachedQueued: 1, reachedUploaded: 1, skippedInPlaylists: {} });
+  });
+
+  it('stores no attempt count: it is the number of broadcasters tried', async () => {
+    const columns = (await ds.createQueryRunner().getTable('segments'))!.columns.map((c) => c.name);
+    expect(columns).toContain('broadcasters');
+    expect(columns).not.toContain('attempts');
+  });
+
+  it('records concurrent attempts on one row without losing any', async () => {
+    const sessionId = randomUUID();
+    await ledger.recordIngested({ sessionId, streamId: 's', seq: 0, durationMs: 2000, bytes: 1, resolution: null, objectKey: 'k', ingestedAt: Date.now() });
+    // Two writers (the worker's pool of connections, or two worker processes) at once.
+    const other = await openDataSource(databaseConfig.load(env.vars()), false);
+    try {
+      const writers = [ledger, new LedgerService(other.getRepository(SegmentEntity))];
+      const addresses = Array.from({ length: 24 }, (_, i) => `http://b${i}`);
+      await Promise.all(addresses.map((address, i) => writers[i % 2].recordAttempt(sessionId, 0, address)));
+      const row = (await ledger.get(sessionId, 0))!;
+      expect([...row.broadcasters].sort()).toEqual([...addresses].sort());
+      expect(row.attempts).toBe(addresses.length);
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('counts the seqs the stitcher skipped although the ledger has them delivered', async () => {
+    const sessionId = randomUUID();
+    for (const seq of [0, 1]) {
+      await ledger.recordIngested({ sessionId, streamId: 's', seq, durationMs: 2000, bytes: 1, resolution: null, objectKey: 'k', ingestedAt: 0 });
+      await ledger.markUploaded(sessionId, seq, { uploadMs: 1, roundTripMs: 1 });
+    }
+    const { renditions } = databaseRepositories(ds);
+    const common = { sessionId, seq: 1, playbackId: 'pb-skip', discontinuity: false };
+    await renditions.record(common, [], [
+      { rendition: SOURCE_RENDITION, reason: 'not-in-playlist' },
+      { rendition: '240p', reason: 'not-in-playlist' },
+    ]);
+    expect((await ledger.countsBySession([sessionId])).get(sessionId)).toMatchObject({
+      total: 2,
+      reachedUploaded: 2,
+      skippedInPlaylists: { 'not-in-playlist': 1 },
     });
   });
 
