@@ -118,6 +118,11 @@ export class SessionRepublisher {
     return this.ended && this.nextSeq === undefined;
   }
 
+  /** Polls and downloads running in the background (each calls `wake` when it finishes). */
+  get pendingWork(): number {
+    return this.polling.size + this.inflight.size;
+  }
+
   /** One step: read the ledger, start polls and downloads, list or skip what can be decided. */
   async tick(): Promise<void> {
     // Steps also run whenever a download completes: the ledger is read at most every half poll

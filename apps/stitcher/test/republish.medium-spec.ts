@@ -1,0 +1,379 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { databaseConfig, livepeerConfig, s3Config, stitcherConfig } from '@lib/config';
+import { databaseRepositories, openDataSource, type DataSource, type SessionEntity, type StreamEntity } from '@lib/database';
+import { LivepeerApiClient } from '@lib/livepeer';
+import { MetricsService } from '@lib/observability';
+import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
+import { TestEnv } from '@lib/testing';
+import { DeferredDeletes } from '../src/republish/deferred-deletes.service';
+import { RepublishMetrics } from '../src/republish/republish.metrics';
+import { SOURCE_VARIANT, SessionRepublisher, type SessionRepublisherDeps } from '../src/republish/session-republisher';
+import { StreamPlaylists, type StreamPlaylistsDeps } from '../src/republish/stream-playlists';
+import { StreamRepublisher } from '../src/republish/stream-republisher';
+import { BroadcasterHosts } from '../src/upstream/broadcaster-hosts.service';
+import { UpstreamClient } from '../src/upstream/upstream.client';
+
+/**
+ * The stitcher's republishing in process: the real SessionRepublisher, StreamPlaylists and
+ * StreamRepublisher against a real database, S3 server and an in-process upstream (amalgamated
+ * playlists and segments), with only `Date` faked so deadlines and grace periods pass at once.
+ */
+
+const SEGMENT_MS = 2000;
+const POLL_MS = 200;
+const DEADLINE_FACTOR = 6;
+const END_GRACE_MS = 5000;
+const RENDITIONS = ['low', 'high'];
+
+/** Enough of MPEG-TS (sync bytes on packet boundaries) for the stitcher to accept a body as a segment. */
+function tsBytes(tag: string): Buffer {
+  const bytes = Buffer.alloc(188 * 8, 0xff);
+  for (let i = 0; i < bytes.length; i += 188) bytes[i] = 0x47;
+  bytes.write(tag, 4);
+  return bytes;
+}
+
+/** The upstream playlists of one Livepeer stream id per rendition: which seqs each lists, and what was downloaded. */
+class Upstream {
+  readonly listed = new Map<string, Set<number>>();
+  readonly downloads: string[] = [];
+  private server!: Server;
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const playlist = /^\/stream\/[^/]+\/([^/]+)\.m3u8$/.exec(req.url ?? '');
+      const segment = /^\/stream\/[^/]+\/([^/]+)\/(\d+)\.ts$/.exec(req.url ?? '');
+      if (playlist) {
+        const seqs = [...(this.listed.get(`${req.url}`) ?? [])].sort((a, b) => a - b);
+        if (seqs.length === 0) return void res.writeHead(404).end();
+        const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:2', `#EXT-X-MEDIA-SEQUENCE:${seqs[0]}`];
+        for (const seq of seqs) lines.push('#EXTINF:2.000,', `${playlist[1]}/${seq}.ts`);
+        return void res.writeHead(200, { 'content-type': CONTENT_TYPES.playlist }).end(lines.join('\n') + '\n');
+      }
+      if (segment) {
+        this.downloads.push(req.url!);
+        return void res.writeHead(200, { 'content-type': CONTENT_TYPES.mpegts }).end(tsBytes(req.url!));
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Makes `rendition` of the Livepeer stream list these seqs (in addition to what it lists). */
+  list(livepeerStreamId: string, rendition: string, ...seqs: number[]): void {
+    const key = `/stream/${livepeerStreamId}/${rendition}.m3u8`;
+    const set = this.listed.get(key) ?? new Set<number>();
+    for (const seq of seqs) set.add(seq);
+    this.listed.set(key, set);
+  }
+
+  downloaded(livepeerStreamId: string, rendition: string, seq: number): boolean {
+    return this.downloads.includes(`/stream/${livepeerStreamId}/${rendition}/${seq}.ts`);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Resolves the waiters each time background work of a republisher finishes. */
+class Wakes {
+  private waiters: (() => void)[] = [];
+  readonly wake = () => {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  };
+  next(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process on %s', (database) => {
+  let env: TestEnv;
+  let ds: DataSource;
+  let repos: ReturnType<typeof databaseRepositories>;
+  let storage: StorageService;
+  let upstream: Upstream;
+  let playlistsDeps: StreamPlaylistsDeps;
+  let sessionDeps: SessionRepublisherDeps;
+  let stream: StreamEntity;
+  let first: SessionEntity;
+  let playlists: StreamPlaylists;
+  let republisher: SessionRepublisher;
+  const wakes = new Wakes();
+
+  const settings = { pollIntervalMs: POLL_MS, deadlineFactor: DEADLINE_FACTOR, playlistWindowSegments: 4, unlistedDeleteMinMs: 60_000, endGraceMs: END_GRACE_MS };
+  const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
+
+  beforeAll(async () => {
+    env = await TestEnv.create({ name: `stitcher-medium-${database}`, database });
+    ds = await openDataSource(databaseConfig.load(env.vars()), true);
+    repos = databaseRepositories(ds);
+    storage = new StorageService(s3Config.load(env.vars()));
+    await storage.ensureBucket();
+    upstream = new Upstream();
+    await upstream.start();
+    const vars = { ...env.vars(), STITCHER_ALLOWED_SEGMENT_HOSTS: upstream.url.replace('http://', ''), LIVEPEER_API_URL: 'http://127.0.0.1:9/api' };
+    const stitcher = stitcherConfig.load(vars);
+    const livepeerSettings = livepeerConfig.load(vars);
+    const livepeer = new LivepeerApiClient({ apiUrl: livepeerSettings.apiUrl, apiKey: livepeerSettings.apiKey, userAgent: 'medium-test', timeoutMs: 1000 });
+    const metrics = new RepublishMetrics(new MetricsService('stitcher'));
+    const client = new UpstreamClient(stitcher, new BroadcasterHosts(livepeer, stitcher, livepeerSettings));
+    playlistsDeps = { settings, renditions: repos.renditions, storage, deletes: new DeferredDeletes(storage), metrics };
+    sessionDeps = { settings, playbackUrl: upstream.url, ledger: repos.ledger, renditions: repos.renditions, upstream: client, storage, metrics };
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now());
+    stream = await createStream();
+  });
+
+  afterAll(async () => {
+    vi.useRealTimers();
+    await upstream?.close();
+    await ds?.destroy();
+    await env?.cleanup();
+  });
+
+  async function createStream(): Promise<StreamEntity> {
+    const row: StreamEntity = {
+      id: randomUUID(),
+      name: 'medium',
+      ladder: { presets: [] },
+      keyHash: randomBytes(32).toString('hex'),
+      playbackId: randomBytes(8).toString('hex'),
+      enabled: true,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    };
+    await repos.streams.insert(row);
+    return row;
+  }
+
+  async function startSession(): Promise<SessionEntity> {
+    const livepeerStreamId = randomUUID();
+    const session: SessionEntity = {
+      id: randomUUID(),
+      streamId: stream.id,
+      livepeerStreamId,
+      livepeerStreamKey: null,
+      livepeerPlaybackId: null,
+      profiles: null,
+      renditions: Object.fromEntries(RENDITIONS.map((r) => [r, `/stream/${livepeerStreamId}/${r}.m3u8`])),
+      state: 'live',
+      stateReason: null,
+      protocol: 'http',
+      source: null,
+      targetDuration: 2,
+      startedAt: Date.now(),
+      endedAt: null,
+      playlistEndedAt: null,
+      purgedAt: null,
+    };
+    await repos.sessions.insert(session);
+    return session;
+  }
+
+  /** What ingest and the worker do for one segment: the source object and its ledger row, delivered. */
+  async function ingest(session: SessionEntity, seq: number, options: { deliver?: boolean } = {}): Promise<void> {
+    const objectKey = objectKeys.sourceSegment(session.id, seq);
+    await storage.put(objectKey, tsBytes(`source ${seq}`), CONTENT_TYPES.mpegts);
+    await repos.ledger.recordIngested({
+      sessionId: session.id,
+      streamId: session.streamId,
+      seq,
+      durationMs: SEGMENT_MS,
+      bytes: 1504,
+      resolution: null,
+      objectKey,
+      ingestedAt: Date.now(),
+    });
+    if (options.deliver !== false) await repos.ledger.markUploaded(session.id, seq, { uploadMs: 1, roundTripMs: 1 });
+  }
+
+  /** A copy of the stitcher taking the stream: its playlists loaded and the session opened from the rows. */
+  async function takeOver(session: SessionEntity): Promise<void> {
+    playlists = new StreamPlaylists({ id: stream.id, playbackId: stream.playbackId }, playlistsDeps, () => undefined);
+    await playlists.load();
+    republisher = new SessionRepublisher(session, playlists, sessionDeps, wakes.wake);
+    await republisher.open();
+  }
+
+  /** One poll interval later: steps until the polls and downloads they start have all finished. */
+  async function round(): Promise<void> {
+    advance(POLL_MS);
+    for (let i = 0; i < 10; i++) {
+      await republisher.tick();
+      if (republisher.pendingWork === 0) return;
+      while (republisher.pendingWork > 0) await wakes.next();
+    }
+  }
+
+  /** Per variant, the seq -> msn (null = skipped) of the session's rows. */
+  async function rowsOf(session: SessionEntity): Promise<Map<number, Record<string, { msn: number | null; reason: string | null; discontinuity: boolean }>>> {
+    const out = new Map<number, Record<string, { msn: number | null; reason: string | null; discontinuity: boolean }>>();
+    const seqs = (await repos.ledger.list(session.id)).map((r) => r.seq);
+    for (const row of await repos.renditions.forSeqs(session.id, seqs)) {
+      out.set(row.seq, { ...out.get(row.seq), [row.rendition]: { msn: row.msn, reason: row.dropReason, discontinuity: row.discontinuity } });
+    }
+    return out;
+  }
+
+  const VARIANTS = [...RENDITIONS, SOURCE_VARIANT];
+  const listedAs = (msn: number, discontinuity = false) =>
+    Object.fromEntries(VARIANTS.map((v) => [v, { msn, reason: null, discontinuity }]));
+
+  it('lists a seq in every variant at once, and not before every variant has it', async () => {
+    first = await startSession();
+    await takeOver(first);
+    for (const seq of [0, 1, 2]) await ingest(first, seq);
+    upstream.list(first.livepeerStreamId!, 'low', 0, 1, 2);
+    upstream.list(first.livepeerStreamId!, 'high', 0, 1);
+    await round();
+    await round();
+    expect(upstream.downloaded(first.livepeerStreamId!, 'low', 2)).toBe(true); // seq 2 was ready in one variant...
+    let rows = await rowsOf(first);
+    expect(rows.get(0)).toEqual(listedAs(0));
+    expect(rows.get(1)).toEqual(listedAs(1));
+    expect(rows.has(2)).toBe(false); // ...and is listed in none
+    for (const v of VARIANTS) expect(playlists.windowOf(v)!.segments.map((s) => s.msn)).toEqual([0, 1]);
+
+    upstream.list(first.livepeerStreamId!, 'high', 2);
+    await round();
+    await round();
+    rows = await rowsOf(first);
+    expect(rows.get(2)).toEqual(listedAs(2));
+    const media = (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, 'high'))).toString();
+    expect(media).toContain('2.ts');
+    expect((await repos.ledger.get(first.id, 2))!.state).toBe('republished');
+  });
+
+  it('skips a seq one variant never lists at its deadline, in every variant, without waiting in real time', async () => {
+    await ingest(first, 3);
+    await ingest(first, 4);
+    upstream.list(first.livepeerStreamId!, 'low', 3, 4);
+    upstream.list(first.livepeerStreamId!, 'high', 4);
+    await round();
+    await round();
+    expect(upstream.downloaded(first.livepeerStreamId!, 'high', 4)).toBe(true); // the loop ran past seq 3...
+    expect((await rowsOf(first)).has(3)).toBe(false); // ...and waits for it before its deadline
+    advance(DEADLINE_FACTOR * SEGMENT_MS);
+    await round();
+    const rows = await rowsOf(first);
+    expect(rows.get(3)).toEqual({
+      low: { msn: null, reason: 'not-in-playlist', discontinuity: false },
+      high: { msn: null, reason: 'not-in-playlist', discontinuity: false },
+      source: { msn: null, reason: 'not-in-playlist', discontinuity: false },
+    });
+    // The next listed seq does not follow the previous listed one: a discontinuity.
+    expect(rows.get(4)).toEqual(listedAs(3, true));
+    expect(playlists.windowOf('low')!.segments.at(-1)).toMatchObject({ msn: 3, discontinuity: true });
+  });
+
+  it('skips a seq the worker dropped at once, without waiting for its deadline', async () => {
+    await ingest(first, 5, { deliver: false });
+    await repos.ledger.markDropped(first.id, 5, 'deadline-exceeded');
+    await round();
+    const rows = await rowsOf(first);
+    expect(rows.get(5)).toEqual(Object.fromEntries(VARIANTS.map((v) => [v, { msn: null, reason: 'not-in-playlist', discontinuity: false }])));
+    const counts = (await repos.ledger.countsBySession([first.id])).get(first.id)!;
+    expect(counts.dropReasons).toEqual({ 'deadline-exceeded': 1 });
+    expect(counts.skippedInPlaylists).toEqual({ 'not-in-playlist': 1 });
+  });
+
+  it('continues the media sequence from the rows after a restart or takeover', async () => {
+    await takeOver(first); // new objects: nothing carried over but the database
+    for (const v of VARIANTS) expect(playlists.windowOf(v)!.segments.map((s) => s.msn)).toEqual([0, 1, 2, 3]);
+    await ingest(first, 6);
+    upstream.list(first.livepeerStreamId!, 'low', 6);
+    upstream.list(first.livepeerStreamId!, 'high', 6);
+    await round();
+    await round();
+    const rows = await rowsOf(first);
+    expect(rows.get(6)).toEqual(listedAs(4, true)); // seq 5 was skipped: 6 does not follow the last listed seq 4
+    expect(upstream.downloaded(first.livepeerStreamId!, 'low', 0)).toBe(true);
+    expect(upstream.downloads.filter((d) => d.endsWith('/low/0.ts'))).toHaveLength(1); // nothing resolved is fetched again
+  });
+
+  it('puts a discontinuity before the first segment of a new session of the stream', async () => {
+    await ingest(first, 7);
+    upstream.list(first.livepeerStreamId!, 'low', 7);
+    upstream.list(first.livepeerStreamId!, 'high', 7);
+    await round();
+    await round();
+    expect((await rowsOf(first)).get(7)).toEqual(listedAs(5));
+    await repos.sessions.update(first.id, { state: 'ended', endedAt: Date.now() });
+    const second = await startSession();
+    republisher = new SessionRepublisher(second, playlists, sessionDeps, wakes.wake);
+    await republisher.open();
+    await ingest(second, 0);
+    upstream.list(second.livepeerStreamId!, 'low', 0);
+    upstream.list(second.livepeerStreamId!, 'high', 0);
+    await round();
+    await round();
+    expect((await rowsOf(second)).get(0)).toEqual(listedAs(6, true));
+    const media = (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, 'low'))).toString();
+    expect(media).toMatch(/#EXT-X-DISCONTINUITY\n#EXTINF:2(\.0+)?,\n6\.ts/);
+    await repos.sessions.update(first.id, { playlistEndedAt: Date.now() });
+    first = second;
+  });
+
+  it('writes ENDLIST only after the end grace, and closes the session', async () => {
+    await repos.sessions.update(first.id, { state: 'ended', endedAt: Date.now() });
+    const session = (await repos.sessions.get(first.id))!;
+    const deleted: string[] = [];
+    let ticks = 0;
+    let current: SessionRepublisher | undefined;
+    const writer = new StreamRepublisher(
+      { id: stream.id, playbackId: stream.playbackId },
+      {
+        settings,
+        playbackUrl: upstream.url,
+        sessions: repos.sessions,
+        livepeer: { deleteStream: async (id: string) => void deleted.push(id) },
+        playlists: (assertLease) => new StreamPlaylists({ id: stream.id, playbackId: stream.playbackId }, playlistsDeps, assertLease),
+        republisher: (s, p, wake) => {
+          current = new SessionRepublisher(s, p, sessionDeps, wake);
+          const tick = current.tick.bind(current);
+          current.tick = async () => {
+            await tick();
+            ticks += 1;
+          };
+          return current;
+        },
+      },
+      () => true,
+      () => undefined,
+    );
+    writer.update([session]);
+    writer.start();
+    try {
+      // Drained: every step after that decides on the grace period.
+      await vi.waitUntil(() => current?.drained, { timeout: 10_000, interval: 20 });
+      const seen = ticks;
+      await vi.waitUntil(() => ticks >= seen + 2, { timeout: 10_000, interval: 20 });
+      let media = (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, 'low'))).toString();
+      expect(media).not.toContain('#EXT-X-ENDLIST');
+      expect((await repos.sessions.get(session.id))!.playlistEndedAt).toBeNull();
+
+      advance(END_GRACE_MS + 1);
+      writer.update([session]);
+      await vi.waitUntil(async () => (await repos.sessions.get(session.id))!.playlistEndedAt !== null, { timeout: 10_000, interval: 20 });
+      for (const v of VARIANTS) {
+        media = (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, v))).toString();
+        expect(media.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
+        expect(media).toContain('6.ts');
+      }
+      await vi.waitUntil(() => deleted.length > 0, { timeout: 5000, interval: 20 });
+      expect(deleted).toEqual([session.livepeerStreamId]);
+      expect(writer.idle).toBe(true);
+    } finally {
+      await writer.stop();
+    }
+  });
+});
