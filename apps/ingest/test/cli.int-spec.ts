@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
+import type { DataSource } from '@lib/database';
 import { databaseConfig } from '@lib/config';
 import { StreamEntity, openDataSource } from '@lib/database';
 import { StreamControlEvent, hashStreamKey, streamControlChannel } from '@lib/streams';

@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DataSource } from 'typeorm';
+import type { DataSource } from '@lib/database';
 import { DEV_LIVEPEER_API_KEY, databaseConfig, s3Config } from '@lib/config';
 import { SegmentEntity, SessionEntity, openDataSource } from '@lib/database';
 import { SEGMENT_UPLOAD_QUEUE, SessionEvent, UploadSegmentPayload } from '@lib/queue';

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import type { DataSource } from '@lib/database';
 import { StreamEntity } from '@lib/database';
 import { UploadSegmentPayload, uploadJobId } from '@lib/queue';
 import { freePort } from '@lib/runtime';
