@@ -30,6 +30,11 @@ describe('live pipeline, real transcoding', () => {
     expect(played).toBeGreaterThan(10);
   });
 
+  it('declares the 2 s target duration of the 2 s GOP in every media playlist', () => {
+    expect(collector.watcher.media.size).toBeGreaterThan(0);
+    for (const [name, playlist] of collector.watcher.media) expect(playlist.last, name).toMatch(/^#EXT-X-TARGETDURATION:2$/m);
+  });
+
   it('republishes every segment in every rendition, valid and aligned with the source, with no drop', async () => {
     const outcome = await checkOutcome(pipeline, stream, collector, { maxDrops: 0 });
     expect(outcome.ingested).toBeGreaterThanOrEqual(28);

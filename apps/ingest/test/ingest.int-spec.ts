@@ -182,7 +182,7 @@ describe('ingest: RTMP and HTTP push publishing', () => {
         const s = await sessionOf(name);
         return s.state === 'ended' ? s : null;
       }, { what: `${name} session ended` });
-      expect(session).toMatchObject({ state: 'ended', stateReason: null, protocol: 'rtmp', targetDuration: 4 });
+      expect(session).toMatchObject({ state: 'ended', stateReason: null, protocol: 'rtmp', targetDuration: 2 });
       expect(session.source).toMatchObject({ videoCodec: 'h264', width: 320, height: 180, keyframeIntervalSec: 2, fps: 30, audioCodec: 'aac' });
       expect(session.livepeerStreamId).toBeTruthy();
       expect(session.endedAt).toBeGreaterThan(session.startedAt);

@@ -13,6 +13,8 @@ export const DROP_REASONS = [
   'broadcaster-rejected',
   'not-in-playlist',
   'fetch-failed',
+  /** Ingest: longer than the session's target duration (the publisher's keyframe interval grew). */
+  'over-target-duration',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 

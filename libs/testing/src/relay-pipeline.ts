@@ -7,6 +7,9 @@ import { PlaylistWatcher } from './playlist-watcher';
 import { TEST_REDIS_URL, TestEnv } from './test-env';
 import { waitFor } from './wait-for';
 
+
+/** Keyframe interval of publish(); with the default 2 s segments it is also the session's target duration. */
+export const PUBLISH_GOP_SECONDS = 2;
 export const PIPELINE_ADMIN_TOKEN = 'pipeline-admin-token';
 /** The ladder of every end-to-end case: small, so two cores keep up with real transcoding. */
 export const PIPELINE_LADDER = ['P240p30fps16x9', 'P144p30fps16x9'];
@@ -107,14 +110,15 @@ export class Pipeline {
   /** ffmpeg publishing the test pattern (640x360, 2 s GOP, audio) over RTMP, at real time. */
   publish(stream: CreatedStream, seconds: number, label = 'publisher'): ManagedProcess {
     return publishTestPattern(
-      { output: `${this.system.urls.rtmp}/${stream.streamKey}`, seconds, width: 640, height: 360, gopSeconds: 2 },
+      { output: `${this.system.urls.rtmp}/${stream.streamKey}`, seconds, width: 640, height: 360, gopSeconds: PUBLISH_GOP_SECONDS },
       label,
     );
   }
 
   /** Polls the republished playlists every 300 ms, validating each version and downloading each new segment. */
   watch(stream: CreatedStream): SegmentCollector {
-    const collector = new SegmentCollector(new PlaylistWatcher(this.stitcher, stream.playbackId, 4));
+    // 2 s segments of a 2 s GOP: every version must declare a target duration of 2.
+    const collector = new SegmentCollector(new PlaylistWatcher(this.stitcher, stream.playbackId, PUBLISH_GOP_SECONDS));
     collector.watcher.start(300);
     return collector;
   }

@@ -1,9 +1,9 @@
 import type { SourceInfo } from '@lib/database';
 
 /**
- * What Livepeer can take (design: "Time budget", issue: "Publishing"): H.264 video, and a
- * keyframe interval no longer than the maximum, since segments are cut on keyframes and
- * the stream's HLS target duration is fixed from that maximum.
+ * What Livepeer can take: H.264 video, and a keyframe interval no longer than the maximum
+ * (segments are cut on keyframes, so a longer interval means longer segments and later
+ * deadlines than the time budget allows; docs/architecture.md, "Queue and time budget").
  */
 export interface InputRules {
   maxKeyframeIntervalSeconds: number;
@@ -50,11 +50,48 @@ export function refusalFor(source: SourceInfo, rules: InputRules): string | null
 }
 
 /**
- * HLS target duration of a publish: segments are cut at the target length but only on
- * keyframes, so they can be as long as the longest keyframe interval accepted.
+ * Longest segment the segmenter cuts from a steady keyframe interval. It cuts at the first
+ * keyframe at or after each multiple of the segment target, so a segment holds the fewest
+ * whole keyframe intervals that reach the target: one interval when it is at least the
+ * target, else e.g. two 1.5 s intervals (3 s) for a 2 s target. A keyframe even slightly
+ * before the target does not cut (0.999 s intervals make 3 s segments of a 2 s target).
  */
-export function targetDurationSeconds(segmentTargetSeconds: number, maxKeyframeIntervalSeconds: number): number {
-  return Math.max(segmentTargetSeconds, Math.ceil(maxKeyframeIntervalSeconds));
+export function longestCutSeconds(segmentTargetSeconds: number, keyframeIntervalSeconds: number): number {
+  // Measured intervals are whole milliseconds: rounding to them removes floating-point noise.
+  const intervals = Math.max(1, Math.ceil(Math.round((segmentTargetSeconds * 1e6) / keyframeIntervalSeconds) / 1e6));
+  return intervals * keyframeIntervalSeconds;
+}
+
+/** A segment fits a target duration when it is at most a frame or so longer (its EXTINF then rounds to it). */
+export function fitsTargetDuration(segmentSeconds: number, targetDurationSeconds: number): boolean {
+  return segmentSeconds <= targetDurationSeconds + KEYFRAME_INTERVAL_TOLERANCE_SECONDS;
+}
+
+/**
+ * HLS target duration of a session, decided once from what the publisher sends (RFC 8216:
+ * EXT-X-TARGETDURATION never changes): the segment target when the longest expected segment
+ * fits it, else the smallest whole number of seconds that holds that segment.
+ */
+export function sessionTargetDuration(segmentTargetSeconds: number, longestSegmentSeconds: number): number {
+  if (fitsTargetDuration(longestSegmentSeconds, segmentTargetSeconds)) return segmentTargetSeconds;
+  return Math.max(1, Math.ceil(longestSegmentSeconds - KEYFRAME_INTERVAL_TOLERANCE_SECONDS));
+}
+
+/**
+ * Target duration recorded when a session opens, before its input is measured: the one of
+ * the longest keyframe interval accepted, so it holds whatever the publisher turns out to send.
+ */
+export function provisionalTargetDuration(segmentTargetSeconds: number, maxKeyframeIntervalSeconds: number): number {
+  return sessionTargetDuration(segmentTargetSeconds, longestCutSeconds(segmentTargetSeconds, maxKeyframeIntervalSeconds));
+}
+
+/** Why a closed segment cannot be listed under the session's target duration, or null when it can. */
+export function overTargetReason(seq: number, durationMs: number, targetDurationSeconds: number): string | null {
+  if (fitsTargetDuration(durationMs / 1000, targetDurationSeconds)) return null;
+  return (
+    `segment ${seq} lasted ${round(durationMs / 1000)} s, longer than the session's target duration of ` +
+    `${targetDurationSeconds} s (the keyframe interval grew): the publish ends so that the reconnect measures it afresh`
+  );
 }
 
 function describeCodec(codec: string): string {

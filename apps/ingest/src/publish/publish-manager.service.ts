@@ -5,7 +5,7 @@ import type { StreamEntity } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
 import { REDIS } from '@lib/queue';
 import { StreamsService, parseStreamControlEvent, streamControlChannel } from '@lib/streams';
-import { targetDurationSeconds } from '../input/input-rules';
+import { provisionalTargetDuration } from '../input/input-rules';
 import { IngestMetrics, Protocol } from '../ingest-metrics';
 import { withTimeout } from '../segments/retry-policy';
 import { SegmentShipperFactory } from '../segments/segment-shipper';
@@ -56,7 +56,7 @@ export class PublishManager implements OnApplicationBootstrap {
       shippers,
       metrics,
       spoolDir: ingest.spoolDir,
-      targetDuration: targetDurationSeconds(segments.targetSeconds, segments.maxKeyframeIntervalSeconds),
+      provisionalTargetDuration: provisionalTargetDuration(segments.targetSeconds, segments.maxKeyframeIntervalSeconds),
     };
   }
 

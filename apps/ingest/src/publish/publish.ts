@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { SourceInfo, StreamEntity } from '@lib/database';
 import { CreateStreamRequest, LivepeerApiClient, LivepeerConfigError, LivepeerStream } from '@lib/livepeer';
 import type { StreamsService } from '@lib/streams';
+import { overTargetReason } from '../input/input-rules';
 import { IngestMetrics, Protocol } from '../ingest-metrics';
 import { LivepeerGate } from '../segments/livepeer-gate';
 import { LIVEPEER_RETRY, backoffDelay, sleep } from '../segments/retry-policy';
@@ -29,7 +30,8 @@ export interface PublishServices {
   shippers: SegmentShipperFactory;
   metrics: IngestMetrics;
   spoolDir: string;
-  targetDuration: number;
+  /** Recorded when the session opens, until accept() decides the session's own. */
+  provisionalTargetDuration: number;
 }
 
 /**
@@ -54,6 +56,8 @@ export class Publish {
   private ending?: Promise<PublishOutcome>;
   private creating?: Promise<void>;
   private resolution: string | null = null;
+  /** The session's HLS target duration, fixed when the input is accepted. */
+  private target?: number;
 
   constructor(
     readonly stream: StreamEntity,
@@ -88,7 +92,7 @@ export class Publish {
       id: this.sessionId,
       streamId: this.stream.id,
       protocol: this.protocol,
-      targetDuration: this.services.targetDuration,
+      targetDuration: this.services.provisionalTargetDuration,
     });
     const every = Math.max(1000, Math.floor(this.services.lock.ttlMs / 3));
     this.heartbeat = setInterval(() => void this.beat(), every);
@@ -102,12 +106,24 @@ export class Publish {
     if (this.requested && !this.ending) handler(this.requested.reason ?? 'publish ended');
   }
 
-  /** The input passed the probe: record it and create the Livepeer stream (retrying while the publish lasts). */
-  accept(source: SourceInfo, resolution: string | null): void {
+  /**
+   * The input passed the probe: record it with the session's target duration (measured from
+   * the input, fixed from now on), then create the Livepeer stream (retrying while the publish
+   * lasts). The stitcher reads the target duration once the session is live, so it is written first.
+   */
+  accept(source: SourceInfo, resolution: string | null, targetDuration: number): void {
     this.resolution = resolution;
-    this.log('input accepted', { event: 'input-accepted', source });
-    void this.services.sessions.setSource(this.sessionId, source).catch((err) => this.warn('could not store source info', err));
-    this.creating = this.createLivepeerStream();
+    this.target = targetDuration;
+    this.log(`input accepted; target duration ${targetDuration} s`, { event: 'input-accepted', source, targetDuration });
+    const recorded = this.services.sessions
+      .setInput(this.sessionId, source, targetDuration)
+      .catch((err) => this.warn('could not store source info and target duration', err));
+    this.creating = recorded.then(() => this.createLivepeerStream());
+  }
+
+  /** Set once the input is accepted. */
+  get targetDuration(): number | undefined {
+    return this.target;
   }
 
   /** The input cannot be relayed: the session fails with the reason and the publisher is hung up on. */
@@ -122,8 +138,25 @@ export class Publish {
     return this.resolution;
   }
 
-  submit(segment: ClosedSegment): void {
-    this.shipper.submit(segment);
+  /**
+   * Hands a closed segment on. One longer than the session's target duration would break its
+   * playlists (RFC 8216: EXTINF never rounds above EXT-X-TARGETDURATION, which never changes):
+   * it is recorded as dropped instead, and the publish ends so that the publisher's reconnect
+   * starts a session whose target duration is measured afresh. Returns that reason, or null.
+   */
+  submit(segment: ClosedSegment): string | null {
+    const overTarget = this.target === undefined ? null : overTargetReason(segment.seq, segment.durationMs, this.target);
+    if (!overTarget) {
+      this.shipper.submit(segment);
+      return null;
+    }
+    this.logger.warn(
+      { event: 'segment-over-target', sessionId: this.sessionId, streamId: this.streamId, seq: segment.seq, durationMs: segment.durationMs, targetDuration: this.target },
+      overTarget,
+    );
+    this.shipper.discard(segment, 'over-target-duration', overTarget);
+    this.requestEnd({ state: 'ended', reason: overTarget });
+    return overTarget;
   }
 
   /** Asks the transport to end the publish; the first outcome asked for is the one recorded. */

@@ -50,6 +50,11 @@ export class SessionRecorder {
     await this.sessions.update(id, { source });
   }
 
+  /** The accepted input and the target duration measured from it (fixed for the session). */
+  async setInput(id: string, source: SourceInfo, targetDuration: number): Promise<void> {
+    await this.sessions.update(id, { source, targetDuration });
+  }
+
   /** Visible while the Livepeer stream is being created again and again. */
   async setReason(id: string, stateReason: string | null): Promise<void> {
     await this.sessions.update(id, { stateReason: stateReason?.slice(0, 2000) ?? null });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { InjectConfig, type ConfigOf, ingestConfig, segmentsConfig } from '@lib/config';
 import type { StreamEntity } from '@lib/database';
 import { MediaProcessError } from '@lib/media';
-import { InputRules, refusalFor } from '../input/input-rules';
+import { InputRules, refusalFor, sessionTargetDuration } from '../input/input-rules';
 import { Publish } from '../publish/publish';
 import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
 import { ProbedSegment, probePushedSegment, sourceOfSegment } from './segment-probe';
@@ -62,6 +62,7 @@ export class PushIngestService {
   private readonly sessions = new Map<string, PushSession>();
   private readonly opening = new Map<string, Promise<PushSession>>();
   private readonly rules: InputRules;
+  private readonly segmentTargetSeconds: number;
   private accepting = true;
 
   constructor(
@@ -70,6 +71,7 @@ export class PushIngestService {
     @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
   ) {
     this.rules = { maxKeyframeIntervalSeconds: segments.maxKeyframeIntervalSeconds };
+    this.segmentTargetSeconds = segments.targetSeconds;
   }
 
   stopAccepting(): void {
@@ -148,19 +150,23 @@ export class PushIngestService {
     if (session.closed) throw new PushError(503, 'the push session ended while this segment was received; push it again');
 
     const resolution = declaredResolution ?? (source.width && source.height ? `${source.width}x${source.height}` : null);
+    const durationMs = declaredDurationMs ?? Math.round(probed.info.duration * 1000);
     if (!session.accepted) {
       session.accepted = true;
-      session.publish.accept(source, resolution);
+      // Pushed segments come cut already: the first one's length is the measure of the session's.
+      session.publish.accept(source, resolution, sessionTargetDuration(this.segmentTargetSeconds, durationMs / 1000));
     }
     const seq = session.nextSeq++;
-    session.publish.submit({
+    const overTarget = session.publish.submit({
       seq,
       file,
       bytes,
-      durationMs: declaredDurationMs ?? Math.round(probed.info.duration * 1000),
+      durationMs,
       resolution: resolution ?? session.publish.sourceResolution,
       closedAt: Date.now(),
     });
+    // The session ended for it: pushed again, the segment opens a session that measures it afresh.
+    if (overTarget) throw new PushError(503, `${overTarget}; push it again`);
     return seq;
   }
 

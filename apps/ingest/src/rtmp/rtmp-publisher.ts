@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Segmenter } from '@lib/media';
-import { InputRules } from '../input/input-rules';
+import { InputRules, longestCutSeconds, provisionalTargetDuration, sessionTargetDuration } from '../input/input-rules';
 import { Publish } from '../publish/publish';
 import { PublishManager } from '../publish/publish-manager.service';
 import { flvHeader } from './flv';
@@ -98,10 +98,10 @@ export class RtmpPublisher {
     const publish = this.publish;
     const { width, height } = verdict.source;
     const resolution = width && height ? `${width}x${height}` : null;
-    publish.accept(verdict.source, resolution);
+    publish.accept(verdict.source, resolution, this.targetDurationOf(verdict.source.keyframeIntervalSec));
     const segmenter = new Segmenter({ outputDir: publish.dir, targetSeconds: this.settings.targetSeconds, inputFormat: 'flv' });
     this.segmenter = segmenter;
-    segmenter.onSegment((segment) =>
+    segmenter.onSegment((segment) => {
       publish.submit({
         seq: segment.index,
         file: segment.file,
@@ -109,8 +109,8 @@ export class RtmpPublisher {
         bytes: segment.bytes,
         resolution,
         closedAt: segment.closedAt,
-      }),
-    );
+      });
+    });
     void segmenter.done.then((exit) => {
       if (this.disconnected || this.hungUp) return;
       publish.requestEnd({ state: 'failed', reason: `the segmenter stopped (exit ${exit.code ?? exit.signal}): ${exit.stderr.slice(-300) || 'no message'}` });
@@ -120,6 +120,13 @@ export class RtmpPublisher {
     for (const tag of this.pending) input.write(tag);
     this.pending = [];
     this.pendingBytes = 0;
+  }
+
+  /** From the keyframe interval the inspector measured (always, for an accepted input). */
+  private targetDurationOf(keyframeIntervalSec: number | undefined): number {
+    const { targetSeconds, rules } = this.settings;
+    if (!keyframeIntervalSec) return provisionalTargetDuration(targetSeconds, rules.maxKeyframeIntervalSeconds);
+    return sessionTargetDuration(targetSeconds, longestCutSeconds(targetSeconds, keyframeIntervalSec));
   }
 
   private async close(): Promise<void> {

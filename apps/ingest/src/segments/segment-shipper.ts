@@ -23,6 +23,11 @@ export interface ClosedSegment {
   closedAt: number;
 }
 
+/** A closed segment that is not handed on, only recorded (in order) as dropped. */
+interface DiscardedSegment extends ClosedSegment {
+  discarded: { reason: DropReason; detail: string };
+}
+
 interface SessionRef {
   sessionId: string;
   streamId: string;
@@ -46,7 +51,9 @@ const LOG_EVERY_ATTEMPTS = 10;
  * row: queued, or dropped with a reason.
  */
 export class SegmentShipper {
-  private readonly store = new OrderedStage<ClosedSegment>((s) => this.storeSegment(s));
+  private readonly store = new OrderedStage<ClosedSegment | DiscardedSegment>((s) =>
+    'discarded' in s ? this.drop(s, s.discarded.reason, s.discarded.detail, false) : this.storeSegment(s),
+  );
   private readonly queue = new OrderedStage<ClosedSegment>((s) => this.queueSegment(s));
   private readonly aborted = new AbortController();
   private abortReason = '';
@@ -57,11 +64,16 @@ export class SegmentShipper {
     private readonly logger: Logger,
   ) {}
 
-  submit(segment: ClosedSegment): void {
+  submit(segment: ClosedSegment | DiscardedSegment): void {
     this.deps.backlog.add();
     this.deps.metrics.segmentsCut.inc({ protocol: this.session.protocol });
     this.updateBufferGauge();
     this.store.push(segment);
+  }
+
+  /** Records a segment as dropped without storing it, in its place in the sequence. */
+  discard(segment: ClosedSegment, reason: DropReason, detail: string): void {
+    this.submit({ ...segment, discarded: { reason, detail } });
   }
 
   /** Resolves once every submitted segment is queued or dropped. */

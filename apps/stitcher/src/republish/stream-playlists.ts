@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { endWindow, writeMasterPlaylist, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
+import { createWindow, endWindow, parseMediaPlaylist, writeMasterPlaylist, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
 import type { ConfigOf, stitcherConfig } from '@lib/config';
 import type { DropReason, ListedPosition, RenditionSegmentRepository } from '@lib/database';
 import { CONTENT_TYPES, objectKeys, type StorageService } from '@lib/storage';
@@ -7,7 +7,7 @@ import type { DeferredDeletes } from './deferred-deletes.service';
 import { LeaseLostError } from './lease-lost';
 import type { RepublishMetrics } from './republish.metrics';
 import { probeVariant, raisedBandwidth, variantModel, type VariantInfo } from './variant-info';
-import { appendListing, rebuildWindow } from './window-state';
+import { appendListing, continuationFor, rebuildWindow, type DeclaredPlaylist } from './window-state';
 
 /** Segments probed per variant and session before the variant is given up as indescribable. */
 const MAX_PROBE_ATTEMPTS = 3;
@@ -22,7 +22,7 @@ export interface StreamPlaylistsDeps {
   settings: Pick<ConfigOf<typeof stitcherConfig>, 'playlistWindowSegments' | 'unlistedDeleteMinMs'>;
   /** The persisted state of the playlists (msns, discontinuities, durations). */
   renditions: Pick<RenditionSegmentRepository, 'lastListed' | 'discontinuitiesBefore' | 'newestListed' | 'record'>;
-  storage: Pick<StorageService, 'put'>;
+  storage: Pick<StorageService, 'put' | 'stat' | 'getBuffer'>;
   deletes: Pick<DeferredDeletes, 'schedule'>;
   metrics: RepublishMetrics;
 }
@@ -50,6 +50,7 @@ export class StreamPlaylists {
   /** Failed probes per variant this session: a variant that cannot be described is not probed forever. */
   private readonly probeFailures = new Map<string, number>();
   private sessionVariants: string[] = [];
+  /** The session's target duration (a variant's playlist may declare a larger one). */
   private targetDuration = 1;
   private lastListed?: ListedPosition;
   private nextMsn = 0;
@@ -72,7 +73,11 @@ export class StreamPlaylists {
     this.discontinuities = await this.ctx.renditions.discontinuitiesBefore(this.stream.playbackId, this.nextMsn);
   }
 
-  /** A session starts (or is taken over): its variants' windows, rebuilt from the database. */
+  /**
+   * A session starts (or is taken over): its variants' windows, rebuilt from the database as
+   * their playlists declare them. A variant whose playlist declares a smaller target duration
+   * than the session's is ended (#EXT-X-ENDLIST) and starts anew (see continuationFor).
+   */
   async openSession(variants: string[], targetDuration: number): Promise<void> {
     this.sessionVariants = variants;
     this.targetDuration = targetDuration;
@@ -80,23 +85,56 @@ export class StreamPlaylists {
     this.probeFailures.clear();
     this.masterText = undefined;
     const limit = this.ctx.settings.playlistWindowSegments * 3 + 20;
+    const anew: string[] = [];
+    const ending: string[] = [];
     for (const name of variants) {
-      const rows = await this.ctx.renditions.newestListed(this.stream.playbackId, name, limit);
+      const declared = await this.declaredPlaylist(name);
+      const plan = continuationFor(declared, targetDuration);
+      // Rows before the declared media sequence belong to a playlist that was started anew.
+      const rows = (await this.ctx.renditions.newestListed(this.stream.playbackId, name, limit)).filter(
+        (row) => !declared || row.msn >= declared.mediaSequence,
+      );
       const discontinuitiesBefore = rows.length
         ? await this.ctx.renditions.discontinuitiesBefore(this.stream.playbackId, rows[0].msn)
         : this.discontinuities;
-      this.windows.set(
-        name,
-        rebuildWindow({
-          targetDuration,
-          windowSize: this.ctx.settings.playlistWindowSegments,
-          rows,
-          discontinuitiesBefore,
-          nextStreamMsn: this.nextMsn,
-          ended: false,
-        }),
-      );
+      const current = rebuildWindow({
+        targetDuration: plan.startAnew ? declared!.targetDuration : plan.targetDuration,
+        windowSize: this.ctx.settings.playlistWindowSegments,
+        rows,
+        discontinuitiesBefore,
+        nextStreamMsn: this.nextMsn,
+        ended: false,
+      });
+      if (!plan.startAnew) {
+        this.windows.set(name, current);
+        continue;
+      }
+      anew.push(name);
+      if (!declared!.ended && current.segments.length) {
+        this.windows.set(name, endWindow(current));
+        ending.push(name);
+      }
     }
+    if (ending.length) {
+      this.logger.log(
+        { playbackId: this.stream.playbackId, variants: ending, targetDuration },
+        `session target duration ${targetDuration} s is larger than the playlists declare: they end and start anew`,
+      );
+      await this.publish(ending, false);
+    }
+    for (const name of anew) {
+      this.windows.set(name, createWindow({ targetDuration, mediaSequence: this.nextMsn, discontinuitySequence: this.discontinuities }));
+    }
+  }
+
+  /** What the variant's playlist declares: this copy's window, else the playlist object (none when there is none). */
+  private async declaredPlaylist(name: string): Promise<DeclaredPlaylist | undefined> {
+    const window = this.windows.get(name);
+    if (window) return { targetDuration: window.targetDuration, mediaSequence: window.mediaSequence, ended: window.ended };
+    const key = objectKeys.hlsMedia(this.stream.playbackId, name);
+    if (!(await this.ctx.storage.stat(key))) return undefined;
+    const playlist = parseMediaPlaylist((await this.ctx.storage.getBuffer(key)).toString('utf8'));
+    return { targetDuration: playlist.targetDuration, mediaSequence: playlist.mediaSequence, ended: playlist.endList };
   }
 
   /** Whether the stream's previous listed segment is the one right before (sessionId, seq). */
@@ -262,7 +300,8 @@ export class StreamPlaylists {
    * (CDN caches), covers players that read an old version late.
    */
   private unlistedDeleteDelayMs(): number {
-    const windowMs = (this.ctx.settings.playlistWindowSegments + 1) * this.targetDuration * 1000;
+    const longest = Math.max(this.targetDuration, ...[...this.windows.values()].map((w) => w.targetDuration));
+    const windowMs = (this.ctx.settings.playlistWindowSegments + 1) * longest * 1000;
     return Math.max(this.ctx.settings.unlistedDeleteMinMs, 2 * windowMs);
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { endWindow, parseMediaPlaylist, PlaylistHistoryValidator, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
-import { appendListing, fitDuration, rebuildWindow, type ListedRow } from './window-state';
+import { appendListing, continuationFor, fitDuration, rebuildWindow, type ListedRow } from './window-state';
 
 /**
  * The stitcher's playlist bookkeeping, driven through random histories: segments listed and
@@ -188,5 +188,70 @@ describe('republished playlist bookkeeping', () => {
     expect(fitDuration(4600, 4)).toBe(4);
     expect(fitDuration(4400, 4)).toBe(4.4);
     expect(fitDuration(0, 4)).toBe(0.001);
+  });
+});
+
+describe('a new session with another target duration', () => {
+  it('continues under the declared target when not larger, starts anew when larger', () => {
+    expect(continuationFor(undefined, 2)).toEqual({ targetDuration: 2, startAnew: false });
+    expect(continuationFor({ targetDuration: 4, mediaSequence: 0, ended: false }, 2)).toEqual({ targetDuration: 4, startAnew: false });
+    expect(continuationFor({ targetDuration: 2, mediaSequence: 0, ended: false }, 2)).toEqual({ targetDuration: 2, startAnew: false });
+    expect(continuationFor({ targetDuration: 2, mediaSequence: 0, ended: false }, 4)).toEqual({ targetDuration: 4, startAnew: true });
+    expect(continuationFor({ targetDuration: 2, mediaSequence: 0, ended: true }, 4)).toEqual({ targetDuration: 4, startAnew: true });
+  });
+
+  /** Lists sessions one after the other as StreamPlaylists does; returns the versions a player polling each one would see. */
+  function republish(sessions: { targetDuration: number; durationsMs: number[] }[]): string[][] {
+    const presentations: string[][] = [[]];
+    let window: PlaylistWindow | undefined;
+    let msn = 0;
+    let discontinuities = 0;
+    for (const [index, session] of sessions.entries()) {
+      const plan = continuationFor(window && { ...window }, session.targetDuration);
+      if (plan.startAnew && window) {
+        presentations[presentations.length - 1].push(writeMediaPlaylist(endWindow(window)));
+        presentations.push([]);
+        window = undefined;
+      }
+      session.durationsMs.forEach((durationMs, seq) => {
+        const discontinuity = index > 0 && seq === 0;
+        window = appendListing(window, { msn, durationMs, discontinuity, targetDuration: session.targetDuration, windowSize: WINDOW, discontinuitiesBefore: discontinuities }).window;
+        if (discontinuity) discontinuities += 1;
+        msn += 1;
+        presentations[presentations.length - 1].push(writeMediaPlaylist(window));
+      });
+    }
+    return presentations;
+  }
+
+  function violations(versions: string[]) {
+    const validator = new PlaylistHistoryValidator();
+    for (const text of versions) validator.push(text);
+    return validator.violations;
+  }
+
+  it('a smaller one goes on in the same playlist, which keeps its target duration', () => {
+    const presentations = republish([
+      { targetDuration: 4, durationsMs: Array(8).fill(4000) },
+      { targetDuration: 2, durationsMs: Array(8).fill(2000) },
+    ]);
+    expect(presentations).toHaveLength(1);
+    expect(violations(presentations[0])).toEqual([]);
+    expect(presentations[0].every((text) => parseMediaPlaylist(text).targetDuration === 4)).toBe(true);
+  });
+
+  it('a larger one ends the playlist and starts a new one that declares it', () => {
+    const presentations = republish([
+      { targetDuration: 2, durationsMs: Array(8).fill(2000) },
+      { targetDuration: 4, durationsMs: Array(8).fill(4000) },
+      { targetDuration: 1, durationsMs: Array(8).fill(1000) },
+    ]);
+    expect(presentations).toHaveLength(2);
+    for (const versions of presentations) expect(violations(versions)).toEqual([]);
+    expect(parseMediaPlaylist(presentations[0].at(-1)!)).toMatchObject({ targetDuration: 2, endList: true });
+    const second = presentations[1].map((text) => parseMediaPlaylist(text));
+    expect(second.every((p) => p.targetDuration === 4 && !p.endList)).toBe(true);
+    // Media sequence numbers go on: a player reloading the stream never sees one again.
+    expect(second[0].mediaSequence).toBe(8);
   });
 });

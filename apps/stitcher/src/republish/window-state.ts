@@ -75,11 +75,39 @@ export function continueAt(window: PlaylistWindow, msn: number, discontinuitiesB
   return createWindow({ targetDuration: window.targetDuration, mediaSequence: msn, discontinuitySequence: discontinuitiesBefore });
 }
 
+/** What a variant's media playlist declares now, as players have read it. */
+export interface DeclaredPlaylist {
+  targetDuration: number;
+  mediaSequence: number;
+  ended: boolean;
+}
+
+export interface Continuation {
+  /** The target duration the variant's playlist declares from now on. */
+  targetDuration: number;
+  /** The playlist cannot go on under this session: it ends (if live) and a new one starts. */
+  startAnew: boolean;
+}
+
+/**
+ * How a new session's segments join a variant's playlist (docs/architecture.md, "Target
+ * duration"). EXT-X-TARGETDURATION never changes in a playlist and no segment may round above
+ * it, so a session whose target duration is not larger continues under the declared one (its
+ * segments fit), and a larger one ends the playlist and starts a new one with its own: players
+ * stop at the #EXT-X-ENDLIST, and those that load the stream again read the new playlist.
+ */
+export function continuationFor(declared: DeclaredPlaylist | undefined, sessionTargetDuration: number): Continuation {
+  if (!declared || sessionTargetDuration <= declared.targetDuration) {
+    return { targetDuration: Math.max(declared?.targetDuration ?? 0, sessionTargetDuration), startAnew: false };
+  }
+  return { targetDuration: sessionTargetDuration, startAnew: true };
+}
+
 export interface NextListing {
   msn: number;
   durationMs: number;
   discontinuity: boolean;
-  /** The stream's target duration now; a window with another one is started afresh. */
+  /** The session's target duration; a window declaring a smaller one is started afresh. */
   targetDuration: number;
   windowSize: number;
   /** The stream's discontinuity sequence at `msn` (for a window started afresh). */
@@ -89,7 +117,7 @@ export interface NextListing {
 /** Appends the stream's next segment to a variant's window (or a new window) and slides it. */
 export function appendListing(existing: PlaylistWindow | undefined, next: NextListing): { window: PlaylistWindow; unlisted: readonly WindowSegment[] } {
   const window =
-    existing && existing.targetDuration === next.targetDuration
+    existing && existing.targetDuration >= next.targetDuration
       ? continueAt(existing, next.msn, next.discontinuitiesBefore)
       : createWindow({ targetDuration: next.targetDuration, mediaSequence: next.msn, discontinuitySequence: next.discontinuitiesBefore });
   const appended = appendSegment(window, {

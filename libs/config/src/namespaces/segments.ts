@@ -10,11 +10,13 @@ export const segmentsConfig = defineConfig(
   {
     SEGMENT_TARGET_SECONDS: {
       schema: positiveInt(2, 10),
-      description: 'Target segment length ingest cuts at (on keyframes).',
+      description:
+        "Target segment length ingest cuts at (on keyframes), 1..10 s; also a session's HLS target duration when the publisher's keyframe interval fits it.",
     },
     MAX_KEYFRAME_INTERVAL_SECONDS: {
       schema: positiveInt(4, 20),
-      description: 'Publishers with a longer keyframe interval are refused; also the HLS target duration.',
+      description:
+        "Publishers with a longer keyframe interval are refused. A session's HLS target duration is measured from its publisher, not taken from this.",
     },
     UPLOAD_TIMEOUT_FACTOR: {
       schema: positiveNumber(2, 20),
