@@ -1,7 +1,7 @@
 import { Controller, Get, Logger, Param, Res } from '@nestjs/common';
-import { PlaylistInput, composeMasterPlaylists, composeMediaPlaylists } from '@lib/hls';
 import type { Response } from 'express';
 import { ApiError } from './api-error';
+import { composeMasterPlaylists, composeMediaPlaylists, type PlaylistInput } from './playlist-amalgamation';
 import { BroadcasterRegistry } from './broadcaster-registry.service';
 
 /** Headers of the API's amalgamated playlists (reference §5.2 step 6). */

@@ -1,9 +1,10 @@
 import { All, Controller, Logger, OnApplicationShutdown, Req, Res } from '@nestjs/common';
 import { ConfigOf, InjectConfig, livepeerLocalConfig } from '@lib/config';
-import { MULTIPART_MIXED, PUSH_HEADERS, buildMultipart } from '@lib/livepeer';
+import { MULTIPART_MIXED, PUSH_HEADERS } from '@lib/livepeer';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { FaultsService } from './faults.service';
+import { buildMultipart } from './multipart-writer';
 import { PushError, sendText } from './http-text';
 import { PushOutcome, PushService } from './push.service';
 import { PushStatsService } from './push-stats.service';

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MediaProcessError, runProcess } from './process';
-import { probeMedia } from './probe';
-import { generateTestSegments, SyntheticSegment } from './synthetic';
-import { transcodeSegment } from './transcode';
+import { MediaProcessError, runProcess } from '../src/process';
+import { probeMedia } from '../src/probe';
+import { generateTestSegments, SyntheticSegment } from '../src/synthetic';
+import { transcodeSegment } from '../src/transcode';
 
 describe('media tools (real ffmpeg/ffprobe)', () => {
   let dir: string;

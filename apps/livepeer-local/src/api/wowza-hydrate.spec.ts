@@ -1,4 +1,4 @@
-import type { WowzaPayload } from './types';
+import type { WowzaPayload } from '@lib/livepeer';
 import { WowzaHydrateError, hydrateWowza, wowzaRenditionName } from './wowza-hydrate';
 
 function encode(name: string, extra: Record<string, unknown>) {

@@ -1,18 +1,28 @@
-import { PlaylistComposeError } from './errors';
-import { formatAttributeList, formatDuration, formatResolution, integerProblem, quoted, writtenMilliseconds } from './format';
 import {
   DEFAULT_PARSE_LIMITS,
   detectPlaylistKind,
+  formatAttributeList,
+  formatDuration,
+  formatResolution,
+  integerProblem,
   parseMasterPlaylist,
   parseMediaPlaylist,
+  quoted,
+  segmentSequenceNumber,
+  writtenMilliseconds,
   type ParseLimits,
   type PlaylistKind,
-} from './parse';
-import type { Variant } from './types';
+  type Variant,
+} from '@lib/hls';
+
+/** Inputs that cannot be merged (mixed master and media, or no recognisable playlist). */
+export class PlaylistComposeError extends Error {
+  override readonly name = 'PlaylistComposeError';
+}
 
 /**
  * The Livepeer API's amalgamation of the playlists every broadcaster serves for one stream
- * ("compose-m3u8", livepeer-protocol.md §5.2). Pure: the caller fetches; inputs are the bodies
+ * ("compose-m3u8", see README.md). Pure: the caller fetches; inputs are the bodies
  * that answered, in the order they arrived (first occurrence of a segment wins).
  *
  * Departures from the original, all for inputs it mishandled:
@@ -109,17 +119,6 @@ export function composeMasterPlaylists(inputs: readonly PlaylistInput[], options
     lines.push(`#EXT-X-STREAM-INF:${attributes}`, variant.uri); // relative URIs kept on purpose
   }
   return `${lines.join('\n')}\n`;
-}
-
-/**
- * go-livepeer names segments `{seq}.ts`: the sequence number is the leading digits of the last
- * path component (query and fragment ignored). Undefined when there are none.
- */
-export function segmentSequenceNumber(uri: string): number | undefined {
-  const path = uri.replace(/[?#].*$/s, '');
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const digits = /^\d{1,15}/.exec(name);
-  return digits ? Number(digits[0]) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { databaseConfig } from '@lib/config';
 import { TestEnv } from '@lib/testing';
-import { migrate, openDataSource } from './data-source';
-import { RenditionSegmentEntity, SegmentEntity, SessionEntity, StreamEntity } from './entities';
-import { LedgerService } from './ledger.service';
+import { migrate, openDataSource } from '../src/data-source';
+import { RenditionSegmentEntity, SegmentEntity, SessionEntity, StreamEntity } from '../src/entities';
+import { LedgerService } from '../src/ledger.service';
 
 /** The same migrations and entities on both databases the project supports. */
 describe.each(['postgres', 'sqlite'] as const)('database on %s', (kind) => {

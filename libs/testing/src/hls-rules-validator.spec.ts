@@ -4,7 +4,7 @@ import {
   validateMediaPlaylist,
   validatePlaylistTransition,
   type HlsRuleId,
-} from './validate';
+} from './hls-rules-validator';
 
 /** A media playlist: header lines, then `uri duration [flags]` segment specs, then optional trailer lines. */
 function media(header: string[], segments: string[], trailer: string[] = []): string {

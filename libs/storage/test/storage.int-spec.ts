@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import { startEmbeddedS3 } from '@lib/runtime';
 import { s3Config } from '@lib/config';
 import { TestEnv } from '@lib/testing';
-import { CONTENT_TYPES, objectKeys } from './object-keys';
-import { StorageService } from './storage.service';
+import { CONTENT_TYPES, objectKeys } from '../src/object-keys';
+import { StorageService } from '../src/storage.service';
 
 /** Every S3 call the project makes (libs/storage/README.md), against a real S3-compatible server. */
 describe('StorageService against the embedded S3 server', () => {

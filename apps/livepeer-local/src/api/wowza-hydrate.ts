@@ -1,9 +1,8 @@
-import { renditionPath } from './ladder';
-import type { LivepeerProfile, WowzaEncode, WowzaPayload, WowzaStreamNameGroup } from './types';
+import { renditionPath, type LivepeerProfile, type WowzaEncode, type WowzaPayload, type WowzaStreamNameGroup } from '@lib/livepeer';
 
 /**
  * Turns the legacy LivepeerWowza payload into profiles and renditions, as the Livepeer API's
- * "wowza-hydrate" did from 2019-12 on (reference §3.2): one custom profile per enabled encode,
+ * "wowza-hydrate" did from 2019-12 on: one custom profile per enabled encode,
  * named after the Wowza encode stream name; PassThru encodes map to the source rendition.
  * Two quirks of the original are not copied: encodes are filtered without skipping the next
  * one, and duplicate rendition names are reported instead of silently kept.

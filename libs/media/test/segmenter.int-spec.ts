@@ -3,8 +3,8 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { probeMedia } from './probe';
-import { CutSegment, Segmenter } from './segmenter';
+import { probeMedia } from '../src/probe';
+import { CutSegment, Segmenter } from '../src/segmenter';
 
 /** The segmenter with real ffmpeg: complete segments only, exact durations, the partial last one on finish(). */
 describe('Segmenter', () => {

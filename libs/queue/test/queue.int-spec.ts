@@ -1,8 +1,8 @@
 import { Job, Queue, Worker } from 'bullmq';
 import { redisConfig } from '@lib/config';
 import { TEST_REDIS_URL, TestEnv } from '@lib/testing';
-import { bullConnection } from './queue.module';
-import { SEGMENT_UPLOAD_QUEUE, UPLOAD_JOB_OPTIONS, UPLOAD_SEGMENT_JOB, UploadSegmentPayload, uploadJobId } from './segment-upload';
+import { bullConnection } from '../src/queue.module';
+import { SEGMENT_UPLOAD_QUEUE, UPLOAD_JOB_OPTIONS, UPLOAD_SEGMENT_JOB, UploadSegmentPayload, uploadJobId } from '../src/segment-upload';
 
 /** A job goes through a real BullMQ queue on real Redis to a real worker, once. */
 describe('segment-upload queue', () => {

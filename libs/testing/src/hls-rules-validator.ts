@@ -1,11 +1,17 @@
-import { PlaylistParseError } from './errors';
-import { roundedDuration, writtenMilliseconds } from './format';
-import { parseMasterPlaylist, parseMediaPlaylist, type ParseLimits } from './parse';
-import type { MediaPlaylist, MediaSegment } from './types';
-import { MIN_WINDOW_TARGET_DURATIONS } from './window';
+import {
+  MIN_WINDOW_TARGET_DURATIONS,
+  PlaylistParseError,
+  parseMasterPlaylist,
+  parseMediaPlaylist,
+  roundedDuration,
+  writtenMilliseconds,
+  type MediaPlaylist,
+  type MediaSegment,
+  type ParseLimits,
+} from '@lib/hls';
 
 /**
- * The checker of shared/reference/hls-rules.md. Rule ids carry the rule's number; R0 is RFC 8216
+ * The checker of the playlist rules a player relies on (libs/hls/README.md, "Validator"). Rule ids carry the rule's number; R0 is RFC 8216
  * syntax that no numbered rule covers. Rule 6 (cadence) needs timing and rule 10 (serving) needs
  * HTTP; neither is checked here.
  */
