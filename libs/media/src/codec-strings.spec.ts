@@ -1,5 +1,5 @@
-import type { MediaInfo, StreamInfo } from '@lib/media';
-import { audioCodecString, avcCodecString, codecsOf, findSpsInTransportStream } from './codecs';
+import type { MediaInfo, StreamInfo } from './probe';
+import { audioCodecString, avcCodecString, codecsOf, findSpsInTransportStream } from './codec-strings';
 
 const video = (profile: string, level: number): StreamInfo => ({ index: 0, type: 'video', codec: 'h264', profile, level, width: 640, height: 360 });
 const aac: StreamInfo = { index: 1, type: 'audio', codec: 'aac', profile: 'LC' };

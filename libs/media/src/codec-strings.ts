@@ -1,4 +1,4 @@
-import type { MediaInfo, StreamInfo } from '@lib/media';
+import type { MediaInfo, StreamInfo } from './probe';
 
 /**
  * RFC 6381 codec strings for the master playlist's CODECS attribute, from what ffprobe read in a
