@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, UseGuards } from '@nestjs/common';
 import { BroadcasterInfo, REGION_HEADER } from '@lib/livepeer';
-import { ApiKeyGuard } from './auth.guard';
+import { ApiKeyGuard } from './api-key.guard';
 import { BroadcasterRegistry } from './broadcaster-registry.service';
 
 @Controller('api/broadcaster')

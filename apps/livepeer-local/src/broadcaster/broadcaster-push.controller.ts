@@ -5,10 +5,11 @@ import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { FaultsService } from './faults.service';
 import { buildMultipart } from './multipart-writer';
-import { PushError, sendText } from './http-text';
+import { BroadcasterHttpError } from './broadcaster-http-error';
+import { sendText } from './http-text';
 import { PushOutcome, PushService } from './push.service';
 import { PushStatsService } from './push-stats.service';
-import { MAX_DURATION_MS, parseDuration, parsePushPath } from './push-request';
+import { MAX_DURATION_MS, parseDuration, parsePushPath } from './broadcaster-push-request';
 import { pushBody } from './request-body';
 
 /**
@@ -17,7 +18,7 @@ import { pushBody } from './request-body';
  * never answer.
  */
 @Controller()
-export class PushController implements OnApplicationShutdown {
+export class BroadcasterPushController implements OnApplicationShutdown {
   private readonly logger = new Logger('PushIngest');
   /** pushes held open by the "hang" fault, closed on shutdown so the process can exit */
   private readonly hung = new Set<Response>();
@@ -48,8 +49,8 @@ export class PushController implements OnApplicationShutdown {
     }
 
     try {
-      if (req.method !== 'PUT' && req.method !== 'POST') throw new PushError(405, 'Method not allowed');
-      if (!target) throw new PushError(400, `Bad URL: expected /live/{manifestID}/{seq}.ts`);
+      if (req.method !== 'PUT' && req.method !== 'POST') throw new BroadcasterHttpError(405, 'Method not allowed');
+      if (!target) throw new BroadcasterHttpError(400, `Bad URL: expected /live/{manifestID}/{seq}.ts`);
       const body = await pushBody(req, this.config.maxSegmentBytes);
 
       if (fault.kind === 'hang') {
@@ -63,12 +64,12 @@ export class PushController implements OnApplicationShutdown {
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       if (fault.kind === 'fail') {
         this.logger.warn({ event: 'fault', fault: 'fail', status: fault.status, ...target }, `injected fault: ${fault.status}`);
-        throw new PushError(fault.status, fault.body);
+        throw new BroadcasterHttpError(fault.status, fault.body);
       }
 
       const durationMs = parseDuration(req.header(PUSH_HEADERS.duration));
       if (durationMs < 0 || durationMs > MAX_DURATION_MS) {
-        throw new PushError(500, `Invalid segment duration ${durationMs} ms (must be 0..${MAX_DURATION_MS})`);
+        throw new BroadcasterHttpError(500, `Invalid segment duration ${durationMs} ms (must be 0..${MAX_DURATION_MS})`);
       }
       const outcome = await this.pushes.handle({
         externalId: target.manifestId,
@@ -83,9 +84,9 @@ export class PushController implements OnApplicationShutdown {
       if (req.header('accept') === MULTIPART_MIXED) this.sendMultipart(res, target.seq, outcome);
       else res.status(200).end();
     } catch (err) {
-      const status = err instanceof PushError ? err.status : 500;
+      const status = err instanceof BroadcasterHttpError ? err.status : 500;
       const message = err instanceof Error ? err.message : String(err);
-      if (!(err instanceof PushError)) this.logger.error({ event: 'push-error', err }, message);
+      if (!(err instanceof BroadcasterHttpError)) this.logger.error({ event: 'push-error', err }, message);
       else if (status >= 500) this.logger.warn({ event: 'push-failed', status, ...target }, message);
       this.stats.finished(status);
       sendText(res, status, message);

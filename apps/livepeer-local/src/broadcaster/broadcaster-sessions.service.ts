@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigOf, InjectConfig, livepeerLocalConfig } from '@lib/config';
 import { HookClient } from './hook.client';
-import { PushError } from './http-text';
-import { BroadcasterSession } from './session';
+import { BroadcasterHttpError } from './broadcaster-http-error';
+import { BroadcasterSession } from './broadcaster-session';
 
 /**
  * The broadcaster's push sessions: created on a manifest's first push (after the auth webhook),
@@ -10,7 +10,7 @@ import { BroadcasterSession } from './session';
  * session timeout (go-livepeer: 60 s; there is no explicit end call).
  */
 @Injectable()
-export class SessionsService implements OnModuleDestroy {
+export class BroadcasterSessionsService implements OnModuleDestroy {
   private readonly logger = new Logger('Sessions');
   private readonly byExternalId = new Map<string, BroadcasterSession>();
   private readonly byManifestId = new Map<string, BroadcasterSession>();
@@ -59,13 +59,13 @@ export class SessionsService implements OnModuleDestroy {
   private async create(externalId: string, pushUrl: string, resolution: string | undefined): Promise<BroadcasterSession> {
     // Runs before this creation is registered in `creating`, so that map holds the others only.
     if (this.byExternalId.size + this.creating.size >= this.config.maxSessions) {
-      throw new PushError(500, `Too many sessions (max ${this.config.maxSessions})`);
+      throw new BroadcasterHttpError(500, `Too many sessions (max ${this.config.maxSessions})`);
     }
     const auth = await this.hook.authorize(externalId, pushUrl);
     const other = this.byManifestId.get(auth.manifestId);
     if (other && other.externalId !== externalId) {
       // go-livepeer #1673: a manifest re-used within the session timeout via another external id.
-      throw new PushError(500, `Manifest ${auth.manifestId} already exists`);
+      throw new BroadcasterHttpError(500, `Manifest ${auth.manifestId} already exists`);
     }
     const session = new BroadcasterSession(
       externalId,

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { sendText } from './http-text';
-import { SessionsService } from './sessions.service';
+import { BroadcasterSessionsService } from './broadcaster-sessions.service';
 
 /** Headers go-livepeer's HLS handlers send (reference §2.3, lpms vidplayer). */
 const PLAYLIST_HEADERS = {
@@ -22,8 +22,8 @@ function withoutExtension(file: string, extension: string): string | undefined {
 
 /** The broadcaster's own HLS (reference §2.3): master, media playlists and segments. */
 @Controller('stream')
-export class HlsController {
-  constructor(private readonly sessions: SessionsService) {}
+export class BroadcasterHlsController {
+  constructor(private readonly sessions: BroadcasterSessionsService) {}
 
   @Get(':file')
   master(@Param('file') file: string, @Res() res: Response) {

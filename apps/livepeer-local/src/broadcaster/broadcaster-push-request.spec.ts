@@ -1,4 +1,4 @@
-import { parseDuration, parsePushPath } from './push-request';
+import { parseDuration, parsePushPath } from './broadcaster-push-request';
 
 describe('push request parsing', () => {
   it('reads manifest and sequence number from /live/{manifestID}/{seq}.ts', () => {

@@ -4,7 +4,7 @@
 export const MAX_DURATION_MS = 300_000;
 const DEFAULT_DURATION_MS = 2000;
 
-export interface PushTarget {
+export interface BroadcasterPushTarget {
   manifestId: string;
   seq: number;
 }
@@ -13,7 +13,7 @@ export interface PushTarget {
  * `/live/{manifestID}/{seq}.ts` -> ids; undefined when the path has no manifest or no `.ts`
  * file (400). A non-numeric file name counts as sequence number 0, as in go-livepeer.
  */
-export function parsePushPath(path: string): PushTarget | undefined {
+export function parsePushPath(path: string): BroadcasterPushTarget | undefined {
   const match = /^\/live\/([^/]+)\/([^/]+)$/.exec(path);
   if (!match) return undefined;
   const [, manifestId, file] = match;

@@ -1,6 +1,6 @@
 import { parseMasterPlaylist, parseMediaPlaylist } from '@lib/hls';
 import { MediaWindow } from './playlists';
-import { BroadcasterSession } from './session';
+import { BroadcasterSession } from './broadcaster-session';
 
 const profiles = [
   { name: '240p', width: 426, height: 240, bitrate: 250_000, fps: 0 },
