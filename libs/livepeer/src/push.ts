@@ -3,7 +3,7 @@ import { parseMultipart } from './multipart';
 
 /**
  * The broadcaster push protocol as a client sees it: headers, URL and the multipart answer. The
- * worker streams its own requests with these; the tests push with @lib/testing's pushSegment.
+ * worker streams its own requests with these; the tests' buffered push (pushSegment) is in libs/testing.
  */
 
 /** Headers of the broadcaster push protocol. */
