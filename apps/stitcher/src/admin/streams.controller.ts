@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nes
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { SessionEntity } from '@lib/database';
-import { PRESETS } from '@lib/livepeer';
 import { InvalidLadderError, InvalidStreamNameError, StreamNotFoundError, StreamsService } from '@lib/streams';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { openApiSchema } from './openapi-schema';
@@ -32,19 +31,6 @@ async function answer<T>(work: () => Promise<T>, ladderPrefix: string): Promise<
     if (err instanceof InvalidLadderError) throw new ValidationFailed(ladderProblems(err, ladderPrefix));
     if (err instanceof InvalidStreamNameError) throw new ValidationFailed({ name: [err.message.replace(/^invalid stream name: /, '')] });
     throw err;
-  }
-}
-
-@ApiTags('streams')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'missing or wrong bearer token' })
-@UseGuards(AdminAuthGuard)
-@Controller('api/presets')
-export class PresetsController {
-  @Get()
-  @ApiOperation({ summary: 'The Livepeer preset names a ladder may use, with their sizes and bit rates' })
-  list() {
-    return PRESETS;
   }
 }
 
