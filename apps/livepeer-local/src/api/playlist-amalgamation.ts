@@ -22,7 +22,7 @@ export class PlaylistComposeError extends Error {
 
 /**
  * The Livepeer API's amalgamation of the playlists every broadcaster serves for one stream
- * ("compose-m3u8", see README.md). Pure: the caller fetches; inputs are the bodies
+ * ("compose-m3u8", see apps/livepeer-local/README.md). Pure: the caller fetches; inputs are the bodies
  * that answered, in the order they arrived (first occurrence of a segment wins).
  *
  * Departures from the original, all for inputs it mishandled:
