@@ -14,6 +14,9 @@ const outDir = path.join(root, 'dist');
 const sourceDirs = ['apps', 'libs'];
 const onlyStale = process.argv.includes('--if-stale');
 const tsconfig = JSON.parse(await fs.readFile(path.join(root, 'tsconfig.json'), 'utf8'));
+// The dashboard runs in the browser as ES modules (<script type="module">), the rest in Node as CommonJS.
+const browserDirs = ['apps/stitcher/src/dashboard/'];
+const isBrowserCode = (rel) => browserDirs.some((dir) => rel.split(path.sep).join('/').startsWith(dir));
 
 async function* walk(dir) {
   for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
@@ -53,7 +56,7 @@ for (const dir of sourceDirs) {
     const result = await transformFile(file, {
       filename: file,
       sourceMaps: true,
-      module: { type: 'commonjs' },
+      module: { type: isBrowserCode(rel) ? 'es6' : 'commonjs' },
       jsc: {
         target: 'es2022',
         baseUrl: root,

@@ -13,7 +13,7 @@ runMain(async () => {
     module: async () => (await import('./api/api.module')).ApiModule,
     port: () => livepeerLocalConfig.load().port,
   });
-  const { BroadcasterSupervisor } = await import('./api/broadcaster-supervisor.service');
+  const { BroadcasterSupervisorService } = await import('./api/broadcaster-supervisor.service');
   const { port } = app.getHttpServer().address() as AddressInfo;
-  await app.get(BroadcasterSupervisor).start(port);
+  await app.get(BroadcasterSupervisorService).start(port);
 });

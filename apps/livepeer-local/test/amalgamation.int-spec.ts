@@ -1,7 +1,7 @@
 import { parseMasterPlaylist, parseMediaPlaylist } from '@lib/hls';
-import { LivepeerNotFoundError, type LivepeerStream, pushSegment } from '@lib/livepeer';
+import { LivepeerNotFoundError, type LivepeerStream } from '@lib/livepeer';
 import type { SyntheticSegment } from '@lib/media';
-import { waitFor } from '@lib/testing';
+import { pushSegment, waitFor } from '@lib/testing';
 import { LivepeerLocal, clearFaults, makeSegments, setFaults, startLivepeerLocal, status, text } from './helpers';
 
 /**

@@ -1,7 +1,7 @@
 import { parseMasterPlaylist, parseMediaPlaylist } from '@lib/hls';
-import { BroadcasterPushError, multipartBoundary, pushSegment } from '@lib/livepeer';
+import { BroadcasterPushError, multipartBoundary } from '@lib/livepeer';
 import type { SyntheticSegment } from '@lib/media';
-import { RunningApp, waitFor } from '@lib/testing';
+import { RunningApp, pushSegment, waitFor } from '@lib/testing';
 import os from 'node:os';
 import {
   HookServer,

@@ -1,5 +1,5 @@
 import { parseMediaPlaylist } from '@lib/hls';
-import { pushSegment } from '@lib/livepeer';
+import { pushSegment } from '@lib/testing';
 import { probeMedia, type MediaInfo, type SyntheticSegment } from '@lib/media';
 import { LivepeerLocal, makeSegments, startLivepeerLocal, text } from './helpers';
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { PRESETS } from '@lib/livepeer';
 import type { SyntheticSegment } from '@lib/media';
 import { repoRoot } from '@lib/runtime';
 import { TestEnv, launchChromium, spawnApp, waitFor, type RunningApp } from '@lib/testing';
@@ -76,6 +77,9 @@ describe('stitcher dashboard in a browser', () => {
     const key = await page.textContent('#created-key');
     expect(key).toMatch(/\S{16,}/);
     await page.waitForSelector('#streams-table tr:has-text("Browser stream")');
+    // The list was drawn at sign-in, on the hash change and after the create: each preset is offered once.
+    const offered = await page.$$eval('#create-presets input', (boxes) => boxes.map((box) => (box as HTMLInputElement).value));
+    expect(offered).toEqual(PRESETS.map((preset) => preset.name));
   });
 
   it('plays the stream live, with a rendition switcher, ladder and timeline', async () => {

@@ -15,11 +15,11 @@ import {
   openDataSource,
   type Ladder,
 } from '@lib/database';
-import { pushSegment, type LivepeerProfile, type LivepeerStream } from '@lib/livepeer';
+import { type LivepeerProfile, type LivepeerStream } from '@lib/livepeer';
 import { generateTestSegments, type SyntheticSegment } from '@lib/media';
 import { redisKeys, type SessionEvent } from '@lib/queue';
 import { StorageService, objectKeys, CONTENT_TYPES } from '@lib/storage';
-import { TEST_REDIS_URL, TestEnv, startLivepeerLocal as startShared, type LivepeerLocal } from '@lib/testing';
+import { TEST_REDIS_URL, TestEnv, pushSegment, startLivepeerLocal as startShared, type LivepeerLocal } from '@lib/testing';
 
 /**
  * What the stitcher's integration tests need around it: livepeer-local, the rows ingest would

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Module, Provider } from '@nestjs/common';
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import { ConfigNamespace, Env, loadAll } from './define-config';
 
 type AnyNamespace = ConfigNamespace<z.ZodRawShape, unknown>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** Raw environment, as `process.env` gives it. */
 export type Env = Record<string, string | undefined>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** Schema helpers shared by the namespaces, so every port or duration is checked alike. */
 

@@ -16,11 +16,6 @@ export class PlaylistParseError extends Error {
   }
 }
 
-/** Inputs that cannot be merged (mixed master and media, or no recognisable playlist). */
-export class PlaylistComposeError extends Error {
-  override readonly name = 'PlaylistComposeError';
-}
-
 /** A model the writer refuses to serialise because the result would break RFC 8216. */
 export class PlaylistWriteError extends Error {
   override readonly name = 'PlaylistWriteError';

@@ -1,8 +1,7 @@
 export * from './errors';
 export * from './types';
-export { formatDuration, roundedDuration } from './format';
+export * from './format';
 export * from './parse';
-export * from './compose';
+export * from './segment-uri';
 export * from './write';
 export * from './window';
-export * from './validate';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { PlaylistWindowError } from './errors';
 import { parseMediaPlaylist } from './parse';
-import { PlaylistHistoryValidator } from './validate';
+import { PlaylistHistoryValidator } from '@lib/testing';
 import {
   appendSegment,
   createWindow,

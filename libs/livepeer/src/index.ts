@@ -2,7 +2,6 @@ export * from './types';
 export * from './presets';
 export * from './ladder';
 export * from './validation';
-export * from './wowza-hydrate';
 export * from './errors';
 export * from './multipart';
 export * from './http';

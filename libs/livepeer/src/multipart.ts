@@ -1,5 +1,5 @@
 /**
- * Reader and writer of `multipart/mixed` bodies (RFC 2046 §5.1) as go-livepeer sends them in
+ * Reader of `multipart/mixed` bodies (RFC 2046 §5.1) as go-livepeer sends them in
  * answer to a push with `Accept: multipart/mixed`: one part per rendition, with
  * `Content-Type`, `Content-Length`, `Content-Disposition` and `Rendition-Name` part headers.
  *
@@ -80,20 +80,4 @@ export function parseMultipart(body: Buffer, boundary: string): MultipartPart[] 
     parts.push({ headers: parseHeaders(headerBlock), body: Buffer.from(content) });
     pos = next + delimiter.length;
   }
-}
-
-/** Serialises parts the way Go's mime/multipart writer does. */
-export function buildMultipart(parts: { headers: Record<string, string>; body: Buffer }[], boundary: string): Buffer {
-  const chunks: Buffer[] = [];
-  parts.forEach((part, i) => {
-    const head =
-      `${i === 0 ? '' : '\r\n'}--${boundary}\r\n` +
-      Object.entries(part.headers)
-        .map(([k, v]) => `${k}: ${v}\r\n`)
-        .join('') +
-      '\r\n';
-    chunks.push(Buffer.from(head, 'latin1'), part.body);
-  });
-  chunks.push(Buffer.from(`${parts.length ? '\r\n' : ''}--${boundary}--\r\n`, 'latin1'));
-  return Buffer.concat(chunks);
 }

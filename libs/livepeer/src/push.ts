@@ -1,8 +1,12 @@
-import { BroadcasterPushError } from './errors';
-import { describeFetchError, joinUrl, safeText, timeoutSignal } from './http';
-import { MultipartError, multipartBoundary, parseMultipart } from './multipart';
+import { joinUrl } from './http';
+import { parseMultipart } from './multipart';
 
-/** Headers of the broadcaster push protocol (reference §2.2). */
+/**
+ * The broadcaster push protocol as a client sees it: headers, URL and the multipart answer. The
+ * worker streams its own requests with these; the tests' buffered push (pushSegment) is in libs/testing.
+ */
+
+/** Headers of the broadcaster push protocol. */
 export const PUSH_HEADERS = {
   duration: 'Content-Duration',
   resolution: 'Content-Resolution',
@@ -12,24 +16,6 @@ export const PUSH_HEADERS = {
 export const MULTIPART_MIXED = 'multipart/mixed';
 /** Part content type of a rendition stored in object storage: the body is its URL. */
 export const LIVEPEER_URI_CONTENT_TYPE = 'application/vnd+livepeer.uri';
-
-export interface PushSegmentOptions {
-  /** e.g. `http://127.0.0.1:8935` */
-  broadcasterUrl: string;
-  manifestId: string;
-  seq: number;
-  body: Uint8Array;
-  /** `Content-Duration` in integer ms (the broadcaster assumes 2000 without it). */
-  durationMs?: number;
-  /** `Content-Resolution`, `{width, height}` or `"WxH"`. */
-  resolution?: { width: number; height: number } | string;
-  /** Send `Accept: multipart/mixed` and read the renditions from the answer. */
-  multipart?: boolean;
-  method?: 'PUT' | 'POST';
-  /** Whole request timeout (ms); the broadcaster answers only after transcoding. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
 
 export interface PushedRendition {
   /** `Rendition-Name` (or the profile position when a broadcaster omits it) */
@@ -42,12 +28,6 @@ export interface PushedRendition {
   uri?: string;
 }
 
-export interface PushSegmentResult {
-  status: number;
-  renditions: PushedRendition[];
-  roundTripMs: number;
-}
-
 export function pushUrl(broadcasterUrl: string, manifestId: string, seq: number): string {
   return joinUrl(broadcasterUrl, `/live/${encodeURIComponent(manifestId)}/${seq}.ts`);
 }
@@ -57,61 +37,6 @@ function filenameOf(disposition: string | undefined): string | undefined {
   if (!disposition) return undefined;
   const match = /filename="?([^";]+)"?/i.exec(disposition);
   return match?.[1];
-}
-
-/**
- * PUTs one MPEG-TS segment to `{broadcaster}/live/{manifestId}/{seq}.ts`. Resolves on 200
- * (with the renditions when `multipart` is set); throws BroadcasterPushError otherwise,
- * `retryable` for network errors, timeouts, 5xx and unreadable multipart bodies.
- */
-export async function pushSegment(options: PushSegmentOptions): Promise<PushSegmentResult> {
-  const url = pushUrl(options.broadcasterUrl, options.manifestId, options.seq);
-  const headers: Record<string, string> = { 'Content-Type': 'video/mp2t' };
-  if (options.durationMs !== undefined) headers[PUSH_HEADERS.duration] = String(Math.round(options.durationMs));
-  if (options.resolution !== undefined) {
-    headers[PUSH_HEADERS.resolution] =
-      typeof options.resolution === 'string'
-        ? options.resolution
-        : `${options.resolution.width}x${options.resolution.height}`;
-  }
-  if (options.multipart) headers.Accept = MULTIPART_MIXED;
-
-  const started = performance.now();
-  const signal = timeoutSignal(options.timeoutMs, options.signal);
-  let response: Response;
-  let body: Buffer;
-  try {
-    response = await fetch(url, { method: options.method ?? 'PUT', headers, body: options.body, signal });
-    if (response.status !== 200) {
-      throw new BroadcasterPushError(options.broadcasterUrl, response.status, await safeText(response));
-    }
-    body = Buffer.from(await response.arrayBuffer());
-  } catch (err) {
-    if (err instanceof BroadcasterPushError) throw err;
-    const name = (err as Error)?.name;
-    const reason =
-      name === 'TimeoutError'
-        ? `timed out after ${options.timeoutMs} ms`
-        : name === 'AbortError'
-          ? 'aborted'
-          : describeFetchError(err);
-    throw new BroadcasterPushError(options.broadcasterUrl, undefined, reason, true);
-  }
-  const roundTripMs = Math.round(performance.now() - started);
-  if (!options.multipart) return { status: 200, renditions: [], roundTripMs };
-
-  const boundary = multipartBoundary(response.headers.get('content-type'));
-  if (!boundary) {
-    throw new BroadcasterPushError(options.broadcasterUrl, 200, 'answer to a multipart push has no boundary', true);
-  }
-  try {
-    return { status: 200, renditions: readRenditions(body, boundary), roundTripMs };
-  } catch (err) {
-    if (err instanceof MultipartError) {
-      throw new BroadcasterPushError(options.broadcasterUrl, 200, `unreadable multipart answer: ${err.message}`, true);
-    }
-    throw err;
-  }
 }
 
 /** The renditions of a multipart push answer, in the order the broadcaster sent them. */

@@ -3,3 +3,4 @@ export * from './probe';
 export * from './transcode';
 export * from './synthetic';
 export * from './segmenter';
+export * from './codec-strings';

@@ -1,3 +1,4 @@
+import type { LivepeerProfile } from '@lib/livepeer';
 import { FFMPEG_PATH, runProcess } from './process';
 
 /**
@@ -7,22 +8,6 @@ import { FFMPEG_PATH, runProcess } from './process';
  */
 export const TRANSCODE_MODES = ['ffmpeg', 'copy', 'passthrough'] as const;
 export type TranscodeMode = (typeof TRANSCODE_MODES)[number];
-
-/** What the transcoder needs of a rendition (structurally a Livepeer profile). */
-export interface TranscodeProfile {
-  name: string;
-  width: number;
-  height: number;
-  /** bits per second */
-  bitrate: number;
-  /** 0 keeps the source frame rate */
-  fps: number;
-  fpsDen?: number;
-  /** keyframe interval in seconds ("2.0") or "intra" */
-  gop?: string;
-  /** Livepeer H.264 profile name (H264Baseline, H264Main, H264High, H264ConstrainedHigh) */
-  profile?: string;
-}
 
 export interface TranscodeOptions {
   mode?: TranscodeMode;
@@ -60,7 +45,7 @@ export function scaledSize(source: { width: number; height: number }, box: { wid
   return { width: even(source.width * factor), height: even(source.height * factor) };
 }
 
-function frameRate(profile: TranscodeProfile): string | undefined {
+function frameRate(profile: LivepeerProfile): string | undefined {
   if (!profile.fps) return undefined; // 0: keep the source rate
   return profile.fpsDen && profile.fpsDen !== 1 ? `${profile.fps}/${profile.fpsDen}` : String(profile.fps);
 }
@@ -76,7 +61,7 @@ function keyframeArgs(gop: string | undefined): string[] {
 }
 
 /** Output options of one rendition; `target` is where ffmpeg writes it (e.g. `pipe:3`). */
-export function renditionArgs(profile: TranscodeProfile, target: string, audioBitrate = 96_000): string[] {
+export function renditionArgs(profile: LivepeerProfile, target: string, audioBitrate = 96_000): string[] {
   // The fps filter (not -r): -r adds a frame at the end, making the rendition one frame longer
   // than the source segment.
   const rate = frameRate(profile);
@@ -103,7 +88,7 @@ const MPEGTS_OUTPUT_ARGS = ['-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts'
 const INPUT_ARGS = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-threads', '1', '-filter_threads', '1', '-copyts', '-i', 'pipe:0'];
 
 /** One ffmpeg command producing every profile from stdin, profile i on fd `firstFd + i`. */
-export function buildTranscodeArgs(profiles: TranscodeProfile[], firstFd = 3, audioBitrate?: number): string[] {
+export function buildTranscodeArgs(profiles: LivepeerProfile[], firstFd = 3, audioBitrate?: number): string[] {
   return [...INPUT_ARGS, ...profiles.flatMap((p, i) => renditionArgs(p, `pipe:${firstFd + i}`, audioBitrate))];
 }
 
@@ -118,7 +103,7 @@ export function buildRemuxArgs(): string[] {
  */
 export async function transcodeSegment(
   input: Buffer,
-  profiles: TranscodeProfile[],
+  profiles: LivepeerProfile[],
   options: TranscodeOptions = {},
 ): Promise<Buffer[]> {
   const mode = options.mode ?? 'ffmpeg';

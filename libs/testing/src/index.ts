@@ -6,3 +6,5 @@ export * from './playlist-watcher';
 export * from './browser';
 export * from './livepeer-local';
 export * from './relay-pipeline';
+export * from './broadcaster-push';
+export * from './hls-rules-validator';

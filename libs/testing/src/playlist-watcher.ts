@@ -1,4 +1,5 @@
-import { PlaylistHistoryValidator, parseMasterPlaylist, parseMediaPlaylist, type MasterPlaylist } from '@lib/hls';
+import { parseMasterPlaylist, parseMediaPlaylist, type MasterPlaylist } from '@lib/hls';
+import { PlaylistHistoryValidator } from './hls-rules-validator';
 
 export interface WatchedPlaylist {
   validator: PlaylistHistoryValidator;

@@ -1,8 +1,7 @@
 import { DROP_REASONS } from '@lib/database';
-import { validateMasterPlaylist } from '@lib/hls';
 import { probeMedia } from '@lib/media';
 import { objectKeys } from '@lib/storage';
-import { PIPELINE_LADDER as LADDER, type CreatedStream, type Pipeline, type SegmentCollector, type TimelineEntry } from '@lib/testing';
+import { PIPELINE_LADDER as LADDER, validateMasterPlaylist, type CreatedStream, type Pipeline, type SegmentCollector, type TimelineEntry } from '@lib/testing';
 
 export { Pipeline, type CreatedStream, type PipelineOptions, type SegmentCollector } from '@lib/testing';
 

@@ -2,11 +2,11 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AppConfigModule, commonConfig, livepeerLocalConfig } from '@lib/config';
 import { ObservabilityModule } from '@lib/observability';
-import { LivepeerErrorFilter } from './api-error';
-import { ApiKeyGuard } from './auth.guard';
+import { LivepeerErrorFilter } from './livepeer-error.filter';
+import { ApiKeyGuard } from './api-key.guard';
 import { BroadcasterController } from './broadcaster.controller';
-import { BroadcasterRegistry } from './broadcaster-registry.service';
-import { BroadcasterSupervisor } from './broadcaster-supervisor.service';
+import { BroadcasterRegistryService } from './broadcaster-registry.service';
+import { BroadcasterSupervisorService } from './broadcaster-supervisor.service';
 import { BroadcastersProbe } from './broadcasters.probe';
 import { PlaybackController } from './playback.controller';
 import { StreamController } from './stream.controller';
@@ -21,8 +21,8 @@ import { StreamService } from './stream.service';
   controllers: [StreamController, BroadcasterController, PlaybackController],
   providers: [
     StreamService,
-    BroadcasterRegistry,
-    BroadcasterSupervisor,
+    BroadcasterRegistryService,
+    BroadcasterSupervisorService,
     BroadcastersProbe,
     ApiKeyGuard,
     { provide: APP_FILTER, useClass: LivepeerErrorFilter },

@@ -39,7 +39,7 @@ export function orderForRegion<T extends { region: string }>(entries: T[], regio
  * `/api/broadcaster` at the next check and comes back once it answers 200 again.
  */
 @Injectable()
-export class BroadcasterRegistry implements OnModuleInit, OnModuleDestroy {
+export class BroadcasterRegistryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Broadcasters');
   private readonly entries = new Map<string, BroadcasterEntry>();
   private readonly checking = new Set<string>();

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigOf, InjectConfig, commonConfig, livepeerLocalConfig } from '@lib/config';
 import { ManagedProcess } from '@lib/runtime';
 import path from 'node:path';
-import { BroadcasterRegistry } from './broadcaster-registry.service';
+import { BroadcasterRegistryService } from './broadcaster-registry.service';
 
 /** Loopback when the API listens on every interface (the children call it on this machine). */
 function reachableHost(bindHost: string): string {
@@ -15,7 +15,7 @@ function reachableHost(bindHost: string): string {
  * A broadcaster that dies is not restarted: it drops out of /api/broadcaster like a dead node.
  */
 @Injectable()
-export class BroadcasterSupervisor implements OnApplicationShutdown {
+export class BroadcasterSupervisorService implements OnApplicationShutdown {
   private readonly logger = new Logger('Supervisor');
   private readonly children: ManagedProcess[] = [];
   private startingCount = 0;
@@ -23,7 +23,7 @@ export class BroadcasterSupervisor implements OnApplicationShutdown {
   constructor(
     @InjectConfig(livepeerLocalConfig) private readonly config: ConfigOf<typeof livepeerLocalConfig>,
     @InjectConfig(commonConfig) private readonly common: ConfigOf<typeof commonConfig>,
-    private readonly registry: BroadcasterRegistry,
+    private readonly registry: BroadcasterRegistryService,
   ) {}
 
   /** true until every broadcaster this process starts has announced its port */

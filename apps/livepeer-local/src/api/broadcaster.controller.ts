@@ -1,11 +1,11 @@
 import { Controller, Get, Headers, UseGuards } from '@nestjs/common';
 import { BroadcasterInfo, REGION_HEADER } from '@lib/livepeer';
-import { ApiKeyGuard } from './auth.guard';
-import { BroadcasterRegistry } from './broadcaster-registry.service';
+import { ApiKeyGuard } from './api-key.guard';
+import { BroadcasterRegistryService } from './broadcaster-registry.service';
 
 @Controller('api/broadcaster')
 export class BroadcasterController {
-  constructor(private readonly registry: BroadcasterRegistry) {}
+  constructor(private readonly registry: BroadcasterRegistryService) {}
 
   /** Healthy broadcasters, shuffled, the `X-Livepeer-Region` ones first; no auth (as LivepeerWowza called it). */
   @Get()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ReadinessProbe } from '@lib/observability';
-import { BroadcasterRegistry } from './broadcaster-registry.service';
-import { BroadcasterSupervisor } from './broadcaster-supervisor.service';
+import { BroadcasterRegistryService } from './broadcaster-registry.service';
+import { BroadcasterSupervisorService } from './broadcaster-supervisor.service';
 
 /**
  * The API is ready once its broadcasters are: every one it starts has started, and at least
@@ -12,8 +12,8 @@ export class BroadcastersProbe implements ReadinessProbe {
   readonly name = 'broadcasters';
 
   constructor(
-    private readonly registry: BroadcasterRegistry,
-    private readonly supervisor: BroadcasterSupervisor,
+    private readonly registry: BroadcasterRegistryService,
+    private readonly supervisor: BroadcasterSupervisorService,
   ) {}
 
   async probe(): Promise<void> {

@@ -1,8 +1,8 @@
 import { Controller, Get, Logger, Param, Res } from '@nestjs/common';
-import { PlaylistInput, composeMasterPlaylists, composeMediaPlaylists } from '@lib/hls';
 import type { Response } from 'express';
 import { ApiError } from './api-error';
-import { BroadcasterRegistry } from './broadcaster-registry.service';
+import { composeMasterPlaylists, composeMediaPlaylists, type PlaylistInput } from './playlist-amalgamation';
+import { BroadcasterRegistryService } from './broadcaster-registry.service';
 
 /** Headers of the API's amalgamated playlists (reference §5.2 step 6). */
 const PLAYLIST_HEADERS = {
@@ -21,7 +21,7 @@ const FETCH_TIMEOUT_MS = 2000;
 export class PlaybackController {
   private readonly logger = new Logger('Playback');
 
-  constructor(private readonly registry: BroadcasterRegistry) {}
+  constructor(private readonly registry: BroadcasterRegistryService) {}
 
   @Get(':file')
   async master(@Param('file') file: string, @Res() res: Response) {

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import type { LivepeerStream, StreamHookResponse } from '@lib/livepeer';
-import { ApiKeyGuard } from './auth.guard';
+import { ApiKeyGuard } from './api-key.guard';
 import { StreamService } from './stream.service';
 
 @Controller('api/stream')

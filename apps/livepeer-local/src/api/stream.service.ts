@@ -4,9 +4,7 @@ import {
   LivepeerProfile,
   LivepeerStream,
   StreamHookResponse,
-  WowzaHydrateError,
   defaultProfiles,
-  hydrateWowza,
   ladderProfiles,
   renditionPaths,
   validateCreateStreamRequest,
@@ -14,6 +12,7 @@ import {
 } from '@lib/livepeer';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApiError } from './api-error';
+import { WowzaHydrateError, hydrateWowza } from './wowza-hydrate';
 
 /** `abcd-efgh-ijkl-mnop`, shaped like Livepeer stream keys. */
 function streamKey(): string {

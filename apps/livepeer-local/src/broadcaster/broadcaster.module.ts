@@ -1,14 +1,17 @@
 import { Module } from '@nestjs/common';
 import { AppConfigModule, commonConfig, livepeerLocalConfig } from '@lib/config';
 import { ObservabilityModule } from '@lib/observability';
+import { BroadcasterAdminController } from './broadcaster-admin.controller';
+import { BroadcasterHlsController } from './broadcaster-hls.controller';
+import { BroadcasterPushController } from './broadcaster-push.controller';
+import { BroadcasterSessionsService } from './broadcaster-sessions.service';
+import { BroadcasterStatus } from './broadcaster-status';
 import { FaultsService } from './faults.service';
-import { HlsController } from './hls.controller';
 import { HookClient } from './hook.client';
-import { PushController } from './push.controller';
-import { PushService } from './push.service';
+import { LocalhostOnlyGuard } from './localhost-only.guard';
 import { PushStatsService } from './push-stats.service';
-import { SessionsService } from './sessions.service';
-import { AdminController, BroadcasterStatus, LocalhostOnlyGuard, StatusController } from './status.controller';
+import { PushService } from './push.service';
+import { StatusController } from './status.controller';
 import { TranscoderService } from './transcoder.service';
 
 /** One go-livepeer-like broadcaster: push ingest, transcoding, HLS, status and fault injection. */
@@ -17,12 +20,12 @@ import { TranscoderService } from './transcoder.service';
     AppConfigModule.forRoot([commonConfig, livepeerLocalConfig]),
     ObservabilityModule.forRoot('livepeer-broadcaster'),
   ],
-  controllers: [PushController, HlsController, StatusController, AdminController],
+  controllers: [BroadcasterPushController, BroadcasterHlsController, StatusController, BroadcasterAdminController],
   providers: [
     FaultsService,
     PushStatsService,
     HookClient,
-    SessionsService,
+    BroadcasterSessionsService,
     TranscoderService,
     PushService,
     BroadcasterStatus,

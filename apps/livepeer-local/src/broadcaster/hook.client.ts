@@ -8,7 +8,7 @@ import {
   safeText,
   validateLadder,
 } from '@lib/livepeer';
-import { PushError } from './http-text';
+import { BroadcasterHttpError } from './broadcaster-http-error';
 
 export interface StreamAuthorization {
   manifestId: string;
@@ -74,8 +74,8 @@ export class HookClient {
     return { manifestId, profiles: profiles.length ? profiles : defaults() };
   }
 
-  private denied(externalId: string, reason: string): PushError {
+  private denied(externalId: string, reason: string): BroadcasterHttpError {
     this.logger.warn({ event: 'stream-denied', manifestId: externalId, reason }, `stream ${externalId} refused: ${reason}`);
-    return new PushError(403, 'Could not create stream ID');
+    return new BroadcasterHttpError(403, 'Could not create stream ID');
   }
 }

@@ -9,14 +9,3 @@ export function sendText(res: Response, status: number, message: string): void {
   res.status(status).set({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
   res.send(`${message}\n`);
 }
-
-/** A push failure with the status the broadcaster answers. */
-export class PushError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'PushError';
-  }
-}

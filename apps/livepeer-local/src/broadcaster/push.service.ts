@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { LivepeerProfile } from '@lib/livepeer';
-import { PushError } from './http-text';
-import { SessionsService } from './sessions.service';
+import { BroadcasterHttpError } from './broadcaster-http-error';
+import { BroadcasterSessionsService } from './broadcaster-sessions.service';
 import { TranscoderService } from './transcoder.service';
 
 export interface IncomingPush {
@@ -33,7 +33,7 @@ export class PushService {
   private readonly inFlight = new Map<string, Promise<PushOutcome>>();
 
   constructor(
-    private readonly sessions: SessionsService,
+    private readonly sessions: BroadcasterSessionsService,
     private readonly transcoder: TranscoderService,
   ) {}
 
@@ -42,7 +42,7 @@ export class PushService {
     // unreadable media leaves a session with empty playlists.
     const session = await this.sessions.forPush(push.externalId, push.url, push.resolution);
     session.lastPushAt = Date.now();
-    if (push.body.length === 0) throw new PushError(422, 'empty segment');
+    if (push.body.length === 0) throw new BroadcasterHttpError(422, 'empty segment');
 
     if (session.hasCompleted(push.seq)) {
       const kept = session.renditionsOf(push.seq);
@@ -65,7 +65,7 @@ export class PushService {
 
   private async transcodeAndList(
     push: IncomingPush,
-    session: Awaited<ReturnType<SessionsService['forPush']>>,
+    session: Awaited<ReturnType<BroadcasterSessionsService['forPush']>>,
   ): Promise<PushOutcome> {
     const started = Date.now();
     const renditions = await this.transcoder.transcode(push.body, session.profiles, push.durationMs);

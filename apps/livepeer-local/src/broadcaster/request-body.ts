@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { PushError } from './http-text';
+import { BroadcasterHttpError } from './broadcaster-http-error';
 
 /**
  * Reads a push body up to `maxBytes`. Past the cap the rest is drained without being kept (so
@@ -17,11 +17,11 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       if (!tooBig) chunks.push(chunk);
     });
     req.on('end', () => {
-      if (tooBig) reject(new PushError(500, `input bigger than max buffer size (${maxBytes} bytes)`));
+      if (tooBig) reject(new BroadcasterHttpError(500, `input bigger than max buffer size (${maxBytes} bytes)`));
       else resolve(Buffer.concat(chunks, size));
     });
-    req.on('error', (err) => reject(new PushError(500, `error reading request body: ${err.message}`)));
-    req.on('aborted', () => reject(new PushError(500, 'error reading request body: client aborted')));
+    req.on('error', (err) => reject(new BroadcasterHttpError(500, `error reading request body: ${err.message}`)));
+    req.on('aborted', () => reject(new BroadcasterHttpError(500, 'error reading request body: client aborted')));
   });
 }
 

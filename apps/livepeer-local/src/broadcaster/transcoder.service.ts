@@ -4,7 +4,7 @@ import type { LivepeerProfile } from '@lib/livepeer';
 import { MediaProcessError, TranscodeMode, transcodeSegment } from '@lib/media';
 import { MetricsService } from '@lib/observability';
 import type { Histogram } from 'prom-client';
-import { PushError } from './http-text';
+import { BroadcasterHttpError } from './broadcaster-http-error';
 
 const MODE_NOTES: Record<TranscodeMode, string> = {
   ffmpeg: 'real transcoding with ffmpeg (libx264 veryfast, zerolatency, 1 thread)',
@@ -54,7 +54,7 @@ export class TranscoderService implements OnModuleInit {
     } catch (err) {
       if (err instanceof MediaProcessError) {
         // 422: the segment cannot be transcoded (not retryable); 500: the transcoder failed.
-        throw new PushError(err.isInputError ? 422 : 500, `Error transcoding segment: ${err.message}`);
+        throw new BroadcasterHttpError(err.isInputError ? 422 : 500, `Error transcoding segment: ${err.message}`);
       }
       throw err;
     } finally {

@@ -5,10 +5,11 @@ import { RepublishModule } from '../republish/republish.module';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { BroadcastersController } from './broadcasters.controller';
 import { BroadcastersQuery } from './broadcasters.service';
-import { QueuesController } from './queues.controller';
 import { SessionsController } from './sessions.controller';
 import { SessionsQuery } from './sessions.service';
-import { PresetsController, StreamsController } from './streams.controller';
+import { PresetsController } from './presets.controller';
+import { QueuesController } from './queues.controller';
+import { StreamsController } from './streams.controller';
 
 /** The REST admin API under /api (bearer ADMIN_TOKEN), documented at /docs. */
 @Module({

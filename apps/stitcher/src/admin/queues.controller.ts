@@ -4,12 +4,14 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import type { Queue } from 'bullmq';
 import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { queueNameSchema } from './schemas';
-import { parseOrThrow } from './validation';
+import { queueNameSchema, type QueueNameParam } from './schemas';
+import { ZodValidationPipe } from './zod-validation.pipe';
 
 const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed', 'paused', 'prioritized', 'waiting-children'] as const;
 /** Failed jobs retried per call, so one call stays short. */
 const RETRY_BATCH = 1000;
+
+const validName = new ZodValidationPipe(queueNameSchema);
 
 @ApiTags('queues')
 @ApiBearerAuth()
@@ -32,8 +34,8 @@ export class QueuesController {
   @Post(':name/pause')
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause a queue: workers finish their jobs and take no new ones' })
-  async pause(@Param() params: unknown) {
-    const queue = this.queue(params);
+  async pause(@Param(validName) { name }: QueueNameParam) {
+    const queue = this.queue(name);
     await queue.pause();
     return this.describe(queue);
   }
@@ -41,8 +43,8 @@ export class QueuesController {
   @Post(':name/resume')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a paused queue' })
-  async resume(@Param() params: unknown) {
-    const queue = this.queue(params);
+  async resume(@Param(validName) { name }: QueueNameParam) {
+    const queue = this.queue(name);
     await queue.resume();
     return this.describe(queue);
   }
@@ -50,8 +52,8 @@ export class QueuesController {
   @Post(':name/retry-failed')
   @HttpCode(200)
   @ApiOperation({ summary: 'Move failed jobs back to waiting (past their live deadline the worker drops them)' })
-  async retryFailed(@Param() params: unknown) {
-    const queue = this.queue(params);
+  async retryFailed(@Param(validName) { name }: QueueNameParam) {
+    const queue = this.queue(name);
     const failed = await queue.getFailed(0, RETRY_BATCH - 1);
     let retried = 0;
     for (const job of failed) {
@@ -65,8 +67,7 @@ export class QueuesController {
     return { ...(await this.describe(queue)), retried };
   }
 
-  private queue(params: unknown): Queue {
-    const { name } = parseOrThrow(queueNameSchema, params);
+  private queue(name: string): Queue {
     const queue = this.queues.get(name);
     if (!queue) throw new NotFoundException(`no queue named ${name}`);
     return queue;

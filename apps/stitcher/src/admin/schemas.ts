@@ -3,7 +3,9 @@ import { z } from 'zod/v4';
 /**
  * Shapes of the admin API's inputs: validated here (types, required fields) and published in
  * the OpenAPI document. Livepeer's own ladder rules (ranges, unique names, preset names) are
- * checked by @lib/streams with @lib/livepeer's validation, so there is one copy of them.
+ * checked by @lib/streams with @lib/livepeer's validation, so there is one copy of them. The
+ * ladder schemas are loose (unknown fields are kept in zod's output), so those rules still see,
+ * and refuse, a field the API does not know.
  */
 
 export const profileSchema = z.looseObject({
@@ -42,3 +44,10 @@ export const timelineQuerySchema = z.object({
 });
 
 export const queueNameSchema = z.object({ name: z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a queue name') });
+
+export type CreateStreamInput = z.output<typeof createStreamSchema>;
+export type LadderInput = z.output<typeof ladderSchema>;
+export type IdParam = z.output<typeof idParamSchema>;
+export type SessionListQuery = z.output<typeof sessionListQuerySchema>;
+export type TimelineQuery = z.output<typeof timelineQuerySchema>;
+export type QueueNameParam = z.output<typeof queueNameSchema>;

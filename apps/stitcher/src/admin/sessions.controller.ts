@@ -1,9 +1,11 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { idParamSchema, sessionListQuerySchema, timelineQuerySchema } from './schemas';
+import { idParamSchema, sessionListQuerySchema, timelineQuerySchema, type IdParam, type SessionListQuery, type TimelineQuery } from './schemas';
 import { SessionsQuery } from './sessions.service';
-import { parseOrThrow } from './validation';
+import { ZodValidationPipe } from './zod-validation.pipe';
+
+const validId = new ZodValidationPipe(idParamSchema);
 
 @ApiTags('sessions')
 @ApiBearerAuth()
@@ -18,22 +20,21 @@ export class SessionsController {
   @ApiQuery({ name: 'state', required: false, enum: ['live', 'ended', 'all'] })
   @ApiQuery({ name: 'streamId', required: false })
   @ApiQuery({ name: 'limit', required: false, type: Number })
-  list(@Query() query: unknown) {
-    return this.sessions.list(parseOrThrow(sessionListQuerySchema, query));
+  list(@Query(new ZodValidationPipe(sessionListQuerySchema)) query: SessionListQuery) {
+    return this.sessions.list(query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One session: counts by state and drop reason, and each rendition\'s lag behind the live edge' })
   @ApiResponse({ status: 404, description: 'no such session' })
-  detail(@Param() params: unknown) {
-    return this.sessions.detail(parseOrThrow(idParamSchema, params).id);
+  detail(@Param(validId) { id }: IdParam) {
+    return this.sessions.detail(id);
   }
 
   @Get(':id/segments')
   @ApiOperation({ summary: 'The segment timeline: ingested -> queued -> uploaded (transcoded) -> republished, per rendition' })
   @ApiQuery({ name: 'limit', required: false, type: Number })
-  timeline(@Param() params: unknown, @Query() query: unknown) {
-    const { id } = parseOrThrow(idParamSchema, params);
-    return this.sessions.timeline(id, parseOrThrow(timelineQuerySchema, query).limit);
+  timeline(@Param(validId) { id }: IdParam, @Query(new ZodValidationPipe(timelineQuerySchema)) { limit }: TimelineQuery) {
+    return this.sessions.timeline(id, limit);
   }
 }

@@ -1,11 +1,14 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SessionRepository } from '@lib/database';
-import { PRESETS } from '@lib/livepeer';
 import { InvalidLadderError, InvalidStreamNameError, StreamNotFoundError, StreamsService } from '@lib/streams';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { createStreamSchema, idParamSchema, ladderSchema } from './schemas';
-import { ValidationFailed, fieldErrors, openApiSchema, parseOrThrow } from './validation';
+import { openApiSchema } from './openapi-schema';
+import { createStreamSchema, idParamSchema, ladderSchema, type CreateStreamInput, type IdParam, type LadderInput } from './schemas';
+import { ValidationFailed, fieldErrors } from './validation-failed';
+import { ZodValidationPipe } from './zod-validation.pipe';
+
+const validId = new ZodValidationPipe(idParamSchema);
 
 /** `profiles[1].height must be >= 128` -> field `ladder.profiles[1].height`. */
 function ladderProblems(err: InvalidLadderError, prefix: string): Record<string, string[]> {
@@ -33,19 +36,6 @@ async function answer<T>(work: () => Promise<T>, ladderPrefix: string): Promise<
 @ApiBearerAuth()
 @ApiResponse({ status: 401, description: 'missing or wrong bearer token' })
 @UseGuards(AdminAuthGuard)
-@Controller('api/presets')
-export class PresetsController {
-  @Get()
-  @ApiOperation({ summary: 'The Livepeer preset names a ladder may use, with their sizes and bit rates' })
-  list() {
-    return PRESETS;
-  }
-}
-
-@ApiTags('streams')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'missing or wrong bearer token' })
-@UseGuards(AdminAuthGuard)
 @Controller('api/streams')
 export class StreamsController {
   constructor(
@@ -58,11 +48,8 @@ export class StreamsController {
   @ApiBody({ schema: openApiSchema(createStreamSchema) })
   @ApiResponse({ status: 201, description: 'the stream with its key, publish URLs and playback URL' })
   @ApiResponse({ status: 400, description: 'validation failed: `errors` maps each field to its problems' })
-  create(@Body() body: unknown) {
-    const input = parseOrThrow(createStreamSchema, body);
-    // The ladder as sent (not zod's copy): the Livepeer rules also refuse unknown fields.
-    const ladder = (body as { ladder?: unknown }).ladder;
-    return answer(() => this.streams.create({ name: input.name, ladder }), 'ladder.');
+  create(@Body(new ZodValidationPipe(createStreamSchema)) input: CreateStreamInput) {
+    return answer(() => this.streams.create({ name: input.name, ladder: input.ladder }), 'ladder.');
   }
 
   @Get()
@@ -76,41 +63,35 @@ export class StreamsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One stream' })
-  get(@Param() params: unknown) {
-    const { id } = parseOrThrow(idParamSchema, params);
+  get(@Param(validId) { id }: IdParam) {
     return answer(() => this.streams.get(id), 'ladder.');
   }
 
   @Put(':id/ladder')
   @ApiOperation({ summary: 'Replace the ladder (applies from the next publish)' })
   @ApiBody({ schema: openApiSchema(ladderSchema) })
-  updateLadder(@Param() params: unknown, @Body() body: unknown) {
-    const { id } = parseOrThrow(idParamSchema, params);
-    parseOrThrow(ladderSchema, body);
-    return answer(() => this.streams.updateLadder(id, body), '');
+  updateLadder(@Param(validId) { id }: IdParam, @Body(new ZodValidationPipe(ladderSchema)) ladder: LadderInput) {
+    return answer(() => this.streams.updateLadder(id, ladder), '');
   }
 
   @Post(':id/disable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Refuse new publishes and end a live one' })
-  disable(@Param() params: unknown) {
-    const { id } = parseOrThrow(idParamSchema, params);
+  disable(@Param(validId) { id }: IdParam) {
     return answer(() => this.streams.disable(id), '');
   }
 
   @Post(':id/enable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept publishes again' })
-  enable(@Param() params: unknown) {
-    const { id } = parseOrThrow(idParamSchema, params);
+  enable(@Param(validId) { id }: IdParam) {
     return answer(() => this.streams.enable(id), '');
   }
 
   @Post(':id/rotate-key')
   @HttpCode(200)
   @ApiOperation({ summary: 'A new stream key (shown once); the old one stops working for new publishes' })
-  rotateKey(@Param() params: unknown) {
-    const { id } = parseOrThrow(idParamSchema, params);
+  rotateKey(@Param(validId) { id }: IdParam) {
     return answer(() => this.streams.rotateKey(id), '');
   }
 }

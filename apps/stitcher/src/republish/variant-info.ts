@@ -1,6 +1,5 @@
-import { probeMedia } from '@lib/media';
+import { codecsOf, probeMedia } from '@lib/media';
 import type { VariantStreamModel } from '@lib/hls';
-import { codecsOf } from './codecs';
 
 /** What the master playlist says about a variant, measured on segments actually received. */
 export interface VariantInfo {

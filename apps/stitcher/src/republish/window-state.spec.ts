@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { endWindow, parseMediaPlaylist, PlaylistHistoryValidator, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
+import { endWindow, parseMediaPlaylist, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
+import { PlaylistHistoryValidator } from '@lib/testing';
 import { appendListing, continuationFor, fitDuration, rebuildWindow, type ListedRow } from './window-state';
 
 /**

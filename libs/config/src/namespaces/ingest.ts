@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { defineConfig } from '../define-config';
 import { port, positiveInt } from '../schemas';
 

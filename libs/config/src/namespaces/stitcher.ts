@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { defineConfig } from '../define-config';
 import { port, positiveInt, positiveNumber } from '../schemas';
 

@@ -1,0 +1,57 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { sendText } from './http-text';
+import { BroadcasterSessionsService } from './broadcaster-sessions.service';
+
+/** Headers go-livepeer's HLS handlers send (reference §2.3, lpms vidplayer). */
+const PLAYLIST_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Cache-Control': 'max-age=5',
+  'Content-Type': 'application/x-mpegURL',
+};
+
+/** Native setHeader + Buffer: express would lower-case the type and append a charset. */
+function sendExact(res: Response, headers: Record<string, string>, body: string | Buffer) {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.status(200).end(typeof body === 'string' ? Buffer.from(body) : body);
+}
+
+function withoutExtension(file: string, extension: string): string | undefined {
+  return file.endsWith(extension) ? file.slice(0, -extension.length) : undefined;
+}
+
+/** The broadcaster's own HLS (reference §2.3): master, media playlists and segments. */
+@Controller('stream')
+export class BroadcasterHlsController {
+  constructor(private readonly sessions: BroadcasterSessionsService) {}
+
+  @Get(':file')
+  master(@Param('file') file: string, @Res() res: Response) {
+    const manifestId = withoutExtension(file, '.m3u8');
+    const session = manifestId === undefined ? undefined : this.sessions.forPlayback(manifestId);
+    if (!session) return sendText(res, 404, 'ErrNotFound');
+    sendExact(res, PLAYLIST_HEADERS, session.masterPlaylist());
+  }
+
+  @Get(':manifestId/:file')
+  media(@Param('manifestId') manifestId: string, @Param('file') file: string, @Res() res: Response) {
+    const rendition = withoutExtension(file, '.m3u8');
+    const playlist = rendition === undefined ? undefined : this.sessions.forPlayback(manifestId)?.mediaPlaylist(rendition);
+    if (playlist === undefined) return sendText(res, 404, 'ErrNotFound');
+    sendExact(res, PLAYLIST_HEADERS, playlist);
+  }
+
+  @Get(':manifestId/:rendition/:file')
+  segment(
+    @Param('manifestId') manifestId: string,
+    @Param('rendition') rendition: string,
+    @Param('file') file: string,
+    @Res() res: Response,
+  ) {
+    const seqText = withoutExtension(file, '.ts');
+    const seq = seqText !== undefined && /^\d+$/.test(seqText) ? Number(seqText) : undefined;
+    const data = seq === undefined ? undefined : this.sessions.forPlayback(manifestId)?.segment(rendition, seq);
+    if (!data) return sendText(res, 404, 'ErrNotFound');
+    sendExact(res, { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'max-age=5', 'Content-Type': 'video/mp2t' }, data);
+  }
+}

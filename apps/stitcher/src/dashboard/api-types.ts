@@ -1,0 +1,67 @@
+/**
+ * The admin API's answers as the dashboard reads them (only the fields it shows). Types only:
+ * they are erased from the browser code.
+ */
+import type { BroadcasterView } from '../admin/broadcasters.service';
+import type { RenditionStatus, SegmentCounts } from '../admin/sessions.service';
+
+export type { BroadcasterView, RenditionStatus, SegmentCounts };
+
+export interface Preset {
+  name: string;
+}
+
+export interface Ladder {
+  profiles?: { name: string; width: number; height: number }[];
+  presets?: string[];
+}
+
+export interface StreamSummary {
+  id: string;
+  name: string;
+  ladder: Ladder;
+  playbackUrl: string;
+  enabled: boolean;
+  liveSessionId: string | null;
+}
+
+export interface CreatedStream {
+  id: string;
+  name: string;
+  streamKey: string;
+  publishUrls: { rtmp: string; httpPush: string };
+  playbackUrl: string;
+}
+
+export interface SessionDetail {
+  id: string;
+  streamName: string;
+  state: string;
+  playbackId: string | null;
+  renditions: RenditionStatus[];
+  counts: SegmentCounts;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  msn: number | null;
+  durationMs: number | null;
+  state: string;
+  dropReason: string | null;
+  ingestedAt: number;
+  uploadedAt: number | null;
+  republishedAt: number | null;
+  broadcasters: string[] | null;
+  renditions: Record<string, { state: string }>;
+}
+
+export interface BroadcasterList {
+  broadcasters: BroadcasterView[];
+  apiError: string | null;
+}
+
+export interface QueueSummary {
+  name: string;
+  paused: boolean;
+  counts: Record<'waiting' | 'active' | 'delayed' | 'failed' | 'completed', number>;
+}
