@@ -15,6 +15,8 @@ export interface SystemOptions {
   workers?: number;
   /** Copy every process's output to stdout with a [name] prefix. */
   echo?: boolean;
+  /** How echoed lines are shown; the apps themselves always log JSON here, since their listening lines are read. */
+  format?: (line: string) => string;
   /** Called with progress lines ("starting redis-server on ..."). */
   log?: (line: string) => void;
 }
@@ -42,12 +44,14 @@ const WAIT_MS = 60_000;
  */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const log = options.log ?? (() => undefined);
-  const env: NodeJS.ProcessEnv = { ...options.env };
+  // The apps write into pipes that this process reads (listening lines carry the ports):
+  // JSON always; the terminal's choice of format applies to what is echoed (options.format).
+  const env: NodeJS.ProcessEnv = { ...options.env, LOG_FORMAT: 'json', LOG_PRETTY: undefined };
   const processes = new Map<string, ManagedProcess>();
   const order: string[] = [];
   const specs = new Map<string, { command: string; args: string[] }>();
   const launch = (name: string, command: string, args: string[]) => {
-    const proc = new ManagedProcess({ name, command, args, env, echo: options.echo });
+    const proc = new ManagedProcess({ name, command, args, env, echo: options.echo, format: options.format });
     processes.set(name, proc);
     specs.set(name, { command, args });
     if (!order.includes(name)) order.push(name);
