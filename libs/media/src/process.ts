@@ -132,17 +132,7 @@ export function runProcess(command: string, args: string[], options: RunProcessO
             ? `killed by ${signal}`
             : `exited with code ${code}`;
       const lastLines = stderr.trim().split('\n').slice(-3).join(' | ');
-      reject(
-        new MediaProcessError(
-          `${tool} ${reason}${lastLines ? `: ${lastLines}` : ''}`,
-          tool,
-          code,
-          signal,
-          stderr,
-          timedOut,
-          aborted,
-        ),
-      );
+      reject(new MediaProcessError(`${tool} ${reason}${lastLines ? `: ${lastLines}` : ''}`, tool, code, signal, stderr, timedOut, aborted));
     });
   });
 

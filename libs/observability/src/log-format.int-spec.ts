@@ -24,8 +24,15 @@ describe('app log format', () => {
     const proc = broadcaster({ LOG_FORMAT: 'pretty' });
     running.push(proc);
     const line = await proc.waitForLine((l) => l.includes('listening on port'), 60_000, 'the listening line');
-    expect(line).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(livepeer-broadcaster\): livepeer-broadcaster http listening on port \d+ \{.*"event":"listening"/);
-    expect(proc.tail(200).split('\n').some((l) => l.startsWith('{'))).toBe(false);
+    expect(line).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(livepeer-broadcaster\): livepeer-broadcaster http listening on port \d+ \{.*"event":"listening"/,
+    );
+    expect(
+      proc
+        .tail(200)
+        .split('\n')
+        .some((l) => l.startsWith('{')),
+    ).toBe(false);
   });
 
   it('LOG_PRETTY=true is the same as LOG_FORMAT=pretty', async () => {

@@ -35,7 +35,10 @@ describe('pretty log lines', () => {
 
   it('still hide stream keys, API keys and tokens', () => {
     const { logger, lines } = prettyLogger('stitcher');
-    logger.info({ streamKey: 'sk-very-secret', apiKey: 'api-very-secret', stream: { token: 'tok-very-secret', name: 'studio' } }, 'created');
+    logger.info(
+      { streamKey: 'sk-very-secret', apiKey: 'api-very-secret', stream: { token: 'tok-very-secret', name: 'studio' } },
+      'created',
+    );
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(PRETTY_LINE);
     expect(lines[0]).not.toMatch(/very-secret/);
@@ -51,7 +54,13 @@ describe('pretty log lines', () => {
     // Nest's logger interface puts the text of logger.log(fields, text) into `context`.
     const nest = JSON.stringify({ level: 30, time: Date.now(), name: 'worker', context: 'worker http listening on port 1', port: 1 });
     expect(format(nest)).toMatch(/INFO \(worker\): worker http listening on port 1 \{"port":1\}$/);
-    const both = JSON.stringify({ level: 30, time: Date.now(), name: 'worker', context: 'RouterExplorer', msg: 'Mapped {/health, GET} route' });
+    const both = JSON.stringify({
+      level: 30,
+      time: Date.now(),
+      name: 'worker',
+      context: 'RouterExplorer',
+      msg: 'Mapped {/health, GET} route',
+    });
     expect(format(both)).toMatch(/INFO \(worker\): \[RouterExplorer\] Mapped \{\/health, GET\} route$/);
     expect(format('ffmpeg version 6.1')).toBe('ffmpeg version 6.1');
     expect(format('{not json')).toBe('{not json');

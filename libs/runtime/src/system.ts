@@ -123,18 +123,22 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       log(`livepeer-local API on ${env.LIVEPEER_API_URL}`);
     }
 
-    const apps: Array<[string, RelayApp]> = [['ingest', 'ingest'], ['stitcher', 'stitcher']];
+    const apps: Array<[string, RelayApp]> = [
+      ['ingest', 'ingest'],
+      ['stitcher', 'stitcher'],
+    ];
     const workerCount = options.workers ?? 1;
     for (let i = 1; i <= workerCount; i++) apps.push([workerCount === 1 ? 'worker' : `worker-${i}`, 'worker']);
     const started = apps.map(([name, app]) => launch(name, process.execPath, node(`apps/${app}/src/main`)));
     const ports = await Promise.all(started.map((p) => p.waitForListening('http', WAIT_MS)));
     const byName = Object.fromEntries(apps.map(([name], i) => [name, ports[i]]));
-    const rtmpPort = await processes.get('ingest')!.waitForListening('rtmp', WAIT_MS).catch(() => Number(env.INGEST_RTMP_PORT ?? 1935));
+    const rtmpPort = await processes
+      .get('ingest')!
+      .waitForListening('rtmp', WAIT_MS)
+      .catch(() => Number(env.INGEST_RTMP_PORT ?? 1935));
 
     // Every app's readiness (Redis, S3, database answering) before reporting success.
-    await Promise.all(
-      apps.map(([name]) => waitReady(`http://127.0.0.1:${byName[name]}`, name, processes.get(name)!)),
-    );
+    await Promise.all(apps.map(([name]) => waitReady(`http://127.0.0.1:${byName[name]}`, name, processes.get(name)!)));
     const host = env.PUBLIC_HOST ?? '127.0.0.1';
     return {
       env,
