@@ -62,6 +62,10 @@ describe('pretty log lines', () => {
       msg: 'Mapped {/health, GET} route',
     });
     expect(format(both)).toMatch(/INFO \(worker\): \[RouterExplorer\] Mapped \{\/health, GET\} route$/);
+    // A grandchild's line, prefixed by the process that echoed it, keeps its prefix.
+    expect(format(`[broadcaster-0] ${json}`)).toMatch(/^\[broadcaster-0\] \[\d\d:\d\d:\d\d\.\d{3}\] INFO \(worker\): worker up$/);
+    // JSON that is no log entry (the S3 server's listening line) stays as it is.
+    expect(format('{"event":"listening","port":9000}')).toBe('{"event":"listening","port":9000}');
     expect(format('ffmpeg version 6.1')).toBe('ffmpeg version 6.1');
     expect(format('{not json')).toBe('{not json');
   });

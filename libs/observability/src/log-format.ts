@@ -44,16 +44,23 @@ export function prettyLogStream(colorize = Boolean(process.stdout.isTTY), destin
   return PinoPretty({ ...prettyOptions(colorize), sync: true, destination });
 }
 
+/** `[broadcaster-0] {...}`: a child's line already prefixed by the process that echoed it (livepeer-local's broadcasters). */
+const PREFIXED_JSON = /^((?:\[[^\]]+\] )*)(\{.*\})$/;
+
 /**
- * Turns one JSON log line of a child process into its pretty form; any other line
- * (ffmpeg, redis-server, a stack trace) is returned as it is.
+ * Turns one JSON log line of a child process into its pretty form, keeping any
+ * `[name] ` prefixes in front of it; any other line (ffmpeg, redis-server, a stack
+ * trace, a JSON object that is no pino entry) is returned as it is.
  */
 export function prettyLogLine(colorize = Boolean(process.stdout.isTTY)): (line: string) => string {
   const format = prettyFactory(prettyOptions(colorize));
   return (line) => {
-    if (!line.startsWith('{')) return line;
+    const match = PREFIXED_JSON.exec(line);
+    if (!match) return line;
     try {
-      return format(JSON.parse(line)).replace(/\n$/, '');
+      const entry = JSON.parse(match[2]);
+      if (typeof entry?.level !== 'number') return line;
+      return match[1] + format(entry).replace(/\n$/, '');
     } catch {
       return line;
     }
