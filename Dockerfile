@@ -3,8 +3,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-# npm ci first; npm install when the lockfile lacks other platforms' optional binaries (see scripts/ensure-deps.mjs).
-RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+# Exactly the lockfile, as scripts/ensure-deps.mjs and .ci/run install it.
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json nest-cli.json ./
 COPY scripts ./scripts
 COPY apps ./apps

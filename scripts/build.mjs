@@ -43,7 +43,7 @@ for (const dir of sourceDirs) {
     if (file.endsWith('.d.ts')) continue;
     const isTs = file.endsWith('.ts');
     // Tests are run by vitest from source; only runtime code goes to dist.
-    if (isTs && /\.(spec|int-spec|e2e-spec)\.ts$/.test(file)) continue;
+    if (isTs && /\.(spec|int-spec|medium-spec|e2e-spec)\.ts$/.test(file)) continue;
     const out = path.join(outDir, isTs ? rel.replace(/\.ts$/, '.js') : rel);
     if (onlyStale && !isStale(file, out)) continue;
     await fs.mkdir(path.dirname(out), { recursive: true });

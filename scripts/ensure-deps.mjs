@@ -1,11 +1,12 @@
 // Installs the npm dependencies when they are missing or older than the lockfile,
 // so `npm start` and `npm test` work on a fresh clone without a separate step.
-// `npm ci` is tried first (exact lockfile); when it refuses (some registries
-// mirror only this platform's optional packages, so the lockfile cannot list the
-// others and `npm ci` calls it out of sync) `npm install` installs the same versions.
+// Only `npm ci` (exactly the lockfile): a lockfile that no longer matches
+// package.json stops here with the reason, instead of being rewritten by a
+// silent `npm install` on one machine and failing on the next.
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { lockfileDrift } from './check-lockfile.mjs';
 
 function mtime(file) {
   try {
@@ -15,18 +16,29 @@ function mtime(file) {
   }
 }
 
-export function ensureDependencies(root) {
+/**
+ * npm writes node_modules/.package-lock.json at the end of every install: newer than
+ * package-lock.json means current. package.json alone does not count (editing a
+ * script must not reinstall); a dependency changed there without the lockfile is
+ * the drift reported below.
+ */
+function installIsCurrent(root) {
   const installed = mtime(path.join(root, 'node_modules/.package-lock.json'));
-  if (installed && installed >= mtime(path.join(root, 'package-lock.json')) && installed >= mtime(path.join(root, 'package.json'))) {
-    return;
+  return installed > 0 && installed >= mtime(path.join(root, 'package-lock.json'));
+}
+
+export function ensureDependencies(root) {
+  const drift = lockfileDrift(root);
+  if (!drift.length && installIsCurrent(root)) return;
+  if (drift.length) {
+    console.error(`[setup] package-lock.json is out of sync with package.json:\n${drift.map((l) => `  - ${l}`).join('\n')}`);
+    console.error('[setup] run `npm install` and commit package-lock.json');
+    process.exit(1);
   }
+  console.log('[setup] installing npm dependencies (npm ci)');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const run = (args) => spawnSync(npm, args, { cwd: root, stdio: 'inherit' }).status === 0;
-  console.log('[setup] installing npm dependencies');
-  if (run(['ci', '--no-audit', '--no-fund'])) return;
-  console.log('[setup] npm ci refused the lockfile; falling back to npm install');
-  if (!run(['install', '--no-audit', '--no-fund'])) {
-    console.error('[setup] npm install failed: see above');
+  if (spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' }).status !== 0) {
+    console.error('[setup] npm ci failed: see above');
     process.exit(1);
   }
 }

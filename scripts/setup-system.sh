@@ -3,20 +3,32 @@
 # when it is missing, so it is safe to run every time (npm start and npm test do).
 #   ffmpeg, ffprobe        segmenting, transcoding (livepeer-local), probing
 #   redis-server           queue; started by npm start when no Redis answers
-#   postgresql (tests)     the integration tests run on PostgreSQL and SQLite
+#   postgresql (tests)     the medium and integration tests run on PostgreSQL and SQLite
 #   chromium (tests)       dashboard and player tests (never downloaded by npm)
 #   docker-compose (tests) validates docker-compose.yml without a Docker engine
+# Modes: (none) what npm start needs; --services Redis and PostgreSQL, installed
+# and running (the medium tier); --for-tests everything (integration, e2e).
 set -euo pipefail
-for_tests=false
-[ "${1:-}" = "--for-tests" ] && for_tests=true
+mode="${1:-}"
+media=true
+services=false
+extras=false
+case "$mode" in
+  "") ;;
+  --services) media=false; services=true ;;
+  --for-tests) services=true; extras=true ;;
+  *) echo "setup: unknown option $mode (use --services or --for-tests)" >&2; exit 2 ;;
+esac
 
 need=()
-command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+$media && { command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg); }
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-if $for_tests; then
+if $services; then
+  command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+fi
+if $extras; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
-  command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
@@ -27,7 +39,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-if $for_tests; then
+if $services; then
   # The tests use the machine's Redis and PostgreSQL; start them when they are installed but down.
   if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     echo "setup: starting redis-server on 127.0.0.1:6379"

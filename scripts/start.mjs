@@ -16,10 +16,14 @@ const step = (cmd, args) => {
 ensureDependencies(root);
 step('bash', [path.join(root, 'scripts/setup-system.sh')]);
 step(process.execPath, [path.join(root, 'scripts/build.mjs'), '--if-stale']);
-const launcher = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist/libs/runtime/src/launcher.main.js'), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const launcher = spawn(
+  process.execPath,
+  ['--enable-source-maps', path.join(root, 'dist/libs/runtime/src/launcher.main.js'), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 // Ctrl-C reaches the launcher through the terminal's process group; forward TERM too.
 process.on('SIGTERM', () => launcher.kill('SIGTERM'));
 process.on('SIGINT', () => undefined);

@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: every tier, one after the other: unit, medium, integration, end to end.
-// Sets up what the tests need first (system packages, build), prints the time of
-// each tier, and ends with one line "N passed, N failed" summed from vitest's own
-// JSON reports. `npm test -- unit` (or medium, integration, e2e) runs one tier.
+// `npm test`: the static checks (lockfile, type check, lint, format), then every
+// tier one after the other: unit, medium, integration, end to end. Each tier gets
+// only the set-up it needs (see TIERS), so `npm test -- unit` installs and starts
+// nothing and takes seconds. Prints the time of each step and ends with one line
+// "N passed, N failed" summed from vitest's own JSON reports.
+//   npm test                  checks and every tier
+//   npm test -- unit medium   those tiers only
+//   npm test -- checks        the static checks only
+// Any other argument goes to vitest (a file filter, -t "name").
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -11,36 +16,61 @@ import { ensureDependencies } from './ensure-deps.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'test-output');
+const bin = (name) => path.join(root, 'node_modules/.bin', name);
 mkdirSync(outDir, { recursive: true });
 
-// How many test files of a tier run at once: media tiers share two cores.
+/**
+ * What each tier needs before it runs, and how many of its files run at once (media tiers share two cores).
+ *   system: 'services'  Redis and PostgreSQL installed and running (the S3 server comes from npm, in process)
+ *   system: 'all'       also ffmpeg, Chromium, docker-compose
+ *   build               the apps are spawned from dist/
+ */
 const TIERS = {
-  unit: [],
-  medium: ['--maxWorkers=2', '--minWorkers=1'],
-  integration: ['--maxWorkers=2', '--minWorkers=1'],
-  e2e: ['--no-file-parallelism', '--maxWorkers=1', '--minWorkers=1'],
+  // Pure logic: worker threads start faster than processes.
+  unit: { system: null, build: false, vitest: ['--pool=threads', '--maxWorkers=2', '--minWorkers=1'] },
+  medium: { system: 'services', build: false, vitest: ['--maxWorkers=2', '--minWorkers=1'] },
+  integration: { system: 'all', build: true, vitest: ['--maxWorkers=2', '--minWorkers=1'] },
+  e2e: { system: 'all', build: true, vitest: ['--no-file-parallelism', '--maxWorkers=1', '--minWorkers=1'] },
 };
-const requested = process.argv.slice(2).filter((a) => a in TIERS);
-const extra = process.argv.slice(2).filter((a) => !(a in TIERS));
-const tiers = requested.length ? requested : Object.keys(TIERS);
+const CHECKS = 'checks';
+const args = process.argv.slice(2);
+const named = args.filter((a) => a in TIERS || a === CHECKS);
+const extra = args.filter((a) => !named.includes(a));
+const tiers = named.length ? named.filter((a) => a in TIERS) : Object.keys(TIERS);
+const runChecks = named.length === 0 || named.includes(CHECKS);
 
-function run(label, command, args) {
+function run(label, command, commandArgs) {
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit', env: process.env });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`\n[time] ${label}: ${seconds} s (exit ${result.status})\n`);
   return result.status ?? 1;
 }
 
-ensureDependencies(root);
 let failedSteps = 0;
-if (run('system set-up', 'bash', [path.join(root, 'scripts/setup-system.sh'), '--for-tests']) !== 0) {
+const check = (label, command, commandArgs) => {
+  if (run(label, command, commandArgs) !== 0) failedSteps++;
+};
+
+// A stale lockfile is reported as such before anything is installed from it.
+if (run('lockfile check', process.execPath, [path.join(root, 'scripts/check-lockfile.mjs')]) !== 0) process.exit(1);
+ensureDependencies(root);
+
+const system = tiers.some((t) => TIERS[t].system === 'all')
+  ? '--for-tests'
+  : tiers.some((t) => TIERS[t].system === 'services')
+    ? '--services'
+    : null;
+if (system && run('system set-up', 'bash', [path.join(root, 'scripts/setup-system.sh'), system]) !== 0) {
   console.error('system set-up failed: see above');
   process.exit(1);
 }
-if (run('build', process.execPath, [path.join(root, 'scripts/build.mjs')]) !== 0) process.exit(1);
-if (!tiers.every((t) => t === 'unit') || requested.length === 0) {
-  failedSteps += run('type check', path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit']) === 0 ? 0 : 1;
+if (tiers.some((t) => TIERS[t].build) && run('build', process.execPath, [path.join(root, 'scripts/build.mjs')]) !== 0) process.exit(1);
+
+if (runChecks) {
+  check('type check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+  check('lint', 'npm', ['run', '--silent', 'lint']);
+  check('format check', 'npm', ['run', '--silent', 'format:check']);
 }
 
 let passed = 0;
@@ -48,7 +78,7 @@ let failed = 0;
 let skipped = 0;
 for (const tier of tiers) {
   const report = path.join(outDir, `${tier}.json`);
-  const status = run(`${tier} tests`, path.join(root, 'node_modules/.bin/vitest'), [
+  const status = run(`${tier} tests`, bin('vitest'), [
     'run',
     '--project',
     tier,
@@ -56,7 +86,7 @@ for (const tier of tiers) {
     '--reporter=default',
     '--reporter=json',
     `--outputFile.json=${report}`,
-    ...TIERS[tier],
+    ...TIERS[tier].vitest,
     ...extra,
   ]);
   if (existsSync(report)) {
@@ -73,5 +103,6 @@ for (const tier of tiers) {
   if (status !== 0) failedSteps++;
 }
 
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+const failedChecks = failedSteps ? `, ${failedSteps} step${failedSteps > 1 ? 's' : ''} failed` : '';
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}${failedChecks}`);
 process.exit(failed > 0 || failedSteps > 0 ? 1 : 0);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Rewrites the settings table of README.md (between the settings markers) from
 // the settings namespaces in libs/config, so the table always matches the code.
-// Run after `node scripts/build.mjs`.
+// Run after `node scripts/build.mjs`. The result goes through Prettier, so that
+// `npm run format:check` accepts the generated table as it is.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -16,5 +17,7 @@ const start = '<!-- settings:start -->';
 const end = '<!-- settings:end -->';
 const [before, rest] = readme.split(start);
 const after = rest.split(end)[1];
-writeFileSync(file, `${before}${start}\n${settingsTable()}\n${end}${after}`);
+const prettier = await import('prettier');
+const text = `${before}${start}\n${settingsTable()}\n${end}${after}`;
+writeFileSync(file, await prettier.format(text, { ...(await prettier.resolveConfig(file)), filepath: file }));
 console.log('README.md settings table updated');

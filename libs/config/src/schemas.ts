@@ -29,6 +29,13 @@ export const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Like bool, but unset stays undefined (for a setting whose absence means "let another setting decide"). */
+export const optionalBool = () =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
+
 /** Lower-case, digits and dashes: safe as a Redis key prefix, a bucket name part or a queue prefix. */
 export const slug = (fallback: string) =>
   z

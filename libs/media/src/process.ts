@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { mediaConfig } from '@lib/config';
 
-/** Where the tools live; Debian's by default, overridable for other machines. */
-export const FFMPEG_PATH = process.env.FFMPEG_PATH || 'ffmpeg';
-export const FFPROBE_PATH = process.env.FFPROBE_PATH || 'ffprobe';
+/** Where the tools live (FFMPEG_PATH, FFPROBE_PATH): read once, a bad path stops the process with the variable's name. */
+const tools = mediaConfig.load();
+export const FFMPEG_PATH = tools.ffmpegPath;
+export const FFPROBE_PATH = tools.ffprobePath;
 
 /** Keep only the tail of stderr: the last lines hold the reason of a failure. */
 const STDERR_LIMIT = 16 * 1024;
@@ -130,17 +132,7 @@ export function runProcess(command: string, args: string[], options: RunProcessO
             ? `killed by ${signal}`
             : `exited with code ${code}`;
       const lastLines = stderr.trim().split('\n').slice(-3).join(' | ');
-      reject(
-        new MediaProcessError(
-          `${tool} ${reason}${lastLines ? `: ${lastLines}` : ''}`,
-          tool,
-          code,
-          signal,
-          stderr,
-          timedOut,
-          aborted,
-        ),
-      );
+      reject(new MediaProcessError(`${tool} ${reason}${lastLines ? `: ${lastLines}` : ''}`, tool, code, signal, stderr, timedOut, aborted));
     });
   });
 

@@ -17,7 +17,7 @@ export interface TranscodeOptions {
   audioBitrate?: number;
 }
 
-/** libx264 settings the CPU budget allows (design: 2 shared cores). */
+/** libx264 settings the CPU budget allows (docs/design-notes.md#cpu-budget: 2 shared cores). */
 export const X264_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-threads', '1'];
 
 const H264_PROFILE_ARGS: Record<string, string> = {

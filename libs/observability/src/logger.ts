@@ -1,5 +1,7 @@
 import type { Params } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Options } from 'pino-http';
+import { type ResolvedLogFormat, prettyLogStream } from './log-format';
 
 /**
  * Paths pino replaces with "[redacted]" wherever they appear in a log object.
@@ -25,26 +27,34 @@ function isScrape(req: IncomingMessage): boolean {
   return url.startsWith('/health') || url.startsWith('/metrics');
 }
 
-export function loggerParams(app: string, level: string, pretty: boolean): Params {
+/**
+ * nestjs-pino settings of one app. `format` is the resolved LOG_FORMAT: pretty lines
+ * come from the same pino instance (redaction and serializers apply first), only
+ * the last step, turning the object into text, differs.
+ */
+export function loggerParams(app: string, level: string, format: ResolvedLogFormat): Params {
+  const options = loggerOptions(app, level);
+  return { pinoHttp: format === 'pretty' ? [options, prettyLogStream()] : options };
+}
+
+/** The pino(-http) options of one app, whatever the output format. */
+export function loggerOptions(app: string, level: string): Options {
   return {
-    pinoHttp: {
-      level,
-      name: app,
-      base: { app, pid: process.pid },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      // Stream keys travel in URL paths (/live/{streamKey}/...): never log raw URLs of those routes.
-      serializers: {
-        req: (req: { method: string; url: string; id: unknown }) => ({
-          id: req.id,
-          method: req.method,
-          url: redactKeyInPath(req.url),
-        }),
-      },
-      autoLogging: { ignore: isScrape },
-      customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
-      transport: pretty ? { target: 'pino/file', options: { destination: 1 } } : undefined,
+    level,
+    name: app,
+    base: { app, pid: process.pid },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // Stream keys travel in URL paths (/live/{streamKey}/...): never log raw URLs of those routes.
+    serializers: {
+      req: (req: { method: string; url: string; id: unknown }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactKeyInPath(req.url),
+      }),
     },
+    autoLogging: { ignore: isScrape },
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
   };
 }
 

@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { commonConfig } from '@lib/config';
 import { HealthModule, ReadinessProbe } from './health';
+import { resolveLogFormat } from './log-format';
 import { loggerParams } from './logger';
 import { MetricsModule } from './metrics';
 
@@ -16,7 +17,7 @@ export class ObservabilityModule {
     return {
       module: ObservabilityModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(app, common.logLevel, common.logPretty)),
+        LoggerModule.forRoot(loggerParams(app, common.logLevel, resolveLogFormat(common.logFormat))),
         MetricsModule.forRoot(app),
         HealthModule.forRoot(probes),
       ],

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { type ConfigOf, launcherConfig } from '@lib/config';
+import { type ConfigOf, commonConfig, launcherConfig } from '@lib/config';
+import { prettyLogLine, resolveLogFormat } from '@lib/observability';
 import { ManagedProcess } from './managed-process';
 import { repoRoot } from './paths';
 import { startSystem } from './system';
@@ -11,8 +12,10 @@ import { startSystem } from './system';
  */
 async function main() {
   let settings: ConfigOf<typeof launcherConfig>;
+  let logFormat: ConfigOf<typeof commonConfig>['logFormat'];
   try {
     settings = launcherConfig.load();
+    logFormat = commonConfig.load().logFormat;
   } catch (err) {
     console.error(`[start] ${(err as Error).message}`);
     process.exit(2);
@@ -24,6 +27,8 @@ async function main() {
     dataDir: path.resolve(repoRoot, settings.dataDir),
     workers: settings.workerCopies,
     echo: !quiet,
+    // The apps log JSON into their pipes; LOG_FORMAT (auto: is this a terminal?) decides how it is echoed.
+    format: resolveLogFormat(logFormat) === 'pretty' ? prettyLogLine() : undefined,
     log: (line) => console.log(`[start] ${line}`),
   });
   const { urls } = system;

@@ -11,6 +11,8 @@ export interface ManagedProcessOptions {
   cwd?: string;
   /** Copy the child's output to this process's stdout, prefixed with the name. */
   echo?: boolean;
+  /** How an echoed line is shown (e.g. JSON log lines made readable); the kept and scanned line is the raw one. */
+  format?: (line: string) => string;
 }
 
 /** A JSON log line that announces a listener (see announceListening in @lib/observability). */
@@ -75,7 +77,7 @@ export class ManagedProcess extends EventEmitter {
 
   private onLine(line: string) {
     this.remember(line);
-    if (this.options.echo) process.stdout.write(`[${this.options.name}] ${line}\n`);
+    if (this.options.echo) process.stdout.write(`[${this.options.name}] ${this.options.format?.(line) ?? line}\n`);
     if (line.includes('"event":"listening"')) {
       try {
         const parsed = JSON.parse(line) as ListeningLine;

@@ -15,6 +15,8 @@ export interface SystemOptions {
   workers?: number;
   /** Copy every process's output to stdout with a [name] prefix. */
   echo?: boolean;
+  /** How echoed lines are shown; the apps themselves always log JSON here, since their listening lines are read. */
+  format?: (line: string) => string;
   /** Called with progress lines ("starting redis-server on ..."). */
   log?: (line: string) => void;
 }
@@ -42,12 +44,14 @@ const WAIT_MS = 60_000;
  */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const log = options.log ?? (() => undefined);
-  const env: NodeJS.ProcessEnv = { ...options.env };
+  // The apps write into pipes that this process reads (listening lines carry the ports):
+  // JSON always; the terminal's choice of format applies to what is echoed (options.format).
+  const env: NodeJS.ProcessEnv = { ...options.env, LOG_FORMAT: 'json', LOG_PRETTY: undefined };
   const processes = new Map<string, ManagedProcess>();
   const order: string[] = [];
   const specs = new Map<string, { command: string; args: string[] }>();
   const launch = (name: string, command: string, args: string[]) => {
-    const proc = new ManagedProcess({ name, command, args, env, echo: options.echo });
+    const proc = new ManagedProcess({ name, command, args, env, echo: options.echo, format: options.format });
     processes.set(name, proc);
     specs.set(name, { command, args });
     if (!order.includes(name)) order.push(name);
@@ -119,18 +123,22 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       log(`livepeer-local API on ${env.LIVEPEER_API_URL}`);
     }
 
-    const apps: Array<[string, RelayApp]> = [['ingest', 'ingest'], ['stitcher', 'stitcher']];
+    const apps: Array<[string, RelayApp]> = [
+      ['ingest', 'ingest'],
+      ['stitcher', 'stitcher'],
+    ];
     const workerCount = options.workers ?? 1;
     for (let i = 1; i <= workerCount; i++) apps.push([workerCount === 1 ? 'worker' : `worker-${i}`, 'worker']);
     const started = apps.map(([name, app]) => launch(name, process.execPath, node(`apps/${app}/src/main`)));
     const ports = await Promise.all(started.map((p) => p.waitForListening('http', WAIT_MS)));
     const byName = Object.fromEntries(apps.map(([name], i) => [name, ports[i]]));
-    const rtmpPort = await processes.get('ingest')!.waitForListening('rtmp', WAIT_MS).catch(() => Number(env.INGEST_RTMP_PORT ?? 1935));
+    const rtmpPort = await processes
+      .get('ingest')!
+      .waitForListening('rtmp', WAIT_MS)
+      .catch(() => Number(env.INGEST_RTMP_PORT ?? 1935));
 
     // Every app's readiness (Redis, S3, database answering) before reporting success.
-    await Promise.all(
-      apps.map(([name]) => waitReady(`http://127.0.0.1:${byName[name]}`, name, processes.get(name)!)),
-    );
+    await Promise.all(apps.map(([name]) => waitReady(`http://127.0.0.1:${byName[name]}`, name, processes.get(name)!)));
     const host = env.PUBLIC_HOST ?? '127.0.0.1';
     return {
       env,

@@ -53,6 +53,8 @@ export class TestEnv {
   vars(extra: Record<string, string | number | undefined> = {}): Record<string, string> {
     const base: Record<string, string | number | undefined> = {
       LOG_LEVEL: 'info',
+      // Tests read ports from the apps' JSON listening lines, whatever the developer's LOG_FORMAT.
+      LOG_FORMAT: 'json',
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: this.id,
       S3_ENDPOINT: this.s3?.endpoint,

@@ -9,12 +9,14 @@ export * from './worker';
 export * from './stitcher';
 export * from './livepeer-local';
 export * from './launcher';
+export * from './media';
 import { commonConfig } from './common';
 import { databaseConfig } from './database';
 import { ingestConfig } from './ingest';
 import { launcherConfig } from './launcher';
 import { livepeerConfig } from './livepeer';
 import { livepeerLocalConfig } from './livepeer-local';
+import { mediaConfig } from './media';
 import { redisConfig } from './redis';
 import { s3Config } from './s3';
 import { segmentsConfig } from './segments';
@@ -33,5 +35,6 @@ export const allNamespaces = [
   workerConfig,
   stitcherConfig,
   livepeerLocalConfig,
+  mediaConfig,
   launcherConfig,
 ];

@@ -2,7 +2,7 @@ import { defineConfig } from '../define-config';
 import { positiveInt, positiveNumber } from '../schemas';
 
 /**
- * The time budget every app shares (design: "Time budget"). All deadlines are
+ * The time budget every app shares (docs/design-notes.md#time-budget). All deadlines are
  * factors of a segment's own duration so they scale with the configured length.
  */
 export const segmentsConfig = defineConfig(
