@@ -4,7 +4,7 @@ import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
 import { PlaylistWatcher, RelayFixture, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from './helpers';
 
 /**
- * Media sequence continuity (hls-rules.md rules 2 and 4): a stitcher killed mid-stream is
+ * Media sequence continuity (docs/hls-rules.md rules 2 and 4): a stitcher killed mid-stream is
  * replaced and the numbers go on; a reconnect (new session of the same stream) and lost segments
  * continue them after a discontinuity; the end comes with ENDLIST. One watcher sees every version.
  */
@@ -20,7 +20,7 @@ describe('stitcher media sequence continuity', () => {
   let watcher: PlaylistWatcher;
   const variants = ['low', 'source'];
   // Deadline 3 x 2 s: after a gap, Livepeer's amalgamation shows newer segments only once their
-  // run is long enough (livepeer-protocol.md §5.2), so a much shorter deadline would skip those too.
+  // run is long enough (docs/livepeer-protocol.md §5.2), so a much shorter deadline would skip those too.
   const settings = { STITCHER_END_GRACE_MS: 4000, STITCHER_DEADLINE_FACTOR: 3 };
 
   const listedEverywhere = (msn: number) => variants.every((v) => watcher.media.get(v)?.listed.has(msn));
@@ -97,7 +97,7 @@ describe('stitcher media sequence continuity', () => {
     const firstSession = await fixture.sessions.findOneBy({ id: first.session.id });
     expect(firstSession!.playlistEndedAt).not.toBeNull();
     expect(watcher.violations()).toEqual([]);
-    // Both variants carry the same discontinuity sequence (hls-rules.md rule 9).
+    // Both variants carry the same discontinuity sequence (docs/hls-rules.md rule 9).
     const sequences = variants.map((v) => lastPlaylist(v).discontinuitySequence);
     expect(new Set(sequences).size).toBe(1);
   });

@@ -4,7 +4,7 @@ import type { MasterPlaylist, MediaPlaylist, MediaSegment, Playlist, Resolution,
 /**
  * A small, strict parser for the playlists the relay reads (upstream amalgamated playlists,
  * its own output in tests). Syntax errors throw `PlaylistParseError` with the line number;
- * semantic rules (hls-rules.md) are the validator's job. Every step is linear in the input
+ * semantic rules (docs/hls-rules.md) are the validator's job. Every step is linear in the input
  * and bounded by `ParseLimits`, so hostile input can neither hang the parser nor exhaust memory.
  */
 

@@ -4,7 +4,7 @@ import { formatDuration, integerProblem, roundedDuration, uriProblem, writtenMil
 /**
  * The sliding-window state of one republished media playlist, as pure data with immutable updates.
  * The state is plain JSON, so the stitcher can persist it and continue the media sequence after a
- * restart (hls-rules.md rule 2). `writeMediaPlaylist(state)` serialises it.
+ * restart (docs/hls-rules.md rule 2). `writeMediaPlaylist(state)` serialises it.
  *
  * Rules kept here: target duration fixed at creation (1); media sequence only grows, one per
  * segment removed from the head (2); only tail appends and head removals (3); a discontinuity is
@@ -13,7 +13,7 @@ import { formatDuration, integerProblem, roundedDuration, uriProblem, writtenMil
  */
 
 export const DEFAULT_WINDOW_SEGMENTS = 10;
-/** hls-rules.md rule 5: a live playlist never lists less than this many target durations. */
+/** docs/hls-rules.md rule 5: a live playlist never lists less than this many target durations. */
 export const MIN_WINDOW_TARGET_DURATIONS = 3;
 
 export interface WindowSegment {

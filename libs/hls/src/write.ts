@@ -12,7 +12,7 @@ import type { Resolution } from './types';
 
 /**
  * Serialises the relay's republished playlists (RFC 8216). The writer refuses a model that would
- * produce a playlist breaking hls-rules.md rule 1 or RFC syntax, rather than emitting it.
+ * produce a playlist breaking docs/hls-rules.md rule 1 or RFC syntax, rather than emitting it.
  *
  * Choices:
  * - `#EXT-X-VERSION:3` always: float `#EXTINF` needs 3 and nothing we write needs more

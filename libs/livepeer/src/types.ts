@@ -1,6 +1,6 @@
 /**
  * Wire types of the Livepeer API and broadcaster, as the protocol reference describes them
- * (/work/shared/reference/livepeer-protocol.md §2, §3). Field names are the JSON names.
+ * (docs/livepeer-protocol.md §2, §3). Field names are the JSON names.
  */
 
 /** x264 profiles the current API accepts in a profile's `profile` field. */

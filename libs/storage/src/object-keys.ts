@@ -1,5 +1,5 @@
 /**
- * Object keys (design: "Object keys"). Every app builds keys here, so the layout
+ * Object keys (docs/design-notes.md, "Object keys"). Every app builds keys here, so the layout
  * of the bucket has one definition.
  */
 export const objectKeys = {

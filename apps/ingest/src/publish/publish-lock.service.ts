@@ -21,7 +21,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 /**
- * One publish per stream at a time across every ingest copy (design: "Redis keys"):
+ * One publish per stream at a time across every ingest copy (docs/design-notes.md, "Redis keys"):
  * a Redis key with an owner token and an expiry, renewed while the publish lasts, so a
  * copy that dies frees its streams after INGEST_PUBLISH_LOCK_TTL_MS.
  */

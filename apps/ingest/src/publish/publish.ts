@@ -35,7 +35,7 @@ export interface PublishServices {
 }
 
 /**
- * One publish of a stream = one session = one Livepeer stream (design: "Session").
+ * One publish of a stream = one session = one Livepeer stream (docs/design-notes.md, "Session").
  * Transport-neutral: the RTMP publisher and the HTTP push session drive it (accept the
  * input, submit segments, end), and it tells them to hang up (`onKick`) when the
  * publish must stop for its own reasons: stream disabled, lock lost, Livepeer refused

@@ -34,7 +34,7 @@ function mediaOutput(mediaSequence: number, targetDuration: number, segments: Ar
 const seqsOf = (text: string | null) => parseMediaPlaylist(text!).segments.map((s) => segmentSequenceNumber(s.uri));
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-// The three broadcasters of livepeer-protocol.md §5.2 (each holds a gappy subset; nobody has 535).
+// The three broadcasters of docs/livepeer-protocol.md §5.2 (each holds a gappy subset; nobody has 535).
 const playlist1 = broadcasterPlaylist([[533, 1.417], [534, 2], [537, 1.875], [543, 2], [545, 1.791], [546, 1.5]], 171);
 const playlist2 = broadcasterPlaylist([[536, 2], [538, 1.333], [540, 1.375], [542, 2], [544, 1.625], [547, 2]], 195);
 const playlist3 = broadcasterPlaylist([[523, 2], [524, 2], [526, 1.792], [539, 2], [541, 1.167], [550, 2]], 162);

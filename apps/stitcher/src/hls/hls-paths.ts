@@ -20,7 +20,7 @@ export function segmentMsn(file: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** Seconds a playlist may be cached: about half its target duration (hls-rules.md rule 10). */
+/** Seconds a playlist may be cached: about half its target duration (docs/hls-rules.md rule 10). */
 export function playlistMaxAge(text: string): number {
   const match = /^#EXT-X-TARGETDURATION:(\d{1,4})\s*$/m.exec(text);
   const targetDuration = match ? Number(match[1]) : 2;

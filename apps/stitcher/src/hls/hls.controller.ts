@@ -17,7 +17,7 @@ function isMissing(err: unknown): boolean {
 /**
  * Serves the republished HLS from the object store (where any stitcher copy, or a CDN, reads
  * the same bytes): master and media playlists with a short cache lifetime, segments with a long
- * one, CORS open for browser players (hls-rules.md rule 10).
+ * one, CORS open for browser players (docs/hls-rules.md rule 10).
  */
 @ApiExcludeController()
 @Controller('hls')

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { StorageService } from '@lib/storage';
 
 /**
- * Deletes republished segments some time after they left the playlist (hls-rules.md rule 5: a
+ * Deletes republished segments some time after they left the playlist (docs/hls-rules.md rule 5: a
  * player or CDN that read an older version may still ask for them). Pending deletions live in
  * memory; objects a stopped process forgot are removed with their session by retention.
  */

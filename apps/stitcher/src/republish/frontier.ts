@@ -6,7 +6,7 @@ import type { DropReason, SegmentState } from '@lib/database';
  * The republished stream advances one source segment at a time, in every variant at once: a
  * segment is listed when every rendition (and the source) has it stored, or skipped in every
  * variant when one of them cannot have it in time. Listing all-or-nothing keeps the variants'
- * media sequence numbers, timestamps and discontinuity sequence numbers identical (hls-rules.md
+ * media sequence numbers, timestamps and discontinuity sequence numbers identical (docs/hls-rules.md
  * rule 9), which hls.js relies on when it switches levels. Renditions of one segment are made by
  * the same broadcaster in one transcode, so one missing alone is rare; a lost segment costs every
  * variant the same two seconds, marked with a discontinuity.

@@ -12,7 +12,7 @@ import {
  * The sliding window of one republished media playlist, rebuilt from the rows the database
  * keeps for it. Replaying the newest rows through the same append + slide steps the writer used
  * gives the window the previous writer had, so a restart or a takeover continues the media
- * sequence and the discontinuity sequence exactly (hls-rules.md rules 2 and 4).
+ * sequence and the discontinuity sequence exactly (docs/hls-rules.md rules 2 and 4).
  */
 
 export interface ListedRow {
