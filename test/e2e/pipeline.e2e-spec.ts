@@ -19,7 +19,7 @@ describe('live pipeline, real transcoding', () => {
     collector = pipeline.watch(stream);
     const publisher = pipeline.publish(stream, 60);
     // While live: a real player plays the master playlist.
-    await waitFor(() => collector.watcher.media.get('source')?.listed.size! >= 4, { timeoutMs: 60_000, what: 'four republished segments' });
+    await waitFor(() => (collector.watcher.media.get('source')?.listed.size ?? 0) >= 4, { timeoutMs: 60_000, what: 'four republished segments' });
     played = await playWithHlsJs(pipeline.stitcher, `${pipeline.stitcher}/hls/${stream.playbackId}/index.m3u8`, 10, 60_000);
     await publisher.exited;
     await collector.untilEnded();

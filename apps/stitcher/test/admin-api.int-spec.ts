@@ -25,6 +25,7 @@ describe('stitcher admin API', () => {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await fetch(`${stitcher.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses of every route are read through this one helper
     let json: any;
     try {
       json = JSON.parse(text);

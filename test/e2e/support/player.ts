@@ -17,6 +17,7 @@ export async function playWithHlsJs(origin: string, masterUrl: string, minSecond
       const video = document.createElement('video');
       video.muted = true;
       document.body.appendChild(video);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- hls.js is loaded as a page script, its types are not in scope here
       const w = window as unknown as { Hls: any; playerErrors: string[] };
       w.playerErrors = [];
       const hls = new w.Hls();

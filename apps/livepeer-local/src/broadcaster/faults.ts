@@ -36,7 +36,7 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
 
 export class FaultSpecError extends Error {}
 
-const COUNT_KEYS = ['failNext', 'hangNext', 'resetNext'] as const;
+type CountKey = 'failNext' | 'hangNext' | 'resetNext';
 
 function toCount(key: string, value: unknown): number {
   const n = typeof value === 'string' ? Number(value) : value;
@@ -100,7 +100,7 @@ export function parseFaultSpec(spec: string): Record<string, string> {
  * Order: reset, hang, fail (a connection reset wins over everything, as it would on the wire).
  */
 export function takeFault(faults: Faults): { action: FaultAction; faults: Faults } {
-  const use = (key: (typeof COUNT_KEYS)[number]): Faults =>
+  const use = (key: CountKey): Faults =>
     faults[key] === -1 ? faults : { ...faults, [key]: faults[key] - 1 };
   if (faults.resetNext !== 0) return { action: { kind: 'reset' }, faults: use('resetNext') };
   if (faults.hangNext !== 0) return { action: { kind: 'hang' }, faults: use('hangNext') };
