@@ -89,8 +89,14 @@ export class LedgerService {
     return this.transition(sessionId, seq, 'queued', { queuedAt: Date.now() });
   }
 
-  markUploaded(sessionId: string, seq: number, timing: { uploadMs: number; roundTripMs: number }): Promise<boolean> {
-    return this.transition(sessionId, seq, 'uploaded', { ...timing, uploadedAt: Date.now() });
+  /** `renditions`: where the push answer's renditions were stored (name -> object key), if it had any. */
+  markUploaded(
+    sessionId: string,
+    seq: number,
+    upload: { uploadMs: number; roundTripMs: number; renditions?: Record<string, string> | null },
+  ): Promise<boolean> {
+    const { renditions, ...timing } = upload;
+    return this.transition(sessionId, seq, 'uploaded', { ...timing, renditions: renditions ?? null, uploadedAt: Date.now() });
   }
 
   markDropped(sessionId: string, seq: number, reason: DropReason, detail?: string): Promise<boolean> {

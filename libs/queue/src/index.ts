@@ -1,3 +1,4 @@
 export * from './queue.module';
 export * from './redis-keys';
 export * from './segment-upload';
+export * from './segment-transcoded';

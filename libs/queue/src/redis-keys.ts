@@ -24,6 +24,8 @@ export function redisKeys(prefix: string) {
     publishLock: (streamId: string) => `${prefix}:publish-lock:${streamId}`,
     /** Pub/sub channel announcing session start and end. */
     sessionEventsChannel: () => `${prefix}:session-events`,
+    /** Pub/sub channel announcing each uploaded segment and where its renditions are (segment-transcoded.ts). */
+    segmentTranscodedChannel: () => `${prefix}:segment-transcoded`,
     /** Pub/sub channel of stream changes a running ingest acts on (e.g. disable ends a publish). */
     streamControlChannel: () => `${prefix}:stream-control`,
   };

@@ -43,6 +43,13 @@ export class SegmentEntity {
   @Column({ type: 'simple-json' })
   broadcasters!: string[];
 
+  /**
+   * Renditions the broadcaster returned in its push answer, stored by the worker: rendition name
+   * -> object key. Null on the playlist path (the stitcher polls the amalgamated playlists then).
+   */
+  @Column({ type: 'simple-json', nullable: true })
+  renditions!: Record<string, string> | null;
+
   /** Upload attempts: one per broadcaster tried, so derived from that list (never stored). */
   get attempts(): number {
     return this.broadcasters?.length ?? 0;
