@@ -44,11 +44,13 @@ function blockBits(epochMs: number): boolean[] {
 export function encodeFrameClock(epochMs: number, width: number, height: number, frame = Buffer.alloc(width * height)): Buffer {
   const bits = blockBits(epochMs);
   const { columns, rows } = FRAME_CLOCK_GRID;
+  // Whole spans per block row (the publisher draws 30 frames a second).
   for (let y = 0; y < height; y++) {
     const row = Math.min(rows - 1, Math.floor((y * rows) / height));
-    for (let x = 0; x < width; x++) {
-      const column = Math.min(columns - 1, Math.floor((x * columns) / width));
-      frame[y * width + x] = bits[row * columns + column] ? 255 : 0;
+    for (let column = 0; column < columns; column++) {
+      const x0 = Math.floor((column * width) / columns);
+      const x1 = Math.floor(((column + 1) * width) / columns);
+      frame.fill(bits[row * columns + column] ? 255 : 0, y * width + x0, y * width + x1);
     }
   }
   return frame;
