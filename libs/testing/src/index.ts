@@ -6,3 +6,6 @@ export * from './playlist-watcher';
 export * from './browser';
 export * from './livepeer-local';
 export * from './relay-pipeline';
+export * from './frame-clock';
+export * from './clock-publisher';
+export * from './clock-viewer';
