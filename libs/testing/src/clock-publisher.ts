@@ -46,6 +46,8 @@ export interface ClockPublisherOptions {
 export class ClockPublisher {
   readonly startedAt = Date.now();
   frames = 0;
+  /** Most frames ever waiting in the pipe for ffmpeg: above a few, the encoder fell behind real time. */
+  maxBacklogFrames = 0;
   private readonly ffmpeg: ChildProcess;
   private readonly recent: string[] = [];
   private timer?: NodeJS.Timeout;
@@ -67,6 +69,9 @@ export class ClockPublisher {
       // The tee muxer cannot tell the encoders that FLV wants global headers; MPEG-TS repeats them per keyframe.
       '-flags', '+global_header',
       '-flush_packets', '1',
+      // Each output behind its own queue (~30 s): an output that reads slowly (a relay's ingest
+      // under load) must not hold back the encoder, and so every other path, with it.
+      '-use_fifo', '1', '-fifo_options', 'queue_size=1800',
       '-f', 'tee', outputs.map((o) => o.spec).join('|'),
     ];
     this.ffmpeg = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -111,7 +116,9 @@ export class ClockPublisher {
   private next(): void {
     if (this.stopped) return;
     const { width, height, fps } = this.options;
-    this.ffmpeg.stdin!.write(encodeFrameClock(Date.now(), width, height));
+    const stdin = this.ffmpeg.stdin!;
+    this.maxBacklogFrames = Math.max(this.maxBacklogFrames, Math.floor(stdin.writableLength / (width * height)));
+    stdin.write(encodeFrameClock(Date.now(), width, height));
     this.frames++;
     const due = this.startedAt + (this.frames * 1000) / fps;
     this.timer = setTimeout(() => this.next(), Math.max(0, due - Date.now()));
