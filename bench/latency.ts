@@ -164,6 +164,8 @@ async function main() {
   console.log('| relay path | segment length | relay p50 / p95 | baseline p50 / p95 | ratio (p50) | relay share p50 / p95 | samples relay / baseline | encoder backlog (max frames) | targets (ms) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   results.forEach((r) => console.log(row(r)));
+  const heights = (views: ClockView[]) => [...new Set(views.flatMap((v) => v.heights))].sort((a, b) => a - b).join('/') || '-';
+  console.log(`\nRenditions the viewers were shown (video height, hls.js picks by bandwidth): ${results.map((r) => `${r.multipart ? 'push-answer' : 'playlist'} ${r.segmentSeconds} s: relay ${heights(r.relay)}, baseline ${heights(r.baseline)}`).join('; ')}.`);
   console.log(
     `\nTargets: relay share p95 <= ${SHARE_TARGET_MS.push} ms (push-answer), <= ${SHARE_TARGET_MS.playlist} ms (playlist); glass-to-glass <= ${RATIO_TARGET} x baseline; < 8 s at 2 s segments, < 5 s at 1 s. Figures are printed, never asserted.`,
   );
