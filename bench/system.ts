@@ -22,8 +22,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseMediaPlaylist } from '@lib/hls';
 import { ManagedProcess } from '@lib/runtime';
-import { Pipeline, TimelineEntry, testPatternArgs, waitFor } from '@lib/testing';
+import { Pipeline, testPatternArgs, waitFor } from '@lib/testing';
 import { TreeSampler, percentile } from './support/proc-stats';
+import { SegmentLatencies, recordListings, segmentLatencies } from './support/segment-latency';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,45 +40,18 @@ const RESOURCE_SECONDS = Number(args['resource-seconds']);
 const RENDITION = 'P240p30fps16x9';
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
 
-interface LatencyResult {
-  segments: number;
-  latency: number[];
-  relayShare: number[];
-}
+type LatencyResult = SegmentLatencies;
 
 /** Relay: publish over RTMP, watch the republished playlist, join with the ledger's timeline. */
 async function relayLatency(): Promise<LatencyResult> {
   const pipeline = await Pipeline.start({ name: 'bench-latency', transcodeMode: 'ffmpeg', workers: 1 });
   try {
     const stream = await pipeline.createStream('bench latency');
-    const collector = pipeline.watch(stream);
-    collector.watcher.stop();
-    collector.watcher.start(100);
-    const listedAt = new Map<number, number>();
-    const previous = collector.watcher.onSegment!;
-    collector.watcher.onSegment = (rendition, msn, url) => {
-      previous(rendition, msn, url);
-      if (rendition === RENDITION) listedAt.set(msn, Date.now());
-    };
+    const { collector, listedAt } = recordListings(pipeline, stream, RENDITION);
     const publishedAt = Date.now();
     await pipeline.publish(stream, SECONDS).exited;
     await collector.untilEnded();
-    const [session] = await pipeline.sessions(stream);
-    const timeline: Array<TimelineEntry & { roundTripMs: number | null }> = (await pipeline.timeline(session.id)) as never;
-    const result: LatencyResult = { segments: 0, latency: [], relayShare: [] };
-    let mediaStart = 0;
-    for (const entry of timeline) {
-      const msn = entry.renditions[RENDITION]?.msn;
-      const listed = msn == null ? undefined : listedAt.get(msn);
-      if (listed !== undefined) {
-        const latency = listed - (publishedAt + mediaStart);
-        result.segments++;
-        result.latency.push(latency);
-        result.relayShare.push(latency - entry.durationMs - (entry.roundTripMs ?? 0));
-      }
-      mediaStart += entry.durationMs;
-    }
-    return result;
+    return await segmentLatencies(pipeline, stream, listedAt, RENDITION, publishedAt);
   } finally {
     await pipeline.stop();
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 /**
@@ -19,4 +20,9 @@ export function launchChromium(): Promise<Browser> {
       '--autoplay-policy=no-user-gesture-required',
     ],
   });
+}
+
+/** hls.js as installed in node_modules (pages load it from disk: no CDN on a closed network). */
+export function hlsJsScriptPath(): string {
+  return path.join(path.dirname(require.resolve('hls.js')), 'hls.min.js');
 }

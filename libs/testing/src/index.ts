@@ -8,3 +8,6 @@ export * from './livepeer-local';
 export * from './relay-pipeline';
 export * from './broadcaster-push';
 export * from './hls-rules-validator';
+export * from './frame-clock';
+export * from './clock-publisher';
+export * from './clock-viewer';

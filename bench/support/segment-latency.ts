@@ -1,0 +1,62 @@
+import { CreatedStream, Pipeline, SegmentCollector, TimelineEntry } from '@lib/testing';
+
+/** A timeline row with the ledger's broadcaster round trip (PUT start -> response complete, transcoding included). */
+export type TimedTimelineEntry = TimelineEntry & { roundTripMs: number | null };
+
+export interface SegmentLatencies {
+  segments: number;
+  /** First frame of the segment entering the encoder -> listed in the republished playlist (ms). */
+  latency: number[];
+  /**
+   * The relay's own share: that latency minus the segment's duration (it cannot be listed
+   * before it is complete, i.e. before ingest closes it) minus the broadcaster round trip.
+   */
+  relayShare: number[];
+}
+
+/**
+ * Watches the republished playlists like a player polling every 100 ms and records when each
+ * segment of `rendition` is first listed (the collector also downloads every segment).
+ */
+export function recordListings(pipeline: Pipeline, stream: CreatedStream, rendition: string): { collector: SegmentCollector; listedAt: Map<number, number> } {
+  const collector = pipeline.watch(stream);
+  collector.watcher.stop();
+  collector.watcher.start(100);
+  const listedAt = new Map<number, number>();
+  const previous = collector.watcher.onSegment!;
+  collector.watcher.onSegment = (name, msn, url) => {
+    previous(name, msn, url);
+    if (name === rendition) listedAt.set(msn, Date.now());
+  };
+  return { collector, listedAt };
+}
+
+/**
+ * Joins the session's ledger timeline with the listing times. `publishedAt` is when the
+ * publisher's first frame entered the encoder: a segment's first frame entered it at
+ * publishedAt + the durations of the segments before it.
+ */
+export async function segmentLatencies(
+  pipeline: Pipeline,
+  stream: CreatedStream,
+  listedAt: Map<number, number>,
+  rendition: string,
+  publishedAt: number,
+): Promise<SegmentLatencies> {
+  const [session] = await pipeline.sessions(stream);
+  const timeline = (await pipeline.timeline(session.id)) as TimedTimelineEntry[];
+  const result: SegmentLatencies = { segments: 0, latency: [], relayShare: [] };
+  let mediaStart = 0;
+  for (const entry of timeline) {
+    const msn = entry.renditions[rendition]?.msn;
+    const listed = msn == null ? undefined : listedAt.get(msn);
+    if (listed !== undefined) {
+      const latency = listed - (publishedAt + mediaStart);
+      result.segments++;
+      result.latency.push(latency);
+      result.relayShare.push(latency - entry.durationMs - (entry.roundTripMs ?? 0));
+    }
+    mediaStart += entry.durationMs;
+  }
+  return result;
+}
