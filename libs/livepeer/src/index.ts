@@ -6,5 +6,6 @@ export * from './wowza-hydrate';
 export * from './errors';
 export * from './multipart';
 export * from './http';
+export * from './http-failure';
 export * from './client';
 export * from './push';

@@ -1,5 +1,6 @@
 import { BroadcasterPushError } from './errors';
-import { describeFetchError, joinUrl, safeText, timeoutSignal } from './http';
+import { joinUrl, safeText, timeoutSignal } from './http';
+import { classifyRequestError, describeHttpFailure } from './http-failure';
 import { MultipartError, multipartBoundary, parseMultipart } from './multipart';
 
 /** Headers of the broadcaster push protocol (reference §2.2). */
@@ -88,13 +89,7 @@ export async function pushSegment(options: PushSegmentOptions): Promise<PushSegm
     body = Buffer.from(await response.arrayBuffer());
   } catch (err) {
     if (err instanceof BroadcasterPushError) throw err;
-    const name = (err as Error)?.name;
-    const reason =
-      name === 'TimeoutError'
-        ? `timed out after ${options.timeoutMs} ms`
-        : name === 'AbortError'
-          ? 'aborted'
-          : describeFetchError(err);
+    const reason = describeHttpFailure(classifyRequestError(err, { timeoutMs: options.timeoutMs }));
     throw new BroadcasterPushError(options.broadcasterUrl, undefined, reason, true);
   }
   const roundTripMs = Math.round(performance.now() - started);
