@@ -18,6 +18,7 @@ import {
   UPLOAD_SEGMENT_JOB,
   bullConnection,
   uploadJobId,
+  type UploadJobResult,
   type UploadSegmentPayload,
 } from '@lib/queue';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
@@ -108,7 +109,7 @@ export function startWorker(env: TestEnv, network: LivepeerNetwork, extra: Recor
  * row, then the job (libs/queue segment-upload.ts), then `queued` in the ledger.
  */
 export class FakeIngest {
-  readonly queue: Queue<UploadSegmentPayload>;
+  readonly queue: Queue<UploadSegmentPayload, UploadJobResult>;
   readonly storage: StorageService;
   readonly ledger: LedgerService;
   private readonly segment = fixtureSegment();
@@ -117,7 +118,7 @@ export class FakeIngest {
     readonly env: TestEnv,
     readonly dataSource: DataSource,
   ) {
-    this.queue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, {
+    this.queue = new Queue<UploadSegmentPayload, UploadJobResult>(SEGMENT_UPLOAD_QUEUE, {
       connection: bullConnection(TEST_REDIS_URL),
       prefix: env.id,
     });
@@ -132,7 +133,7 @@ export class FakeIngest {
     return ingest;
   }
 
-  payload(session: { sessionId: string; livepeerStreamId: string }, seq: number, ingestedAt = Date.now()): UploadSegmentPayload {
+  payload(session: { sessionId: string; livepeerStreamId: string }, seq: number, overrides: Partial<UploadSegmentPayload> = {}): UploadSegmentPayload {
     return {
       sessionId: session.sessionId,
       streamId: session.sessionId,
@@ -142,14 +143,15 @@ export class FakeIngest {
       durationMs: SEGMENT_MS,
       resolution: SEGMENT_RESOLUTION,
       bytes: this.segment.length,
-      ingestedAt,
+      ingestedAt: Date.now(),
+      ...overrides,
     };
   }
 
   /** One segment "cut" now: stored, recorded, enqueued. */
-  async ingest(session: { sessionId: string; livepeerStreamId: string }, seq: number): Promise<UploadSegmentPayload> {
+  async ingest(session: { sessionId: string; livepeerStreamId: string }, seq: number, overrides: Partial<UploadSegmentPayload> = {}): Promise<UploadSegmentPayload> {
     await this.store(session, seq);
-    return this.enqueue(session, seq);
+    return this.enqueue(session, seq, overrides);
   }
 
   /** The segment's object in the bucket (ingest's first step). */
@@ -158,8 +160,8 @@ export class FakeIngest {
   }
 
   /** The ledger row and the upload job (ingest's next steps), for an object stored or not. */
-  async enqueue(session: { sessionId: string; livepeerStreamId: string }, seq: number): Promise<UploadSegmentPayload> {
-    const payload = this.payload(session, seq);
+  async enqueue(session: { sessionId: string; livepeerStreamId: string }, seq: number, overrides: Partial<UploadSegmentPayload> = {}): Promise<UploadSegmentPayload> {
+    const payload = this.payload(session, seq, overrides);
     const { livepeerStreamId: _ignored, ...ledgerRow } = payload;
     await this.ledger.recordIngested(ledgerRow);
     await this.queue.add(UPLOAD_SEGMENT_JOB, payload, { ...UPLOAD_JOB_OPTIONS, jobId: uploadJobId(payload.sessionId, seq) });
@@ -193,6 +195,20 @@ export class FakeIngest {
         return rows.length === segments && rows.every((r) => ['uploaded', 'dropped', 'republished'].includes(r.state)) && rows;
       },
       { timeoutMs, what: `${segments} settled segments of ${sessionId}` },
+    );
+  }
+
+  /** The job of a segment once BullMQ finished it: completed (with its result) or failed. */
+  async finishedJob(sessionId: string, seq: number, timeoutMs = 30_000) {
+    return waitFor(
+      async () => {
+        const state = await this.queue.getJobState(uploadJobId(sessionId, seq));
+        if (state !== 'completed' && state !== 'failed') return false;
+        // Read after it finished, so its result and failure are there.
+        const job = await this.queue.getJob(uploadJobId(sessionId, seq));
+        return job && { job, state };
+      },
+      { timeoutMs, intervalMs: 20, what: `the job of ${sessionId}/${seq} to finish` },
     );
   }
 

@@ -6,9 +6,8 @@
 import { Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { SegmentEntity } from '@lib/database';
-import { SEGMENT_UPLOAD_QUEUE, UPLOAD_WORKER_OPTIONS, bullConnection, type UploadSegmentPayload } from '@lib/queue';
+import { SEGMENT_UPLOAD_QUEUE, UPLOAD_WORKER_OPTIONS, bullConnection, type UploadJobResult, type UploadSegmentPayload } from '@lib/queue';
 import { TEST_REDIS_URL, TestEnv, waitFor, type RunningApp } from '@lib/testing';
-import type { UploadResult } from '../src/upload/upload-job.runner';
 import {
   FakeIngest,
   LivepeerNetwork,
@@ -47,11 +46,11 @@ describe('worker processes sharing the upload queue', () => {
   }
 
   /** The worker that completed each segment's job (its result names the process). */
-  async function resultsBySeq(sessionId: string): Promise<Map<number, UploadResult>> {
-    const out = new Map<number, UploadResult>();
+  async function resultsBySeq(sessionId: string): Promise<Map<number, UploadJobResult>> {
+    const out = new Map<number, UploadJobResult>();
     for (let seq = 0; seq < SEGMENTS; seq++) {
       const job = await ingest.queue.getJob(`${sessionId}-${seq}`);
-      if (job?.returnvalue) out.set(seq, job.returnvalue as unknown as UploadResult);
+      if (job?.returnvalue) out.set(seq, job.returnvalue);
     }
     return out;
   }
@@ -112,7 +111,7 @@ describe('worker processes sharing the upload queue', () => {
     const mover = results.get(moved.seq)!.worker;
     // Segments whose job started after the move went to the new broadcaster, whichever
     // worker ran them; at least one of them ran on the worker that did not move it.
-    const after = rows.filter((r) => results.get(r.seq)!.putStartedAt! > results.get(moved.seq)!.putStartedAt! && r.seq > moved.seq + 1);
+    const after = rows.filter((r) => (results.get(r.seq) as Extract<UploadJobResult, { outcome: 'uploaded' }>).putStartedAt > (results.get(moved.seq) as Extract<UploadJobResult, { outcome: 'uploaded' }>).putStartedAt && r.seq > moved.seq + 1);
     expect(after.length).toBeGreaterThanOrEqual(4);
     for (const row of after) expect(row.broadcasters).toEqual([other]);
     expect(after.some((r) => results.get(r.seq)!.worker !== mover)).toBe(true);
@@ -179,7 +178,7 @@ describe('worker processes sharing the upload queue', () => {
       },
       { timeoutMs: 20_000, what: 'the stalled job to be taken over' },
     );
-    expect(job!.returnvalue).toMatchObject({ outcome: 'skipped', state: 'uploaded', attempts: 0 });
+    expect(job!.returnvalue).toMatchObject({ outcome: 'skipped', state: 'uploaded', tried: [] });
     expect(job!.returnvalue.worker).toContain(`:${pidOf(taker)}`);
     expect(await pushesPerSeq(addresses(), session.livepeerStreamId)).toEqual(new Map());
     expect(await metricValue(taker.url, 'worker_jobs_skipped_total')).toBe(1);

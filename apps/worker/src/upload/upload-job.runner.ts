@@ -21,6 +21,7 @@ import {
   initialState,
 } from './delivery-decision';
 import { PhaseClock } from './phase-clock';
+import { UploadClock } from './upload-clock';
 import type { TimeBudget } from './upload-time-budget';
 import { WorkerMetrics } from './worker-metrics';
 
@@ -81,6 +82,7 @@ export class UploadJobRunner {
     private readonly uploader: BroadcasterUploader,
     private readonly stats: BroadcasterStats,
     private readonly metrics: WorkerMetrics,
+    private readonly clock: UploadClock,
   ) {
     this.budget = { uploadTimeoutFactor: segments.uploadTimeoutFactor, liveDeadlineFactor: segments.liveDeadlineFactor };
   }
@@ -108,14 +110,15 @@ export class UploadJobRunner {
     }
 
     const run: Run = { job, segment, firstRun, clock, state: initialState(segment, this.budget) };
-    let decision = decide(run.state, { type: 'started', now: Date.now() });
+    let decision = decide(run.state, { type: 'started', now: this.clock.now() });
     if (decision.step.do === 'drop') return this.drop(run, decision.step);
     this.metrics.active.inc();
     try {
       for (;;) {
         run.state = decision.state;
         const step = decision.step;
-        if (step.do !== 'push') this.release(run);
+        // The opened object is kept only for a push, now or after the pause in progress.
+        if (step.do !== 'push' && run.state.resume?.do !== 'push') this.release(run);
         if (step.do === 'uploaded') return await this.uploaded(run);
         if (step.do === 'drop') return await this.drop(run, step);
         decision = decide(run.state, await this.perform(run, step));
@@ -142,14 +145,14 @@ export class UploadJobRunner {
         }
         await this.pause(deadlineOf(run.state));
         run.clock.skip();
-        return { type: 'resumed', now: Date.now() };
+        return { type: 'resumed', now: this.clock.now() };
       case 'switch':
         this.logger.warn(
           { sessionId, seq, broadcaster: step.address, err: step.detail, elapsedMs: run.pushed && !run.pushed.ok ? run.pushed.elapsedMs : undefined },
           'push failed; moving the session',
         );
         await Promise.all([this.stats.recordFailure(step.address, step.detail), this.assignments.reportFailure(sessionId, step.address)]);
-        return { type: 'resumed', now: Date.now() };
+        return { type: 'resumed', now: this.clock.now() };
     }
   }
 
@@ -171,7 +174,7 @@ export class UploadJobRunner {
     else if (source.ok) source.body.destroy();
     return {
       type: 'prepared',
-      now: Date.now(),
+      now: this.clock.now(),
       choice: choice && { address: choice.address, degraded: choice.degraded },
       source: source.ok ? { ok: true } : { ok: false, failure: source.failure },
     };
@@ -221,7 +224,7 @@ export class UploadJobRunner {
       this.metrics.queueWait.observe(run.waitMs / 1000);
     }
     this.metrics.attempts.inc({ broadcaster: step.address, outcome: outcome.ok ? 'ok' : outcome.failure.kind });
-    return outcome.ok ? { type: 'pushed', now: Date.now(), ok: true } : { type: 'pushed', now: Date.now(), ok: false, failure: outcome.failure };
+    return outcome.ok ? { type: 'pushed', now: this.clock.now(), ok: true } : { type: 'pushed', now: this.clock.now(), ok: false, failure: outcome.failure };
   }
 
   private async uploaded(run: Run): Promise<UploadJobResult> {
@@ -305,7 +308,7 @@ export class UploadJobRunner {
 
   /** Waits the retry interval, never past the deadline. */
   private async pause(deadline: number): Promise<void> {
-    const ms = Math.min(this.config.retryIntervalMs, deadline - Date.now());
+    const ms = Math.min(this.config.retryIntervalMs, deadline - this.clock.now());
     if (ms > 0) await sleep(ms);
   }
 }
