@@ -6,6 +6,7 @@
  */
 import { Queue } from 'bullmq';
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,18 @@ import {
   type UploadSegmentPayload,
 } from '@lib/queue';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
-import { TEST_REDIS_URL, TestEnv, broadcasterStatus, pushCounts, spawnApp, startLivepeerLocal as startShared, waitFor, type RunningApp } from '@lib/testing';
+import {
+  TEST_REDIS_URL,
+  TestEnv,
+  broadcasterStatus,
+  clearFaults,
+  pushCounts,
+  setFaults,
+  spawnApp,
+  startLivepeerLocal as startShared,
+  waitFor,
+  type RunningApp,
+} from '@lib/testing';
 
 export const SEGMENT_MS = 2000;
 export const SEGMENT_RESOLUTION = '320x180';
@@ -82,7 +94,7 @@ export async function createLivepeerStream(apiUrl: string, name: string): Promis
   return ((await response.json()) as { id: string }).id;
 }
 
-export { clearFaults, setFaults } from '@lib/testing';
+export { clearFaults, setFaults };
 
 /** PUTs a broadcaster received for one manifest: seq -> count. */
 export async function pushesAt(broadcaster: string, manifestId: string): Promise<Record<number, number>> {
@@ -215,6 +227,54 @@ export class FakeIngest {
   async close(): Promise<void> {
     await this.queue.close();
     await this.dataSource.destroy();
+  }
+}
+
+/** A segment delivered within its live deadline (5 x duration after ingest). */
+export function deliveredInTime(row: SegmentEntity): boolean {
+  return row.state === 'uploaded' && row.uploadedAt! - row.ingestedAt <= 5 * SEGMENT_MS;
+}
+
+/**
+ * What every worker integration test file sets up: its TestEnv, a livepeer-local network of
+ * two passthrough broadcasters, ingest's stand-in, and a fresh Livepeer stream per case.
+ */
+export class WorkerTestBed {
+  private constructor(
+    readonly env: TestEnv,
+    readonly network: LivepeerNetwork,
+    readonly ingest: FakeIngest,
+  ) {}
+
+  static async create(name: string): Promise<WorkerTestBed> {
+    const env = await TestEnv.create({ name });
+    const network = await startLivepeerLocal(env, { LIVEPEER_LOCAL_BROADCASTERS: 2 });
+    return new WorkerTestBed(env, network, await FakeIngest.create(env));
+  }
+
+  addresses(): string[] {
+    return this.network.broadcasters.map((b) => b.address);
+  }
+
+  /** A session id and its own Livepeer stream. */
+  async newSession(): Promise<{ sessionId: string; livepeerStreamId: string }> {
+    const sessionId = randomUUID();
+    return { sessionId, livepeerStreamId: await createLivepeerStream(this.network.apiUrl, `${this.env.options.name}-${sessionId.slice(0, 8)}`) };
+  }
+
+  /** Faults off on every broadcaster still running. */
+  async clearFaults(): Promise<void> {
+    await Promise.all(this.addresses().map((b) => clearFaults(b).catch(() => undefined)));
+  }
+
+  startWorker(extra: Record<string, string | number> = {}, label = 'worker'): Promise<RunningApp> {
+    return startWorker(this.env, this.network, extra, label);
+  }
+
+  async close(): Promise<void> {
+    await this.network?.app.proc.stop();
+    await this.ingest?.close();
+    await this.env?.cleanup();
   }
 }
 

@@ -8,7 +8,9 @@
 import type { Job } from 'bullmq';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { UPLOAD_SEGMENT_JOB, redisKeys, type UploadJobResult, type UploadSegmentPayload } from '@lib/queue';
+import { startEmbeddedS3 } from '@lib/runtime';
 import { TEST_REDIS_URL, TestEnv, waitFor } from '@lib/testing';
 import { UploadJobRunner } from '../src/upload/upload-job.runner';
 import { InProcessWorker, StubBroadcaster, StubLivepeerApi } from './in-process-worker';
@@ -177,6 +179,37 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     expect(result.tried.length).toBe(row.attempts);
     expect(row.dropDetail).toMatch(/^not delivered within 10000 ms of ingest after \d+ attempt\(s\); last: HTTP 503: No sessions available$/);
     expect(await worker.metric('worker_segments_dropped_total', { reason: 'deadline-exceeded' })).toBe(droppedBefore + 1);
+
+    // The broadcasters recover: the next segment, inside its deadline, is delivered, and the
+    // broadcaster that took it is no longer avoided.
+    b1.fail([], 'ok');
+    b2.fail([], 'ok');
+    await ingest.ingest(s, 2, { ingestedAt: worker.clock.now() });
+    const recovered = await resultOf(s.sessionId, 2);
+    expect(recovered.result).toMatchObject({ outcome: 'uploaded' });
+    if (recovered.result.outcome !== 'uploaded') throw new Error('not uploaded');
+    expect(await ingest.ledger.get(s.sessionId, 2)).toMatchObject({ state: 'uploaded' });
+    expect(await redis.exists(keys().broadcasterCooldown(recovered.result.broadcaster))).toBe(0);
+  });
+
+  it('an object store outage is waited out, not blamed on the broadcaster', async () => {
+    const s = session();
+    const first = await assigned(s);
+    const reassignmentsBefore = await worker.metric('worker_session_reassignments_total');
+    await ingest.store(s, 1);
+    const s3 = env.s3!;
+    await s3.close();
+    await ingest.enqueue(s, 1);
+    // Proof the worker met the outage: the job is running and has not pushed.
+    await waitFor(async () => (await ingest.queue.getActiveCount()) === 1, { intervalMs: 10, what: 'the job to start' });
+    env.s3 = await startEmbeddedS3({ port: s3.port, directory: path.join(env.tmpDir, 's3') });
+    const { result } = await resultOf(s.sessionId, 1);
+
+    expect(result).toMatchObject({ outcome: 'uploaded', tried: [first] });
+    expect(await ingest.ledger.get(s.sessionId, 1)).toMatchObject({ state: 'uploaded', broadcasters: [first] });
+    expect(await current(s.sessionId)).toBe(first);
+    expect(await worker.metric('worker_session_reassignments_total')).toBe(reassignmentsBefore);
+    expect(await redis.exists(keys().broadcasterCooldown(first))).toBe(0);
   });
 
   it('a segment that reaches the worker past its deadline is dropped without a push', async () => {

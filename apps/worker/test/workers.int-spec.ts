@@ -4,45 +4,26 @@
  * worker SIGKILLed mid-upload, SIGTERM draining, and a pinned broadcaster with multipart.
  */
 import { Worker } from 'bullmq';
-import { randomUUID } from 'node:crypto';
-import type { SegmentEntity } from '@lib/database';
 import { SEGMENT_UPLOAD_QUEUE, UPLOAD_WORKER_OPTIONS, bullConnection, type UploadJobResult, type UploadSegmentPayload } from '@lib/queue';
 import { TEST_REDIS_URL, TestEnv, waitFor, type RunningApp } from '@lib/testing';
-import {
-  FakeIngest,
-  LivepeerNetwork,
-  SEGMENT_MS,
-  clearFaults,
-  createLivepeerStream,
-  metricValue,
-  pushesAt,
-  pushesPerSeq,
-  setFaults,
-  startLivepeerLocal,
-  startWorker,
-} from './support';
+import { FakeIngest, WorkerTestBed, deliveredInTime, metricValue, pushesAt, pushesPerSeq, setFaults } from './support';
 
 const SEGMENTS = 10;
-const DEADLINE_MS = 5 * SEGMENT_MS;
 /** Longer than the segment interval: consecutive segments overlap, so both workers get jobs. */
 const SLOW_BROADCASTER_MS = 2500;
 
 describe('worker processes sharing the upload queue', () => {
+  let bed: WorkerTestBed;
   let env: TestEnv;
-  let network: LivepeerNetwork;
   let ingest: FakeIngest;
   const running: RunningApp[] = [];
-  const addresses = () => network.broadcasters.map((b) => b.address);
+  const addresses = () => bed.addresses();
+  const newSession = () => bed.newSession();
 
   async function worker(label: string, extra: Record<string, string | number> = {}): Promise<RunningApp> {
-    const app = await startWorker(env, network, extra, label);
+    const app = await bed.startWorker(extra, label);
     running.push(app);
     return app;
-  }
-
-  async function newSession() {
-    const sessionId = randomUUID();
-    return { sessionId, livepeerStreamId: await createLivepeerStream(network.apiUrl, `workers-${sessionId.slice(0, 8)}`) };
   }
 
   /** The worker that completed each segment's job (its result names the process). */
@@ -56,24 +37,18 @@ describe('worker processes sharing the upload queue', () => {
   }
 
   const pidOf = (app: RunningApp) => String(app.proc.pid);
-  const deliveredInTime = (row: SegmentEntity) => row.state === 'uploaded' && row.uploadedAt! - row.ingestedAt <= DEADLINE_MS;
 
   beforeAll(async () => {
-    env = await TestEnv.create({ name: 'worker-processes' });
-    network = await startLivepeerLocal(env, { LIVEPEER_LOCAL_BROADCASTERS: 2 });
-    ingest = await FakeIngest.create(env);
+    bed = await WorkerTestBed.create('worker-processes');
+    ({ env, ingest } = bed);
   });
 
   afterEach(async () => {
     await Promise.all(running.splice(0).map((w) => w.proc.stop()));
-    await Promise.all(addresses().map((b) => clearFaults(b).catch(() => undefined)));
+    await bed.clearFaults();
   });
 
-  afterAll(async () => {
-    await network?.app.proc.stop();
-    await ingest?.close();
-    await env?.cleanup();
-  });
+  afterAll(() => bed?.close());
 
   it('two workers, no faults: every segment is PUT exactly once', async () => {
     const [w1, w2] = [await worker('worker-1', { WORKER_CONCURRENCY: 1 }), await worker('worker-2', { WORKER_CONCURRENCY: 1 })];
