@@ -23,7 +23,7 @@ class JobRejected extends UnrecoverableError {}
  * often than maxStalledCount, which BullMQ records as the job's `deferredFailure` before it
  * fails the job (unrecoverably) on its next pick-up.
  */
-export function bullmqGaveUp(job: Pick<Job, 'attemptsMade' | 'opts' | 'deferredFailure'>, err: Error): boolean {
+export function bullmqGaveUp(job: { attemptsMade: number; opts: { attempts?: number }; deferredFailure?: string }, err: Error): boolean {
   return err instanceof UnrecoverableError || Boolean(job.deferredFailure) || job.attemptsMade >= (job.opts.attempts ?? 1);
 }
 
