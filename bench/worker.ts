@@ -31,11 +31,10 @@ import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { databaseConfig, s3Config } from '@lib/config';
 import { SegmentEntity, openDataSource } from '@lib/database';
-import { SEGMENT_UPLOAD_QUEUE, UPLOAD_JOB_OPTIONS, UPLOAD_SEGMENT_JOB, bullConnection, uploadJobId, type UploadSegmentPayload } from '@lib/queue';
+import { SEGMENT_UPLOAD_QUEUE, UPLOAD_JOB_OPTIONS, UPLOAD_SEGMENT_JOB, bullConnection, uploadJobId, type UploadJobResult, type UploadSegmentPayload } from '@lib/queue';
 import { ManagedProcess, distEntry } from '@lib/runtime';
 import { CONTENT_TYPES, StorageService } from '@lib/storage';
 import { TEST_REDIS_URL, TestEnv, spawnApp, type RunningApp } from '@lib/testing';
-import type { UploadResult } from '../apps/worker/src/upload/upload-job.runner';
 import { createLivepeerStream, fixtureSegment, startLivepeerLocal, type LivepeerNetwork } from '../apps/worker/test/support';
 import { TreeSampler, cpuMs, percentile, processTree } from './support/proc-stats';
 
@@ -301,8 +300,15 @@ function payload(stream: Stream, seq: number, bytes: number): UploadSegmentPaylo
   };
 }
 
+type Uploaded = Extract<UploadJobResult, { outcome: 'uploaded' }>;
+
+/** The jobs whose segment was delivered (a dropped segment completes its job too, with outcome `dropped`). */
+function uploadedJobs(jobs: Job<UploadSegmentPayload, UploadJobResult>[]): Job<UploadSegmentPayload, Uploaded>[] {
+  return jobs.filter((j): j is Job<UploadSegmentPayload, Uploaded> => j.returnvalue?.outcome === 'uploaded');
+}
+
 /** Jobs of the given ids once they have an outcome (or the timeout passes). */
-async function settledJobs(queue: Queue, ids: string[], timeoutMs: number): Promise<Job<UploadSegmentPayload, UploadResult>[]> {
+async function settledJobs(queue: Queue, ids: string[], timeoutMs: number): Promise<Job<UploadSegmentPayload, UploadJobResult>[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
@@ -310,10 +316,10 @@ async function settledJobs(queue: Queue, ids: string[], timeoutMs: number): Prom
     if (pending === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  const jobs: Job<UploadSegmentPayload, UploadResult>[] = [];
+  const jobs: Job<UploadSegmentPayload, UploadJobResult>[] = [];
   for (let i = 0; i < ids.length; i += 200) {
     const batch = await Promise.all(ids.slice(i, i + 200).map((id) => queue.getJob(id)));
-    jobs.push(...(batch.filter(Boolean) as Job<UploadSegmentPayload, UploadResult>[]));
+    jobs.push(...(batch.filter(Boolean) as Job<UploadSegmentPayload, UploadJobResult>[]));
   }
   return jobs;
 }
@@ -343,7 +349,7 @@ interface LiveRun {
   servicesCpuPercent: Record<string, number>;
 }
 
-function phaseMedians(results: UploadResult[]): Record<string, number> {
+function phaseMedians(results: UploadJobResult[]): Record<string, number> {
   const names = Object.keys(results[0]?.phases ?? {});
   return Object.fromEntries(names.map((n) => [n, summary(results.map((r) => (r.phases as Record<string, number>)[n])).p50]));
 }
@@ -379,14 +385,15 @@ async function liveRun(bench: Bench, workers: RunningApp[], k: number): Promise<
   const resources = probe.stop();
   const services = servicesProbe.stop(resources.seconds);
 
-  const done = jobs.filter((j) => j.returnvalue?.outcome === 'uploaded');
+  const done = uploadedJobs(jobs);
   const results = done.map((j) => j.returnvalue);
   const lastFinish = Math.max(...done.map((j) => j.finishedOn ?? 0));
   const overhead = done.flatMap((j) => {
     const processing = bench.transcodeMs.get(`${j.data.livepeerStreamId}/${j.data.seq}`);
-    return processing === undefined ? [] : [j.returnvalue.roundTripMs! - processing];
+    return processing === undefined ? [] : [j.returnvalue.roundTripMs - processing];
   });
   const delivery = summary(done.map((j) => (j.finishedOn ?? 0) - j.data.ingestedAt));
+  // Dropped (outcome `dropped`), failed, or never seen: not delivered.
   const dropped = jobs.length - done.length + (ids.length - jobs.length);
   return {
     workers: workers.length,
@@ -394,16 +401,16 @@ async function liveRun(bench: Bench, workers: RunningApp[], k: number): Promise<
     jobs: ids.length,
     uploaded: done.length,
     dropped,
-    wait: summary(results.map((r) => r.waitMs!)),
+    wait: summary(results.map((r) => r.waitMs)),
     pushOverhead: summary(overhead),
-    roundTrip: summary(results.map((r) => r.roundTripMs!)),
+    roundTrip: summary(results.map((r) => r.roundTripMs)),
     delivery,
     jobsPerSecond: Math.round((done.length / Math.max(1, lastFinish - start)) * 1000 * 10) / 10,
     cpuPercent: resources.cpuPercent,
     peakRssMb: resources.peakRssMb,
     // Kept up, not just "finished before the deadline": a backlog longer than one segment
     // would keep growing on a stream longer than this run.
-    sustained: dropped === 0 && delivery.p99 <= DEADLINE_MS && summary(results.map((r) => r.waitMs!)).p95 <= SEGMENT_MS,
+    sustained: dropped === 0 && delivery.p99 <= DEADLINE_MS && summary(results.map((r) => r.waitMs)).p95 <= SEGMENT_MS,
     phasesP50: phaseMedians(results),
     loadAverageAtStart: Math.round(load * 10) / 10,
     machineBusyPercent: services.machineBusyPercent,
@@ -443,7 +450,7 @@ async function burstRun(bench: Bench, workers: RunningApp[], n: number): Promise
   const jobs = await settledJobs(bench.queue, items.map(({ s, seq }) => uploadJobId(s.sessionId, seq)), 120_000);
   const resources = probe.stop();
   const services = servicesProbe.stop(resources.seconds);
-  const done = jobs.filter((j) => j.returnvalue?.outcome === 'uploaded');
+  const done = uploadedJobs(jobs);
   const seconds = (Math.max(...done.map((j) => j.finishedOn ?? 0)) - start) / 1000;
   return {
     workers: workers.length,

@@ -13,15 +13,14 @@ import { PushController } from './push/push.controller';
 import { PushIngestService } from './push/push-ingest.service';
 import { RtmpIngestServer } from './rtmp/rtmp-server.service';
 import { SegmentShipperFactory } from './segments/segment-shipper';
-import { UploadProducer } from './segments/upload-producer.service';
+import { UploadQueueModule } from './segments/upload-queue.module';
 
 /** Publishing (RTMP, HTTP push), sessions, segmenting and hand-off to the upload queue. */
 @Module({
-  imports: [DatabaseModule, StorageModule, StreamsModule],
+  imports: [DatabaseModule, StorageModule, StreamsModule, UploadQueueModule],
   controllers: [PushController],
   providers: [
     IngestMetrics,
-    UploadProducer,
     SegmentShipperFactory,
     SessionRecorder,
     PublishLockService,

@@ -2,7 +2,8 @@ import Redis from 'ioredis';
 import type { DataSource } from '@lib/database';
 import { databaseConfig } from '@lib/config';
 import { StreamEntity, openDataSource } from '@lib/database';
-import { StreamControlEvent, hashStreamKey, streamControlChannel } from '@lib/streams';
+import { type StreamControlEvent, streamControlChannel } from '@lib/queue';
+import { hashStreamKey } from '@lib/streams';
 import { TestEnv, waitFor } from '@lib/testing';
 import { cli } from './ingest-harness';
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { DataSource } from '@lib/database';
 import { DEV_LIVEPEER_API_KEY, databaseConfig, s3Config } from '@lib/config';
 import { SegmentEntity, SessionEntity, openDataSource } from '@lib/database';
-import { SEGMENT_UPLOAD_QUEUE, SessionEvent, UploadSegmentPayload } from '@lib/queue';
+import { SEGMENT_UPLOAD_QUEUE, SessionEvent, UploadSegmentPayload, parseSessionEvent } from '@lib/queue';
 import { ManagedProcess, distEntry } from '@lib/runtime';
 import { StorageService } from '@lib/storage';
 import { RunningApp, TestEnv, spawnApp } from '@lib/testing';
@@ -191,7 +191,11 @@ export async function push(
 export async function watchSessionEvents(redisUrl: string, prefix: string): Promise<{ events: SessionEvent[]; close: () => Promise<void> }> {
   const sub = new Redis(redisUrl);
   const events: SessionEvent[] = [];
-  sub.on('message', (_channel, message) => events.push(JSON.parse(message) as SessionEvent));
+  sub.on('message', (_channel, message) => {
+    const event = parseSessionEvent(message);
+    if (!event) throw new Error(`not a session event: ${message}`);
+    events.push(event);
+  });
   await sub.subscribe(`${prefix}:session-events`);
   return { events, close: async () => void (await sub.quit()) };
 }

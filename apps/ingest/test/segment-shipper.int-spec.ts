@@ -17,6 +17,7 @@ import { LivepeerGate } from '../src/segments/livepeer-gate';
 import { SegmentBacklog } from '../src/segments/segment-backlog';
 import { ClosedSegment, SegmentShipper, ShipperDeps } from '../src/segments/segment-shipper';
 import { UploadProducer } from '../src/segments/upload-producer.service';
+import { uploadQueueOptions } from '../src/segments/upload-queue.module';
 
 /**
  * The segment pipeline against the real object store, database and Redis: order is kept
@@ -29,6 +30,7 @@ describe('SegmentShipper (real S3, database and Redis)', () => {
   let ledger: LedgerService;
   let storage: StorageService;
   let producer: UploadProducer;
+  let producerQueue: Queue<UploadSegmentPayload>;
   let queue: Queue<UploadSegmentPayload>;
   let metrics: IngestMetrics;
   const logger = new Logger('shipper-test');
@@ -40,13 +42,14 @@ describe('SegmentShipper (real S3, database and Redis)', () => {
     ledger = new LedgerService(ds.getRepository(SegmentEntity));
     storage = new StorageService(s3Config.load(env.vars()));
     await storage.ensureBucket();
-    producer = new UploadProducer(redisConfig.load(env.vars()));
+    producerQueue = new Queue(SEGMENT_UPLOAD_QUEUE, uploadQueueOptions(redisConfig.load(env.vars())));
+    producer = new UploadProducer(producerQueue);
     queue = new Queue(SEGMENT_UPLOAD_QUEUE, { connection: { url: env.vars().REDIS_URL }, prefix: env.id });
     metrics = new IngestMetrics(new MetricsService('ingest-test'));
   });
 
   afterAll(async () => {
-    await producer?.onApplicationShutdown();
+    await producerQueue?.close();
     await queue?.close();
     await ds?.destroy();
     await env?.cleanup();
@@ -159,7 +162,8 @@ describe('SegmentShipper (real S3, database and Redis)', () => {
 
   it('drops segments with queue-unavailable when Redis cannot take them and the buffer is full', async () => {
     const closedPort = await freePort();
-    const deadProducer = new UploadProducer({ url: `redis://127.0.0.1:${closedPort}`, prefix: env.id });
+    const deadQueue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, uploadQueueOptions({ url: `redis://127.0.0.1:${closedPort}`, prefix: env.id }));
+    const deadProducer = new UploadProducer(deadQueue);
     try {
       const gate = new LivepeerGate();
       gate.open('lp-stream');
@@ -180,7 +184,7 @@ describe('SegmentShipper (real S3, database and Redis)', () => {
       // they did reach the object store: only the queue was missing
       for (const r of rows) expect(await storage.stat(r.objectKey)).not.toBeNull();
     } finally {
-      await deadProducer.onApplicationShutdown();
+      await deadQueue.close().catch(() => undefined);
     }
   });
 

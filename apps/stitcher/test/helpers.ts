@@ -17,7 +17,7 @@ import {
 } from '@lib/database';
 import { type LivepeerProfile, type LivepeerStream } from '@lib/livepeer';
 import { generateTestSegments, type SyntheticSegment } from '@lib/media';
-import { redisKeys, type SessionEvent } from '@lib/queue';
+import { encodeSessionEvent, redisKeys, type SessionEvent } from '@lib/queue';
 import { StorageService, objectKeys, CONTENT_TYPES } from '@lib/storage';
 import { TEST_REDIS_URL, TestEnv, pushSegment, startLivepeerLocal as startShared, type LivepeerLocal } from '@lib/testing';
 
@@ -175,7 +175,7 @@ export class RelayFixture {
   }
 
   async announce(event: SessionEvent): Promise<void> {
-    await this.redis.publish(redisKeys(this.env.id).sessionEventsChannel(), JSON.stringify(event));
+    await this.redis.publish(redisKeys(this.env.id).sessionEventsChannel(), encodeSessionEvent(event));
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { Queue } from 'bullmq';
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,10 +19,22 @@ import {
   UPLOAD_SEGMENT_JOB,
   bullConnection,
   uploadJobId,
+  type UploadJobResult,
   type UploadSegmentPayload,
 } from '@lib/queue';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
-import { TEST_REDIS_URL, TestEnv, broadcasterStatus, pushCounts, spawnApp, startLivepeerLocal as startShared, waitFor, type RunningApp } from '@lib/testing';
+import {
+  TEST_REDIS_URL,
+  TestEnv,
+  broadcasterStatus,
+  clearFaults,
+  pushCounts,
+  setFaults,
+  spawnApp,
+  startLivepeerLocal as startShared,
+  waitFor,
+  type RunningApp,
+} from '@lib/testing';
 
 export const SEGMENT_MS = 2000;
 export const SEGMENT_RESOLUTION = '320x180';
@@ -81,7 +94,7 @@ export async function createLivepeerStream(apiUrl: string, name: string): Promis
   return ((await response.json()) as { id: string }).id;
 }
 
-export { clearFaults, setFaults } from '@lib/testing';
+export { clearFaults, setFaults };
 
 /** PUTs a broadcaster received for one manifest: seq -> count. */
 export async function pushesAt(broadcaster: string, manifestId: string): Promise<Record<number, number>> {
@@ -108,7 +121,7 @@ export function startWorker(env: TestEnv, network: LivepeerNetwork, extra: Recor
  * row, then the job (libs/queue segment-upload.ts), then `queued` in the ledger.
  */
 export class FakeIngest {
-  readonly queue: Queue<UploadSegmentPayload>;
+  readonly queue: Queue<UploadSegmentPayload, UploadJobResult>;
   readonly storage: StorageService;
   readonly ledger: LedgerService;
   private readonly segment = fixtureSegment();
@@ -117,7 +130,7 @@ export class FakeIngest {
     readonly env: TestEnv,
     readonly dataSource: DataSource,
   ) {
-    this.queue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, {
+    this.queue = new Queue<UploadSegmentPayload, UploadJobResult>(SEGMENT_UPLOAD_QUEUE, {
       connection: bullConnection(TEST_REDIS_URL),
       prefix: env.id,
     });
@@ -132,7 +145,7 @@ export class FakeIngest {
     return ingest;
   }
 
-  payload(session: { sessionId: string; livepeerStreamId: string }, seq: number, ingestedAt = Date.now()): UploadSegmentPayload {
+  payload(session: { sessionId: string; livepeerStreamId: string }, seq: number, overrides: Partial<UploadSegmentPayload> = {}): UploadSegmentPayload {
     return {
       sessionId: session.sessionId,
       streamId: session.sessionId,
@@ -142,14 +155,15 @@ export class FakeIngest {
       durationMs: SEGMENT_MS,
       resolution: SEGMENT_RESOLUTION,
       bytes: this.segment.length,
-      ingestedAt,
+      ingestedAt: Date.now(),
+      ...overrides,
     };
   }
 
   /** One segment "cut" now: stored, recorded, enqueued. */
-  async ingest(session: { sessionId: string; livepeerStreamId: string }, seq: number): Promise<UploadSegmentPayload> {
+  async ingest(session: { sessionId: string; livepeerStreamId: string }, seq: number, overrides: Partial<UploadSegmentPayload> = {}): Promise<UploadSegmentPayload> {
     await this.store(session, seq);
-    return this.enqueue(session, seq);
+    return this.enqueue(session, seq, overrides);
   }
 
   /** The segment's object in the bucket (ingest's first step). */
@@ -158,8 +172,8 @@ export class FakeIngest {
   }
 
   /** The ledger row and the upload job (ingest's next steps), for an object stored or not. */
-  async enqueue(session: { sessionId: string; livepeerStreamId: string }, seq: number): Promise<UploadSegmentPayload> {
-    const payload = this.payload(session, seq);
+  async enqueue(session: { sessionId: string; livepeerStreamId: string }, seq: number, overrides: Partial<UploadSegmentPayload> = {}): Promise<UploadSegmentPayload> {
+    const payload = this.payload(session, seq, overrides);
     const { livepeerStreamId: _ignored, ...ledgerRow } = payload;
     await this.ledger.recordIngested(ledgerRow);
     await this.queue.add(UPLOAD_SEGMENT_JOB, payload, { ...UPLOAD_JOB_OPTIONS, jobId: uploadJobId(payload.sessionId, seq) });
@@ -196,9 +210,71 @@ export class FakeIngest {
     );
   }
 
+  /** The job of a segment once BullMQ finished it: completed (with its result) or failed. */
+  async finishedJob(sessionId: string, seq: number, timeoutMs = 30_000) {
+    return waitFor(
+      async () => {
+        const state = await this.queue.getJobState(uploadJobId(sessionId, seq));
+        if (state !== 'completed' && state !== 'failed') return false;
+        // Read after it finished, so its result and failure are there.
+        const job = await this.queue.getJob(uploadJobId(sessionId, seq));
+        return job && { job, state };
+      },
+      { timeoutMs, intervalMs: 20, what: `the job of ${sessionId}/${seq} to finish` },
+    );
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
     await this.dataSource.destroy();
+  }
+}
+
+/** A segment delivered within its live deadline (5 x duration after ingest). */
+export function deliveredInTime(row: SegmentEntity): boolean {
+  return row.state === 'uploaded' && row.uploadedAt! - row.ingestedAt <= 5 * SEGMENT_MS;
+}
+
+/**
+ * What every worker integration test file sets up: its TestEnv, a livepeer-local network of
+ * two passthrough broadcasters, ingest's stand-in, and a fresh Livepeer stream per case.
+ */
+export class WorkerTestBed {
+  private constructor(
+    readonly env: TestEnv,
+    readonly network: LivepeerNetwork,
+    readonly ingest: FakeIngest,
+  ) {}
+
+  static async create(name: string): Promise<WorkerTestBed> {
+    const env = await TestEnv.create({ name });
+    const network = await startLivepeerLocal(env, { LIVEPEER_LOCAL_BROADCASTERS: 2 });
+    return new WorkerTestBed(env, network, await FakeIngest.create(env));
+  }
+
+  addresses(): string[] {
+    return this.network.broadcasters.map((b) => b.address);
+  }
+
+  /** A session id and its own Livepeer stream. */
+  async newSession(): Promise<{ sessionId: string; livepeerStreamId: string }> {
+    const sessionId = randomUUID();
+    return { sessionId, livepeerStreamId: await createLivepeerStream(this.network.apiUrl, `${this.env.options.name}-${sessionId.slice(0, 8)}`) };
+  }
+
+  /** Faults off on every broadcaster still running. */
+  async clearFaults(): Promise<void> {
+    await Promise.all(this.addresses().map((b) => clearFaults(b).catch(() => undefined)));
+  }
+
+  startWorker(extra: Record<string, string | number> = {}, label = 'worker'): Promise<RunningApp> {
+    return startWorker(this.env, this.network, extra, label);
+  }
+
+  async close(): Promise<void> {
+    await this.network?.app.proc.stop();
+    await this.ingest?.close();
+    await this.env?.cleanup();
   }
 }
 

@@ -4,77 +4,51 @@
  * worker SIGKILLed mid-upload, SIGTERM draining, and a pinned broadcaster with multipart.
  */
 import { Worker } from 'bullmq';
-import { randomUUID } from 'node:crypto';
-import type { SegmentEntity } from '@lib/database';
-import { SEGMENT_UPLOAD_QUEUE, UPLOAD_WORKER_OPTIONS, bullConnection, type UploadSegmentPayload } from '@lib/queue';
+import { SEGMENT_UPLOAD_QUEUE, UPLOAD_WORKER_OPTIONS, bullConnection, type UploadJobResult, type UploadSegmentPayload } from '@lib/queue';
 import { TEST_REDIS_URL, TestEnv, waitFor, type RunningApp } from '@lib/testing';
-import type { UploadResult } from '../src/upload/upload-job.runner';
-import {
-  FakeIngest,
-  LivepeerNetwork,
-  SEGMENT_MS,
-  clearFaults,
-  createLivepeerStream,
-  metricValue,
-  pushesAt,
-  pushesPerSeq,
-  setFaults,
-  startLivepeerLocal,
-  startWorker,
-} from './support';
+import { FakeIngest, WorkerTestBed, deliveredInTime, metricValue, pushesAt, pushesPerSeq, setFaults } from './support';
 
 const SEGMENTS = 10;
-const DEADLINE_MS = 5 * SEGMENT_MS;
 /** Longer than the segment interval: consecutive segments overlap, so both workers get jobs. */
 const SLOW_BROADCASTER_MS = 2500;
 
 describe('worker processes sharing the upload queue', () => {
+  let bed: WorkerTestBed;
   let env: TestEnv;
-  let network: LivepeerNetwork;
   let ingest: FakeIngest;
   const running: RunningApp[] = [];
-  const addresses = () => network.broadcasters.map((b) => b.address);
+  const addresses = () => bed.addresses();
+  const newSession = () => bed.newSession();
 
   async function worker(label: string, extra: Record<string, string | number> = {}): Promise<RunningApp> {
-    const app = await startWorker(env, network, extra, label);
+    const app = await bed.startWorker(extra, label);
     running.push(app);
     return app;
   }
 
-  async function newSession() {
-    const sessionId = randomUUID();
-    return { sessionId, livepeerStreamId: await createLivepeerStream(network.apiUrl, `workers-${sessionId.slice(0, 8)}`) };
-  }
-
   /** The worker that completed each segment's job (its result names the process). */
-  async function resultsBySeq(sessionId: string): Promise<Map<number, UploadResult>> {
-    const out = new Map<number, UploadResult>();
+  async function resultsBySeq(sessionId: string): Promise<Map<number, UploadJobResult>> {
+    const out = new Map<number, UploadJobResult>();
     for (let seq = 0; seq < SEGMENTS; seq++) {
       const job = await ingest.queue.getJob(`${sessionId}-${seq}`);
-      if (job?.returnvalue) out.set(seq, job.returnvalue as unknown as UploadResult);
+      if (job?.returnvalue) out.set(seq, job.returnvalue);
     }
     return out;
   }
 
   const pidOf = (app: RunningApp) => String(app.proc.pid);
-  const deliveredInTime = (row: SegmentEntity) => row.state === 'uploaded' && row.uploadedAt! - row.ingestedAt <= DEADLINE_MS;
 
   beforeAll(async () => {
-    env = await TestEnv.create({ name: 'worker-processes' });
-    network = await startLivepeerLocal(env, { LIVEPEER_LOCAL_BROADCASTERS: 2 });
-    ingest = await FakeIngest.create(env);
+    bed = await WorkerTestBed.create('worker-processes');
+    ({ env, ingest } = bed);
   });
 
   afterEach(async () => {
     await Promise.all(running.splice(0).map((w) => w.proc.stop()));
-    await Promise.all(addresses().map((b) => clearFaults(b).catch(() => undefined)));
+    await bed.clearFaults();
   });
 
-  afterAll(async () => {
-    await network?.app.proc.stop();
-    await ingest?.close();
-    await env?.cleanup();
-  });
+  afterAll(() => bed?.close());
 
   it('two workers, no faults: every segment is PUT exactly once', async () => {
     const [w1, w2] = [await worker('worker-1', { WORKER_CONCURRENCY: 1 }), await worker('worker-2', { WORKER_CONCURRENCY: 1 })];
@@ -112,7 +86,7 @@ describe('worker processes sharing the upload queue', () => {
     const mover = results.get(moved.seq)!.worker;
     // Segments whose job started after the move went to the new broadcaster, whichever
     // worker ran them; at least one of them ran on the worker that did not move it.
-    const after = rows.filter((r) => results.get(r.seq)!.putStartedAt! > results.get(moved.seq)!.putStartedAt! && r.seq > moved.seq + 1);
+    const after = rows.filter((r) => (results.get(r.seq) as Extract<UploadJobResult, { outcome: 'uploaded' }>).putStartedAt > (results.get(moved.seq) as Extract<UploadJobResult, { outcome: 'uploaded' }>).putStartedAt && r.seq > moved.seq + 1);
     expect(after.length).toBeGreaterThanOrEqual(4);
     for (const row of after) expect(row.broadcasters).toEqual([other]);
     expect(after.some((r) => results.get(r.seq)!.worker !== mover)).toBe(true);
@@ -179,7 +153,7 @@ describe('worker processes sharing the upload queue', () => {
       },
       { timeoutMs: 20_000, what: 'the stalled job to be taken over' },
     );
-    expect(job!.returnvalue).toMatchObject({ outcome: 'skipped', state: 'uploaded', attempts: 0 });
+    expect(job!.returnvalue).toMatchObject({ outcome: 'skipped', state: 'uploaded', tried: [] });
     expect(job!.returnvalue.worker).toContain(`:${pidOf(taker)}`);
     expect(await pushesPerSeq(addresses(), session.livepeerStreamId)).toEqual(new Map());
     expect(await metricValue(taker.url, 'worker_jobs_skipped_total')).toBe(1);

@@ -1,4 +1,5 @@
 import { LivepeerRetryableError } from './errors';
+import { classifyRequestError, describeHttpFailure } from './http-failure';
 
 /** Joins a base URL and a path without doubling or dropping slashes. */
 export function joinUrl(base: string, path: string): string {
@@ -24,21 +25,14 @@ export async function fetchOrRetryable(url: string, init: RequestInit, timeoutMs
     return await fetch(url, { ...init, signal });
   } catch (err) {
     const method = init.method ?? 'GET';
-    const reason =
-      (err as Error)?.name === 'TimeoutError'
-        ? `timed out after ${timeoutMs} ms`
-        : (err as Error)?.name === 'AbortError'
-          ? 'aborted'
-          : describeFetchError(err);
+    const reason = describeHttpFailure(classifyRequestError(err, { timeoutMs }));
     throw new LivepeerRetryableError(`${method} ${url} ${reason}`, undefined, { cause: err });
   }
 }
 
-/** undici hides the useful part (ECONNREFUSED, ECONNRESET...) in `cause`. */
+/** A failed fetch in one line ("failed: ECONNREFUSED (...)"), for callers that only log it. */
 export function describeFetchError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  if (cause?.code) return `failed: ${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
-  return `failed: ${(err as Error)?.message ?? String(err)}`;
+  return describeHttpFailure(classifyRequestError(err));
 }
 
 /** Reads a body as text without throwing (for error messages). */

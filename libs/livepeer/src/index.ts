@@ -5,5 +5,6 @@ export * from './validation';
 export * from './errors';
 export * from './multipart';
 export * from './http';
+export * from './http-failure';
 export * from './client';
 export * from './push';

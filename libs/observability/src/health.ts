@@ -1,6 +1,7 @@
 import { Controller, DynamicModule, Get, Injectable, Module, Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { withTimeout } from '@lib/timing';
 
 /**
  * A dependency an app needs to serve (Redis, S3, database, ...). Each library that
@@ -14,21 +15,6 @@ export interface ReadinessProbe {
 }
 
 export const READINESS_PROBES = 'health:readiness-probes';
-
-/** Runs a probe with a time limit so a hung dependency makes /health/ready fail, not hang. */
-async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 @Injectable()
 export class ReadinessService {
@@ -44,7 +30,8 @@ export class ReadinessService {
   async run(probe: ReadinessProbe): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(probe.name);
     try {
-      await withTimeout(probe.probe(), 3000);
+      // A time limit, so a hung dependency makes /health/ready fail, not hang.
+      await withTimeout(probe.probe(), 3000, `${probe.name} probe`);
       return indicator.up();
     } catch (err) {
       return indicator.down({ message: (err as Error).message });

@@ -4,7 +4,6 @@ import Redis from 'ioredis';
 import { redisConfig } from '@lib/config';
 import type { ReadinessProbe } from '@lib/observability';
 import { redisKeys, type RedisKeys } from './redis-keys';
-import { SEGMENT_UPLOAD_QUEUE } from './segment-upload';
 
 export const REDIS = 'redis:client';
 export const REDIS_KEYS = 'redis:keys';
@@ -33,7 +32,9 @@ class RedisCloser implements OnApplicationShutdown {
 
 /**
  * Redis for one app: a shared ioredis client (assignments, leases, locks, events),
- * the key names, and BullMQ's root config with the environment's prefix.
+ * the key names, and BullMQ's root config with the environment's prefix. No queue is
+ * registered here: each app registers the queues it uses (BullModule.registerQueue in its
+ * own module), so an app that only consumes, or uses no queue, opens no idle connection.
  */
 @Global()
 @Module({})
@@ -42,10 +43,7 @@ export class QueueModule {
     const redis = redisConfig.load();
     return {
       module: QueueModule,
-      imports: [
-        BullModule.forRoot({ connection: bullConnection(redis.url), prefix: redis.prefix }),
-        BullModule.registerQueue({ name: SEGMENT_UPLOAD_QUEUE }),
-      ],
+      imports: [BullModule.forRoot({ connection: bullConnection(redis.url), prefix: redis.prefix })],
       providers: [
         {
           provide: REDIS,

@@ -22,11 +22,11 @@ export function redisKeys(prefix: string) {
     stitcherRetentionLock: () => `${prefix}:stitcher:retention-lock`,
     /** One publish per stream key across every ingest copy. */
     publishLock: (streamId: string) => `${prefix}:publish-lock:${streamId}`,
-    /** Pub/sub channel announcing session start and end. */
+    /** Pub/sub channel announcing session start and end (messages: session-events.ts). */
     sessionEventsChannel: () => `${prefix}:session-events`,
     /** Pub/sub channel announcing each uploaded segment and where its renditions are (segment-transcoded.ts). */
     segmentTranscodedChannel: () => `${prefix}:segment-transcoded`,
-    /** Pub/sub channel of stream changes a running ingest acts on (e.g. disable ends a publish). */
+    /** Pub/sub channel of stream changes a running ingest acts on, e.g. disable ends a publish (messages: stream-control-events.ts). */
     streamControlChannel: () => `${prefix}:stream-control`,
   };
 }
@@ -48,11 +48,3 @@ export const BROADCASTER_STATS_FIELDS = {
   lastFailureAt: 'lastFailureAt',
   lastError: 'lastError',
 } as const;
-
-
-export interface SessionEvent {
-  type: 'session-started' | 'session-live' | 'session-ended';
-  sessionId: string;
-  streamId: string;
-  at: number;
-}

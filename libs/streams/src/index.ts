@@ -1,5 +1,4 @@
 export * from './ladder';
-export * from './stream-events';
 export * from './stream-events.publisher';
 export * from './stream-key';
 export * from './stream-urls';

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { redisConfig } from '@lib/config';
-import { StreamControlEvent, streamControlChannel } from './stream-events';
+import { type StreamControlEvent, encodeStreamControlEvent, streamControlChannel } from '@lib/queue';
+import { withTimeout } from '@lib/timing';
 
 const PUBLISH_TIMEOUT_MS = 2000;
 
@@ -23,20 +24,12 @@ export class StreamEventsPublisher implements OnApplicationShutdown {
       // Failures surface through publish() below; without a listener ioredis would print them.
       this.redis.on('error', () => undefined);
     }
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.redis.publish(streamControlChannel(prefix), JSON.stringify(event)),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${PUBLISH_TIMEOUT_MS} ms`)), PUBLISH_TIMEOUT_MS);
-        }),
-      ]);
+      await withTimeout(this.redis.publish(streamControlChannel(prefix), encodeStreamControlEvent(event)), PUBLISH_TIMEOUT_MS, 'stream event publish');
       return true;
     } catch (err) {
       this.logger.warn({ event: event.type, streamId: event.streamId, err: (err as Error).message }, 'stream event not published');
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type Ladder, type StreamEntity, StreamRepository } from '@lib/database';
 import { normalizeLadder } from './ladder';
 import { generatePlaybackId, generateStreamKey, hashStreamKey, looksLikeStreamKey } from './stream-key';
-import { StreamControlEvent } from './stream-events';
+import type { StreamControlEvent } from '@lib/queue';
 import { StreamEventsPublisher } from './stream-events.publisher';
 import { PublishUrls, StreamUrlSettings, playbackUrl, publishUrls } from './stream-urls';
 

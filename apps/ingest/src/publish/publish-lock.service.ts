@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { InjectConfig, type ConfigOf, ingestConfig } from '@lib/config';
 import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
-import { withTimeout } from '../segments/retry-policy';
+import { withTimeout } from '@lib/timing';
 
 const REDIS_TIMEOUT_MS = 2000;
 

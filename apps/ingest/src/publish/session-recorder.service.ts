@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { SessionRepository, type SessionEntity, type SourceInfo } from '@lib/database';
 import { type LivepeerProfile, type LivepeerStream, ladderProfiles } from '@lib/livepeer';
-import { REDIS, REDIS_KEYS, type RedisKeys, type SessionEvent } from '@lib/queue';
-import { withTimeout } from '../segments/retry-policy';
+import { REDIS, REDIS_KEYS, type RedisKeys, type SessionEvent, encodeSessionEvent } from '@lib/queue';
+import { withTimeout } from '@lib/timing';
 
 export interface NewSession {
   id: string;
@@ -91,7 +91,7 @@ export class SessionRecorder {
   private async announce(type: SessionEvent['type'], sessionId: string, streamId: string): Promise<void> {
     const event: SessionEvent = { type, sessionId, streamId, at: Date.now() };
     try {
-      await withTimeout(this.redis.publish(this.keys.sessionEventsChannel(), JSON.stringify(event)), 2000, 'session event');
+      await withTimeout(this.redis.publish(this.keys.sessionEventsChannel(), encodeSessionEvent(event)), 2000, 'session event');
     } catch (err) {
       this.logger.warn({ event: type, sessionId, err: (err as Error).message }, 'session event not announced (the stitcher will see it on its next poll)');
     }

@@ -1,5 +1,6 @@
+import { backoffDelay } from '@lib/timing';
 import { SegmentBacklog, liveDeadline } from './segment-backlog';
-import { INFRA_RETRY, LIVEPEER_RETRY, backoffDelay, sleep, withTimeout } from './retry-policy';
+import { INFRA_RETRY, LIVEPEER_RETRY } from './ingest-backoffs';
 
 describe('SegmentBacklog', () => {
   it('retries while the waiting segments fit, drops the oldest once they do not', () => {
@@ -55,21 +56,5 @@ describe('backoffDelay', () => {
       expect(d).toBeGreaterThanOrEqual(640);
       expect(d).toBeLessThanOrEqual(960);
     }
-  });
-});
-
-describe('sleep and withTimeout', () => {
-  it('sleep ends early when aborted', async () => {
-    const controller = new AbortController();
-    const started = Date.now();
-    const pending = sleep(10_000, controller.signal);
-    controller.abort();
-    expect(await pending).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1000);
-  });
-
-  it('withTimeout rejects slow work with its name', async () => {
-    await expect(withTimeout(new Promise(() => undefined), 20, 'S3 put')).rejects.toThrow('S3 put timed out after 20 ms');
-    await expect(withTimeout(Promise.resolve(7), 20, 'x')).resolves.toBe(7);
   });
 });

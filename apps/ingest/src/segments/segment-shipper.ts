@@ -4,10 +4,11 @@ import { InjectConfig, type ConfigOf, ingestConfig, segmentsConfig } from '@lib/
 import { DropReason, LedgerService } from '@lib/database';
 import { UploadSegmentPayload } from '@lib/queue';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
+import { backoffDelay, sleep, withTimeout } from '@lib/timing';
 import { IngestMetrics, Protocol } from '../ingest-metrics';
 import { LivepeerGate } from './livepeer-gate';
 import { OrderedStage } from './ordered-stage';
-import { INFRA_RETRY, backoffDelay, sleep, withTimeout } from './retry-policy';
+import { INFRA_RETRY } from './ingest-backoffs';
 import { SegmentBacklog, liveDeadline } from './segment-backlog';
 import { UploadProducer } from './upload-producer.service';
 

@@ -1,5 +1,7 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@lib/database';
+import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
 import { StreamsModule } from '@lib/streams';
 import { RepublishModule } from '../republish/republish.module';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -13,7 +15,8 @@ import { StreamsController } from './streams.controller';
 
 /** The REST admin API under /api (bearer ADMIN_TOKEN), documented at /docs. */
 @Module({
-  imports: [DatabaseModule, StreamsModule, RepublishModule],
+  // The queue controls and the bull-board page read the upload queue.
+  imports: [DatabaseModule, StreamsModule, RepublishModule, BullModule.registerQueue({ name: SEGMENT_UPLOAD_QUEUE })],
   controllers: [StreamsController, PresetsController, SessionsController, BroadcastersController, QueuesController],
   providers: [AdminAuthGuard, SessionsQuery, BroadcastersQuery],
 })

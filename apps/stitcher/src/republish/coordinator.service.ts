@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS, REDIS_KEYS, type RedisKeys, type SessionEvent } from '@lib/queue';
+import { REDIS, REDIS_KEYS, type RedisKeys, parseSessionEvent } from '@lib/queue';
 import { LeaseService } from '../lease/lease.service';
 import { preferredOwner } from '../lease/rendezvous';
 import { RepublishContext } from './republish-context';
@@ -93,12 +93,10 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', (err) => this.logger.warn({ err: err.message }, 'session-events subscriber error'));
     this.subscriber.on('message', (_channel, message) => {
-      try {
-        const event = JSON.parse(message) as SessionEvent;
-        this.logger.debug({ event: event.type, sessionId: event.sessionId }, 'session event');
-      } catch {
-        // Any message on the channel is a reason to look; its content is only logged.
-      }
+      // Any message on the channel is a reason to look; its content is only logged.
+      const event = parseSessionEvent(message);
+      if (event) this.logger.debug({ event: event.type, sessionId: event.sessionId }, 'session event');
+      else this.logger.warn({ message: message.slice(0, 200) }, 'a message on the session-events channel is not a session event');
       this.scanSoon();
     });
     await this.subscriber.subscribe(this.keys.sessionEventsChannel()).catch((err: Error) =>

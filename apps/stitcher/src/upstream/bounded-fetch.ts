@@ -1,4 +1,4 @@
-import { describeFetchError } from '@lib/livepeer';
+import { classifyRequestError, describeHttpFailure } from '@lib/livepeer';
 
 /**
  * GET with a time limit and a size limit, for answers from hosts the relay does not control
@@ -27,7 +27,7 @@ export async function boundedGet(url: string, options: BoundedFetchOptions): Pro
   try {
     response = await fetch(url, { signal, redirect: 'manual' });
   } catch (err) {
-    throw new UpstreamFetchError(`GET ${url} ${isTimeout(err) ? `timed out after ${options.timeoutMs} ms` : describeFetchError(err)}`);
+    throw new UpstreamFetchError(`GET ${url} ${describeHttpFailure(failureOf(err))}`);
   }
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => undefined);
@@ -55,12 +55,15 @@ export async function boundedGet(url: string, options: BoundedFetchOptions): Pro
     }
   } catch (err) {
     if (err instanceof UpstreamFetchError) throw err;
-    throw new UpstreamFetchError(`GET ${url}: body ${isTimeout(err) ? `not complete after ${options.timeoutMs} ms` : `failed: ${(err as Error).message}`}`);
+    const failure = failureOf(err);
+    throw new UpstreamFetchError(
+      `GET ${url}: body ${failure.kind === 'timeout' ? `not complete after ${options.timeoutMs} ms` : `failed: ${(err as Error).message}`}`,
+    );
   }
   return Buffer.concat(chunks, total);
-}
 
-function isTimeout(err: unknown): boolean {
-  const name = (err as Error)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
+  /** The only signal is the time limit, so any abort is that limit passing. */
+  function failureOf(err: unknown) {
+    return classifyRequestError(err, { timeoutMs: options.timeoutMs, timedOut: signal.aborted });
+  }
 }

@@ -2,8 +2,8 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PassThrough, type Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { InjectConfig, type ConfigOf, workerConfig } from '@lib/config';
-import { MULTIPART_MIXED, PUSH_HEADERS, multipartBoundary, pushUrl, readRenditions } from '@lib/livepeer';
-import type { PushFailure } from './retry-policy';
+import { MULTIPART_MIXED, PUSH_HEADERS, classifyRequestError, multipartBoundary, pushUrl, readRenditions } from '@lib/livepeer';
+import type { PushFailure } from './delivery-decision';
 
 export interface PushRequest {
   broadcaster: string;
@@ -131,18 +131,14 @@ export class BroadcasterUploader implements OnApplicationShutdown {
     }
   }
 
+  /** Our own side first (the source stream, its size), then the shared HTTP classifier. */
   private classify(err: unknown, ctx: { timedOut: boolean; sourceError?: Error; timeoutMs: number }): PushFailure {
     if (ctx.sourceError) return { kind: 'source', message: ctx.sourceError.message, missing: false };
-    const code = (err as { code?: string })?.code ?? '';
-    if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
+    if ((err as { code?: string })?.code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
       // The object's size is not what ingest recorded: our data, not the broadcaster.
       return { kind: 'source', message: 'object size differs from the recorded size', missing: false };
     }
-    if (ctx.timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      return { kind: 'timeout', timeoutMs: ctx.timeoutMs };
-    }
-    const message = (err as Error)?.message ?? String(err);
-    return { kind: 'network', code: code || (err as Error)?.name || 'Error', message };
+    return classifyRequestError(err, { timeoutMs: ctx.timeoutMs, timedOut: ctx.timedOut });
   }
 
   async onApplicationShutdown(): Promise<void> {
