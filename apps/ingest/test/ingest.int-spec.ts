@@ -89,6 +89,19 @@ describe('ingest: RTMP and HTTP push publishing', () => {
       publishers.killed.kill('SIGKILL');
     })();
     publishers.disabled = publishTestPattern({ output: rtmpUrl(stack, streams.disabled.streamKey), seconds: PUBLISH_SECONDS, width: 320, height: 180 }, 'disabled');
+    // Disabled while it is live, 5 s in, whatever the other checks below take on a busy machine.
+    const disabling = (async () => {
+      await sleep(Math.max(0, started + 5000 - Date.now()));
+      outcomes.disable = await cli(stack.vars, 'streams', 'disable', streams.disabled.id, '--json');
+      outcomes.disabledExit = await waitFor(() => (publishers.disabled.running ? null : publishers.disabled.exited), {
+        timeoutMs: 8000,
+        what: 'the disabled stream publisher to be hung up on',
+      });
+      outcomes.republishDisabled = await publishTestPattern(
+        { output: rtmpUrl(stack, streams.disabled.streamKey), seconds: 3, width: 320, height: 180 },
+        'republish',
+      ).exited;
+    })();
     publishers.longgop = publishTestPattern(
       { output: rtmpUrl(stack, streams.longgop.streamKey), seconds: 8, width: 320, height: 180, gopSeconds: 10 },
       'longgop',
@@ -150,18 +163,7 @@ describe('ingest: RTMP and HTTP push publishing', () => {
       duplex: 'half',
     } as RequestInit).then(async (r) => ({ status: r.status, text: await r.text() }));
 
-    // Disable a stream while it is live.
-    await sleep(Math.max(0, started + 5000 - Date.now()));
-    outcomes.disable = await cli(stack.vars, 'streams', 'disable', streams.disabled.id, '--json');
-    outcomes.disabledExit = await waitFor(() => (publishers.disabled.running ? null : publishers.disabled.exited), {
-      timeoutMs: 8000,
-      what: 'the disabled stream publisher to be hung up on',
-    });
-    outcomes.republishDisabled = await publishTestPattern(
-      { output: rtmpUrl(stack, streams.disabled.streamKey), seconds: 3, width: 320, height: 180 },
-      'republish',
-    ).exited;
-
+    await disabling;
     await killing;
     outcomes.pushAnswers = await pushing;
     for (const name of rtmpNames) outcomes[`${name}Exit`] = await publishers[name].exited;

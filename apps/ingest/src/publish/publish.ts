@@ -109,8 +109,9 @@ export class Publish {
 
   /**
    * The input passed the probe: record it with the session's target duration (measured from
-   * the input, fixed from now on), then create the Livepeer stream (retrying while the publish
-   * lasts). The stitcher reads the target duration once the session is live, so it is written first.
+   * the input, fixed from now on) while the Livepeer stream is created (retrying while the
+   * publish lasts). The stitcher reads the target duration once the session is live, so the
+   * session goes live only after it is written; a slow database does not delay the stream.
    */
   accept(source: SourceInfo, resolution: string | null, targetDuration: number): void {
     this.resolution = resolution;
@@ -119,7 +120,7 @@ export class Publish {
     const recorded = this.services.sessions
       .setInput(this.sessionId, source, targetDuration)
       .catch((err) => this.warn('could not store source info and target duration', err));
-    this.creating = recorded.then(() => this.createLivepeerStream());
+    this.creating = this.createLivepeerStream(recorded);
   }
 
   /** Set once the input is accepted. */
@@ -214,7 +215,8 @@ export class Publish {
     return outcome;
   }
 
-  private async createLivepeerStream(): Promise<void> {
+  /** `recorded`: the write of the input that must land before the session is marked live. */
+  private async createLivepeerStream(recorded: Promise<unknown>): Promise<void> {
     const { profiles, presets } = this.stream.ladder ?? {};
     const request: CreateStreamRequest = { name: this.stream.name };
     if (profiles?.length) request.profiles = profiles as CreateStreamRequest['profiles'];
@@ -224,6 +226,7 @@ export class Publish {
         const created = await this.services.livepeer.createStream(request);
         this.gate.open(created.id);
         this.log('Livepeer stream created; session live', { event: 'session-live', livepeerStreamId: created.id, attempt });
+        await recorded;
         await this.recordLive(created);
         return;
       } catch (err) {

@@ -37,6 +37,8 @@ class PushSession {
   accepted = false;
   closed = false;
   idle?: NodeJS.Timeout;
+  /** Pushes being received or ingested: while any is, the session is not idle. */
+  inFlight = 0;
   /** pusher seq -> relay seq (or -1 while that push is being received) */
   readonly received = new Map<number, number>();
 
@@ -53,7 +55,8 @@ class PushSession {
  * of a key opens a session (key check, lock, Livepeer stream as for RTMP); each push
  * is one complete segment, probed, numbered in arrival order from 0, and handed to
  * the same pipeline as RTMP segments. The session ends after
- * INGEST_PUSH_IDLE_TIMEOUT_MS without a push (go-livepeer's watchdog: 60 s).
+ * INGEST_PUSH_IDLE_TIMEOUT_MS without a push (go-livepeer's watchdog: 60 s), counted from
+ * the answer to the last one: a push still being received or probed keeps it open.
  * A push the pusher retries (same {seq}) is acknowledged, not ingested twice.
  */
 @Injectable()
@@ -104,13 +107,29 @@ export class PushIngestService {
 
     const stream = await this.refusalsAsPushErrors(() => this.manager.authorize(streamKey, 'http', peer));
     const session = await this.sessionFor(stream, peer);
+    this.pushStarted(session);
+    try {
+      return await this.receiveInto(session, req, pusherSeq, declaredDurationMs, declaredResolution, body, peer);
+    } finally {
+      this.pushEnded(session);
+    }
+  }
+
+  private async receiveInto(
+    session: PushSession,
+    req: Request,
+    pusherSeq: number,
+    declaredDurationMs: number | undefined,
+    declaredResolution: string | undefined,
+    body: { read: boolean },
+    peer?: string,
+  ): Promise<string> {
     const file = path.join(session.publish.dir, `push-${randomUUID()}.ts`);
     const bytes = await receiveBody(req, file, this.ingest.maxPushBytes).catch((err: PushError) => {
-      if (err.refusal) this.manager.noteRefusal('http', err.refusal, err.message, peer, stream.id);
+      if (err.refusal) this.manager.noteRefusal('http', err.refusal, err.message, peer, session.publish.streamId);
       throw err;
     });
     body.read = true;
-    this.keepAlive(session);
 
     if (session.received.has(pusherSeq)) {
       await unlink(file).catch(() => undefined);
@@ -195,6 +214,20 @@ export class PushIngestService {
     this.sessions.set(stream.id, session);
     this.keepAlive(session);
     return session;
+  }
+
+  /**
+   * Probing a segment can take seconds on a busy machine, and a pusher sends its next segment
+   * only after the answer: the idle time must not run out while a push is being handled.
+   */
+  private pushStarted(session: PushSession): void {
+    session.inFlight++;
+    clearTimeout(session.idle);
+  }
+
+  private pushEnded(session: PushSession): void {
+    session.inFlight--;
+    if (session.inFlight === 0 && !session.closed) this.keepAlive(session);
   }
 
   private keepAlive(session: PushSession): void {
