@@ -8,6 +8,7 @@ import type { StreamEntity } from '@lib/database';
 import { MediaProcessError } from '@lib/media';
 import { InputRules, refusalFor, sessionTargetDuration } from '../input/input-rules';
 import { Publish } from '../publish/publish';
+import { SegmentStartClock } from '../segments/segment-start-clock';
 import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
 import { ProbedSegment, probePushedSegment, sourceOfSegment } from './segment-probe';
 import { receiveBody } from './receive-body';
@@ -39,6 +40,8 @@ class PushSession {
   idle?: NodeJS.Timeout;
   /** pusher seq -> relay seq (or -1 while that push is being received) */
   readonly received = new Map<number, number>();
+  /** Segment start times: each push's arrival, strictly after the previous one's. */
+  readonly clock = new SegmentStartClock();
 
   constructor(readonly publish: Publish) {}
 
@@ -94,6 +97,8 @@ export class PushIngestService {
   }
 
   private async receive(req: Request, streamKey: string, segmentName: string, body: { read: boolean }): Promise<string> {
+    // The request's first byte is here (express calls the handler once the headers arrived): the segment's start.
+    const arrivedAt = Date.now();
     if (!this.accepting) throw new PushError(503, 'ingest is shutting down');
     checkMethod(req.method);
     const pusherSeq = parseSegmentName(segmentName);
@@ -118,7 +123,7 @@ export class PushIngestService {
     }
     session.received.set(pusherSeq, -1);
     try {
-      const seq = await this.ingestSegment(session, file, bytes, declaredDurationMs, declaredResolution);
+      const seq = await this.ingestSegment(session, file, bytes, declaredDurationMs, declaredResolution, arrivedAt);
       session.remember(pusherSeq, seq);
       return '';
     } catch (err) {
@@ -134,6 +139,7 @@ export class PushIngestService {
     bytes: number,
     declaredDurationMs: number | undefined,
     declaredResolution: string | undefined,
+    arrivedAt: number,
   ): Promise<number> {
     let probed: ProbedSegment;
     try {
@@ -164,6 +170,7 @@ export class PushIngestService {
       durationMs,
       resolution: resolution ?? session.publish.sourceResolution,
       closedAt: Date.now(),
+      startedAt: session.clock.arrivedAt(arrivedAt),
     });
     // The session ended for it: pushed again, the segment opens a session that measures it afresh.
     if (overTarget) throw new PushError(503, `${overTarget}; push it again`);
