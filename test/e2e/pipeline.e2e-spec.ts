@@ -1,3 +1,4 @@
+import { parseMediaPlaylist } from '@lib/hls';
 import { waitFor } from '@lib/testing';
 import { CreatedStream, Pipeline, SegmentCollector, checkOutcome } from './support/pipeline';
 import { playWithHlsJs } from './support/player';
@@ -33,6 +34,18 @@ describe('live pipeline, real transcoding', () => {
   it('declares the 2 s target duration of the 2 s GOP in every media playlist', () => {
     expect(collector.watcher.media.size).toBeGreaterThan(0);
     for (const [name, playlist] of collector.watcher.media) expect(playlist.last, name).toMatch(/^#EXT-X-TARGETDURATION:2$/m);
+  });
+
+  it('dates every segment of every variant with #EXT-X-PROGRAM-DATE-TIME, the same per msn in all of them', () => {
+    const { watcher } = collector;
+    const listed = new Set([...watcher.media.values()].flatMap((playlist) => [...playlist.listed]));
+    expect(listed.size).toBeGreaterThanOrEqual(28);
+    for (const msn of listed) expect(watcher.programDateTimes.get(msn)?.at, `msn ${msn}`).toEqual(expect.any(Number));
+    for (const [name, playlist] of watcher.media) {
+      const segments = parseMediaPlaylist(playlist.last!).segments;
+      expect(segments.every((segment) => segment.programDateTime !== undefined), name).toBe(true);
+    }
+    expect(watcher.programDateTimeMismatches).toEqual([]);
   });
 
   it('republishes every segment in every rendition, valid and aligned with the source, with no drop', async () => {

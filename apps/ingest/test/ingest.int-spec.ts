@@ -198,6 +198,15 @@ describe('ingest: RTMP and HTTP push publishing', () => {
       expect(Math.abs(total - PUBLISH_SECONDS * 1000)).toBeLessThan(300);
       for (const row of rows.slice(0, -1)) expect(Math.abs(row.durationMs - 2000), `${name} seq ${row.seq}`).toBeLessThanOrEqual(100);
       expect(rows[rows.length - 1].durationMs).toBeLessThanOrEqual(2100);
+      // Start times: the first frame arrives right after the publish opened the session; each
+      // segment starts where the previous one ends on the media clock, and closes (reaches the
+      // ledger) about when the next one's first frame arrives.
+      expect(rows[0].startedAt! - session.startedAt, `${name} first segment start`).toBeGreaterThanOrEqual(0);
+      expect(rows[0].startedAt! - session.startedAt, `${name} first segment start`).toBeLessThan(1000);
+      for (const [i, row] of rows.entries()) {
+        if (i > 0) expect(Math.abs(row.startedAt! - rows[i - 1].startedAt! - rows[i - 1].durationMs), `${name} seq ${row.seq} start`).toBeLessThanOrEqual(5);
+        if (i < rows.length - 1) expect(Math.abs(row.startedAt! + row.durationMs - row.ingestedAt), `${name} seq ${row.seq} closed`).toBeLessThan(1000);
+      }
 
       for (const row of rows) {
         expect(row.objectKey).toBe(objectKeys.sourceSegment(session.id, row.seq));
@@ -267,6 +276,9 @@ describe('ingest: RTMP and HTTP push publishing', () => {
       pushSegments.map((s, seq) => [seq, 'queued', s.durationMs, '320x180']),
     );
     for (const [seq, row] of rows.entries()) {
+      // A push starts when it arrives: before it was recorded, after the previous push.
+      expect(row.startedAt).toBeLessThanOrEqual(row.ingestedAt);
+      if (seq > 0) expect(row.startedAt).toBeGreaterThan(rows[seq - 1].startedAt!);
       expect(await stack.storage.getBuffer(row.objectKey)).toEqual(await readFile(pushSegments[seq].file));
       expect((await stack.queue.getJob(uploadJobId(session.id, seq)))?.data.durationMs).toBe(pushSegments[seq].durationMs);
     }

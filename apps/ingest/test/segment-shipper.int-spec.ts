@@ -67,7 +67,7 @@ describe('SegmentShipper (real S3, database and Redis)', () => {
         const file = path.join(dir, `${seq}.ts`);
         const body = randomBytes(1000 + seq);
         await writeFile(file, body);
-        return { seq, file, durationMs, bytes: body.length, resolution: '320x180', closedAt: Date.now() };
+        return { seq, file, durationMs, bytes: body.length, resolution: '320x180', closedAt: Date.now(), startedAt: 1_796_000_000_000 + seq * durationMs };
       }),
     );
   }
@@ -94,6 +94,7 @@ describe('SegmentShipper (real S3, database and Redis)', () => {
 
     const rows = await ledger.list(ref.sessionId);
     expect(rows.map((r) => [r.seq, r.state])).toEqual([0, 1, 2, 3].map((seq) => [seq, 'queued']));
+    expect(rows.map((r) => r.startedAt)).toEqual(cut.map((s) => s.startedAt));
     for (const s of cut) {
       const key = objectKeys.sourceSegment(ref.sessionId, s.seq);
       expect((await storage.stat(key))?.size).toBe(s.bytes);

@@ -219,6 +219,7 @@ describe('stitcher admin API', () => {
       expect(timeline.body.map((s: { seq: number }) => s.seq)).toEqual([0, 1, 2, 3, 4]);
       const [first] = timeline.body;
       expect(first).toMatchObject({ state: 'republished', msn: 0, renditions: { low: { state: 'republished', msn: 0 }, source: { state: 'republished', msn: 0 } } });
+      expect(first).toHaveProperty('programDateTime'); // null here: this fixture's ledger rows carry no start time
       expect(first.republishedAt).toBeGreaterThanOrEqual(first.uploadedAt);
       expect(first.uploadedAt).toBeGreaterThanOrEqual(first.ingestedAt);
       expect(timeline.body[3]).toMatchObject({ state: 'dropped', dropReason: 'broadcaster-rejected', dropDetail: 'HTTP 422' });

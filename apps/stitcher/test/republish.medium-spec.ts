@@ -6,6 +6,7 @@ import { databaseRepositories, openDataSource, type DataSource, type SessionEnti
 import { LivepeerApiClient } from '@lib/livepeer';
 import { MetricsService } from '@lib/observability';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
+import { parseMediaPlaylist, writeMediaPlaylist } from '@lib/hls';
 import { TestEnv } from '@lib/testing';
 import { DeferredDeletes } from '../src/republish/deferred-deletes.service';
 import { RepublishMetrics } from '../src/republish/republish.metrics';
@@ -179,6 +180,19 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     return session;
   }
 
+  /** When ingest says the seq's first frame arrived: one segment duration after the previous one's. */
+  const startedAtOf = (session: SessionEntity, seq: number) => session.startedAt + seq * SEGMENT_MS;
+
+  /** Per variant, msn -> program date-time, as the media playlist in the bucket lists them. */
+  async function programDateTimes(): Promise<Record<string, Map<number, number | undefined>>> {
+    const out: Record<string, Map<number, number | undefined>> = {};
+    for (const v of VARIANTS) {
+      const playlist = parseMediaPlaylist((await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, v))).toString());
+      out[v] = new Map(playlist.segments.map((segment, i) => [playlist.mediaSequence + i, segment.programDateTime]));
+    }
+    return out;
+  }
+
   /** What ingest and the worker do for one segment: the source object and its ledger row, delivered. */
   async function ingest(session: SessionEntity, seq: number, options: { deliver?: boolean } = {}): Promise<void> {
     const objectKey = objectKeys.sourceSegment(session.id, seq);
@@ -192,6 +206,7 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       resolution: null,
       objectKey,
       ingestedAt: Date.now(),
+      startedAt: startedAtOf(session, seq),
     });
     if (options.deliver !== false) await repos.ledger.markUploaded(session.id, seq, { uploadMs: 1, roundTripMs: 1 });
   }
@@ -287,8 +302,14 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
   });
 
   it('continues the media sequence from the rows after a restart or takeover', async () => {
+    const before = await programDateTimes();
+    const written = Object.fromEntries(
+      await Promise.all(VARIANTS.map(async (v) => [v, (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, v))).toString()] as const)),
+    );
     await takeOver(first); // new objects: nothing carried over but the database
     for (const v of VARIANTS) expect(playlists.windowOf(v)!.segments.map((s) => s.msn)).toEqual([0, 1, 2, 3]);
+    // The rebuilt windows are the playlists the previous copy wrote, program date-times included.
+    for (const v of VARIANTS) expect(writeMediaPlaylist(playlists.windowOf(v)!), v).toBe(written[v]);
     await ingest(first, 6);
     upstream.list(first.livepeerStreamId!, 'low', 6);
     upstream.list(first.livepeerStreamId!, 'high', 6);
@@ -296,6 +317,16 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     await round();
     const rows = await rowsOf(first);
     expect(rows.get(6)).toEqual(listedAs(4, true)); // seq 5 was skipped: 6 does not follow the last listed seq 4
+    // Every segment has the time its first frame reached ingest, the same in every variant, also
+    // the one listed after the takeover and after the skipped seq.
+    const after = await programDateTimes();
+    const seqOfMsn = [0, 1, 2, 4, 6];
+    for (const v of VARIANTS) {
+      expect([...after[v]], v).toEqual([1, 2, 3, 4].map((msn) => [msn, startedAtOf(first, seqOfMsn[msn])]));
+      for (const [msn, at] of before[v]) if (after[v].has(msn)) expect(after[v].get(msn), `${v} msn ${msn}`).toBe(at);
+    }
+    const stored = await repos.renditions.forSeqs(first.id, [6]);
+    expect(stored.map((r) => r.programDateTime)).toEqual(VARIANTS.map(() => startedAtOf(first, 6)));
     expect(upstream.downloaded(first.livepeerStreamId!, 'low', 0)).toBe(true);
     expect(upstream.downloads.filter((d) => d.endsWith('/low/0.ts'))).toHaveLength(1); // nothing resolved is fetched again
   });
@@ -318,7 +349,9 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     await round();
     expect((await rowsOf(second)).get(0)).toEqual(listedAs(6, true));
     const media = (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, 'low'))).toString();
-    expect(media).toMatch(/#EXT-X-DISCONTINUITY\n#EXTINF:2(\.0+)?,\n6\.ts/);
+    expect(media).toMatch(/#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXTINF:2(\.0+)?,\n6\.ts/);
+    // The new session's own clock dates its first segment, never before the previous one ended.
+    expect((await programDateTimes()).low.get(6)).toBe(Math.max(startedAtOf(second, 0), startedAtOf(first, 7) + SEGMENT_MS));
     await repos.sessions.update(first.id, { playlistEndedAt: Date.now() });
     first = second;
   });

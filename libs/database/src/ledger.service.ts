@@ -13,10 +13,12 @@ export interface IngestedSegment {
   resolution: string | null;
   objectKey: string;
   ingestedAt: number;
+  /** When the segment's first frame reached ingest (epoch ms). */
+  startedAt?: number | null;
 }
 
 /** The fields of a ledger row the stitcher's frontier reads. */
-export type LedgerWindowRow = Pick<SegmentEntity, 'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey'>;
+export type LedgerWindowRow = Pick<SegmentEntity, 'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt'>;
 
 /**
  * States a segment may move to from each state. The ledger only moves forward, so a
@@ -149,7 +151,7 @@ export class LedgerService {
       where: { sessionId, ...(fromSeq === undefined ? {} : { seq: MoreThanOrEqual(fromSeq) }) },
       order: { seq: 'ASC' },
       take: limit,
-      select: { seq: true, state: true, ingestedAt: true, durationMs: true, uploadedAt: true, objectKey: true },
+      select: { seq: true, state: true, ingestedAt: true, durationMs: true, uploadedAt: true, objectKey: true, startedAt: true },
     });
   }
 

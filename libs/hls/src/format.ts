@@ -21,6 +21,21 @@ export function roundedDuration(seconds: number): number {
   return Math.round(writtenMilliseconds(seconds) / 1000);
 }
 
+/**
+ * `#EXT-X-PROGRAM-DATE-TIME` value (RFC 8216 §4.3.2.6): ISO 8601 in UTC with milliseconds,
+ * e.g. `2026-12-01T10:00:02.345Z`, from epoch milliseconds.
+ */
+export function formatProgramDateTime(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+/** Why `epochMs` cannot be written as a program date-time, or undefined when it can. */
+export function programDateTimeProblem(epochMs: number): string | undefined {
+  return Number.isSafeInteger(epochMs) && epochMs > 0 && epochMs < 253402300800000
+    ? undefined
+    : `program date-time must be whole epoch milliseconds between 1970 and 9999, got ${epochMs}`;
+}
+
 export function formatResolution(resolution: { width: number; height: number }): string {
   return `${resolution.width}x${resolution.height}`;
 }

@@ -92,7 +92,7 @@ describe('parseMediaPlaylist', () => {
     expect(playlist).toMatchObject({ endList: true, playlistType: 'EVENT' });
     expect(playlist.segments).toEqual([
       { uri: '7.ts', duration: 3.5, discontinuity: false, gap: false, title: 'first title' },
-      { uri: '8.ts', duration: 4, discontinuity: true, gap: true, title: '' },
+      { uri: '8.ts', duration: 4, discontinuity: true, gap: true, title: '', programDateTime: Date.UTC(2020, 0, 1) },
     ]);
   });
 

@@ -160,6 +160,7 @@ class SingleUseTags {
 
 interface PendingSegment {
   duration?: number;
+  programDateTime?: number;
   title: string;
   discontinuity: boolean;
   gap: boolean;
@@ -235,7 +236,10 @@ function parseMediaLines(lines: string[], limits: ParseLimits): MediaPlaylist {
       case '#EXT-X-GAP':
         pending.gap = true;
         break;
-      // Other tags (keys, maps, dates, ...) do not matter to the relay; RFC 8216 says to ignore unknown ones.
+      case '#EXT-X-PROGRAM-DATE-TIME':
+        pending.programDateTime = dateTime(requireValue(tag), tag);
+        break;
+      // Other tags (keys, maps, ...) do not matter to the relay; RFC 8216 says to ignore unknown ones.
     }
   };
 
@@ -253,6 +257,8 @@ function parseMediaLines(lines: string[], limits: ParseLimits): MediaPlaylist {
       gap: pending.gap,
       title: pending.title,
     };
+    // Set only when present, so parsed segments without the tag compare cleanly.
+    if (pending.programDateTime !== undefined) segment.programDateTime = pending.programDateTime;
     playlist.segments.push(segment);
     pending = { title: '', discontinuity: false, gap: false, line: 0 };
   };
@@ -344,6 +350,16 @@ function decimalFloat(raw: string, tag: Tag): number {
     throw new PlaylistParseError(`${tag.name}: "${excerpt(raw)}" is not a non-negative decimal number`, tag.line, tag.name);
   }
   return Number(raw);
+}
+
+/** RFC 8216 §4.3.2.6: an ISO 8601 date-time with a time zone, e.g. `2026-12-01T10:00:02.345Z`. */
+function dateTime(raw: string, tag: Tag): number {
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/i;
+  const epochMs = iso.test(raw) ? Date.parse(raw) : NaN;
+  if (!Number.isFinite(epochMs)) {
+    throw new PlaylistParseError(`${tag.name}: "${excerpt(raw)}" is not an ISO 8601 date-time with a time zone`, tag.line, tag.name);
+  }
+  return epochMs;
 }
 
 function decimalResolution(raw: string, tag: Tag): Resolution {

@@ -10,6 +10,8 @@ export interface MediaSegment {
   gap: boolean;
   /** The `#EXTINF` title (text after the comma), '' when absent. */
   title: string;
+  /** `#EXT-X-PROGRAM-DATE-TIME` before this segment, as epoch ms; only set when present. */
+  programDateTime?: number;
 }
 
 export interface MediaPlaylist {

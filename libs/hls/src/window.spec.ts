@@ -169,3 +169,22 @@ it('is plain data that survives a JSON round trip (so it can be persisted)', () 
   expect(restored).toEqual(window);
   expect(fill(restored, 1)).toEqual(fill(window, 1));
 });
+
+describe('program date-times', () => {
+  const at = Date.UTC(2026, 11, 1, 10);
+
+  it('keeps each segment its own, and derives a missing one from the previous segment', () => {
+    let window = createWindow({ targetDuration: 4 });
+    window = appendSegment(window, { msn: 0, uri: '0.ts', durationSec: 2.5, programDateTime: at });
+    window = appendSegment(window, { msn: 1, uri: '1.ts', durationSec: 2, programDateTime: null });
+    window = appendSegment(window, { msn: 2, uri: '2.ts', durationSec: 2, programDateTime: at + 9000 });
+    expect(window.segments.map((s) => s.programDateTime)).toEqual([at, at + 2500, at + 9000]);
+  });
+
+  it('has none while no segment had one, and refuses a time not after the previous', () => {
+    let window = fill(createWindow({ targetDuration: 4 }), 2);
+    expect(window.segments.every((s) => !('programDateTime' in s))).toBe(true);
+    window = appendSegment(window, { msn: 2, uri: '2.ts', durationSec: 2, programDateTime: at });
+    expect(() => appendSegment(window, { msn: 3, uri: '3.ts', durationSec: 2, programDateTime: at })).toThrow(PlaylistWindowError);
+  });
+});

@@ -1,5 +1,5 @@
 import { PlaylistWindowError } from './errors';
-import { formatDuration, integerProblem, roundedDuration, uriProblem, writtenMilliseconds } from './format';
+import { formatDuration, formatProgramDateTime, integerProblem, programDateTimeProblem, roundedDuration, uriProblem, writtenMilliseconds } from './format';
 
 /**
  * The sliding-window state of one republished media playlist, as pure data with immutable updates.
@@ -24,6 +24,8 @@ export interface WindowSegment {
   readonly durationSec: number;
   /** Preceded by `#EXT-X-DISCONTINUITY`. */
   readonly discontinuity: boolean;
+  /** Epoch ms of the segment's first frame (`#EXT-X-PROGRAM-DATE-TIME`), when known. */
+  readonly programDateTime?: number;
 }
 
 export interface PlaylistWindow {
@@ -43,6 +45,12 @@ export interface NewSegment {
   readonly durationSec: number;
   /** Force a discontinuity before this segment (same as `markDiscontinuity` first). */
   readonly discontinuity?: boolean;
+  /**
+   * Epoch ms of the segment's first frame. Absent or null after a segment that has one, it is
+   * derived from that one (its time plus its duration): once a playlist has program
+   * date-times, every later segment has one.
+   */
+  readonly programDateTime?: number | null;
 }
 
 export interface SlideResult {
@@ -89,11 +97,13 @@ export function appendSegment(window: PlaylistWindow, segment: NewSegment): Play
       `segment ${segment.msn}: duration ${formatDuration(segment.durationSec)} s rounds above the fixed target duration ${window.targetDuration} s`,
     );
   }
+  const programDateTime = programDateTimeAfter(window.segments.at(-1), segment);
   const added: WindowSegment = {
     msn: segment.msn,
     uri: segment.uri,
     durationSec: writtenMilliseconds(segment.durationSec) / 1000,
     discontinuity: Boolean(segment.discontinuity) || window.pendingDiscontinuity,
+    ...(programDateTime === undefined ? {} : { programDateTime }),
   };
   return { ...window, segments: [...window.segments, added], pendingDiscontinuity: false };
 }
@@ -138,6 +148,19 @@ export function slideWindow(window: PlaylistWindow, windowSize = DEFAULT_WINDOW_
 /** The stream ended: the playlist gets `#EXT-X-ENDLIST` and is final. Idempotent. */
 export function endWindow(window: PlaylistWindow): PlaylistWindow {
   return window.ended ? window : { ...window, ended: true, pendingDiscontinuity: false };
+}
+
+/** The appended segment's program date-time: its own (after the previous one), or derived from the previous. */
+function programDateTimeAfter(previous: WindowSegment | undefined, segment: NewSegment): number | undefined {
+  const before = previous?.programDateTime;
+  const own = segment.programDateTime ?? undefined;
+  if (own === undefined) return before === undefined ? undefined : before + writtenMilliseconds(previous!.durationSec);
+  const problem = programDateTimeProblem(own);
+  if (problem) throw new PlaylistWindowError(`segment ${segment.msn}: ${problem}`);
+  if (before !== undefined && own <= before) {
+    throw new PlaylistWindowError(`segment ${segment.msn}: program date-time ${formatProgramDateTime(own)} is not after the previous segment's`);
+  }
+  return own;
 }
 
 function listedMilliseconds(segments: readonly WindowSegment[]): number {

@@ -171,3 +171,41 @@ describe('cross-check: what we write, hls-parser (strict mode) and our parser re
     );
   });
 });
+
+describe('#EXT-X-PROGRAM-DATE-TIME', () => {
+  const at = Date.UTC(2026, 11, 1, 10, 0, 2, 345);
+  const model = (times: (number | undefined)[]): MediaPlaylistModel => ({
+    targetDuration: 2,
+    mediaSequence: 0,
+    discontinuitySequence: 0,
+    ended: false,
+    segments: times.map((programDateTime, i) => ({ uri: `${i}.ts`, durationSec: 2, discontinuity: i === 2, programDateTime })),
+  });
+
+  it('is written before each segment that has one, in UTC with milliseconds, and read back', () => {
+    const text = writeMediaPlaylist(model([at, at + 2000, at + 9000]));
+    expect(text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T10:00:02.345Z\n#EXTINF:2.000,\n0.ts');
+    expect(text).toContain('#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-12-01T10:00:11.345Z\n#EXTINF:2.000,\n2.ts');
+    expect(parseMediaPlaylist(text).segments.map((s) => s.programDateTime)).toEqual([at, at + 2000, at + 9000]);
+    const theirs = HLS.parse(text) as HLS.types.MediaPlaylist;
+    expect(theirs.segments.map((s) => s.programDateTime?.getTime())).toEqual([at, at + 2000, at + 9000]);
+  });
+
+  it('is left out when no segment has one, and may start after segments without', () => {
+    expect(writeMediaPlaylist(model([undefined, undefined]))).not.toContain('PROGRAM-DATE-TIME');
+    expect(parseMediaPlaylist(writeMediaPlaylist(model([undefined, at]))).segments.map((s) => s.programDateTime)).toEqual([undefined, at]);
+  });
+
+  it('refuses a segment without one after one with, a time not after the previous, and a time that is not one', () => {
+    expect(() => writeMediaPlaylist(model([at, undefined]))).toThrow(PlaylistWriteError);
+    expect(() => writeMediaPlaylist(model([at, at]))).toThrow(/not after the previous/);
+    expect(() => writeMediaPlaylist(model([at + 0.5]))).toThrow(PlaylistWriteError);
+    expect(() => writeMediaPlaylist(model([Number.NaN]))).toThrow(PlaylistWriteError);
+  });
+
+  it('is parsed with any time zone', () => {
+    const text = '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PROGRAM-DATE-TIME:2026-12-01T11:00:02.345+01:00\n#EXTINF:2,\n0.ts\n';
+    expect(parseMediaPlaylist(text).segments[0].programDateTime).toBe(at);
+    expect(() => parseMediaPlaylist(text.replace('+01:00', ''))).toThrow(/ISO 8601/);
+  });
+});

@@ -2,8 +2,10 @@ import { PlaylistWriteError } from './errors';
 import {
   formatAttributeList,
   formatDuration,
+  formatProgramDateTime,
   formatResolution,
   integerProblem,
+  programDateTimeProblem,
   quoted,
   roundedDuration,
   uriProblem,
@@ -21,6 +23,9 @@ import type { Resolution } from './types';
  *   every version and never "appears" between two versions.
  * - No `#EXT-X-PLAYLIST-TYPE`: the republished stream is a live sliding window; `#EXT-X-ENDLIST`
  *   alone tells a player it has ended.
+ * - `#EXT-X-PROGRAM-DATE-TIME` before every segment that has one (UTC, milliseconds): once a
+ *   segment has one, every later segment has one too and the times strictly increase, so a
+ *   player never has to extrapolate across a segment that lacks it.
  */
 
 export const WRITTEN_PLAYLIST_VERSION = 3;
@@ -29,6 +34,8 @@ export interface WritableSegment {
   readonly uri: string;
   readonly durationSec: number;
   readonly discontinuity?: boolean;
+  /** Epoch ms when the segment's first frame reached ingest (`#EXT-X-PROGRAM-DATE-TIME`). */
+  readonly programDateTime?: number;
 }
 
 /** Structurally satisfied by the sliding window's state (`window.ts`). */
@@ -67,8 +74,10 @@ export function writeMediaPlaylist(model: MediaPlaylistModel): string {
     `#EXT-X-MEDIA-SEQUENCE:${model.mediaSequence}`,
     `#EXT-X-DISCONTINUITY-SEQUENCE:${model.discontinuitySequence}`,
   ];
+  let previousDateTime: number | undefined;
   model.segments.forEach((segment, index) => {
     const where = `segment ${index} (${segment.uri})`;
+    previousDateTime = checkProgramDateTime(where, segment.programDateTime, previousDateTime);
     requireUri(where, segment.uri);
     if (!Number.isFinite(segment.durationSec) || segment.durationSec <= 0) {
       throw new PlaylistWriteError(`${where}: duration ${segment.durationSec} is not a positive number`);
@@ -79,6 +88,7 @@ export function writeMediaPlaylist(model: MediaPlaylistModel): string {
       );
     }
     if (segment.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+    if (segment.programDateTime !== undefined) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(segment.programDateTime)}`);
     lines.push(`#EXTINF:${formatDuration(segment.durationSec)},`, segment.uri);
   });
   if (model.ended) lines.push('#EXT-X-ENDLIST');
@@ -112,6 +122,20 @@ export function writeMasterPlaylist(model: MasterPlaylistModel): string {
     lines.push(`#EXT-X-STREAM-INF:${attributes}`, variant.uri);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The segment's program date-time is writable after the previous one; returns it (the new previous). */
+function checkProgramDateTime(where: string, value: number | undefined, previous: number | undefined): number | undefined {
+  if (value === undefined) {
+    if (previous !== undefined) throw new PlaylistWriteError(`${where}: no program date-time although an earlier segment has one`);
+    return undefined;
+  }
+  const problem = programDateTimeProblem(value);
+  if (problem) throw new PlaylistWriteError(`${where}: ${problem}`);
+  if (previous !== undefined && value <= previous) {
+    throw new PlaylistWriteError(`${where}: program date-time ${formatProgramDateTime(value)} is not after the previous segment's`);
+  }
+  return value;
 }
 
 function requireInteger(what: string, value: number, minimum: number): void {

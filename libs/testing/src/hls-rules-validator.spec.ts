@@ -165,3 +165,43 @@ describe('PlaylistHistoryValidator', () => {
     ]);
   });
 });
+
+describe('rule 11: program date-times', () => {
+  const at = (secondsAfter: number) => `PROGRAM-DATE-TIME:${new Date(Date.UTC(2026, 11, 1, 10) + secondsAfter * 1000).toISOString()}`;
+  /** 2 s segments from msn 0; `times` gives each one's PDT (seconds, or null for none) and optional flags. */
+  const dated = (times: (number | null)[], discontinuities: number[] = []) =>
+    media(
+      head(0),
+      times.map((t, msn) => [`${msn}.ts 2.000`, discontinuities.includes(msn) ? 'DISCONTINUITY' : '', t === null ? '' : at(t)].filter(Boolean).join(' ')),
+    );
+
+  it.each([
+    ['on every segment, spaced by the durations', dated([0, 2, 4.001, 5.999])],
+    ['a forward jump at a discontinuity', dated([0, 2, 60], [2])],
+    ['none at all', dated([null, null])],
+    ['from some segment on (older segments written before there were any)', dated([null, null, 4, 6])],
+  ])('passes %s', (_, text) => {
+    expect(validateMediaPlaylist(text)).toEqual([]);
+  });
+
+  it.each([
+    ['a segment without one after a segment with one', dated([0, null, 4])],
+    ['a time going back', dated([0, 2, 1])],
+    ['a time repeated', dated([0, 2, 2], [2])],
+    ['a step much longer than the segment without a discontinuity', dated([0, 2, 10])],
+    ['a step much shorter than the segment, even at a discontinuity', dated([0, 2, 2.5], [2])],
+  ])('fails %s', (_, text) => {
+    expect(rulesOf(validateMediaPlaylist(text))).toEqual(['R11-program-date-time']);
+  });
+
+  it('takes a tolerance', () => {
+    expect(validateMediaPlaylist(dated([0, 2.9]))).not.toEqual([]);
+    expect(validateMediaPlaylist(dated([0, 2.9]), { programDateTimeToleranceSec: 1 })).toEqual([]);
+  });
+
+  it('sees a listed segment whose time changed as a modified segment', () => {
+    const violations = validatePlaylistTransition(dated([0, 2, 4]), dated([0, 2.1, 4.1]));
+    expect(rulesOf(violations)).toEqual(['R3-allowed-edits']);
+    expect(violations[0].message).toMatch(/program date-time/);
+  });
+});

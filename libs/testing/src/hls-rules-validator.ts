@@ -26,7 +26,8 @@ export type HlsRuleId =
   | 'R5-window'
   | 'R7-end'
   | 'R8-missing-media'
-  | 'R9-master-variant';
+  | 'R9-master-variant'
+  | 'R11-program-date-time';
 
 export interface Violation {
   rule: HlsRuleId;
@@ -37,7 +38,14 @@ export interface MediaValidationOptions {
   /** The stream's fixed target duration; when given, every version must declare exactly it. */
   targetDuration?: number;
   parseLimits?: Partial<ParseLimits>;
+  /**
+   * How far (seconds) the step between two program date-times may be from the earlier
+   * segment's #EXTINF (default 0.5); at a discontinuity it may be any amount longer.
+   */
+  programDateTimeToleranceSec?: number;
 }
+
+const DEFAULT_PDT_TOLERANCE_SEC = 0.5;
 
 /** Violations of one media playlist version on its own. */
 export function validateMediaPlaylist(text: string, options: MediaValidationOptions = {}): Violation[] {
@@ -178,9 +186,37 @@ function versionViolations(playlist: MediaPlaylist, options: MediaValidationOpti
       violations.push({ rule: 'R8-missing-media', message: `${label} is an #EXT-X-GAP, which needs version 8 (has ${version})` });
     }
   });
+  violations.push(...programDateTimeViolations(playlist, options.programDateTimeToleranceSec ?? DEFAULT_PDT_TOLERANCE_SEC));
   if (playlist.playlistType !== undefined && !playlist.endList) {
     violations.push({ rule: 'R7-end', message: `a live playlist carries #EXT-X-PLAYLIST-TYPE:${playlist.playlistType}` });
   }
+  return violations;
+}
+
+/**
+ * Rule 11: once a segment has #EXT-X-PROGRAM-DATE-TIME every later one has it, and each steps
+ * forward by about the previous segment's #EXTINF (further only at a discontinuity).
+ */
+function programDateTimeViolations(playlist: MediaPlaylist, toleranceSec: number): Violation[] {
+  const violations: Violation[] = [];
+  forEachSegment(playlist, (segment, label, index) => {
+    const previous = playlist.segments[index - 1];
+    if (previous?.programDateTime === undefined) return;
+    if (segment.programDateTime === undefined) {
+      violations.push({ rule: 'R11-program-date-time', message: `${label} has no program date-time although the segment before has one` });
+      return;
+    }
+    const stepSec = (segment.programDateTime - previous.programDateTime) / 1000;
+    const expectedSec = writtenMilliseconds(previous.duration) / 1000;
+    const tooShort = stepSec <= 0 || stepSec < expectedSec - toleranceSec;
+    const tooLong = !segment.discontinuity && stepSec > expectedSec + toleranceSec;
+    if (tooShort || tooLong) {
+      violations.push({
+        rule: 'R11-program-date-time',
+        message: `${label}: program date-time steps ${stepSec} s after the previous segment, which lasts ${expectedSec} s`,
+      });
+    }
+  });
   return violations;
 }
 
@@ -243,9 +279,14 @@ function segmentChange(before: MediaSegment, after: MediaSegment): string | unde
   }
   if (before.discontinuity !== after.discontinuity) return `discontinuity ${before.discontinuity} -> ${after.discontinuity}`;
   if (before.gap !== after.gap) return `gap ${before.gap} -> ${after.gap}`;
+  if (before.programDateTime !== after.programDateTime) {
+    return `program date-time ${dateTimeText(before.programDateTime)} -> ${dateTimeText(after.programDateTime)}`;
+  }
   return undefined;
 }
 
-function forEachSegment(playlist: MediaPlaylist, visit: (segment: MediaSegment, label: string) => void): void {
-  playlist.segments.forEach((segment, index) => visit(segment, `segment ${playlist.mediaSequence + index} (${segment.uri})`));
+const dateTimeText = (epochMs: number | undefined) => (epochMs === undefined ? 'none' : new Date(epochMs).toISOString());
+
+function forEachSegment(playlist: MediaPlaylist, visit: (segment: MediaSegment, label: string, index: number) => void): void {
+  playlist.segments.forEach((segment, index) => visit(segment, `segment ${playlist.mediaSequence + index} (${segment.uri})`, index));
 }

@@ -21,6 +21,10 @@ export class PlaylistWatcher {
   master?: MasterPlaylist;
   masterText?: string;
   errors: string[] = [];
+  /** msn -> the program date-time the first variant listing it wrote, and which variant that was. */
+  readonly programDateTimes = new Map<number, { at: number | undefined; variant: string }>();
+  /** Variants that wrote another program date-time (or none) for an msn than another variant did. */
+  readonly programDateTimeMismatches: string[] = [];
   /** Called once per newly listed segment (e.g. to download it before it slides out). */
   onSegment?: (rendition: string, msn: number, url: string) => void;
   private timer?: NodeJS.Timeout;
@@ -83,6 +87,7 @@ export class PlaylistWatcher {
     const base = `${this.baseUrl}/hls/${this.playbackId}/${name}/index.m3u8`;
     playlist.segments.forEach((segment, i) => {
       const msn = playlist.mediaSequence + i;
+      this.compareProgramDateTime(name, msn, segment.programDateTime);
       if (watched!.listed.has(msn)) return;
       watched!.listed.add(msn);
       const url = new URL(segment.uri, base).toString();
@@ -91,8 +96,24 @@ export class PlaylistWatcher {
     });
   }
 
+  /** Rule 11 across variants: they share msns, so an msn has one program date-time in all of them. */
+  private compareProgramDateTime(variant: string, msn: number, at: number | undefined): void {
+    const first = this.programDateTimes.get(msn);
+    if (!first) {
+      this.programDateTimes.set(msn, { at, variant });
+      return;
+    }
+    if (first.at === at) return;
+    const text = (ms: number | undefined) => (ms === undefined ? 'none' : new Date(ms).toISOString());
+    const mismatch = `${variant} R11-program-date-time: msn ${msn} at ${text(at)}, ${first.variant} has ${text(first.at)}`;
+    if (!this.programDateTimeMismatches.includes(mismatch)) this.programDateTimeMismatches.push(mismatch);
+  }
+
   violations(): string[] {
-    return [...this.media].flatMap(([name, w]) => w.validator.violations.map((v) => `${name} v${v.version} ${v.rule}: ${v.message}`));
+    return [
+      ...[...this.media].flatMap(([name, w]) => w.validator.violations.map((v) => `${name} v${v.version} ${v.rule}: ${v.message}`)),
+      ...this.programDateTimeMismatches,
+    ];
   }
 
   ended(): boolean {

@@ -8,6 +8,7 @@ import type { StreamEntity } from '@lib/database';
 import { MediaProcessError } from '@lib/media';
 import { InputRules, refusalFor, sessionTargetDuration } from '../input/input-rules';
 import { Publish } from '../publish/publish';
+import { SegmentStartClock } from '../segments/segment-start-clock';
 import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
 import { ProbedSegment, probePushedSegment, sourceOfSegment } from './segment-probe';
 import { receiveBody } from './receive-body';
@@ -41,6 +42,8 @@ class PushSession {
   inFlight = 0;
   /** pusher seq -> relay seq (or -1 while that push is being received) */
   readonly received = new Map<number, number>();
+  /** Segment start times: each push's arrival, strictly after the previous one's. */
+  readonly clock = new SegmentStartClock();
 
   constructor(readonly publish: Publish) {}
 
@@ -97,6 +100,8 @@ export class PushIngestService {
   }
 
   private async receive(req: Request, streamKey: string, segmentName: string, body: { read: boolean }): Promise<string> {
+    // The request's first byte is here (express calls the handler once the headers arrived): the segment's start.
+    const arrivedAt = Date.now();
     if (!this.accepting) throw new PushError(503, 'ingest is shutting down');
     checkMethod(req.method);
     const pusherSeq = parseSegmentName(segmentName);
@@ -137,7 +142,7 @@ export class PushIngestService {
     }
     session.received.set(pusherSeq, -1);
     try {
-      const seq = await this.ingestSegment(session, file, bytes, declaredDurationMs, declaredResolution);
+      const seq = await this.ingestSegment(session, file, bytes, declaredDurationMs, declaredResolution, arrivedAt);
       session.remember(pusherSeq, seq);
       return '';
     } catch (err) {
@@ -153,6 +158,7 @@ export class PushIngestService {
     bytes: number,
     declaredDurationMs: number | undefined,
     declaredResolution: string | undefined,
+    arrivedAt: number,
   ): Promise<number> {
     let probed: ProbedSegment;
     try {
@@ -183,6 +189,7 @@ export class PushIngestService {
       durationMs,
       resolution: resolution ?? session.publish.sourceResolution,
       closedAt: Date.now(),
+      startedAt: session.clock.arrivedAt(arrivedAt),
     });
     // The session ended for it: pushed again, the segment opens a session that measures it afresh.
     if (overTarget) throw new PushError(503, `${overTarget}; push it again`);

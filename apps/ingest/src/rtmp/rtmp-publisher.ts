@@ -3,7 +3,8 @@ import { Segmenter } from '@lib/media';
 import { InputRules, longestCutSeconds, provisionalTargetDuration, sessionTargetDuration } from '../input/input-rules';
 import { Publish } from '../publish/publish';
 import { PublishManager } from '../publish/publish-manager.service';
-import { flvHeader } from './flv';
+import { SegmentStartClock } from '../segments/segment-start-clock';
+import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, flvHeader } from './flv';
 import { FlvInputInspector, InputVerdict } from './flv-input-inspector';
 import { FlvTap } from './flv-tap';
 import { NmsRtmpSession, hangUp, readAvcConfig } from './nms';
@@ -37,6 +38,8 @@ export class RtmpPublisher {
   private disconnected = false;
   private hungUp = false;
   private closing?: Promise<void>;
+  /** Segment start times from the wall clock at the first media tag (segment-start-clock.ts). */
+  private readonly clock = new SegmentStartClock();
 
   constructor(
     private readonly session: NmsRtmpSession,
@@ -65,6 +68,8 @@ export class RtmpPublisher {
 
   private onTag(tag: Buffer): void {
     if (this.hungUp) return;
+    // The low 5 bits of an FLV tag's first byte are its type; the first audio or video tag anchors the clock.
+    if (!this.clock.anchored && ((tag[0] & 0x1f) === FLV_TAG_AUDIO || (tag[0] & 0x1f) === FLV_TAG_VIDEO)) this.clock.anchor(Date.now());
     if (this.segmenter) {
       const input = this.segmenter.input;
       input?.write(tag);
@@ -109,6 +114,7 @@ export class RtmpPublisher {
         bytes: segment.bytes,
         resolution,
         closedAt: segment.closedAt,
+        startedAt: this.clock.cutAt(segment.startSeconds, segment.closedAt - segment.durationMs),
       });
     });
     void segmenter.done.then((exit) => {

@@ -22,6 +22,8 @@ export interface ClosedSegment {
   resolution: string | null;
   /** epoch ms the segment was closed: ingestedAt, and the start of the live deadline */
   closedAt: number;
+  /** epoch ms its first frame reached ingest (segment-start-clock.ts): the ledger's started_at */
+  startedAt: number;
 }
 
 /** A closed segment that is not handed on, only recorded (in order) as dropped. */
@@ -106,7 +108,7 @@ export class SegmentShipper {
         if (!(await this.afterFailure(segment, 'storage-unavailable', 'object store', attempt, err, false))) return;
       }
     }
-    await this.persist('record ingested', () => this.deps.ledger.recordIngested(this.ledgerRow(segment)));
+    await this.persist('record ingested', () => this.deps.ledger.recordIngested(this.ingestedRow(segment)));
     await unlink(segment.file).catch(() => undefined);
     this.queue.push(segment);
   }
@@ -160,7 +162,7 @@ export class SegmentShipper {
   }
 
   private async drop(segment: ClosedSegment, reason: DropReason, detail: string, inLedger: boolean): Promise<void> {
-    if (!inLedger) await this.persist('record ingested', () => this.deps.ledger.recordIngested(this.ledgerRow(segment)));
+    if (!inLedger) await this.persist('record ingested', () => this.deps.ledger.recordIngested(this.ingestedRow(segment)));
     await this.persist('mark dropped', () => this.deps.ledger.markDropped(this.session.sessionId, segment.seq, reason, detail));
     await unlink(segment.file).catch(() => undefined);
     this.deps.metrics.segmentsDropped.inc({ reason });
@@ -207,6 +209,11 @@ export class SegmentShipper {
       objectKey: objectKeys.sourceSegment(this.session.sessionId, segment.seq),
       ingestedAt: segment.closedAt,
     };
+  }
+
+  /** The ledger row: the job's fields and when the segment's first frame arrived. */
+  private ingestedRow(segment: ClosedSegment) {
+    return { ...this.ledgerRow(segment), startedAt: segment.startedAt };
   }
 
   private payload(segment: ClosedSegment, livepeerStreamId: string): UploadSegmentPayload {

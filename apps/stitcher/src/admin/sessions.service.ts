@@ -86,6 +86,9 @@ export class SessionsQuery {
         roundTripMs: s.roundTripMs,
         msn: variants.find((v) => v.msn !== null)?.msn ?? null,
         discontinuity: variants.some((v) => v.discontinuity),
+        // When its first frame reached ingest, and the #EXT-X-PROGRAM-DATE-TIME every variant lists it with.
+        startedAt: s.startedAt,
+        programDateTime: variants.find((v) => v.programDateTime !== null)?.programDateTime ?? null,
         renditions: Object.fromEntries(variants.map((v) => [v.rendition, { state: v.state, msn: v.msn, dropReason: v.dropReason, bytes: v.bytes }])),
       };
     });

@@ -51,6 +51,8 @@ export interface TimelineEntry {
   ingestedAt: number;
   uploadedAt: number | null;
   republishedAt: number | null;
+  /** Epoch ms written as the segment's #EXT-X-PROGRAM-DATE-TIME (null when not listed or not known). */
+  programDateTime: number | null;
   broadcasters: string[] | null;
   renditions: Record<string, { state: string }>;
 }

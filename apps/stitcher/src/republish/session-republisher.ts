@@ -39,6 +39,8 @@ export function isSafeVariantName(name: string): boolean {
 interface LedgerRow extends LedgerFacts {
   uploadedAt: number | null;
   objectKey: string;
+  /** When its first frame reached ingest: the base of its program date-time. */
+  startedAt: number | null;
 }
 
 /**
@@ -150,6 +152,7 @@ export class SessionRepublisher {
           durationMs: r.durationMs,
           uploadedAt: r.uploadedAt,
           objectKey: r.objectKey,
+          startedAt: r.startedAt ?? null,
         },
       ]),
     );
@@ -276,7 +279,7 @@ export class SessionRepublisher {
 
   private async list(seq: number, row: LedgerRow): Promise<void> {
     const segments = new Map(this.variants.map((v) => [v, this.received.get(v)!.get(seq)!]));
-    const msn = await this.playlists.list(this.session.id, seq, segments);
+    const msn = await this.playlists.list(this.session.id, seq, segments, row.startedAt);
     // Listed is listed: a ledger hiccup must not make the frontier try this seq again.
     await this.ctx.ledger
       .markRepublished(this.session.id, seq)

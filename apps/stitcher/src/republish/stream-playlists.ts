@@ -7,7 +7,7 @@ import type { DeferredDeletes } from './deferred-deletes.service';
 import { LeaseLostError } from './lease-lost';
 import type { RepublishMetrics } from './republish.metrics';
 import { probeVariant, raisedBandwidth, variantModel, type VariantInfo } from './variant-info';
-import { appendListing, continuationFor, rebuildWindow, type DeclaredPlaylist } from './window-state';
+import { appendListing, continuationFor, programDateTimeOf, rebuildWindow, type DeclaredPlaylist } from './window-state';
 
 /** Segments probed per variant and session before the variant is given up as indescribable. */
 const MAX_PROBE_ATTEMPTS = 3;
@@ -142,19 +142,24 @@ export class StreamPlaylists {
     return this.lastListed?.sessionId === sessionId && this.lastListed.seq === seq - 1;
   }
 
-  /** Lists one source segment in every variant of the session. */
-  async list(sessionId: string, seq: number, segments: Map<string, ReceivedSegment>): Promise<number> {
+  /**
+   * Lists one source segment in every variant of the session; `startedAt` is when its first
+   * frame reached ingest (the ledger's), the base of its program date-time.
+   */
+  async list(sessionId: string, seq: number, segments: Map<string, ReceivedSegment>, startedAt?: number | null): Promise<number> {
     this.assertLease();
     const { playbackId } = this.stream;
     const msn = this.nextMsn;
     const discontinuity = this.lastListed !== undefined && !this.follows(sessionId, seq);
+    const programDateTime = programDateTimeOf(startedAt, this.lastListed, discontinuity);
+    const durationMs = segments.values().next().value?.durationMs ?? null;
     await this.learnVariants(segments);
 
     await Promise.all(
       [...segments].map(([name, s]) => this.ctx.storage.put(objectKeys.hlsSegment(playbackId, name, msn), s.bytes, CONTENT_TYPES.mpegts)),
     );
     await this.ctx.renditions.record(
-      { sessionId, seq, playbackId, discontinuity },
+      { sessionId, seq, playbackId, discontinuity, programDateTime },
       [...segments].map(([name, s]) => ({
         rendition: name,
         msn,
@@ -165,7 +170,7 @@ export class StreamPlaylists {
       [],
     );
     const discontinuitiesBefore = this.discontinuities;
-    this.lastListed = { sessionId, seq, msn };
+    this.lastListed = { sessionId, seq, msn, programDateTime: programDateTime ?? null, durationMs };
     this.nextMsn = msn + 1;
     if (discontinuity) this.discontinuities += 1;
 
@@ -175,6 +180,7 @@ export class StreamPlaylists {
         msn,
         durationMs: s.durationMs,
         discontinuity,
+        programDateTime,
         targetDuration: this.targetDuration,
         windowSize: this.ctx.settings.playlistWindowSegments,
         discontinuitiesBefore,

@@ -1,14 +1,16 @@
 import fc from 'fast-check';
 import { endWindow, parseMediaPlaylist, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
 import { PlaylistHistoryValidator } from '@lib/testing';
-import { appendListing, continuationFor, fitDuration, rebuildWindow, type ListedRow } from './window-state';
+import { appendListing, continuationFor, fitDuration, programDateTimeOf, rebuildWindow, type ListedRow } from './window-state';
 
 /**
  * The stitcher's playlist bookkeeping, driven through random histories: segments listed and
  * skipped, writer restarts (state rebuilt from the rows the database keeps), new sessions with
  * other ladders, the end. Every version of every variant playlist must pass the validator, and
- * variants must agree on each segment's discontinuity sequence number.
+ * variants must agree on each segment's discontinuity sequence number and program date-time.
  */
+
+const WALL_CLOCK_START = Date.UTC(2026, 11, 1, 10);
 
 const TARGET_DURATION = 4;
 const WINDOW = 5;
@@ -33,14 +35,19 @@ class Simulation {
   variants = ['240p', 'source'];
   session = 0;
   seq = 0;
-  private lastListed?: { sessionId: number; seq: number; msn: number };
+  private lastListed?: { sessionId: number; seq: number; msn: number; programDateTime: number | null; durationMs: number | null };
+  /** Ingest's wall clock: a segment's first frame arrives when the previous one's media ends. */
+  private clock = WALL_CLOCK_START;
   private nextMsn = 0;
   private discontinuities = 0;
   private freshNames = 0;
 
   apply(step: Step): void {
     if (step.kind === 'list') this.list(step.durationMs);
-    else if (step.kind === 'skip') this.seq += 1;
+    else if (step.kind === 'skip') {
+      this.seq += 1;
+      this.clock += 2000;
+    }
     else if (step.kind === 'restart') this.restart();
     else this.newSession(step.keep, step.added);
   }
@@ -48,12 +55,15 @@ class Simulation {
   private list(durationMs: number): void {
     const msn = this.nextMsn;
     const discontinuity = this.lastListed !== undefined && !(this.lastListed.sessionId === this.session && this.lastListed.seq === this.seq - 1);
+    const programDateTime = programDateTimeOf(this.clock, this.lastListed, discontinuity);
+    this.clock += durationMs;
     for (const variant of this.variants) {
-      this.rows.push({ variant, sessionId: this.session, seq: this.seq, msn, durationMs, discontinuity });
+      this.rows.push({ variant, sessionId: this.session, seq: this.seq, msn, durationMs, discontinuity, programDateTime });
       const next = appendListing(this.windows.get(variant), {
         msn,
         durationMs,
         discontinuity,
+        programDateTime,
         targetDuration: TARGET_DURATION,
         windowSize: WINDOW,
         discontinuitiesBefore: this.discontinuities,
@@ -61,7 +71,7 @@ class Simulation {
       this.windows.set(variant, next.window);
       this.write(variant);
     }
-    this.lastListed = { sessionId: this.session, seq: this.seq, msn };
+    this.lastListed = { sessionId: this.session, seq: this.seq, msn, programDateTime: programDateTime ?? null, durationMs };
     this.nextMsn += 1;
     if (discontinuity) this.discontinuities += 1;
     this.seq += 1;
@@ -72,7 +82,7 @@ class Simulation {
     const listed = this.rows.filter((r) => r.msn !== null);
     this.nextMsn = listed.length ? Math.max(...listed.map((r) => r.msn)) + 1 : 0;
     const last = listed.find((r) => r.msn === this.nextMsn - 1);
-    this.lastListed = last && { sessionId: last.sessionId, seq: last.seq, msn: last.msn };
+    this.lastListed = last && { sessionId: last.sessionId, seq: last.seq, msn: last.msn, programDateTime: last.programDateTime ?? null, durationMs: last.durationMs };
     this.discontinuities = this.discontinuitiesBefore(this.nextMsn);
     this.windows = new Map();
     for (const variant of this.variants) {
@@ -98,6 +108,7 @@ class Simulation {
     this.variants = [...staying, ...Array.from({ length: added }, () => `r${this.freshNames++}`)];
     this.session += 1;
     this.seq = 0;
+    this.clock += 3000; // the encoder reconnects
   }
 
   end(variant: string): void {
@@ -113,9 +124,18 @@ class Simulation {
 
   private write(variant: string): void {
     const text = writeMediaPlaylist(this.windows.get(variant)!);
-    if (!this.validators.has(variant)) this.validators.set(variant, new PlaylistHistoryValidator({ targetDuration: TARGET_DURATION }));
+    // Overlong segments are written as the target duration (fitDuration): their time steps up to 0.7 s further.
+    if (!this.validators.has(variant)) {
+      this.validators.set(variant, new PlaylistHistoryValidator({ targetDuration: TARGET_DURATION, programDateTimeToleranceSec: 1 }));
+    }
     this.validators.get(variant)!.push(text);
     this.written.set(variant, text);
+  }
+
+  /** msn -> program date-time of that segment, per the variant's current playlist. */
+  programDateTimes(variant: string): Map<number, number | undefined> {
+    const playlist = parseMediaPlaylist(this.written.get(variant)!);
+    return new Map(playlist.segments.map((segment, i) => [playlist.mediaSequence + i, segment.programDateTime]));
   }
 
   /** msn -> discontinuity sequence number of that segment, per the variant's current playlist. */
@@ -156,6 +176,10 @@ describe('republished playlist bookkeeping', () => {
           for (const map of maps.slice(1)) {
             for (const [msn, number] of map) if (maps[0].has(msn)) expect(number, `msn ${msn}`).toBe(maps[0].get(msn));
           }
+          // ... and on its program date-time, which every listed segment has.
+          const times = listedVariants.map((v) => sim.programDateTimes(v));
+          for (const map of times) for (const [msn, at] of map) expect(at, `msn ${msn}`).toBe(times[0].get(msn) ?? at);
+          for (const map of times) for (const at of map.values()) expect(at).toBeGreaterThanOrEqual(WALL_CLOCK_START);
         }
         if (endAtLast) for (const variant of sim.variants) sim.end(variant);
         for (const [variant, validator] of sim.validators) expect(validator.violations, variant).toEqual([]);
@@ -168,7 +192,12 @@ describe('republished playlist bookkeeping', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 500, max: 4400 }), { minLength: 1, maxLength: 60 }), (durations) => {
         let live: PlaylistWindow | undefined;
-        const rows: ListedRow[] = durations.map((durationMs, msn) => ({ msn: msn + 100, durationMs, discontinuity: msn === 7 }));
+        let clock = WALL_CLOCK_START;
+        const rows: ListedRow[] = durations.map((durationMs, msn) => {
+          const programDateTime = clock + (msn === 7 ? 30_000 : 0);
+          clock = programDateTime + durationMs;
+          return { msn: msn + 100, durationMs, discontinuity: msn === 7, programDateTime };
+        });
         for (const row of rows) {
           live = appendListing(live, { ...row, targetDuration: TARGET_DURATION, windowSize: WINDOW, discontinuitiesBefore: 3 }).window;
         }
@@ -181,6 +210,7 @@ describe('republished playlist bookkeeping', () => {
           ended: false,
         });
         expect(writeMediaPlaylist(rebuilt)).toBe(writeMediaPlaylist(live!));
+        expect(writeMediaPlaylist(rebuilt)).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T');
       }),
     );
   });
@@ -254,5 +284,23 @@ describe('a new session with another target duration', () => {
     expect(second.every((p) => p.targetDuration === 4 && !p.endList)).toBe(true);
     // Media sequence numbers go on: a player reloading the stream never sees one again.
     expect(second[0].mediaSequence).toBe(8);
+  });
+});
+
+describe('programDateTimeOf', () => {
+  const at = WALL_CLOCK_START;
+  it('is ingest\'s start time, kept after the previous listed segment (after its end at a discontinuity)', () => {
+    expect(programDateTimeOf(at, undefined, false)).toBe(at);
+    expect(programDateTimeOf(at + 2000, { programDateTime: at, durationMs: 2000 }, false)).toBe(at + 2000);
+    expect(programDateTimeOf(at, { programDateTime: at, durationMs: 2000 }, false)).toBe(at + 1);
+    expect(programDateTimeOf(at + 1000, { programDateTime: at, durationMs: 2000 }, true)).toBe(at + 2000);
+    expect(programDateTimeOf(at + 60_000, { programDateTime: at, durationMs: 2000 }, true)).toBe(at + 60_000);
+  });
+
+  it('continues from the previous segment when ingest gave none, and is unknown when neither is known', () => {
+    expect(programDateTimeOf(null, { programDateTime: at, durationMs: 2000 }, false)).toBe(at + 2000);
+    expect(programDateTimeOf(null, { programDateTime: null, durationMs: 2000 }, false)).toBeUndefined();
+    expect(programDateTimeOf(undefined, undefined, false)).toBeUndefined();
+    expect(programDateTimeOf(at, { programDateTime: null, durationMs: 2000 }, true)).toBe(at);
   });
 });

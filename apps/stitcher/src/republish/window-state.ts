@@ -19,6 +19,8 @@ export interface ListedRow {
   msn: number;
   durationMs: number;
   discontinuity: boolean;
+  /** The program date-time the row recorded (null in rows written before there was one). */
+  programDateTime?: number | null;
 }
 
 /** Segment URIs are relative to the media playlist: `{msn}.ts`. */
@@ -56,6 +58,7 @@ export function rebuildWindow(input: RebuildInput): PlaylistWindow {
       uri: segmentUri(row.msn),
       durationSec: fitDuration(row.durationMs, input.targetDuration),
       discontinuity: row.discontinuity,
+      programDateTime: row.programDateTime,
     });
     window = slideWindow(window, input.windowSize).window;
   }
@@ -107,6 +110,8 @@ export interface NextListing {
   msn: number;
   durationMs: number;
   discontinuity: boolean;
+  /** The msn's program date-time (see programDateTimeOf), the same in every variant. */
+  programDateTime?: number | null;
   /** The session's target duration; a window declaring a smaller one is started afresh. */
   targetDuration: number;
   windowSize: number;
@@ -125,8 +130,31 @@ export function appendListing(existing: PlaylistWindow | undefined, next: NextLi
     uri: segmentUri(next.msn),
     durationSec: fitDuration(next.durationMs, window.targetDuration),
     discontinuity: next.discontinuity,
+    programDateTime: next.programDateTime,
   });
   return slideWindow(appended, next.windowSize);
+}
+
+/** The stream's previous listed segment, as far as the next one's program date-time is concerned. */
+export interface PreviousListing {
+  programDateTime: number | null;
+  durationMs: number | null;
+}
+
+/**
+ * The program date-time the stream's next msn is written with (in every variant, and recorded
+ * with its rows): when ingest says its first frame arrived (`startedAt`), kept strictly after the
+ * previous listed segment's, and after that segment's end at a discontinuity (a reconnect or a
+ * skipped segment may only jump forwards). A segment ingest gave no time (rows from before
+ * there was one) continues from the previous one, so a playlist with program date-times has
+ * one on every segment. Undefined when neither is known.
+ */
+export function programDateTimeOf(startedAt: number | null | undefined, previous: PreviousListing | undefined, discontinuity: boolean): number | undefined {
+  const before = previous?.programDateTime ?? undefined;
+  const previousEnd = before === undefined ? undefined : before + Math.max(previous?.durationMs ?? 1, 1);
+  if (startedAt === null || startedAt === undefined) return previousEnd;
+  if (before === undefined) return startedAt;
+  return Math.max(startedAt, discontinuity ? previousEnd! : before + 1);
 }
 
 /** Rows after the last msn gap (a gap means the rendition was absent from the stream for a while). */

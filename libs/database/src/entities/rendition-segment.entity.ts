@@ -41,6 +41,10 @@ export class RenditionSegmentEntity {
   @Column({ type: 'boolean', default: false })
   discontinuity!: boolean;
 
+  /** Epoch ms written as `#EXT-X-PROGRAM-DATE-TIME` (the same for the msn in every variant); null in old rows. */
+  @Column({ name: 'program_date_time', type: 'bigint', transformer: epochMs, nullable: true })
+  programDateTime!: number | null;
+
   @Column({ name: 'drop_reason', type: 'varchar', length: 32, nullable: true })
   dropReason!: DropReason | null;
 

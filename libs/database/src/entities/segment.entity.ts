@@ -63,6 +63,10 @@ export class SegmentEntity {
   @Column({ name: 'round_trip_ms', type: 'integer', nullable: true })
   roundTripMs!: number | null;
 
+  /** When the segment's first frame reached ingest (its `#EXT-X-PROGRAM-DATE-TIME`); null in old rows. */
+  @Column({ name: 'started_at', type: 'bigint', transformer: epochMs, nullable: true })
+  startedAt!: number | null;
+
   @Column({ name: 'ingested_at', type: 'bigint', transformer: epochMs })
   ingestedAt!: number;
 

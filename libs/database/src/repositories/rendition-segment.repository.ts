@@ -8,6 +8,9 @@ export interface ListedPosition {
   sessionId: string;
   seq: number;
   msn: number;
+  /** Its program date-time and duration: where the next listed segment's time starts. */
+  programDateTime: number | null;
+  durationMs: number | null;
 }
 
 /** A listed segment as a playlist window needs it. */
@@ -15,6 +18,7 @@ export interface ListedEntry {
   msn: number;
   durationMs: number;
   discontinuity: boolean;
+  programDateTime: number | null;
 }
 
 export interface NewListedRow {
@@ -65,9 +69,11 @@ export class RenditionSegmentRepository {
     const row = await this.rows.findOne({
       where: { playbackId, msn: Not(IsNull()) },
       order: { msn: 'DESC' },
-      select: { sessionId: true, seq: true, msn: true },
+      select: { sessionId: true, seq: true, msn: true, programDateTime: true, durationMs: true },
     });
-    return row ? { sessionId: row.sessionId, seq: row.seq, msn: row.msn! } : undefined;
+    return row
+      ? { sessionId: row.sessionId, seq: row.seq, msn: row.msn!, programDateTime: row.programDateTime, durationMs: row.durationMs }
+      : undefined;
   }
 
   /** The stream's newest msn, if it listed anything. */
@@ -90,7 +96,7 @@ export class RenditionSegmentRepository {
     return found
       .reverse()
       .filter((r) => !purged.has(r.sessionId))
-      .map((r) => ({ msn: r.msn!, durationMs: r.durationMs ?? 1, discontinuity: r.discontinuity }));
+      .map((r) => ({ msn: r.msn!, durationMs: r.durationMs ?? 1, discontinuity: r.discontinuity, programDateTime: r.programDateTime }));
   }
 
   /** Discontinuities of the stream before `msn`: its discontinuity sequence number there. */
@@ -104,12 +110,12 @@ export class RenditionSegmentRepository {
   }
 
   /**
-   * Records one source seq for every variant in one statement: listed rows (with their msn) or
-   * skipped rows (with the reason). The unique (playback id, rendition, msn) index makes a second
+   * Records one source seq for every variant in one statement: listed rows (with their msn and
+   * the seq's program date-time, one for every variant) or skipped rows (with the reason). The unique (playback id, rendition, msn) index makes a second
    * writer fail here, before it could write a playlist.
    */
   async record(
-    common: { sessionId: string; seq: number; playbackId: string; discontinuity: boolean },
+    common: { sessionId: string; seq: number; playbackId: string; discontinuity: boolean; programDateTime?: number | null },
     listed: NewListedRow[],
     skipped: { rendition: string; reason: DropReason }[],
   ): Promise<void> {
@@ -117,6 +123,7 @@ export class RenditionSegmentRepository {
     const values = [
       ...listed.map((l) => ({
         ...common,
+        programDateTime: common.programDateTime ?? null,
         rendition: l.rendition,
         state: 'republished' as const,
         msn: l.msn,
@@ -129,6 +136,7 @@ export class RenditionSegmentRepository {
       ...skipped.map((s) => ({
         ...common,
         discontinuity: false,
+        programDateTime: null,
         rendition: s.rendition,
         state: 'dropped' as const,
         msn: null,
