@@ -4,6 +4,7 @@ import { DatabaseModule } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
 import { StorageModule } from '@lib/storage';
 import { StreamsModule } from '@lib/streams';
+import { StreamKeyGuard } from './auth/stream-key-guard.service';
 import { IngestLifecycle } from './ingest-lifecycle.service';
 import { IngestMetrics } from './ingest-metrics';
 import { PublishLockService } from './publish/publish-lock.service';
@@ -26,6 +27,7 @@ import { UploadProducer } from './segments/upload-producer.service';
     SessionRecorder,
     PublishLockService,
     PublishManager,
+    StreamKeyGuard,
     RtmpIngestServer,
     PushIngestService,
     IngestLifecycle,

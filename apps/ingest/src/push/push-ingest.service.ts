@@ -5,11 +5,11 @@ import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { InjectConfig, type ConfigOf, ingestConfig, segmentsConfig } from '@lib/config';
 import type { StreamEntity } from '@lib/database';
-import { MediaProcessError } from '@lib/media';
 import { InputRules, refusalFor, sessionTargetDuration } from '../input/input-rules';
+import { StreamKeyGuard, TooManyKeyFailuresError } from '../auth/stream-key-guard.service';
 import { Publish } from '../publish/publish';
 import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
-import { ProbedSegment, probePushedSegment, sourceOfSegment } from './segment-probe';
+import { ProbedSegment, probeFailureDetail, probePushedSegment, sourceOfSegment } from './segment-probe';
 import { receiveBody } from './receive-body';
 import {
   PushError,
@@ -67,6 +67,7 @@ export class PushIngestService {
 
   constructor(
     private readonly manager: PublishManager,
+    private readonly keys: StreamKeyGuard,
     @InjectConfig(ingestConfig) private readonly ingest: ConfigOf<typeof ingestConfig>,
     @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
   ) {
@@ -87,6 +88,7 @@ export class PushIngestService {
       const error = err instanceof PushError ? err : new PushError(500, 'internal error');
       if (!(err instanceof PushError)) this.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'push failed');
       if (error.status === 405) res.set('Allow', 'PUT, POST');
+      if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
       // An unread body is not worth draining: the connection goes with the answer.
       if (!body.read) res.set('Connection', 'close');
       res.status(error.status).type('text/plain').send(error.message);
@@ -102,7 +104,7 @@ export class PushIngestService {
     checkDeclaredLength(req.headers['content-length'], this.ingest.maxPushBytes);
     const peer = req.socket.remoteAddress;
 
-    const stream = await this.refusalsAsPushErrors(() => this.manager.authorize(streamKey, 'http', peer));
+    const stream = await this.refusalsAsPushErrors(() => this.keys.authorize(streamKey, 'http', peer));
     const session = await this.sessionFor(stream, peer);
     const file = path.join(session.publish.dir, `push-${randomUUID()}.ts`);
     const bytes = await receiveBody(req, file, this.ingest.maxPushBytes).catch((err: PushError) => {
@@ -139,8 +141,7 @@ export class PushIngestService {
     try {
       probed = await probePushedSegment(file);
     } catch (err) {
-      const detail = err instanceof MediaProcessError ? err.stderr.trim().split('\n').slice(-1)[0] || err.message : (err as Error).message;
-      throw this.refuseSegment(session, `segment cannot be probed as MPEG-TS: ${detail}`, {});
+      throw this.refuseSegment(session, `segment cannot be probed as MPEG-TS: ${probeFailureDetail(err)}`, {});
     }
     const source = sourceOfSegment(probed);
     const refusal =
@@ -218,6 +219,7 @@ export class PushIngestService {
       return await work();
     } catch (err) {
       if (err instanceof PublishRefusedError) throw new PushError(REFUSAL_STATUS[err.reason], err.message);
+      if (err instanceof TooManyKeyFailuresError) throw new PushError(429, err.message, undefined, Math.ceil(err.retryAfterMs / 1000));
       throw err;
     }
   }

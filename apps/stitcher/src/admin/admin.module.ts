@@ -3,6 +3,7 @@ import { DatabaseModule } from '@lib/database';
 import { StreamsModule } from '@lib/streams';
 import { RepublishModule } from '../republish/republish.module';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminAuthenticator } from './admin-authenticator';
 import { BroadcastersController } from './broadcasters.controller';
 import { BroadcastersQuery } from './broadcasters.service';
 import { SessionsController } from './sessions.controller';
@@ -15,6 +16,6 @@ import { StreamsController } from './streams.controller';
 @Module({
   imports: [DatabaseModule, StreamsModule, RepublishModule],
   controllers: [StreamsController, PresetsController, SessionsController, BroadcastersController, QueuesController],
-  providers: [AdminAuthGuard, SessionsQuery, BroadcastersQuery],
+  providers: [AdminAuthenticator, AdminAuthGuard, SessionsQuery, BroadcastersQuery],
 })
 export class AdminModule {}
