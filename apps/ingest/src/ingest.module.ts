@@ -4,6 +4,7 @@ import { DatabaseModule } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
 import { StorageModule } from '@lib/storage';
 import { StreamsModule } from '@lib/streams';
+import { StreamKeyGuard } from './auth/stream-key-guard.service';
 import { IngestLifecycle } from './ingest-lifecycle.service';
 import { IngestMetrics } from './ingest-metrics';
 import { PublishLockService } from './publish/publish-lock.service';
@@ -25,6 +26,7 @@ import { UploadQueueModule } from './segments/upload-queue.module';
     SessionRecorder,
     PublishLockService,
     PublishManager,
+    StreamKeyGuard,
     RtmpIngestServer,
     PushIngestService,
     IngestLifecycle,

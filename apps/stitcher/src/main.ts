@@ -9,7 +9,8 @@ runMain(() =>
     module: async () => (await import('./app.module')).AppModule,
     port: () => stitcherConfig.load().httpPort,
     configure: async (app) => {
-      const { setupBullBoard, setupDashboard, setupOpenApi } = await import('./admin/http-setup');
+      const { setupBullBoard, setupDashboard, setupOpenApi, setupSecurityHeaders } = await import('./admin/http-setup');
+      setupSecurityHeaders(app);
       setupOpenApi(app);
       setupBullBoard(app);
       setupDashboard(app);

@@ -41,7 +41,11 @@ describe('stitcher admin API', () => {
     // Where encoders reach ingest, as published to them (this test runs no ingest).
     stitcher = await spawnApp(
       'stitcher',
-      stitcherEnv(env, lp, { PUBLIC_HOST: 'relay.example', INGEST_PUBLIC_RTMP_URL: 'rtmp://ingest.relay.example/live' }),
+      stitcherEnv(env, lp, {
+        PUBLIC_HOST: 'relay.example',
+        INGEST_PUBLIC_RTMP_URL: 'rtmp://ingest.relay.example/live',
+        AUTH_FAILURE_LIMIT: 1000, // this test presents many wrong tokens on purpose; the limit has its own test
+      }),
     );
   });
 

@@ -49,6 +49,12 @@ export interface ProbeOptions {
   countPackets?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Bytes from outside (a pushed segment): read them as this demuxer only, from the
+   * local file only. Without it ffprobe guesses the format from the content, and a
+   * playlist or concat script would make it open whatever files or URLs it names.
+   */
+  untrustedFormat?: 'mpegts' | 'mp4';
 }
 
 interface FfprobeStream {
@@ -106,12 +112,21 @@ export async function probeMedia(input: string | Buffer, options: ProbeOptions =
 async function probeFile(file: string, options: ProbeOptions): Promise<MediaInfo> {
   const args = ['-hide_banner', '-v', 'error', '-print_format', 'json', '-show_format', '-show_streams'];
   if (options.countPackets) args.push('-show_entries', 'packet=stream_index,size');
-  args.push(file);
+  args.push(...inputArgs(file, options.untrustedFormat));
   const { stdout } = await runProcess(FFPROBE_PATH, args, {
     timeoutMs: options.timeoutMs ?? 30_000,
     signal: options.signal,
   });
   return toMediaInfo(JSON.parse(stdout.toString('utf8')) as FfprobeOutput);
+}
+
+/**
+ * ffprobe's input arguments for `file`: as is, or (for untrusted bytes) confined to one
+ * demuxer and the file protocol, the path given as `file:` so no other protocol is read into it.
+ */
+export function inputArgs(file: string, untrustedFormat?: 'mpegts' | 'mp4'): string[] {
+  if (!untrustedFormat) return [file];
+  return ['-f', untrustedFormat === 'mp4' ? 'mov' : untrustedFormat, '-protocol_whitelist', 'file', `file:${path.resolve(file)}`];
 }
 
 function toMediaInfo(out: FfprobeOutput): MediaInfo {

@@ -16,6 +16,8 @@ export interface StartOptions {
   port: () => number;
   /** Extra set-up on the created app (global prefix, static files, swagger...). */
   configure?: (app: NestExpressApplication) => void | Promise<void>;
+  /** Parse JSON and form bodies (default true); off for an app whose handlers read raw bodies themselves. */
+  bodyParser?: boolean;
 }
 
 /** Logs the line tests and the launcher wait for: `"event":"listening"` with the real port. */
@@ -38,7 +40,7 @@ export async function startApp(options: StartOptions): Promise<INestApplication>
     throw err;
   }
   const module = await options.module();
-  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
   const logger = app.get(Logger);
   app.useLogger(logger);
   closeOnSignals(app, logger, options.app);

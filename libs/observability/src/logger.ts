@@ -58,7 +58,27 @@ export function loggerOptions(app: string, level: string): Options {
   };
 }
 
-/** `/live/<key>/3.ts` -> `/live/[redacted]/3.ts`: ingest's push path carries the stream key. */
+/**
+ * `/live/<key>/3.ts` -> `/live/[redacted]/3.ts`: ingest's push path carries the stream key.
+ * Routing matches `/LIVE/`, `//live/` and percent-encoded spellings too, so the `live`
+ * segment is found however it is written, and the first non-empty segment after it goes.
+ */
 export function redactKeyInPath(url: string): string {
-  return url.replace(/^\/live\/[^/]+/, '/live/[redacted]');
+  const queryAt = url.search(/[?#]/);
+  const pathPart = queryAt === -1 ? url : url.slice(0, queryAt);
+  const segments = pathPart.split('/');
+  const live = segments.findIndex((segment) => decodeLeniently(segment).toLowerCase() === 'live');
+  if (live === -1) return url;
+  const key = segments.findIndex((segment, i) => i > live && segment !== '');
+  if (key === -1) return url;
+  segments[key] = '[redacted]';
+  return segments.join('/') + (queryAt === -1 ? '' : url.slice(queryAt));
+}
+
+function decodeLeniently(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -5,12 +5,12 @@ import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { InjectConfig, type ConfigOf, ingestConfig, segmentsConfig } from '@lib/config';
 import type { StreamEntity } from '@lib/database';
-import { MediaProcessError } from '@lib/media';
 import { InputRules, refusalFor, sessionTargetDuration } from '../input/input-rules';
+import { StreamKeyGuard, TooManyKeyFailuresError } from '../auth/stream-key-guard.service';
 import { Publish } from '../publish/publish';
 import { SegmentStartClock } from '../segments/segment-start-clock';
 import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
-import { ProbedSegment, probePushedSegment, sourceOfSegment } from './segment-probe';
+import { ProbedSegment, probeFailureDetail, probePushedSegment, sourceOfSegment } from './segment-probe';
 import { receiveBody } from './receive-body';
 import {
   PushError,
@@ -73,6 +73,7 @@ export class PushIngestService {
 
   constructor(
     private readonly manager: PublishManager,
+    private readonly keys: StreamKeyGuard,
     @InjectConfig(ingestConfig) private readonly ingest: ConfigOf<typeof ingestConfig>,
     @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
   ) {
@@ -93,6 +94,7 @@ export class PushIngestService {
       const error = err instanceof PushError ? err : new PushError(500, 'internal error');
       if (!(err instanceof PushError)) this.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'push failed');
       if (error.status === 405) res.set('Allow', 'PUT, POST');
+      if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
       // An unread body is not worth draining: the connection goes with the answer.
       if (!body.read) res.set('Connection', 'close');
       res.status(error.status).type('text/plain').send(error.message);
@@ -110,11 +112,11 @@ export class PushIngestService {
     checkDeclaredLength(req.headers['content-length'], this.ingest.maxPushBytes);
     const peer = req.socket.remoteAddress;
 
-    const stream = await this.refusalsAsPushErrors(() => this.manager.authorize(streamKey, 'http', peer));
+    const stream = await this.refusalsAsPushErrors(() => this.keys.authorize(streamKey, 'http', peer));
     const session = await this.sessionFor(stream, peer);
     this.pushStarted(session);
     try {
-      return await this.receiveInto(session, req, pusherSeq, declaredDurationMs, declaredResolution, body, peer);
+      return await this.receiveInto(session, req, { pusherSeq, declaredDurationMs, declaredResolution, arrivedAt }, body, peer);
     } finally {
       this.pushEnded(session);
     }
@@ -123,12 +125,11 @@ export class PushIngestService {
   private async receiveInto(
     session: PushSession,
     req: Request,
-    pusherSeq: number,
-    declaredDurationMs: number | undefined,
-    declaredResolution: string | undefined,
+    declared: { pusherSeq: number; declaredDurationMs?: number; declaredResolution?: string; arrivedAt: number },
     body: { read: boolean },
     peer?: string,
   ): Promise<string> {
+    const { pusherSeq, declaredDurationMs, declaredResolution, arrivedAt } = declared;
     const file = path.join(session.publish.dir, `push-${randomUUID()}.ts`);
     const bytes = await receiveBody(req, file, this.ingest.maxPushBytes).catch((err: PushError) => {
       if (err.refusal) this.manager.noteRefusal('http', err.refusal, err.message, peer, session.publish.streamId);
@@ -164,8 +165,7 @@ export class PushIngestService {
     try {
       probed = await probePushedSegment(file);
     } catch (err) {
-      const detail = err instanceof MediaProcessError ? err.stderr.trim().split('\n').slice(-1)[0] || err.message : (err as Error).message;
-      throw this.refuseSegment(session, `segment cannot be probed as MPEG-TS: ${detail}`, {});
+      throw this.refuseSegment(session, `segment cannot be probed as MPEG-TS: ${probeFailureDetail(err)}`, {});
     }
     const source = sourceOfSegment(probed);
     const refusal =
@@ -258,6 +258,7 @@ export class PushIngestService {
       return await work();
     } catch (err) {
       if (err instanceof PublishRefusedError) throw new PushError(REFUSAL_STATUS[err.reason], err.message);
+      if (err instanceof TooManyKeyFailuresError) throw new PushError(429, err.message, undefined, Math.ceil(err.retryAfterMs / 1000));
       throw err;
     }
   }

@@ -10,6 +10,8 @@ export class PushError extends Error {
     message: string,
     /** Counted in the refusal metric under this reason, if any. */
     readonly refusal?: string,
+    /** Sent as Retry-After (429). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'PushError';

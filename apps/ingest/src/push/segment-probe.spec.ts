@@ -1,4 +1,5 @@
-import { keyframeTimes, longestKeyframeGap, sourceOfSegment } from './segment-probe';
+import { MediaProcessError } from '@lib/media';
+import { keyframeTimes, longestKeyframeGap, probeFailureDetail, sourceOfSegment } from './segment-probe';
 
 describe('pushed segment probing', () => {
   it('reads keyframe times from ffprobe packet flags', () => {
@@ -25,5 +26,17 @@ describe('pushed segment probing', () => {
       keyframes: [1.4],
     });
     expect(source).toEqual({ videoCodec: 'hevc', width: 320, height: 180, fps: 29.97, keyframeIntervalSec: 2, audioCodec: 'aac' });
+  });
+});
+
+describe('probe failure detail', () => {
+  const failure = (stderr: string) => new MediaProcessError('ffprobe failed', 'ffprobe', 1, null, stderr);
+
+  it('gives ffprobe\'s last complaint with no local path in it', () => {
+    expect(probeFailureDetail(failure('file:/tmp/spool/abc/push-1.ts: Invalid data found when processing input\n'))).toBe(
+      'Invalid data found when processing input',
+    );
+    expect(probeFailureDetail(failure('something\nCould not open /etc/passwd for reading'))).toBe('Could not open segment for reading');
+    expect(probeFailureDetail(new Error('boom /var/x'))).toBe('ffprobe failed');
   });
 });

@@ -1,5 +1,5 @@
 import type { SourceInfo } from '@lib/database';
-import { FFPROBE_PATH, MediaInfo, probeMedia, runProcess } from '@lib/media';
+import { FFPROBE_PATH, MediaInfo, MediaProcessError, inputArgs, probeMedia, runProcess } from '@lib/media';
 
 export interface ProbedSegment {
   info: MediaInfo;
@@ -9,17 +9,31 @@ export interface ProbedSegment {
 
 const PROBE_TIMEOUT_MS = 10_000;
 
-/** Streams and duration (probeMedia), and the keyframe times from the packet flags (no decoding). */
-export async function probePushedSegment(file: string): Promise<ProbedSegment> {
+/**
+ * Streams and duration (probeMedia), and the keyframe times from the packet flags (no
+ * decoding). The bytes are the pusher's: read as MPEG-TS from the spooled file only, so a
+ * "segment" that is a playlist naming local files cannot make ffprobe open them.
+ */
+export async function probePushedSegment(file: string, format: 'mpegts' | 'mp4' = 'mpegts'): Promise<ProbedSegment> {
   const [info, packets] = await Promise.all([
-    probeMedia(file, { timeoutMs: PROBE_TIMEOUT_MS }),
+    probeMedia(file, { timeoutMs: PROBE_TIMEOUT_MS, untrustedFormat: format }),
     runProcess(
       FFPROBE_PATH,
-      ['-hide_banner', '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', file],
+      ['-hide_banner', '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', ...inputArgs(file, format)],
       { timeoutMs: PROBE_TIMEOUT_MS },
     ),
   ]);
   return { info, keyframes: keyframeTimes(packets.stdout.toString('utf8')) };
+}
+
+/**
+ * What to tell the pusher about a failed probe: ffprobe's last complaint, with every
+ * local path taken out (the spool directory and anything else on this machine are not
+ * the pusher's business).
+ */
+export function probeFailureDetail(err: unknown): string {
+  const raw = err instanceof MediaProcessError ? err.stderr.trim().split('\n').slice(-1)[0] || 'ffprobe failed' : 'ffprobe failed';
+  return raw.replace(/(?:file:)?(?:\/[^\s:'"]*)+/g, 'segment').replace(/^segment:\s*/, '').trim() || 'ffprobe failed';
 }
 
 /** `1.400000,K__` lines -> keyframe times, sorted. */

@@ -37,13 +37,29 @@ export interface NmsRtmpSession {
   publishStreamPath: string;
   players: Set<string>;
   /** The packet being parsed; `onPublish` reads the message stream id from it. */
-  parserPacket: { header: { stream_id: number } };
+  parserPacket: NmsPacket;
+  /** One packet (the message being reassembled, and its reusable buffer) per chunk stream id. */
+  inPackets: Map<number, NmsPacket>;
+  /** Parser steps rtmp-limits.ts wraps: a chunk's header was read; a message's buffer is allocated; a control message arrived. */
+  rtmpPacketParse(): void;
+  rtmpPacketAlloc(): void;
+  rtmpControlHandler(): unknown;
   run(): void;
   stop(): void;
   reject(): void;
   onSocketData(data: Buffer): void;
   onPublish(message: NmsPublishMessage): void;
   sendStatusMessage(streamId: number, level: string, code: string, description: string): void;
+}
+
+/** A message on one chunk stream as NMS reassembles it. */
+export interface NmsPacket {
+  header: { fmt: number; cid: number; length: number; type: number; stream_id: number };
+  payload: Buffer | null;
+  /** bytes allocated for `payload` (kept between messages of the chunk stream) */
+  capacity: number;
+  /** bytes of the current message received so far */
+  bytes: number;
 }
 
 /** The AMF `publish` command as NMS decodes it. */

@@ -2,9 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import net from 'node:net';
 import { InjectConfig, type ConfigOf, commonConfig, ingestConfig, segmentsConfig } from '@lib/config';
 import { announceListening } from '@lib/observability';
+import { StreamKeyGuard, TooManyKeyFailuresError } from '../auth/stream-key-guard.service';
 import { Publish } from '../publish/publish';
 import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
 import { NmsConfig, NmsPublishMessage, NmsRtmpSession, hangUp, nms } from './nms';
+import { RtmpLimitExceeded, enforceRtmpLimits } from './rtmp-limits';
 import { RtmpPublisher, RtmpPublisherSettings } from './rtmp-publisher';
 
 /** The stream key of an RTMP `publish` to app `live` (query string dropped), or null. */
@@ -25,6 +27,11 @@ export function streamKeyOf(appName: string, streamName: unknown): string | null
  * the lock taken and the session opened, and only then is NMS's own `onPublish` run
  * (Publish.Start, the publisher registered, media accepted). A refused publisher gets
  * an RTMP error status instead, and never a Publish.Start.
+ *
+ * Before anything is authenticated a connection is bounded (rtmp-limits.ts: chunk size,
+ * chunk streams, message and buffer sizes, AMF size) and must send its publish command
+ * within INGEST_RTMP_PUBLISH_TIMEOUT_MS; an address that presents too many unknown keys
+ * is refused for a while (StreamKeyGuard).
  */
 @Injectable()
 export class RtmpIngestServer {
@@ -46,6 +53,7 @@ export class RtmpIngestServer {
 
   constructor(
     private readonly manager: PublishManager,
+    private readonly keys: StreamKeyGuard,
     @InjectConfig(ingestConfig) private readonly ingest: ConfigOf<typeof ingestConfig>,
     @InjectConfig(commonConfig) private readonly common: ConfigOf<typeof commonConfig>,
     @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
@@ -94,20 +102,39 @@ export class RtmpIngestServer {
     }
     socket.on('error', () => undefined);
     const session = nms.createSession(this.config, socket);
+    enforceRtmpLimits(session, this.ingest.rtmpLimits);
     const parse = session.onSocketData.bind(session);
     session.onSocketData = (data: Buffer) => {
       try {
         parse(data);
       } catch (err) {
-        // NMS throws on some malformed input; that connection goes, the server and other publishers stay.
-        this.logger.warn({ event: 'rtmp-protocol-error', peer: session.ip, err: (err as Error).message }, 'malformed RTMP data; connection closed');
-        session.stop();
+        // NMS throws on some malformed input, the limits on abuse; that connection goes, the server and other publishers stay.
+        if (err instanceof RtmpLimitExceeded) {
+          this.logger.warn({ event: 'rtmp-limit', limit: err.limit, peer: session.ip, err: err.message }, 'RTMP connection over a limit; closed');
+        } else {
+          this.logger.warn({ event: 'rtmp-protocol-error', peer: session.ip, err: (err as Error).message }, 'malformed RTMP data; connection closed');
+        }
+        this.drop(session);
       }
     };
+    const publishDeadline = setTimeout(() => {
+      this.logger.warn({ event: 'rtmp-limit', limit: 'publish-timeout', peer: session.ip }, 'RTMP connection sent no publish in time; closed');
+      this.drop(session);
+    }, this.ingest.rtmpLimits.publishTimeoutMs);
+    socket.once('close', () => clearTimeout(publishDeadline));
     const publish = session.onPublish.bind(session);
-    session.onPublish = (message: NmsPublishMessage) => void this.checkedPublish(session, message, publish);
+    session.onPublish = (message: NmsPublishMessage) => {
+      clearTimeout(publishDeadline);
+      void this.checkedPublish(session, message, publish);
+    };
     this.connections.add(session);
     session.run();
+  }
+
+  /** Closes a connection whatever state NMS has it in (its stop() does nothing before `connect`). */
+  private drop(session: NmsRtmpSession): void {
+    session.stop();
+    session.socket.destroy();
   }
 
   private async checkedPublish(session: NmsRtmpSession, message: NmsPublishMessage, nmsPublish: (m: NmsPublishMessage) => void): Promise<void> {
@@ -117,10 +144,10 @@ export class RtmpIngestServer {
     let publish: Publish;
     try {
       const key = streamKeyOf(session.appname, message.streamName) ?? '';
-      const stream = await this.manager.authorize(key, 'rtmp', session.ip);
+      const stream = await this.keys.authorize(key, 'rtmp', session.ip);
       publish = await this.manager.start(stream, 'rtmp', session.ip);
     } catch (err) {
-      const known = err instanceof PublishRefusedError;
+      const known = err instanceof PublishRefusedError || err instanceof TooManyKeyFailuresError;
       if (!known) this.logger.error({ err: (err as Error).message, peer: session.ip }, 'publish check failed');
       hangUp(session, streamId, 'NetStream.Publish.BadName', known ? err.message : 'ingest could not start the publish');
       return;

@@ -1,18 +1,23 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { InjectConfig, stitcherConfig, type ConfigOf } from '@lib/config';
-import { presentedToken, tokenMatches } from './admin-token';
+import { ADMIN_REALM, AdminAuthenticator } from './admin-authenticator';
 
-/** The admin API's authentication: the ADMIN_TOKEN as a bearer token (or the dashboard's cookie); 401 otherwise. */
+/**
+ * The admin API's authentication: the ADMIN_TOKEN as a bearer token, 401 otherwise (429
+ * after too many wrong ones). The dashboard's cookie does not count here: every API call
+ * of the dashboard carries the header, so no other page can make a browser call the API.
+ */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  constructor(@InjectConfig(stitcherConfig) private readonly settings: ConfigOf<typeof stitcherConfig>) {}
+  constructor(private readonly authenticator: AdminAuthenticator) {}
 
   canActivate(context: ExecutionContext): boolean {
     const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
-    if (tokenMatches(presentedToken(request.headers), this.settings.adminToken)) return true;
-    http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="livepeer-relay admin"');
-    throw new UnauthorizedException('a valid admin bearer token is required (Authorization: Bearer <ADMIN_TOKEN>)');
+    const refusal = this.authenticator.check(http.getRequest<Request>(), { cookie: false });
+    if (!refusal) return true;
+    const response = http.getResponse<Response>();
+    if (refusal.status === 401) response.setHeader('WWW-Authenticate', ADMIN_REALM);
+    if (refusal.retryAfter !== undefined) response.setHeader('Retry-After', String(refusal.retryAfter));
+    throw refusal.status === 401 ? new UnauthorizedException(refusal.message) : new HttpException(refusal.message, refusal.status);
   }
 }

@@ -11,13 +11,28 @@ export function tokenMatches(presented: string | undefined, expected: string): b
   return presented !== undefined && timingSafeEqual(digest(presented), digest(expected));
 }
 
-/** The token of a request: `Authorization: Bearer <token>`, else the dashboard's cookie. */
-export function presentedToken(headers: IncomingHttpHeaders): string | undefined {
+/** A token as a request carries it, and how: a header a page cannot make a browser send, or the ambient cookie. */
+export interface PresentedToken {
+  token: string;
+  via: 'bearer' | 'cookie';
+}
+
+/** `Authorization: Bearer <token>`, else (when `cookie` is allowed) the dashboard's cookie. */
+export function presentedToken(headers: IncomingHttpHeaders, cookie: boolean): PresentedToken | undefined {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-  if (bearer) return bearer[1];
+  if (bearer) return { token: bearer[1], via: 'bearer' };
+  if (!cookie) return undefined;
   for (const part of (headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === ADMIN_COOKIE) return decodeURIComponent(value.join('='));
+    if (name === ADMIN_COOKIE) return { token: safeDecode(value.join('=')), via: 'cookie' };
   }
   return undefined;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

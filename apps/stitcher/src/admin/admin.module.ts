@@ -5,6 +5,7 @@ import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
 import { StreamsModule } from '@lib/streams';
 import { RepublishModule } from '../republish/republish.module';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminAuthenticator } from './admin-authenticator';
 import { BroadcastersController } from './broadcasters.controller';
 import { BroadcastersQuery } from './broadcasters.service';
 import { SessionsController } from './sessions.controller';
@@ -18,6 +19,6 @@ import { StreamsController } from './streams.controller';
   // The queue controls and the bull-board page read the upload queue.
   imports: [DatabaseModule, StreamsModule, RepublishModule, BullModule.registerQueue({ name: SEGMENT_UPLOAD_QUEUE })],
   controllers: [StreamsController, PresetsController, SessionsController, BroadcastersController, QueuesController],
-  providers: [AdminAuthGuard, SessionsQuery, BroadcastersQuery],
+  providers: [AdminAuthenticator, AdminAuthGuard, SessionsQuery, BroadcastersQuery],
 })
 export class AdminModule {}

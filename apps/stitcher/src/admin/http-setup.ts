@@ -7,11 +7,17 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
 import path from 'node:path';
-import { stitcherConfig } from '@lib/config';
 import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
-import { presentedToken, tokenMatches } from './admin-token';
+import { ADMIN_REALM, AdminAuthenticator } from './admin-authenticator';
+import { securityHeaders } from './security-headers';
 
 export const BULL_BOARD_PATH = '/api/queues/board';
+const OPENAPI_PATH = '/docs';
+
+/** Security headers (security-headers.ts) on everything registered after this. */
+export function setupSecurityHeaders(app: NestExpressApplication): void {
+  app.use(securityHeaders([OPENAPI_PATH, BULL_BOARD_PATH]));
+}
 
 /** The OpenAPI document of the admin API, served at /docs (JSON at /docs-json). */
 export function setupOpenApi(app: NestExpressApplication): void {
@@ -24,19 +30,25 @@ export function setupOpenApi(app: NestExpressApplication): void {
     .setVersion('1')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config));
+  SwaggerModule.setup(OPENAPI_PATH.slice(1), app, () => SwaggerModule.createDocument(app, config));
 }
 
-/** bull-board on the upload queue, behind the admin token (header or the dashboard's cookie). */
+/**
+ * bull-board on the upload queue, behind the admin token: the header, or the dashboard's
+ * cookie (its pages are opened by navigation), the cookie only for same-origin changes.
+ */
 export function setupBullBoard(app: NestExpressApplication): void {
-  const { adminToken } = stitcherConfig.load();
+  const authenticator = app.get(AdminAuthenticator);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   const queue = app.get<Queue>(getQueueToken(SEGMENT_UPLOAD_QUEUE));
   createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter });
   app.use(BULL_BOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
-    if (tokenMatches(presentedToken(req.headers), adminToken)) return next();
-    res.status(401).set('WWW-Authenticate', 'Bearer realm="livepeer-relay admin"').json({ statusCode: 401, message: 'a valid admin token is required' });
+    const refusal = authenticator.check(req, { cookie: true });
+    if (!refusal) return next();
+    if (refusal.status === 401) res.set('WWW-Authenticate', ADMIN_REALM);
+    if (refusal.retryAfter !== undefined) res.set('Retry-After', String(refusal.retryAfter));
+    res.status(refusal.status).json({ statusCode: refusal.status, message: refusal.message });
   });
   app.use(BULL_BOARD_PATH, serverAdapter.getRouter());
 }

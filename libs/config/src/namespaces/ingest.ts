@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod/v4';
-import { defineConfig } from '../define-config';
+import { ConfigError, defineConfig } from '../define-config';
 import { port, positiveInt } from '../schemas';
 
 const publicUrl = (schemes: string[]) =>
@@ -11,6 +11,15 @@ const publicUrl = (schemes: string[]) =>
     .refine((v) => schemes.some((s) => v.startsWith(`${s}://`)), `must start with ${schemes.map((s) => `${s}://`).join(' or ')}`)
     .transform((v) => v.replace(/\/+$/, ''))
     .optional();
+
+/** RTMP message lengths are 3-byte fields. */
+const RTMP_MAX_LENGTH = 0xffffff;
+
+/** A budget must hold at least one message of the size it is meant for. */
+function atLeast(value: number, name: string, floor: number, floorName: string): number {
+  if (value < floor) throw new ConfigError([`${name}: must be >= ${floorName} (${floor})`]);
+  return value;
+}
 
 export const ingestConfig = defineConfig(
   'ingest',
@@ -49,6 +58,34 @@ export const ingestConfig = defineConfig(
       schema: publicUrl(['http', 'https']),
       description: 'HTTP push base shown in publish URLs (default http://PUBLIC_HOST:INGEST_HTTP_PORT/live).',
     },
+    INGEST_RTMP_PUBLISH_TIMEOUT_MS: {
+      schema: positiveInt(10_000, 600_000).refine((v) => v >= 1000, 'must be >= 1000'),
+      description: 'An RTMP connection that has not sent its publish command this long after connecting is closed.',
+    },
+    INGEST_RTMP_MAX_CHUNK_SIZE: {
+      schema: positiveInt(65_536, RTMP_MAX_LENGTH).refine((v) => v >= 128, 'must be >= 128'),
+      description: 'Largest chunk size an RTMP peer may set (Set Chunk Size); a larger one closes the connection.',
+    },
+    INGEST_RTMP_MAX_CHUNK_STREAMS: {
+      schema: positiveInt(16, 65_599).refine((v) => v >= 4, 'must be >= 4'),
+      description: 'Chunk streams one RTMP connection may open (encoders use 3 to 6).',
+    },
+    INGEST_RTMP_MAX_MESSAGE_BYTES: {
+      schema: positiveInt(8 * 1024 * 1024, RTMP_MAX_LENGTH),
+      description: 'Largest RTMP message (a video frame) accepted after the publish command.',
+    },
+    INGEST_RTMP_MAX_BUFFERED_BYTES: {
+      schema: positiveInt(32 * 1024 * 1024),
+      description: 'Message buffers one publishing RTMP connection may hold at once, over all its chunk streams.',
+    },
+    INGEST_RTMP_MAX_COMMAND_BYTES: {
+      schema: positiveInt(64 * 1024, RTMP_MAX_LENGTH),
+      description: 'Largest AMF command or data message (and any message before the publish command); checked before decoding.',
+    },
+    INGEST_RTMP_PREPUBLISH_MAX_BUFFERED_BYTES: {
+      schema: positiveInt(512 * 1024),
+      description: 'Message buffers an RTMP connection may hold before its publish command (unauthenticated).',
+    },
   },
   (env) => ({
     httpPort: env.INGEST_HTTP_PORT,
@@ -61,5 +98,19 @@ export const ingestConfig = defineConfig(
     shutdownGraceMs: env.INGEST_SHUTDOWN_GRACE_MS,
     publicRtmpUrl: env.INGEST_PUBLIC_RTMP_URL,
     publicPushUrl: env.INGEST_PUBLIC_PUSH_URL,
+    rtmpLimits: {
+      publishTimeoutMs: env.INGEST_RTMP_PUBLISH_TIMEOUT_MS,
+      maxChunkSize: env.INGEST_RTMP_MAX_CHUNK_SIZE,
+      maxChunkStreams: env.INGEST_RTMP_MAX_CHUNK_STREAMS,
+      maxMessageBytes: env.INGEST_RTMP_MAX_MESSAGE_BYTES,
+      maxBufferedBytes: atLeast(env.INGEST_RTMP_MAX_BUFFERED_BYTES, 'INGEST_RTMP_MAX_BUFFERED_BYTES', env.INGEST_RTMP_MAX_MESSAGE_BYTES, 'INGEST_RTMP_MAX_MESSAGE_BYTES'),
+      maxCommandBytes: env.INGEST_RTMP_MAX_COMMAND_BYTES,
+      prePublishMaxBufferedBytes: atLeast(
+        env.INGEST_RTMP_PREPUBLISH_MAX_BUFFERED_BYTES,
+        'INGEST_RTMP_PREPUBLISH_MAX_BUFFERED_BYTES',
+        env.INGEST_RTMP_MAX_COMMAND_BYTES,
+        'INGEST_RTMP_MAX_COMMAND_BYTES',
+      ),
+    },
   }),
 );
