@@ -4,7 +4,8 @@
 // package.json stops here with the reason, instead of being rewritten by a
 // silent `npm install` on one machine and failing on the next.
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lockfileDrift } from './check-lockfile.mjs';
 
@@ -16,15 +17,28 @@ function mtime(file) {
   }
 }
 
+/** Written after each install: the hash of the lockfile installed. */
+const INSTALLED_LOCK = 'node_modules/.livepeer-relay-lock.sha256';
+
+function lockHash(root) {
+  return createHash('sha256').update(readFileSync(path.join(root, 'package-lock.json'))).digest('hex');
+}
+
 /**
- * npm writes node_modules/.package-lock.json at the end of every install: newer than
- * package-lock.json means current. package.json alone does not count (editing a
- * script must not reinstall); a dependency changed there without the lockfile is
- * the drift reported below.
+ * Current when node_modules was installed from this very lockfile (its hash), so a fresh
+ * checkout whose files are newer than the install (git sets mtimes at checkout) does not
+ * reinstall. Without the hash file (an install made by hand), npm's own
+ * node_modules/.package-lock.json newer than package-lock.json counts as current.
+ * package.json alone does not count (editing a script must not reinstall); a dependency
+ * changed there without the lockfile is the drift reported below.
  */
 function installIsCurrent(root) {
-  const installed = mtime(path.join(root, 'node_modules/.package-lock.json'));
-  return installed > 0 && installed >= mtime(path.join(root, 'package-lock.json'));
+  try {
+    return readFileSync(path.join(root, INSTALLED_LOCK), 'utf8').trim() === lockHash(root);
+  } catch {
+    const installed = mtime(path.join(root, 'node_modules/.package-lock.json'));
+    return installed > 0 && installed >= mtime(path.join(root, 'package-lock.json'));
+  }
 }
 
 export function ensureDependencies(root) {
@@ -41,4 +55,5 @@ export function ensureDependencies(root) {
     console.error('[setup] npm ci failed: see above');
     process.exit(1);
   }
+  writeFileSync(path.join(root, INSTALLED_LOCK), `${lockHash(root)}\n`);
 }

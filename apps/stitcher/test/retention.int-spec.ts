@@ -3,7 +3,7 @@ import { parseMediaPlaylist } from '@lib/hls';
 import type { SyntheticSegment } from '@lib/media';
 import { objectKeys } from '@lib/storage';
 import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
-import { PlaylistWatcher, RelayFixture, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from '../../test/helpers';
+import { PlaylistWatcher, RelayFixture, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from './helpers';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
