@@ -71,4 +71,5 @@ for (const dir of sourceDirs) {
     compiled++;
   }
 }
-console.log(`build: ${compiled} compiled, ${copied} copied into dist/ in ${Date.now() - started} ms`);
+// On stderr: `npm run -s cli -- ... --json` must print exactly one JSON document on stdout.
+console.error(`build: ${compiled} compiled, ${copied} copied into dist/ in ${Date.now() - started} ms`);

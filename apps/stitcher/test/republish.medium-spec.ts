@@ -368,7 +368,7 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
         settings,
         playbackUrl: upstream.url,
         sessions: repos.sessions,
-        livepeer: { deleteStream: async (id: string) => void deleted.push(id) },
+        livepeer: { deleteStream: async (id: string) => (deleted.push(id), 'deleted' as const) },
         playlists: (assertLease) => new StreamPlaylists({ id: stream.id, playbackId: stream.playbackId }, playlistsDeps, assertLease),
         republisher: (s, p, wake) => {
           current = new SessionRepublisher(s, p, sessionDeps, wake);

@@ -46,14 +46,17 @@ export class LivepeerApiClient {
     throw await this.unexpected(response, 'GET /stream/:id');
   }
 
-  /** `DELETE /stream/:id`; 204 expected. */
-  async deleteStream(id: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * `DELETE /stream/:id`; 204 expected. A delete is idempotent: 404 means the stream is already
+   * gone (older APIs answer 404 for streams they keep no record of once idle), which is no error:
+   * resolves `'deleted'` or `'already-gone'`.
+   */
+  async deleteStream(id: string, signal?: AbortSignal): Promise<'deleted' | 'already-gone'> {
     const response = await this.call('DELETE', `/stream/${encodeURIComponent(id)}`, { auth: true, signal });
-    if (response.status === 204 || response.status === 200) {
+    if (response.status === 204 || response.status === 200 || response.status === 404) {
       await safeText(response);
-      return;
+      return response.status === 404 ? 'already-gone' : 'deleted';
     }
-    if (response.status === 404) throw new LivepeerNotFoundError(`stream ${id}`);
     throw await this.unexpected(response, 'DELETE /stream/:id');
   }
 

@@ -187,7 +187,9 @@ export class StreamRepublisher {
     if (!livepeerStreamId) return;
     this.ctx.livepeer
       .deleteStream(livepeerStreamId)
-      .then(() => this.logger.log({ livepeerStreamId }, 'Livepeer stream deleted'))
+      .then((outcome) =>
+        this.logger.log({ livepeerStreamId }, outcome === 'deleted' ? 'Livepeer stream deleted' : 'Livepeer stream already gone (404 on delete)'),
+      )
       .catch((err: Error) => this.logger.warn({ livepeerStreamId, err: err.message }, 'could not delete the Livepeer stream'));
   }
 }
