@@ -11,6 +11,11 @@ export interface ManagedProcessOptions {
   cwd?: string;
   /** Copy the child's output to this process's stdout, prefixed with the name. */
   echo?: boolean;
+  /**
+   * Run in its own process group, so a terminal's Ctrl-C (sent to the whole
+   * foreground group) reaches only the parent, which then stops it in its turn.
+   */
+  detached?: boolean;
 }
 
 /** A JSON log line that announces a listener (see announceListening in @lib/observability). */
@@ -37,6 +42,7 @@ export class ManagedProcess extends EventEmitter {
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached,
     });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
