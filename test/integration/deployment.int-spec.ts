@@ -42,6 +42,16 @@ describe('deployment files', () => {
     }
   });
 
+  it('restarts every app when it crashes and checks its readiness without curl (node fetch on /health/ready)', () => {
+    for (const [name, svc] of relayServices as Array<[string, Record<string, any>]>) {
+      expect(svc.restart, name).toBe('unless-stopped');
+      const port = Object.entries(svc.environment ?? {}).find(([v]) => /^(INGEST|WORKER|STITCHER)_HTTP_PORT$|^LIVEPEER_LOCAL_PORT$/.test(v))![1];
+      expect(svc.healthcheck?.test?.slice(0, 3), name).toEqual(['CMD', 'node', '-e']);
+      expect(svc.healthcheck.test[3], name).toContain(`http://127.0.0.1:${port}/health/ready`);
+      if (name !== 'livepeer-local') expect(svc.depends_on['livepeer-local'], name).toEqual({ condition: 'service_healthy' });
+    }
+  });
+
   it('lets workers scale: no published port on the worker service', () => {
     const worker = relayServices.find(([name]) => name === 'worker')![1];
     expect(worker.ports).toBeUndefined();

@@ -3,12 +3,14 @@ import { type ConfigOf, commonConfig, launcherConfig } from '@lib/config';
 import { prettyLogLine, resolveLogFormat } from '@lib/observability';
 import { ManagedProcess } from './managed-process';
 import { repoRoot } from './paths';
-import { startSystem } from './system';
+import { RunningSystem, startSystem } from './system';
 
 /**
  * `npm start`: the whole relay on this machine. Settings come from the
- * environment (README table); anything not configured runs embedded.
- * Ctrl-C stops every process it started.
+ * environment (README table); anything not configured runs embedded. A process
+ * that crashes is restarted with backoff; one that crash-loops is given up, and the
+ * launcher exits 1. Ctrl-C stops every process it started, in data-flow order
+ * (docs/architecture.md, "Supervision and shutdown").
  */
 async function main() {
   let settings: ConfigOf<typeof launcherConfig>;
@@ -21,8 +23,22 @@ async function main() {
     process.exit(2);
   }
   const quiet = process.argv.includes('--quiet');
+  let stopping = false;
+  let demo: ManagedProcess | undefined;
+  let system: RunningSystem | undefined;
+  // Stops in data-flow order once up; during start-up, exiting SIGKILLs what has started.
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('[start] stopping...');
+    await demo?.stop();
+    await system?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
   const started = Date.now();
-  const system = await startSystem({
+  system = await startSystem({
     env: process.env,
     dataDir: path.resolve(repoRoot, settings.dataDir),
     workers: settings.workerCopies,
@@ -30,6 +46,10 @@ async function main() {
     // The apps log JSON into their pipes; LOG_FORMAT (auto: is this a terminal?) decides how it is echoed.
     format: resolveLogFormat(logFormat) === 'pretty' ? prettyLogLine() : undefined,
     log: (line) => console.log(`[start] ${line}`),
+    restartPolicy: settings.restartPolicy,
+    onGiveUp: (giveUp) => {
+      if (giveUp.required) void shutdown(1);
+    },
   });
   const { urls } = system;
   const token = process.env.ADMIN_TOKEN ? '(your ADMIN_TOKEN)' : 'relay-admin-dev-token (default; set ADMIN_TOKEN)';
@@ -48,7 +68,7 @@ Create a stream:  npm run cli -- streams create --name demo --presets P240p30fps
 Stop:             Ctrl-C
 `);
   // `npm start -- --demo`: the demo publisher runs beside the system; its end ends nothing else.
-  const demo = process.argv.includes('--demo')
+  demo = process.argv.includes('--demo')
     ? new ManagedProcess({
         name: 'demo',
         command: process.execPath,
@@ -57,24 +77,6 @@ Stop:             Ctrl-C
         echo: true,
       })
     : undefined;
-  let stopping = false;
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    console.log('[start] stopping...');
-    await demo?.stop();
-    await system.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  for (const [name, proc] of system.processes) {
-    proc.exited.then((info) => {
-      if (stopping) return;
-      console.error(`[start] ${name} exited unexpectedly (${JSON.stringify(info)}); stopping everything`);
-      void shutdown(1);
-    });
-  }
 }
 
 main().catch((err) => {

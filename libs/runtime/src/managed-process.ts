@@ -13,6 +13,11 @@ export interface ManagedProcessOptions {
   echo?: boolean;
   /** How an echoed line is shown (e.g. JSON log lines made readable); the kept and scanned line is the raw one. */
   format?: (line: string) => string;
+  /**
+   * Run in its own process group, so a terminal's Ctrl-C (sent to the whole
+   * foreground group) reaches only the parent, which then stops it in its turn.
+   */
+  detached?: boolean;
 }
 
 /** A JSON log line that announces a listener (see announceListening in @lib/observability). */
@@ -39,6 +44,7 @@ export class ManagedProcess extends EventEmitter {
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached,
     });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {

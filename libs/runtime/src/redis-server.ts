@@ -29,6 +29,13 @@ export interface RedisServerOptions {
  * without touching the machine's shared one.
  */
 export async function startRedisServer(options: RedisServerOptions): Promise<ManagedProcess> {
+  const proc = spawnRedisServer(options);
+  await redisServerReady(proc);
+  return proc;
+}
+
+/** Spawns the redis-server of startRedisServer without waiting for it (the launcher's supervisor waits). */
+export function spawnRedisServer(options: RedisServerOptions & { detached?: boolean }): ManagedProcess {
   const args = ['--port', String(options.port), '--bind', '127.0.0.1', '--save', '', '--maxmemory-policy', 'noeviction'];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -36,7 +43,9 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Man
   } else {
     args.push('--appendonly', 'no');
   }
-  const proc = new ManagedProcess({ name: 'redis', command: 'redis-server', args, echo: options.echo });
+  return new ManagedProcess({ name: 'redis', command: 'redis-server', args, echo: options.echo, detached: options.detached });
+}
+
+export async function redisServerReady(proc: ManagedProcess): Promise<void> {
   await proc.waitForLine((l) => l.includes('Ready to accept connections'), 15_000, 'redis ready line');
-  return proc;
 }

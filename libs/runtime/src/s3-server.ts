@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import http from 'node:http';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { S3Credentials, verifyS3Signature } from './s3-signature';
 
 /** The credentials the embedded S3 server accepts (s3rver's built-in account). */
 export const EMBEDDED_S3_CREDENTIALS = { accessKey: 'S3RVER', secretKey: 'S3RVER' } as const;
@@ -15,29 +17,83 @@ export interface EmbeddedS3 {
   close(): Promise<void>;
 }
 
+export interface EmbeddedS3Options {
+  port: number;
+  directory: string;
+  /** Address to bind (default loopback: the store is for this machine's apps). */
+  host?: string;
+  /** The only credentials accepted (default EMBEDDED_S3_CREDENTIALS). */
+  credentials?: S3Credentials;
+}
+
 /**
  * An S3-compatible server (s3rver) on a local folder, in this process. Same
  * protocol and same client as MinIO/S3, so the code under test is the production code.
+ * Like MinIO and S3 it answers only requests signed with its credentials: s3rver on
+ * its own serves anonymous requests and does not check Signature Version 4 at all, so
+ * every request passes `verifyS3Signature` first and is refused with 403 otherwise.
  */
-export async function startEmbeddedS3(options: { port: number; directory: string; host?: string }): Promise<EmbeddedS3> {
-  // s3rver ships no types; its constructor and run()/close() are all we use.
+export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
+  // s3rver ships no types; its constructor, configureBuckets() and callback() are all we use.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('s3rver');
   const host = options.host ?? '127.0.0.1';
+  const credentials = options.credentials ?? EMBEDDED_S3_CREDENTIALS;
   mkdirSync(options.directory, { recursive: true });
-  const server = new S3rver({
-    address: host,
-    port: options.port,
-    directory: path.resolve(options.directory),
-    silent: true,
-  });
+  const server = new S3rver({ directory: path.resolve(options.directory), silent: true });
   makeWritesDurable(server.store);
-  const address = (await server.run()) as AddressInfo;
+  registerAccount(credentials);
+  await server.configureBuckets();
+  const handle = server.callback() as http.RequestListener;
+  const httpServer = http.createServer((req, res) => {
+    const refused = verifyS3Signature({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, credentials);
+    if (refused) return denyAccess(req, res, refused);
+    handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
   return {
     port: address.port,
-    endpoint: `http://${host}:${address.port}`,
-    close: () => server.close(),
+    endpoint: `http://${clientHost(host)}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        httpServer.close((err) => (err ? reject(err) : resolve()));
+        httpServer.closeIdleConnections();
+      }),
   };
+}
+
+/** The address a client on this machine reaches a server bound to `host` at. */
+function clientHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * s3rver looks the access key up in its process-wide account registry (which holds
+ * its built-in key): the configured key goes in too. The gate is verifyS3Signature,
+ * which lets only the configured key through.
+ */
+function registerAccount(credentials: S3Credentials): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('s3rver/lib/models/account').DUMMY_ACCOUNT.createKeyPair(credentials.accessKey, credentials.secretKey);
+}
+
+/** The 403 answer S3 gives: an AccessDenied XML error, with the request's body left unread. */
+function denyAccess(req: http.IncomingMessage, res: http.ServerResponse, reason: string): void {
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<Error><Code>AccessDenied</Code><Message>Access Denied (${reason})</Message><Resource>${escapeXml(req.url ?? '/')}</Resource></Error>`;
+  res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+  req.resume();
+}
+
+function escapeXml(value: string): string {
+  return value.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The parts of s3rver's FilesystemStore that PutObject goes through. */

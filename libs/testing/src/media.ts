@@ -37,3 +37,43 @@ export function testPatternArgs(o: TestPatternOptions): string[] {
 export function publishTestPattern(o: TestPatternOptions, name = 'ffmpeg'): ManagedProcess {
   return new ManagedProcess({ name, command: 'ffmpeg', args: testPatternArgs(o) });
 }
+
+export interface Republisher {
+  /** ffmpeg runs started so far (1 + reconnects). */
+  readonly attempts: number;
+  /** Resolves when the publish time is over (and the last ffmpeg has exited). */
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A publisher that reconnects like a live encoder: whenever ffmpeg exits before
+ * `seconds` are over (the ingest it published to went away), it starts again 0.5 s
+ * later with the time left, until the time is over.
+ */
+export function publishWithReconnects(o: TestPatternOptions, name = 'ffmpeg'): Republisher {
+  const endsAt = Date.now() + (o.seconds ?? 10) * 1000;
+  let current: ManagedProcess | undefined;
+  let stopped = false;
+  let attempts = 0;
+  const run = async () => {
+    while (!stopped && endsAt - Date.now() > 1000) {
+      attempts++;
+      current = publishTestPattern({ ...o, seconds: Math.ceil((endsAt - Date.now()) / 1000) }, `${name}-${attempts}`);
+      await current.exited;
+      if (!stopped && endsAt - Date.now() > 1000) await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+  const done = run();
+  return {
+    get attempts() {
+      return attempts;
+    },
+    done,
+    stop: async () => {
+      stopped = true;
+      await current?.stop();
+      await done;
+    },
+  };
+}

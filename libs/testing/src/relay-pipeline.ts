@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { s3Config } from '@lib/config';
-import { ManagedProcess, RunningSystem, freePort, startRedisServer, startSystem } from '@lib/runtime';
+import { DEFAULT_RESTART_POLICY, ManagedProcess, RunningSystem, freePort, startRedisServer, startSystem } from '@lib/runtime';
 import { StorageService } from '@lib/storage';
-import { publishTestPattern } from './media';
+import { Republisher, publishTestPattern, publishWithReconnects } from './media';
 import { PlaylistWatcher } from './playlist-watcher';
 import { TEST_REDIS_URL, TestEnv } from './test-env';
 import { waitFor } from './wait-for';
@@ -24,6 +24,8 @@ export interface PipelineOptions {
   /** Run a private redis-server (with AOF) the test may restart, instead of the machine's. */
   privateRedis?: boolean;
   extraEnv?: Record<string, string | number>;
+  /** Restart crashed processes as npm start does (the launcher's default restart policy). */
+  supervised?: boolean;
 }
 
 export interface CreatedStream {
@@ -52,7 +54,9 @@ export class Pipeline {
     readonly env: TestEnv,
     readonly system: RunningSystem,
     readonly storage: StorageService,
-    readonly redis?: { proc: ManagedProcess; port: number; dataDir: string },
+    readonly redis: { proc: ManagedProcess; port: number; dataDir: string } | undefined,
+    /** The launcher's progress lines (restarts, crash loops, the stopping order). */
+    readonly systemLog: string[],
   ) {}
 
   static async start(options: PipelineOptions): Promise<Pipeline> {
@@ -79,14 +83,17 @@ export class Pipeline {
       ...options.extraEnv,
     });
     delete vars.S3_ENDPOINT; // the launcher runs the embedded S3 server as its own process
+    const systemLog: string[] = [];
     const system = await startSystem({
       env: { ...process.env, ...vars },
       dataDir: path.join(env.tmpDir, 'data'),
       workers: options.workers ?? 2,
       echo: options.echo ?? process.env.TEST_ECHO === '1',
+      log: (line) => systemLog.push(line),
+      restartPolicy: options.supervised ? DEFAULT_RESTART_POLICY : undefined,
     });
     const storage = new StorageService(s3Config.load({ ...vars, S3_ENDPOINT: system.urls.s3 }));
-    return new Pipeline(env, system, storage, redis);
+    return new Pipeline(env, system, storage, redis, systemLog);
   }
 
   get stitcher(): string {
@@ -112,6 +119,14 @@ export class Pipeline {
     return publishTestPattern(
       { output: `${this.system.urls.rtmp}/${stream.streamKey}`, seconds, width: 640, height: 360, gopSeconds: PUBLISH_GOP_SECONDS },
       label,
+    );
+  }
+
+  /** Like publish(), but the encoder reconnects (as OBS does) whenever its connection breaks, until `seconds` have passed. */
+  publishWithReconnects(stream: CreatedStream, seconds: number): Republisher {
+    return publishWithReconnects(
+      { output: `${this.system.urls.rtmp}/${stream.streamKey}`, seconds, width: 640, height: 360, gopSeconds: PUBLISH_GOP_SECONDS },
+      'publisher',
     );
   }
 

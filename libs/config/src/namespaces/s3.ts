@@ -13,7 +13,7 @@ export const s3Config = defineConfig(
     S3_REGION: { schema: z.string().min(1).default('us-east-1'), description: 'Region sent in S3 signatures.' },
     S3_ACCESS_KEY: {
       schema: z.string().min(1).default('S3RVER'),
-      description: 'S3 access key (the embedded server accepts the default).',
+      description: 'S3 access key (the embedded S3 server of npm start accepts only this key and its secret).',
     },
     S3_SECRET_KEY: {
       schema: z.string().min(1).default('S3RVER'),
