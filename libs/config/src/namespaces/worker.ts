@@ -25,12 +25,11 @@ export const workerConfig = defineConfig(
     WORKER_MULTIPART: {
       schema: bool(true),
       description:
-        'The push asks for the renditions in the answer (Accept: multipart/mixed): the worker stores them in the bucket and announces them to the stitcher. false = playlist path: the stitcher fetches the renditions from the broadcasters\' playlists.',
+        'Ask for the renditions in the push answer (Accept: multipart/mixed), stored and announced to the stitcher; false = playlist path.',
     },
     WORKER_ALLOWED_RENDITION_HOSTS: {
       schema: hostList(),
-      description:
-        'Extra host[:port] list a rendition given as a URL in the push answer (application/vnd+livepeer.uri) may be fetched from, besides the broadcasters GET /api/broadcaster returns.',
+      description: 'Extra host[:port] list rendition URLs of push answers may be fetched from, besides the broadcasters GET /api/broadcaster returns.',
     },
     WORKER_RETRY_INTERVAL_MS: {
       schema: positiveInt(250, 60_000),
