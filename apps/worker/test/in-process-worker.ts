@@ -13,27 +13,94 @@ import type { TestEnv } from '@lib/testing';
 import { UploadClock } from '../src/upload/upload-clock';
 
 /** How a broadcaster answers a push. */
-export type Fault = 'ok' | '503' | '404' | '422' | 'hang' | 'reset';
+export type Fault = 'ok' | '503' | '400' | '404' | '422' | 'hang' | 'reset';
 
-/** A broadcaster speaking just enough of the push protocol: PUT /live/{manifest}/{seq}.ts -> 200. */
-export class StubBroadcaster {
+/** One part of a multipart push answer: a named or positional rendition, as bytes or as a URL. */
+export interface StubPart {
+  name?: string;
+  body?: Buffer;
+  uri?: string;
+}
+
+/** A multipart/mixed body as go-livepeer writes it (the parts' headers of its push answer). */
+export function multipartBody(parts: StubPart[], boundary: string): Buffer {
+  const chunks = parts.map((part, i) => {
+    const headers = [
+      `Content-Type: ${part.uri !== undefined ? 'application/vnd+livepeer.uri' : 'video/mp2t'}`,
+      ...(part.name !== undefined ? [`Rendition-Name: ${part.name}`] : []),
+    ];
+    const body = part.uri !== undefined ? Buffer.from(part.uri) : (part.body ?? Buffer.alloc(0));
+    return Buffer.concat([Buffer.from(`${i === 0 ? '' : '\r\n'}--${boundary}\r\n${headers.join('\r\n')}\r\n\r\n`, 'latin1'), body]);
+  });
+  return Buffer.concat([...chunks, Buffer.from(`${parts.length ? '\r\n' : ''}--${boundary}--\r\n`, 'latin1')]);
+}
+
+/** Serves GET /files/{name} from a map a test fills (renditions given as URLs). */
+export class StubFileServer {
+  readonly files = new Map<string, Buffer>();
+  /** GETs received per file name. */
+  readonly gets = new Map<string, number>();
+
+  protected constructor(
+    protected readonly server: Server,
+    readonly address: string,
+  ) {}
+
+  static async start(): Promise<StubFileServer> {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const host = new StubFileServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    server.on('request', (req, res) => host.serveFile(req, res) || res.writeHead(404).end());
+    return host;
+  }
+
+  /** The URL of a file put in the map. */
+  put(name: string, body: Buffer): string {
+    this.files.set(name, body);
+    return `${this.address}/files/${name}`;
+  }
+
+  /** Answers a GET of a stored file; false when the request is not one. */
+  protected serveFile(req: IncomingMessage, res: ServerResponse): boolean {
+    const match = /^\/files\/([^/]+)$/.exec(req.url ?? '');
+    if (req.method !== 'GET' || !match) return false;
+    this.gets.set(match[1], (this.gets.get(match[1]) ?? 0) + 1);
+    const file = this.files.get(match[1]);
+    if (file) res.writeHead(200, { 'content-type': 'video/mp2t' }).end(file);
+    else res.writeHead(404).end();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    this.server.close();
+    await once(this.server, 'close');
+  }
+}
+
+/**
+ * A broadcaster speaking just enough of the push protocol: PUT /live/{manifest}/{seq}.ts -> 200,
+ * with the parts `parts` gives when the push asks for multipart/mixed (none set: a plain 200).
+ * It also serves files (renditions it hands out as URLs).
+ */
+export class StubBroadcaster extends StubFileServer {
   /** manifest/seq -> PUTs received (answered or not). */
   readonly received = new Map<string, number>();
+  /** Accept header of each push, in order. */
+  readonly accepts: (string | undefined)[] = [];
+  /** The parts of the answer to a multipart push of `seq`; unset: a plain 200. */
+  parts?: (manifest: string, seq: number) => StubPart[] | Promise<StubPart[]>;
   private faults: Fault[] = [];
   private steady: Fault = 'ok';
   private readonly hanging = new Set<ServerResponse>();
 
-  private constructor(
-    private readonly server: Server,
-    readonly address: string,
-  ) {}
-
-  static async start(): Promise<StubBroadcaster> {
+  static override async start(): Promise<StubBroadcaster> {
     const server = createServer();
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const broadcaster = new StubBroadcaster(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    server.on('request', (req, res) => broadcaster.answer(req, res));
+    server.on('request', (req, res) => broadcaster.serveFile(req, res) || broadcaster.answer(req, res));
     return broadcaster;
   }
 
@@ -55,12 +122,16 @@ export class StubBroadcaster {
     }
     const key = `${decodeURIComponent(match[1])}/${match[2]}`;
     this.received.set(key, (this.received.get(key) ?? 0) + 1);
+    this.accepts.push(req.headers.accept);
     const fault = this.faults.shift() ?? this.steady;
     req.resume();
     req.on('end', () => {
       switch (fault) {
         case 'ok':
-          res.writeHead(200, { 'content-type': 'text/plain' }).end();
+          void this.answerOk(req, res, decodeURIComponent(match[1]), Number(match[2]));
+          return;
+        case '400':
+          res.writeHead(400).end('Bad request: invalid Content-Duration');
           return;
         case '503':
           res.writeHead(503).end('No sessions available');
@@ -81,11 +152,19 @@ export class StubBroadcaster {
     });
   }
 
-  async close(): Promise<void> {
+  private async answerOk(req: IncomingMessage, res: ServerResponse, manifest: string, seq: number): Promise<void> {
+    const parts = req.headers.accept === 'multipart/mixed' ? await this.parts?.(manifest, seq) : undefined;
+    if (!parts) {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end();
+      return;
+    }
+    const boundary = `stub${Date.now().toString(36)}`;
+    res.writeHead(200, { 'content-type': `multipart/mixed; boundary=${boundary}` }).end(multipartBody(parts, boundary));
+  }
+
+  override async close(): Promise<void> {
     for (const res of this.hanging) res.destroy();
-    this.server.closeAllConnections();
-    this.server.close();
-    await once(this.server, 'close');
+    await super.close();
   }
 }
 

@@ -246,9 +246,10 @@ export class WorkerTestBed {
     readonly ingest: FakeIngest,
   ) {}
 
-  static async create(name: string): Promise<WorkerTestBed> {
+  /** `livepeerLocal`: extra livepeer-local settings (e.g. LIVEPEER_LOCAL_TRANSCODE_MODE: 'copy'). */
+  static async create(name: string, livepeerLocal: Record<string, string | number> = {}): Promise<WorkerTestBed> {
     const env = await TestEnv.create({ name });
-    const network = await startLivepeerLocal(env, { LIVEPEER_LOCAL_BROADCASTERS: 2 });
+    const network = await startLivepeerLocal(env, { LIVEPEER_LOCAL_BROADCASTERS: 2, ...livepeerLocal });
     return new WorkerTestBed(env, network, await FakeIngest.create(env));
   }
 

@@ -138,11 +138,11 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     expect(await worker.metric('worker_upload_attempts_total', { broadcaster: first, outcome: 'timeout' })).toBeGreaterThanOrEqual(1);
   });
 
-  it.each(['404', '422'] as const)('a %s is not retried: dropped as broadcaster-rejected, the job completes with the drop', async (fault) => {
+  it('a 400 (about the request) is not retried: dropped as broadcaster-rejected, the job completes with the drop', async () => {
     const s = session();
     const first = await assigned(s);
     const droppedBefore = await worker.metric('worker_segments_dropped_total', { reason: 'broadcaster-rejected' });
-    byAddress(first).fail([fault]);
+    byAddress(first).fail(['400']);
     await ingest.ingest(s, 1);
     const { job, state, result } = await resultOf(s.sessionId, 1);
 
@@ -151,10 +151,61 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     expect(result).toMatchObject({ outcome: 'dropped', reason: 'broadcaster-rejected', tried: [first] });
     const row = (await ingest.ledger.get(s.sessionId, 1))!;
     expect(row).toMatchObject({ state: 'dropped', dropReason: 'broadcaster-rejected', attempts: 1, broadcasters: [first] });
-    expect(row.dropDetail).toContain(fault);
-    if (fault === '422') expect(row.dropDetail).toContain('Cannot probe codec');
+    expect(row.dropDetail).toContain('400');
     // Not retried anywhere, and not a reason to move the session.
     expect([b1, b2].reduce((n, b) => n + b.pushes(s.livepeerStreamId, 1), 0)).toBe(1);
+    expect(await current(s.sessionId)).toBe(first);
+    expect(await worker.metric('worker_segments_dropped_total', { reason: 'broadcaster-rejected' })).toBe(droppedBefore + 1);
+  });
+
+  it('a 404 (the broadcaster does not know the stream) moves the session like a 5xx', async () => {
+    const s = session();
+    const first = await assigned(s);
+    const other = [b1, b2].find((b) => b.address !== first)!;
+    byAddress(first).fail(['404']);
+    await ingest.ingest(s, 1);
+    const { result } = await resultOf(s.sessionId, 1);
+
+    expect(result).toMatchObject({ outcome: 'uploaded', broadcaster: other.address, tried: [first, other.address] });
+    expect(await ingest.ledger.get(s.sessionId, 1)).toMatchObject({ state: 'uploaded', broadcasters: [first, other.address] });
+    expect(await current(s.sessionId)).toBe(other.address);
+    expect(await redis.exists(keys().broadcasterCooldown(first))).toBe(1);
+  });
+
+  it('a 422 is tried once on one other broadcaster without moving the session, and delivered there', async () => {
+    const s = session();
+    const first = await assigned(s);
+    const other = [b1, b2].find((b) => b.address !== first)!;
+    byAddress(first).fail(['422']);
+    await ingest.ingest(s, 1);
+    const { result } = await resultOf(s.sessionId, 1);
+
+    expect(result).toMatchObject({ outcome: 'uploaded', broadcaster: other.address, tried: [first, other.address] });
+    expect(await ingest.ledger.get(s.sessionId, 1)).toMatchObject({ state: 'uploaded', broadcasters: [first, other.address] });
+    // A refusal of the segment says nothing about the broadcaster's health.
+    expect(await current(s.sessionId)).toBe(first);
+    expect(await redis.exists(keys().broadcasterCooldown(first))).toBe(0);
+    expect(await redis.zscore(keys().sessionBadBroadcasters(s.sessionId), first)).toBeNull();
+  });
+
+  it('a 422 from the other broadcaster too: dropped as broadcaster-rejected after two pushes', async () => {
+    const s = session();
+    const first = await assigned(s);
+    const other = [b1, b2].find((b) => b.address !== first)!;
+    const droppedBefore = await worker.metric('worker_segments_dropped_total', { reason: 'broadcaster-rejected' });
+    byAddress(first).fail(['422']);
+    other.fail(['422']);
+    await ingest.ingest(s, 1);
+    const { state, result } = await resultOf(s.sessionId, 1);
+
+    expect(state).toBe('completed');
+    expect(result).toMatchObject({ outcome: 'dropped', reason: 'broadcaster-rejected', tried: [first, other.address] });
+    const row = (await ingest.ledger.get(s.sessionId, 1))!;
+    expect(row).toMatchObject({ state: 'dropped', dropReason: 'broadcaster-rejected', attempts: 2 });
+    expect(row.dropDetail).toContain('422');
+    expect(row.dropDetail).toContain('Cannot probe codec');
+    expect(byAddress(first).pushes(s.livepeerStreamId, 1)).toBe(1);
+    expect(other.pushes(s.livepeerStreamId, 1)).toBe(1);
     expect(await current(s.sessionId)).toBe(first);
     expect(await worker.metric('worker_segments_dropped_total', { reason: 'broadcaster-rejected' })).toBe(droppedBefore + 1);
   });

@@ -45,3 +45,16 @@ export const slug = (fallback: string) =>
     .default(fallback);
 
 export const host = (fallback: string) => z.string().min(1).default(fallback);
+
+/** `host:port` entries (or `http(s)://host:port`), comma separated; kept as lower-case `host:port`. */
+export const hostList = () =>
+  z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
+        .filter(Boolean),
+    )
+    .refine((hosts) => hosts.every((h) => /^[a-z0-9.[\]:-]+$/.test(h)), 'must be a comma-separated list of host[:port]');

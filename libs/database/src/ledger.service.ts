@@ -101,6 +101,20 @@ export class LedgerService {
     return this.transition(sessionId, seq, 'uploaded', { ...timing, renditions: renditions ?? null, uploadedAt: Date.now() });
   }
 
+  /**
+   * Where a repush stored the renditions of a segment already `uploaded` (markUploaded does not
+   * touch a settled row): one UPDATE of the column that leaves the state where it is.
+   */
+  async recordRenditions(sessionId: string, seq: number, renditions: Record<string, string>): Promise<boolean> {
+    const result = await this.segments
+      .createQueryBuilder()
+      .update()
+      .set({ renditions, updatedAt: Date.now() })
+      .where({ sessionId, seq, state: 'uploaded' })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   markDropped(sessionId: string, seq: number, reason: DropReason, detail?: string): Promise<boolean> {
     return this.transition(sessionId, seq, 'dropped', { dropReason: reason, dropDetail: detail?.slice(0, 2000) ?? null });
   }

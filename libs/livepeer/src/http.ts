@@ -43,3 +43,18 @@ export async function safeText(response: Response): Promise<string> {
     return '';
   }
 }
+
+/** `host:port` of an http(s) URL, the port always written, lower-case: one key per origin host. */
+export function hostKey(url: URL): string {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${url.hostname.toLowerCase()}:${port}`;
+}
+
+/** The host key of a broadcaster address or a `host[:port]` setting entry; undefined when it is not one. */
+export function hostKeyOf(entry: string): string | undefined {
+  try {
+    return hostKey(new URL(/^https?:\/\//i.test(entry) ? entry : `http://${entry}`));
+  } catch {
+    return undefined;
+  }
+}

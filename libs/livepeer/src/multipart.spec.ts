@@ -43,6 +43,7 @@ describe('multipart/mixed', () => {
     );
     const renditions = readRenditions(body, 'q');
     expect(renditions.map((r) => r.name)).toEqual(['0', 'r']);
-    expect(renditions[1]).toMatchObject({ uri: 'https://s3/x.ts', filename: 'r_3.txt' });
+    expect(renditions[1]).toMatchObject({ uri: 'https://s3/x.ts', filename: 'r_3.txt', named: true, position: 1 });
+    expect(renditions[0]).toMatchObject({ named: false, position: 0 });
   });
 });

@@ -20,6 +20,10 @@ export const LIVEPEER_URI_CONTENT_TYPE = 'application/vnd+livepeer.uri';
 export interface PushedRendition {
   /** `Rendition-Name` (or the profile position when a broadcaster omits it) */
   name: string;
+  /** False when the part had no `Rendition-Name`: `name` is then only its position. */
+  named: boolean;
+  /** Position of the part in the answer (0-based): the profile index for an unnamed part. */
+  position: number;
   contentType: string;
   filename?: string;
   /** segment bytes; for `application/vnd+livepeer.uri` parts, the URL text as bytes */
@@ -43,9 +47,12 @@ function filenameOf(disposition: string | undefined): string | undefined {
 export function readRenditions(body: Buffer, boundary: string): PushedRendition[] {
   return parseMultipart(body, boundary).map((part, index) => {
     const contentType = part.headers['content-type'] ?? 'application/octet-stream';
+    const header = part.headers[PUSH_HEADERS.renditionName.toLowerCase()];
     const rendition: PushedRendition = {
       // go-livepeer < v0.5.4 sent no Rendition-Name; LivepeerWowza then used the position.
-      name: part.headers[PUSH_HEADERS.renditionName.toLowerCase()] ?? String(index),
+      name: header ?? String(index),
+      named: header !== undefined,
+      position: index,
       contentType,
       filename: filenameOf(part.headers['content-disposition']),
       data: part.body,

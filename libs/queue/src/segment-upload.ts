@@ -31,6 +31,14 @@ export const uploadSegmentPayloadSchema = z.object({
   bytes: z.number().int().min(0),
   /** Epoch ms when ingest closed the segment; the live deadline counts from here. */
   ingestedAt: z.number().positive(),
+  /**
+   * Set by the stitcher (job id `repushJobId`) for a segment already `uploaded` whose
+   * renditions never arrived (the broadcaster that had it died): the worker pushes it again to
+   * another broadcaster, stores the renditions and announces them again. A repush does not
+   * skip an `uploaded` row, and one that misses the deadline leaves the ledger as it is (the
+   * stitcher decides the skip).
+   */
+  repush: z.boolean().optional(),
 });
 
 export type UploadSegmentPayload = z.infer<typeof uploadSegmentPayloadSchema>;
@@ -47,6 +55,11 @@ export function parseUploadSegmentPayload(data: unknown): UploadSegmentPayload {
 /** Deterministic, so a re-enqueue of the same segment is a no-op (BullMQ ids must not contain ':'). */
 export function uploadJobId(sessionId: string, seq: number): string {
   return `${sessionId}-${seq}`;
+}
+
+/** A repush of a segment, distinct from its first job's id (which may still be kept by BullMQ); `n` counts the repushes of that seq. */
+export function repushJobId(sessionId: string, seq: number, n = 1): string {
+  return `${sessionId}-${seq}-repush-${n}`;
 }
 
 /** Where one job's wall time went (ms per phase, summed over attempts): the relay's overhead, itemised. */
@@ -79,7 +92,9 @@ export type UploadJobResult =
   /** The segment was given up; the ledger row says the same. */
   | (UploadResultBase & { outcome: 'dropped'; reason: DropReason; detail: string })
   /** Another run had already settled the segment; the ledger state it found. */
-  | (UploadResultBase & { outcome: 'skipped'; state: SegmentState });
+  | (UploadResultBase & { outcome: 'skipped'; state: SegmentState })
+  /** A repush that did not get through (deadline, rejection): the ledger row is left as it was. */
+  | (UploadResultBase & { outcome: 'not-repushed'; reason: DropReason; detail: string });
 
 /**
  * Attempts are not the retry policy (the worker retries on another broadcaster

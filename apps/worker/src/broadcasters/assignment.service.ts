@@ -35,6 +35,8 @@ export interface Resolution {
   degraded: boolean;
   /** Set when this call moved the session (from null = first assignment). */
   movedFrom?: string | null;
+  /** A one-off choice around `detourFrom`: the session's assignment was left as it is. */
+  detour?: boolean;
 }
 
 /**
@@ -85,8 +87,12 @@ export class BroadcasterAssignments {
    * The broadcaster for a session's next push. Keeps the current one when it is fine, else
    * moves the session (compare-and-set); when another worker moved it first, follows that.
    * Null when no broadcaster is known at all.
+   *
+   * `detourFrom`: when the choice would be that broadcaster, another one is picked for this
+   * push only (the assignment stays: the detour says nothing about the broadcaster's health).
+   * When there is no other, the choice stands.
    */
-  async resolve(sessionId: string): Promise<Resolution | null> {
+  async resolve(sessionId: string, detourFrom?: string): Promise<Resolution | null> {
     const strategy = { mode: this.directory.ordered ? ('ordered' as const) : ('random' as const) };
     // Two rounds at most: a lost race is settled by following the winner, unless the key
     // vanished in between (expiry), in which case the choice is made again.
@@ -94,6 +100,10 @@ export class BroadcasterAssignments {
       const view = await this.view(sessionId);
       const choice = chooseBroadcaster(view, strategy);
       if (!choice) return null;
+      if (detourFrom !== undefined && choice.address === detourFrom) {
+        const around = chooseBroadcaster(avoiding(view, detourFrom), strategy);
+        if (around && around.address !== detourFrom) return { address: around.address, degraded: around.degraded, detour: true };
+      }
       if (!choice.reassign) return { address: choice.address, degraded: choice.degraded };
       const [won, winner] = await this.redis.relayAssignmentCas(
         this.keys.sessionBroadcaster(sessionId),
@@ -141,6 +151,12 @@ export class BroadcasterAssignments {
   current(sessionId: string): Promise<string | null> {
     return this.redis.get(this.keys.sessionBroadcaster(sessionId));
   }
+}
+
+/** The view with `address` avoided as the latest failure of all, so any other is preferred to it. */
+function avoiding(view: AssignmentView, address: string): AssignmentView {
+  const latest = Math.max(Date.now(), ...view.avoided.values()) + 1;
+  return { ...view, avoided: mergeFailures(view.avoided, [[address, latest]]) };
 }
 
 /** ZRANGE ... WITHSCORES answers [member, score, member, score, ...]. */

@@ -2,7 +2,15 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PassThrough, type Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { InjectConfig, type ConfigOf, workerConfig } from '@lib/config';
-import { MULTIPART_MIXED, PUSH_HEADERS, classifyRequestError, multipartBoundary, pushUrl, readRenditions } from '@lib/livepeer';
+import {
+  MULTIPART_MIXED,
+  PUSH_HEADERS,
+  type PushedRendition,
+  classifyRequestError,
+  multipartBoundary,
+  pushUrl,
+  readRenditions,
+} from '@lib/livepeer';
 import type { PushFailure } from './delivery-decision';
 
 export interface PushRequest {
@@ -29,7 +37,8 @@ export interface PushTiming {
 }
 
 export type PushOutcome =
-  | ({ ok: true; renditions: number } & PushTiming)
+  /** `renditions`: the parts of a multipart answer (possibly none); null when the answer was not multipart. */
+  | ({ ok: true; renditions: PushedRendition[] | null } & PushTiming)
   | { ok: false; failure: PushFailure; startedAt: number; elapsedMs: number };
 
 /** Error bodies are plain text (Go http.Error); a little is enough for logs and the ledger. */
@@ -106,13 +115,16 @@ export class BroadcasterUploader implements OnApplicationShutdown {
         const text = await readLimited(response.body, ERROR_BODY_LIMIT);
         return fail({ kind: 'status', status: response.statusCode, body: text });
       }
-      let renditions = 0;
-      if (this.multipart) {
+      let renditions: PushedRendition[] | null = null;
+      const contentType = response.headers['content-type'] as string | undefined;
+      // A broadcaster that ignores the Accept header (or was not asked) answers a plain 200:
+      // delivered, and the renditions come from its playlists.
+      if (this.multipart && /^\s*multipart\//i.test(contentType ?? '')) {
+        const boundary = multipartBoundary(contentType);
+        if (!boundary) return fail({ kind: 'protocol', message: 'multipart answer without a boundary' });
         const answer = Buffer.from(await response.body.arrayBuffer());
-        const boundary = multipartBoundary(response.headers['content-type'] as string | undefined);
-        if (!boundary) return fail({ kind: 'protocol', message: 'answer to a multipart push has no boundary' });
         try {
-          renditions = readRenditions(answer, boundary).length;
+          renditions = readRenditions(answer, boundary);
         } catch (err) {
           return fail({ kind: 'protocol', message: `unreadable multipart answer: ${(err as Error).message}` });
         }

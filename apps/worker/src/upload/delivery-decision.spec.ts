@@ -49,8 +49,17 @@ describe('failure policy', () => {
     for (const s of [500, 502, 503, 504, 408, 429]) expect(failureAction(status(s), full)).toBe('switch');
   });
 
-  it('does not retry a 4xx about the request or the stream', () => {
-    for (const s of [400, 403, 404, 405, 413, 422]) expect(failureAction(status(s), full)).toBe('reject');
+  it('does not retry a 4xx about the request or the segment', () => {
+    for (const s of [400, 403, 405, 413, 415]) expect(failureAction(status(s), full)).toBe('reject');
+  });
+
+  it('moves on a 404 (the broadcaster does not know the stream) like on a 5xx', () => {
+    expect(failureAction(status(404), full)).toBe('switch');
+  });
+
+  it('tries a 422 once on one other broadcaster, then rejects it', () => {
+    expect(failureAction(status(422), full)).toBe('detour');
+    expect(failureAction(status(422), { ...full, detoured: true })).toBe('reject');
   });
 
   it('treats a broadcaster that answers outside the protocol as failed', () => {
@@ -127,8 +136,28 @@ describe('decide: the upload job as a state machine', () => {
 
   it('drops on a 4xx about the request, blaming the broadcaster, with no second push', () => {
     let d = decide(start(), prepared(T0 + 100, 'http://b1'));
+    d = decide(d.state, { type: 'pushed', now: T0 + 200, ok: false, failure: { kind: 'status', status: 413, body: 'too large' } });
+    expect(d.step).toEqual({ do: 'drop', reason: 'broadcaster-rejected', detail: 'http://b1: HTTP 413: too large', blame: 'http://b1' });
+  });
+
+  it('takes a 422 once around the broadcaster that said it, then drops on the second', () => {
+    const refused = { type: 'pushed', now: T0 + 200, ok: false, failure: { kind: 'status', status: 422, body: 'Cannot probe codec' } } as const;
+    let d = decide(start(), prepared(T0 + 100, 'http://b1'));
+    d = decide(d.state, refused);
+    expect(d.step).toEqual({ do: 'prepare' });
+    expect(d.state.detourFrom).toBe('http://b1');
+    d = decide(d.state, prepared(T0 + 210, 'http://b2'));
+    expect(d.step).toMatchObject({ do: 'push', address: 'http://b2' });
+    d = decide(d.state, { ...refused, now: T0 + 300 });
+    expect(d.step).toEqual({ do: 'drop', reason: 'broadcaster-rejected', detail: 'http://b2: HTTP 422: Cannot probe codec', blame: 'http://b2' });
+  });
+
+  it('drops a 422 when no other broadcaster is there to try', () => {
+    let d = decide(start(), prepared(T0 + 100, 'http://b1'));
     d = decide(d.state, { type: 'pushed', now: T0 + 200, ok: false, failure: { kind: 'status', status: 422, body: 'Cannot probe codec' } });
-    expect(d.step).toEqual({ do: 'drop', reason: 'broadcaster-rejected', detail: 'http://b1: HTTP 422: Cannot probe codec', blame: 'http://b1' });
+    d = decide(d.state, prepared(T0 + 210, 'http://b1'));
+    expect(d.step).toEqual({ do: 'drop', reason: 'broadcaster-rejected', detail: 'http://b1: HTTP 422: Cannot probe codec (no other broadcaster to try)' });
+    expect(d.state.tried).toEqual(['http://b1']);
   });
 
   it('drops a missing object at once and waits out an object store failure', () => {

@@ -23,14 +23,28 @@ export type PushFailure = HttpFailure | SourceFailure;
 /**
  * What to do after a failed push:
  * - `switch`: the broadcaster is at fault; mark it bad, move the session, retry at once elsewhere;
- * - `reject`: the request itself cannot succeed anywhere (a 4xx about the stream or the
+ * - `detour`: the answer may be this broadcaster's alone: push once to another one, without
+ *   blaming this one or moving the session;
+ * - `reject`: the request itself cannot succeed anywhere (a 4xx about the request or the
  *   segment): do not retry, record `broadcaster-rejected`;
  * - `wait`: our side failed (object store); retry after a pause, blame no broadcaster;
  * - `lost`: the segment's object is gone; nothing to retry.
  */
-export type FailureAction = 'switch' | 'reject' | 'wait' | 'lost';
+export type FailureAction = 'switch' | 'detour' | 'reject' | 'wait' | 'lost';
 
-export function failureAction(failure: PushFailure, attempt: { cutByDeadline: boolean }): FailureAction {
+/**
+ * The push-specific exceptions to the shared classifier (`isRejection`, which is right for the
+ * API and the playlist hosts). Each is explained in the policy table of apps/worker/README.md.
+ * - 404: the broadcaster does not know the stream (it restarted, or lost the session): a
+ *   broadcaster fault, another one takes the stream.
+ * - 422: the segment could not be probed or transcoded. Usually the segment, but a broadcaster
+ *   with a broken transcoder says the same: one other broadcaster gets it (as MistServer's
+ *   Livepeer process does), then it is rejected.
+ */
+const BROADCASTER_FAULT_STATUSES: ReadonlySet<number> = new Set([404]);
+const RETRY_ONCE_ELSEWHERE_STATUSES: ReadonlySet<number> = new Set([422]);
+
+export function failureAction(failure: PushFailure, attempt: { cutByDeadline: boolean; detoured?: boolean }): FailureAction {
   switch (failure.kind) {
     case 'source':
       return failure.missing ? 'lost' : 'wait';
@@ -38,6 +52,10 @@ export function failureAction(failure: PushFailure, attempt: { cutByDeadline: bo
       // A limit shortened by the deadline says nothing about the broadcaster; the loop ends
       // on the deadline anyway, so "wait" only avoids blaming it.
       return attempt.cutByDeadline ? 'wait' : 'switch';
+    case 'status':
+      if (BROADCASTER_FAULT_STATUSES.has(failure.status)) return 'switch';
+      if (RETRY_ONCE_ELSEWHERE_STATUSES.has(failure.status)) return attempt.detoured ? 'reject' : 'detour';
+      return isRejection(failure) ? 'reject' : 'switch';
     default:
       // 1xx/2xx/3xx other than 200 are a broadcaster that does not speak the protocol.
       return isRejection(failure) ? 'reject' : 'switch';
@@ -69,6 +87,13 @@ export interface DeliveryState {
   attempt?: { address: string; cutByDeadline: boolean };
   /** What follows the pause or move in progress. */
   resume?: { do: 'prepare' } | { do: 'push'; address: string };
+  /**
+   * A broadcaster the next look-ups go around without moving the session: the one that had
+   * the segment (a repush), or the one whose answer is being checked elsewhere (a detour).
+   */
+  detourFrom?: string;
+  /** The refusal a detour is checking; given as the drop when the detour refuses too, or has nowhere to go. */
+  refusal?: { address: string; detail: string };
 }
 
 /** A broadcaster the assignment look-up chose. */
@@ -114,8 +139,9 @@ export interface Decision {
 export function initialState(
   segment: { ingestedAt: number; durationMs: number; objectKey: string },
   budget: TimeBudget,
+  options: { detourFrom?: string } = {},
 ): DeliveryState {
-  return { ingestedAt: segment.ingestedAt, durationMs: segment.durationMs, objectKey: segment.objectKey, budget, tried: [] };
+  return { ingestedAt: segment.ingestedAt, durationMs: segment.durationMs, objectKey: segment.objectKey, budget, tried: [], ...options };
 }
 
 export function deadlineOf(state: DeliveryState): number {
@@ -173,6 +199,11 @@ export function decide(state: DeliveryState, event: DeliveryEvent): Decision {
         const lastFailure: PushFailure = { kind: 'network', code: 'NO_BROADCASTER', message: 'the Livepeer API offers no broadcaster' };
         return pause({ ...state, lastFailure }, 'no-broadcaster');
       }
+      // A detour with nowhere else to go: the refusal stands.
+      if (state.refusal && event.choice.address === state.refusal.address) {
+        const detail = `${state.refusal.address}: ${state.refusal.detail} (no other broadcaster to try)`;
+        return { state, step: { do: 'drop', reason: 'broadcaster-rejected', detail } };
+      }
       // Every broadcaster failed recently: pause between tries instead of hammering them.
       if (event.choice.degraded && state.tried.length > 0) {
         return pause(state, 'all-degraded', { do: 'push', address: event.choice.address });
@@ -185,7 +216,13 @@ export function decide(state: DeliveryState, event: DeliveryEvent): Decision {
       if (event.ok) return { state, step: { do: 'uploaded', address } };
       const failed = { ...state, lastFailure: event.failure };
       const detail = describeFailure(event.failure);
-      switch (failureAction(event.failure, { cutByDeadline: state.attempt?.cutByDeadline ?? false })) {
+      switch (failureAction(event.failure, { cutByDeadline: state.attempt?.cutByDeadline ?? false, detoured: state.refusal !== undefined })) {
+        case 'detour':
+          if (event.now >= deadline) return dropAtDeadline(failed);
+          return {
+            state: { ...failed, detourFrom: address, refusal: { address, detail }, resume: undefined },
+            step: { do: 'prepare' },
+          };
         case 'switch':
           // At once, on the broadcaster the next look-up picks (the failed one is then avoided).
           return { state: { ...failed, lastFailedAddress: address, resume: { do: 'prepare' } }, step: { do: 'switch', address, detail } };

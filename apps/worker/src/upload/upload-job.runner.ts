@@ -9,6 +9,8 @@ import { StorageService } from '@lib/storage';
 import { sleep, withTimeout } from '@lib/timing';
 import { BroadcasterAssignments, type Resolution } from '../broadcasters/assignment.service';
 import { BroadcasterStats } from '../broadcasters/broadcaster-stats.service';
+import { RenditionStore } from '../renditions/rendition-store';
+import { SegmentAnnouncer } from '../renditions/segment-announcer';
 import { BroadcasterUploader, type PushOutcome } from './broadcaster-uploader';
 import {
   type DeliveryEvent,
@@ -30,6 +32,8 @@ export const WORKER_ID = `${os.hostname()}:${process.pid}`;
 
 /** A segment in one of these states has its outcome: a job for it has nothing left to do. */
 const SETTLED: ReadonlySet<SegmentState> = new Set(['uploaded', 'republished', 'dropped']);
+/** A repush is for an `uploaded` segment whose renditions never arrived: only these end it. */
+const SETTLED_FOR_REPUSH: ReadonlySet<SegmentState> = new Set(['republished', 'dropped']);
 
 /**
  * Longest wait for the object store to start answering a GetObject. The client has no
@@ -51,6 +55,8 @@ interface Run {
   job: Job<UploadSegmentPayload>;
   segment: UploadSegmentPayload;
   firstRun: boolean;
+  /** The stitcher's repush of an uploaded segment: never drops it in the ledger. */
+  repush: boolean;
   clock: PhaseClock;
   state: DeliveryState;
   /** The broadcaster of the attempt, and its opened object until the push takes it. */
@@ -83,6 +89,8 @@ export class UploadJobRunner {
     private readonly stats: BroadcasterStats,
     private readonly metrics: WorkerMetrics,
     private readonly clock: UploadClock,
+    private readonly renditions: RenditionStore,
+    private readonly announcer: SegmentAnnouncer,
   ) {
     this.budget = { uploadTimeoutFactor: segments.uploadTimeoutFactor, liveDeadlineFactor: segments.liveDeadlineFactor };
   }
@@ -93,23 +101,28 @@ export class UploadJobRunner {
     const { sessionId, seq } = segment;
     const clock = new PhaseClock();
     const firstRun = !(job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0);
+    const repush = segment.repush === true;
+    let hadIt: string | undefined;
 
     // A job run before (taken over after its worker died, or retried after an error) may
     // find its segment already delivered: pushing it again would only cost a broadcaster a
     // transcode. A first run needs no look-up: job ids are unique per segment, so no other
-    // job can have settled it (this saves a query on every normal job).
-    if (!firstRun) {
+    // job can have settled it (this saves a query on every normal job). A repush always looks:
+    // it goes around the broadcaster that had the segment (the last one its row names).
+    if (!firstRun || repush) {
       const row = await this.ledger.get(sessionId, seq);
       clock.lap('ledger');
-      if (row && SETTLED.has(row.state)) {
+      if (row && (repush ? SETTLED_FOR_REPUSH : SETTLED).has(row.state)) {
         this.metrics.skipped.inc();
         this.logger.log({ sessionId, seq, state: row.state, jobId: job.id }, 'segment already settled; job skipped');
         return { outcome: 'skipped', worker: WORKER_ID, tried: [], state: row.state };
       }
-      this.logger.log({ sessionId, seq, jobId: job.id, started: job.attemptsStarted }, 'resuming an upload another run started');
+      if (row?.state === 'uploaded') hadIt = row.broadcasters[row.broadcasters.length - 1];
+      if (repush) this.logger.log({ sessionId, seq, jobId: job.id, hadIt }, 'repushing a segment whose renditions did not arrive');
+      else this.logger.log({ sessionId, seq, jobId: job.id, started: job.attemptsStarted }, 'resuming an upload another run started');
     }
 
-    const run: Run = { job, segment, firstRun, clock, state: initialState(segment, this.budget) };
+    const run: Run = { job, segment, firstRun, repush, clock, state: initialState(segment, this.budget, { detourFrom: hadIt }) };
     let decision = decide(run.state, { type: 'started', now: this.clock.now() });
     if (decision.step.do === 'drop') return this.drop(run, decision.step);
     this.metrics.active.inc();
@@ -161,7 +174,7 @@ export class UploadJobRunner {
    * run together, so the relay's overhead is the slower of the two, not their sum.
    */
   private async prepare(run: Run): Promise<DeliveryEvent> {
-    const prepared = this.startPreparing(run.segment);
+    const prepared = this.startPreparing(run.segment, run.state.detourFrom);
     const [choice, source] = await Promise.all([prepared.choice, prepared.source]).catch((err: unknown) => {
       void prepared.source.then((s) => s.ok && s.body.destroy());
       throw err;
@@ -180,8 +193,8 @@ export class UploadJobRunner {
     };
   }
 
-  private startPreparing(segment: UploadSegmentPayload): Prepared {
-    const choice = this.assignments.resolve(segment.sessionId);
+  private startPreparing(segment: UploadSegmentPayload, detourFrom: string | undefined): Prepared {
+    const choice = this.assignments.resolve(segment.sessionId, detourFrom);
     // Awaited with the source; never an unhandled rejection when the source fails first.
     choice.catch(() => undefined);
     const opening = this.storage.getStream(segment.objectKey);
@@ -228,20 +241,27 @@ export class UploadJobRunner {
   }
 
   private async uploaded(run: Run): Promise<UploadJobResult> {
-    const { segment, clock, state, firstRun } = run;
+    const { segment, clock, state, firstRun, repush } = run;
     const { sessionId, seq } = segment;
     const outcome = run.pushed as Extract<PushOutcome, { ok: true }>;
     const choice = run.current!.choice;
     const address = choice.address;
-    const [marked] = await Promise.all([
-      this.ledger.markUploaded(sessionId, seq, { uploadMs: outcome.uploadMs, roundTripMs: outcome.roundTripMs }),
+    const [renditions] = await Promise.all([
+      this.storeRenditions(run, outcome),
       this.stats.recordSuccess(address, outcome.roundTripMs),
       choice.degraded ? this.assignments.reportRecovery(sessionId, address) : undefined,
     ]);
+    const marked = await this.ledger.markUploaded(sessionId, seq, { uploadMs: outcome.uploadMs, roundTripMs: outcome.roundTripMs, renditions });
+    // An uploaded row keeps its state (a repush, a run that lost a race): only the column moves.
+    const recorded = !marked && renditions !== null && (await this.ledger.recordRenditions(sessionId, seq, renditions));
     clock.lap('record');
+    if (marked || recorded || repush) {
+      await this.announcer.announce({ sessionId, streamId: segment.streamId, seq, uploadedAt: Date.now(), renditions });
+    }
     // Counted once per segment: a rerun counts only if it is the one that settled it.
-    if (marked || firstRun) this.observeDelivery(segment, address, outcome);
-    if (!marked) this.logger.debug({ sessionId, seq }, 'ledger row missing or already settled');
+    if (marked || (firstRun && !repush)) this.observeDelivery(segment, address, outcome);
+    if (repush) this.metrics.repushes.inc({ outcome: 'uploaded' });
+    if (!marked && !repush) this.logger.debug({ sessionId, seq }, 'ledger row missing or already settled');
     this.logger.debug({ sessionId, seq, broadcaster: address, attempts: state.tried.length, roundTripMs: outcome.roundTripMs }, 'segment uploaded');
     return {
       outcome: 'uploaded',
@@ -256,11 +276,31 @@ export class UploadJobRunner {
     };
   }
 
+  /** The answer's parts in the bucket (rendition -> key), or null: no parts, or none could be stored. */
+  private async storeRenditions(run: Run, outcome: Extract<PushOutcome, { ok: true }>): Promise<Record<string, string> | null> {
+    if (!outcome.renditions?.length) return null;
+    const { sessionId, seq } = run.segment;
+    const stored = await this.renditions.store(run.segment, outcome.renditions, deadlineOf(run.state));
+    if (stored.failed.length) {
+      this.logger.warn(
+        { sessionId, seq, stored: Object.keys(stored.renditions ?? {}), failed: stored.failed },
+        'some renditions of the push answer were not stored; the stitcher takes them from the playlists',
+      );
+    }
+    return stored.renditions;
+  }
+
   /** Records the drop (and the broadcaster it blames), and ends the job with it as its result. */
   private async drop(run: Run, step: { reason: DropReason; detail: string; blame?: string }): Promise<UploadJobResult> {
     const { sessionId, seq } = run.segment;
     const { reason, detail, blame } = step;
     if (blame) await this.stats.recordFailure(blame, this.lastDetail(run));
+    if (run.repush) {
+      // The segment was delivered once: whether it is skipped is the stitcher's call.
+      this.metrics.repushes.inc({ outcome: 'not-repushed' });
+      this.logger.warn({ sessionId, seq, reason, detail, tried: run.state.tried }, 'segment not repushed');
+      return { outcome: 'not-repushed', worker: WORKER_ID, reason, detail, tried: run.state.tried, phases: run.clock.rounded() };
+    }
     const marked = await this.ledger.markDropped(sessionId, seq, reason, detail);
     if (marked || run.firstRun) this.metrics.dropped.inc({ reason });
     this.logger.warn({ sessionId, seq, reason, detail, tried: run.state.tried }, 'segment dropped');

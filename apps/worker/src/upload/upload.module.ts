@@ -6,6 +6,10 @@ import { StorageModule } from '@lib/storage';
 import { BroadcasterAssignments } from '../broadcasters/assignment.service';
 import { BroadcasterDirectory } from '../broadcasters/broadcaster-directory';
 import { BroadcasterStats } from '../broadcasters/broadcaster-stats.service';
+import { RenditionFetcher } from '../renditions/rendition-fetcher';
+import { RenditionStore } from '../renditions/rendition-store';
+import { SegmentAnnouncer } from '../renditions/segment-announcer';
+import { SessionProfiles } from '../renditions/session-profiles';
 import { BroadcasterUploader } from './broadcaster-uploader';
 import { SegmentUploadProcessor } from './segment-upload.processor';
 import { UploadClock, WallClock } from './upload-clock';
@@ -13,7 +17,8 @@ import { UploadJobRunner } from './upload-job.runner';
 import { WorkerMetrics } from './worker-metrics';
 
 /**
- * Consumes the upload queue: assignment, failover, pushes, ledger, stats and metrics. The
+ * Consumes the upload queue: assignment, failover, pushes, the renditions of the push answers
+ * (stored, announced), ledger, stats and metrics. The
  * queue is registered here, where it is used; @nestjs/bullmq builds the processor's Worker
  * from its connection and prefix (QueueModule's root config).
  */
@@ -25,6 +30,10 @@ import { WorkerMetrics } from './worker-metrics';
     BroadcasterStats,
     BroadcasterUploader,
     WorkerMetrics,
+    RenditionFetcher,
+    SessionProfiles,
+    RenditionStore,
+    SegmentAnnouncer,
     { provide: UploadClock, useClass: WallClock },
     UploadJobRunner,
     SegmentUploadProcessor,

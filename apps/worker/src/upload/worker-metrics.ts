@@ -26,6 +26,8 @@ export class WorkerMetrics {
   readonly uploaded: Counter<string>;
   readonly dropped: Counter<string>;
   readonly skipped: Counter<string>;
+  readonly renditionParts: Counter<string>;
+  readonly repushes: Counter<string>;
   readonly active: Gauge<string>;
 
   constructor(metrics: MetricsService) {
@@ -77,6 +79,12 @@ export class WorkerMetrics {
       'worker_jobs_skipped_total',
       'Jobs whose segment already had an outcome (a job taken over after a stall, a re-enqueue).',
     );
+    this.renditionParts = metrics.counter(
+      'worker_rendition_parts_total',
+      'Renditions of push answers: stored in the bucket, or failed (unnamed, refused URL host, not stored in time).',
+      ['outcome'],
+    );
+    this.repushes = metrics.counter('worker_repushes_total', 'Repush jobs of the stitcher, by outcome.', ['outcome']);
     this.active = metrics.gauge('worker_jobs_active', 'Upload jobs running in this process.');
   }
 }

@@ -1,19 +1,6 @@
 import { z } from 'zod/v4';
 import { defineConfig } from '../define-config';
-import { port, positiveInt, positiveNumber } from '../schemas';
-
-/** `host:port` entries (or `http(s)://host:port`), comma separated; kept as lower-case `host:port`. */
-const hostList = () =>
-  z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((h) => h.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
-        .filter(Boolean),
-    )
-    .refine((hosts) => hosts.every((h) => /^[a-z0-9.[\]:-]+$/.test(h)), 'must be a comma-separated list of host[:port]');
+import { hostList, port, positiveInt, positiveNumber } from '../schemas';
 
 export const stitcherConfig = defineConfig(
   'stitcher',

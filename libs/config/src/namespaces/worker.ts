@@ -1,5 +1,5 @@
 import { defineConfig } from '../define-config';
-import { bool, port, positiveInt } from '../schemas';
+import { bool, hostList, port, positiveInt } from '../schemas';
 
 /**
  * The upload worker. The time budget itself (read timeout and live deadline as factors
@@ -23,8 +23,13 @@ export const workerConfig = defineConfig(
       description: 'Kept-alive connections one worker process opens to one broadcaster at most.',
     },
     WORKER_MULTIPART: {
-      schema: bool(false),
-      description: 'Send Accept: multipart/mixed so broadcasters return renditions in the PUT response.',
+      schema: bool(true),
+      description:
+        'Ask for the renditions in the push answer (Accept: multipart/mixed), stored and announced to the stitcher; false = playlist path.',
+    },
+    WORKER_ALLOWED_RENDITION_HOSTS: {
+      schema: hostList(),
+      description: 'Extra host[:port] list rendition URLs of push answers may be fetched from, besides the broadcasters GET /api/broadcaster returns.',
     },
     WORKER_RETRY_INTERVAL_MS: {
       schema: positiveInt(250, 60_000),
@@ -50,6 +55,7 @@ export const workerConfig = defineConfig(
     connectTimeoutMs: env.WORKER_CONNECT_TIMEOUT_MS,
     maxConnectionsPerBroadcaster: env.WORKER_MAX_CONNECTIONS_PER_BROADCASTER,
     multipart: env.WORKER_MULTIPART,
+    allowedRenditionHosts: env.WORKER_ALLOWED_RENDITION_HOSTS,
     retryIntervalMs: env.WORKER_RETRY_INTERVAL_MS,
     broadcasterCooldownMs: env.BROADCASTER_COOLDOWN_MS,
     sessionBanMs: env.BROADCASTER_SESSION_BAN_MS,
