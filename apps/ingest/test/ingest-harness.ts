@@ -5,13 +5,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { DataSource } from '@lib/database';
+import type { DataSource, SessionState } from '@lib/database';
 import { DEV_LIVEPEER_API_KEY, databaseConfig, s3Config } from '@lib/config';
 import { SegmentEntity, SessionEntity, openDataSource } from '@lib/database';
 import { SEGMENT_UPLOAD_QUEUE, SessionEvent, UploadSegmentPayload, parseSessionEvent } from '@lib/queue';
 import { ManagedProcess, distEntry } from '@lib/runtime';
 import { StorageService } from '@lib/storage';
-import { RunningApp, TestEnv, spawnApp } from '@lib/testing';
+import { RunningApp, TestEnv, spawnApp, waitFor } from '@lib/testing';
 
 const run = promisify(execFile);
 
@@ -106,6 +106,20 @@ export function rtmpUrl(stack: IngestStack, key: string): string {
 
 export async function sessionsOf(db: DataSource, streamId: string): Promise<SessionEntity[]> {
   return db.getRepository(SessionEntity).find({ where: { streamId }, order: { startedAt: 'ASC' } });
+}
+
+/** A stream's `index`-th session once it exists, and once it is in `state` when one is given. */
+export function awaitSession(
+  db: DataSource,
+  stream: { id: string },
+  options: { state?: SessionState; index?: number; what?: string; timeoutMs?: number } = {},
+): Promise<SessionEntity> {
+  const { state, index = 0, timeoutMs } = options;
+  const what = options.what ?? `session ${index} of stream ${stream.id}${state ? ` ${state}` : ''}`;
+  return waitFor(async () => {
+    const session = (await sessionsOf(db, stream.id))[index];
+    return session && (!state || session.state === state) ? session : null;
+  }, { what, timeoutMs });
 }
 
 export async function ledgerOf(db: DataSource, sessionId: string): Promise<SegmentEntity[]> {
@@ -231,4 +245,13 @@ export async function rtmpHandshakeThenGarbage(port: number, bytes: Buffer): Pro
   socket.write(Buffer.alloc(1536));
   socket.write(bytes);
   return socket;
+}
+
+/**
+ * One scrape of ingest's /metrics: `value(pattern)` reads the number captured by the first
+ * line matching `pattern`, NaN when no line matches (the series does not exist yet).
+ */
+export async function scrapeMetrics(stack: IngestStack): Promise<(pattern: RegExp) => number> {
+  const text = await (await fetch(`${stack.ingest.url}/metrics`)).text();
+  return (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
 }
