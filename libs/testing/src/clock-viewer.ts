@@ -41,7 +41,8 @@ interface PageSample {
  */
 export async function watchFrameClock(browser: Browser, options: ClockViewOptions): Promise<ClockView> {
   const { sampleIntervalMs = 250, startTimeoutMs = 30_000 } = options;
-  const context = await browser.newContext();
+  // The viewer injects hls.js and its sampler as scripts, which the stitcher's CSP forbids on its own pages.
+  const context = await browser.newContext({ bypassCSP: true });
   try {
     const page = await context.newPage();
     await page.goto(options.origin);

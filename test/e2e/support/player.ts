@@ -9,8 +9,10 @@ import { launchChromium } from '@lib/testing';
 export async function playWithHlsJs(origin: string, masterUrl: string, minSeconds: number, timeoutMs = 60_000): Promise<number> {
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage();
-    // A page of the stitcher's origin, so the player's requests are plain same-site GETs.
+    // A page of the stitcher's origin, so the player's requests are plain same-site GETs. The
+    // harness injects hls.js as a script, which the stitcher's CSP forbids on its pages (as it
+    // should: the dashboard loads its scripts from files); the harness is not such a page.
+    const page = await browser.newPage({ bypassCSP: true });
     await page.goto(`${origin}/health/live`);
     await page.addScriptTag({ path: path.join(require.resolve('hls.js'), '../hls.min.js') });
     await page.evaluate((src) => {
