@@ -5,7 +5,7 @@ import { pushSegment, waitFor } from '@lib/testing';
 import { LivepeerLocal, clearFaults, makeSegments, setFaults, startLivepeerLocal, status, text } from './helpers';
 
 /**
- * The API's amalgamated playlists over two real broadcaster processes (reference §5.2), and what
+ * The API's amalgamated playlists over two real broadcaster processes (docs/livepeer-protocol.md §5.2), and what
  * happens when a broadcaster dies or reports itself unhealthy.
  */
 describe('livepeer-local amalgamated playlists and broadcaster failure', () => {

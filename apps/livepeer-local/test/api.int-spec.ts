@@ -7,7 +7,7 @@ import {
 } from '@lib/livepeer';
 import { API_KEY, LivepeerLocal, startLivepeerLocal, text } from './helpers';
 
-/** Protocol tests of the livepeer-local API (reference §2.1, §3, §3.4). */
+/** Protocol tests of the livepeer-local API (docs/livepeer-protocol.md §2.1, §3, §3.4). */
 describe('livepeer-local API', () => {
   let lp: LivepeerLocal;
 

@@ -21,7 +21,7 @@ const PROFILES = [
   { name: 'mid', width: 426, height: 240, bitrate: 400_000, fps: 0 },
 ];
 
-/** Protocol tests of a broadcaster process (reference §2.2, §2.3, §5.1). */
+/** Protocol tests of a broadcaster process (docs/livepeer-protocol.md §2.2, §2.3, §5.1). */
 describe('livepeer-local broadcaster', () => {
   let hook: HookServer;
   let b: RunningApp;

@@ -16,7 +16,7 @@ export interface LivepeerApiClientOptions {
 export const REGION_HEADER = 'X-Livepeer-Region';
 
 /**
- * Typed client of the Livepeer API (reference §2.1): the calls LivepeerWowza made, plus
+ * Typed client of the Livepeer API (docs/livepeer-protocol.md §2.1): the calls LivepeerWowza made, plus
  * get/delete. Errors: LivepeerConfigError (422: the ladder is wrong), LivepeerNotFoundError
  * (404 where it means "no such stream/playlist"), LivepeerRetryableError (anything else).
  */

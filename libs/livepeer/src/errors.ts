@@ -36,7 +36,7 @@ export class LivepeerRetryableError extends LivepeerError {
 }
 
 /**
- * A broadcaster answered a segment push with an error status (reference §2.2). 400, 403, 405 and
+ * A broadcaster answered a segment push with an error status (docs/livepeer-protocol.md §2.2). 400, 403, 405 and
  * 422 are about the request or the stream and are not retryable on the same broadcaster;
  * 500 and 503 are.
  */

@@ -2,7 +2,7 @@ import type { LivepeerProfile } from './types';
 
 /**
  * The ladder the current Livepeer API gives a stream created without profiles or presets
- * (reference §3.3, studio parse-cli.ts `default-stream-profiles`).
+ * (docs/livepeer-protocol.md §3.3, studio parse-cli.ts `default-stream-profiles`).
  */
 export const DEFAULT_PROFILES: readonly LivepeerProfile[] = Object.freeze([
   { name: '240p0', width: 426, height: 240, bitrate: 250_000, fps: 0, profile: 'H264ConstrainedHigh' },
@@ -17,7 +17,7 @@ export function defaultProfiles(): LivepeerProfile[] {
 
 /**
  * go-livepeer's built-in `-transcodingOptions` default, used by a broadcaster when no
- * webhook (or a webhook without profiles) tells it the ladder (reference §2.2).
+ * webhook (or a webhook without profiles) tells it the ladder (docs/livepeer-protocol.md §2.2).
  */
 export const BROADCASTER_DEFAULT_PRESETS: readonly string[] = Object.freeze(['P240p30fps4x3', 'P360p30fps16x9']);
 

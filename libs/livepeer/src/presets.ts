@@ -13,7 +13,7 @@ export interface PresetSpec {
 }
 
 /**
- * The lpms preset lookup table (reference §4, lpms ffmpeg/videoprofile.go `VideoProfileLookup`).
+ * The lpms preset lookup table (docs/livepeer-protocol.md §4, lpms ffmpeg/videoprofile.go `VideoProfileLookup`).
  * `P144p25fps16x9` is deliberately absent: lpms defines it but does not list it in the lookup map.
  */
 export const PRESETS: readonly PresetSpec[] = Object.freeze([

@@ -3,7 +3,7 @@ import { SOURCE_RENDITION } from './ladder';
 import { H264_PROFILES } from './types';
 
 /**
- * Validation of stream ladders as the Livepeer API does it (reference §3.3, current schema),
+ * Validation of stream ladders as the Livepeer API does it (docs/livepeer-protocol.md §3.3, current schema),
  * returning every problem at once as readable messages that name the field, e.g.
  * `profiles[1].height must be >= 128`. Pure functions: the ingest app validates a
  * stream's ladder with the same rules before it ever calls the API.

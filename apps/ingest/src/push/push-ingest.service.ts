@@ -54,7 +54,7 @@ class PushSession {
 }
 
 /**
- * HTTP segment push with broadcaster-push semantics (reference §2.2): the first push
+ * HTTP segment push with broadcaster-push semantics (docs/livepeer-protocol.md §2.2): the first push
  * of a key opens a session (key check, lock, Livepeer stream as for RTMP); each push
  * is one complete segment, probed, numbered in arrival order from 0, and handed to
  * the same pipeline as RTMP segments. The session ends after

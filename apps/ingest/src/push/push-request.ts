@@ -1,5 +1,5 @@
 /**
- * The broadcaster push request (reference §2.2, go-livepeer HandlePush), as ingest
+ * The broadcaster push request (docs/livepeer-protocol.md §2.2, go-livepeer HandlePush), as ingest
  * accepts it: `PUT` (or `POST`) `/live/{streamKey}/{seq}.ts`, raw MPEG-TS body,
  * `Content-Duration` in integer milliseconds, `Content-Resolution` as WIDTHxHEIGHT.
  * Errors are answered as go-livepeer does: a status and a text/plain message.

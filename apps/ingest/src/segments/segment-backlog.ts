@@ -33,7 +33,7 @@ export class SegmentBacklog {
 }
 
 /**
- * The moment a segment is no longer worth sending (design: live deadline = factor x
+ * The moment a segment is no longer worth sending (docs/design-notes.md, "Time budget": live deadline = factor x
  * segment duration after ingest). A segment that waits for its Livepeer stream past
  * this is dropped as `no-livepeer-stream`.
  */

@@ -12,7 +12,7 @@ function sameSecret(a: string, b: string): boolean {
 
 /**
  * `Authorization: Bearer <apiKey>` with a key from LIVEPEER_LOCAL_API_KEYS; 401
- * `{"errors":["missing auth token"]}` without one (reference §2.1). The key is never logged.
+ * `{"errors":["missing auth token"]}` without one (docs/livepeer-protocol.md §2.1). The key is never logged.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {

@@ -13,7 +13,7 @@ export class BroadcasterController {
     return this.registry.list(region);
   }
 
-  /** `{[address]: <the broadcaster's /status>}` plus what the API knows of it (reference §2.1). */
+  /** `{[address]: <the broadcaster's /status>}` plus what the API knows of it (docs/livepeer-protocol.md §2.1). */
   @Get('status')
   @UseGuards(ApiKeyGuard)
   status(): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { ApiError } from './api-error';
 import { composeMasterPlaylists, composeMediaPlaylists, type PlaylistInput } from './playlist-amalgamation';
 import { BroadcasterRegistryService } from './broadcaster-registry.service';
 
-/** Headers of the API's amalgamated playlists (reference §5.2 step 6). */
+/** Headers of the API's amalgamated playlists (docs/livepeer-protocol.md §5.2 step 6). */
 const PLAYLIST_HEADERS = {
   'Content-Type': 'application/x-mpegurl',
   'Access-Control-Allow-Origin': '*',
@@ -14,7 +14,7 @@ const FETCH_TIMEOUT_MS = 2000;
 
 /**
  * `/stream/{id}.m3u8` and `/stream/{id}/{rendition}.m3u8`: the same path fetched from every
- * listed broadcaster and merged with the compose algorithm (reference §5.2); 404 when no
+ * listed broadcaster and merged with the compose algorithm (docs/livepeer-protocol.md §5.2); 404 when no
  * broadcaster has it.
  */
 @Controller('stream')

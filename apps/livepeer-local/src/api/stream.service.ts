@@ -93,7 +93,7 @@ export class StreamService {
   }
 
   /**
-   * `POST /api/stream/hook` (reference §3.4): `{url}` of a push -> the stream's ladder.
+   * `POST /api/stream/hook` (docs/livepeer-protocol.md §3.4): `{url}` of a push -> the stream's ladder.
    * http(s) URLs must be `/live/{id}/{n}.ts`, rtmp ones `/live/{id}`.
    */
   hook(body: unknown): StreamHookResponse {

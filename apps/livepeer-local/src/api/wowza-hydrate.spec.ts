@@ -5,7 +5,7 @@ function encode(name: string, extra: Record<string, unknown>) {
   return { name, enable: true, streamName: `mp4:\${SourceStreamName}_${name}`, videoCodec: 'H.264', ...extra };
 }
 
-/** Shaped like the LivepeerWowza payload in the API's own test data (reference §3.1, §3.2). */
+/** Shaped like the LivepeerWowza payload in the API's own test data (docs/livepeer-protocol.md §3.1, §3.2). */
 function payload(encodes: Record<string, unknown>[], fps = 30): WowzaPayload {
   return {
     transcoderAppConfig: { templatesInUse: '${SourceStreamName}.xml,transrate.xml' },

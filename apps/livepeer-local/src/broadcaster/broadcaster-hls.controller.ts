@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { sendText } from './http-text';
 import { BroadcasterSessionsService } from './broadcaster-sessions.service';
 
-/** Headers go-livepeer's HLS handlers send (reference §2.3, lpms vidplayer). */
+/** Headers go-livepeer's HLS handlers send (docs/livepeer-protocol.md §2.3, lpms vidplayer). */
 const PLAYLIST_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Cache-Control': 'max-age=5',
@@ -20,7 +20,7 @@ function withoutExtension(file: string, extension: string): string | undefined {
   return file.endsWith(extension) ? file.slice(0, -extension.length) : undefined;
 }
 
-/** The broadcaster's own HLS (reference §2.3): master, media playlists and segments. */
+/** The broadcaster's own HLS (docs/livepeer-protocol.md §2.3): master, media playlists and segments. */
 @Controller('stream')
 export class BroadcasterHlsController {
   constructor(private readonly sessions: BroadcasterSessionsService) {}

@@ -1,4 +1,4 @@
-/** Pure parsing of a push request (reference §2.2). */
+/** Pure parsing of a push request (docs/livepeer-protocol.md §2.2). */
 
 /** go-livepeer accepts 0..300 s segments (server/broadcast.go maxDurationSec). */
 export const MAX_DURATION_MS = 300_000;

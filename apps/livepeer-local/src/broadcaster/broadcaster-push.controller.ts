@@ -13,7 +13,7 @@ import { MAX_DURATION_MS, parseDuration, parsePushPath } from './broadcaster-pus
 import { pushBody } from './request-body';
 
 /**
- * The broadcaster's HTTP push ingest (reference §2.2, go-livepeer HandlePush), with the injected
+ * The broadcaster's HTTP push ingest (docs/livepeer-protocol.md §2.2, go-livepeer HandlePush), with the injected
  * faults applied first. Raw request/response on purpose: a fault may reset the connection or
  * never answer.
  */
@@ -93,7 +93,7 @@ export class BroadcasterPushController implements OnApplicationShutdown {
     }
   }
 
-  /** One part per profile in profile order; the source is not included (reference §2.2). */
+  /** One part per profile in profile order; the source is not included (docs/livepeer-protocol.md §2.2). */
   private sendMultipart(res: Response, seq: number, outcome: PushOutcome) {
     const boundary = randomBytes(15).toString('hex');
     const body = buildMultipart(

@@ -22,7 +22,7 @@ function field(body: Record<string, unknown>, name: string): unknown {
 }
 
 /**
- * The broadcaster side of the auth webhook (go-livepeer `-authWebhookUrl`, reference §2.2, §3.4):
+ * The broadcaster side of the auth webhook (go-livepeer `-authWebhookUrl`, docs/livepeer-protocol.md §2.2, §3.4):
  * on the first push of an unknown manifest, POST `{url}`; a non-200 answer refuses the stream
  * (403 "Could not create stream ID"); the answer may rename the manifest and sets the ladder.
  * Without a webhook, or when it names no ladder, the default transcoding options apply.

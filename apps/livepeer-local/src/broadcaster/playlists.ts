@@ -1,7 +1,7 @@
 import { formatDuration } from '@lib/hls';
 
 /**
- * The HLS a go-livepeer broadcaster serves for one session (reference §5.1): a master playlist
+ * The HLS a go-livepeer broadcaster serves for one session (docs/livepeer-protocol.md §5.1): a master playlist
  * listing renditions in order of first appearance, and per rendition a live window of 6
  * segments with root-relative URIs, MEDIA-SEQUENCE = segments dropped so far (not the file
  * sequence number), TARGETDURATION = ceil of the longest segment seen.

@@ -14,7 +14,7 @@ const MODE_NOTES: Record<TranscodeMode, string> = {
 
 /**
  * go-livepeer's broadcaster waits up to 4 x the segment duration, at least 8 s, for a transcode
- * (reference §2.2, common/util.go); the same budget bounds our ffmpeg.
+ * (docs/livepeer-protocol.md §2.2, common/util.go); the same budget bounds our ffmpeg.
  */
 export function transcodeTimeoutMs(durationMs: number): number {
   return Math.max(8000, 4 * durationMs);

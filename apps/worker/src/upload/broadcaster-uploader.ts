@@ -45,7 +45,7 @@ export type PushOutcome =
 const ERROR_BODY_LIMIT = 2000;
 
 /**
- * PUTs segments to broadcasters (reference §2.2) over kept-alive connections. Written here
+ * PUTs segments to broadcasters (docs/livepeer-protocol.md §2.2) over kept-alive connections. Written here
  * rather than with @lib/livepeer's pushSegment because the worker streams the body from the
  * object store, needs its own connection pool (connect timeout, per-broadcaster cap) and has
  * to tell a broadcaster failure from a failure of its own source stream. Never throws:
