@@ -16,7 +16,7 @@ export interface IngestedSegment {
 }
 
 /** The fields of a ledger row the stitcher's frontier reads. */
-export type LedgerWindowRow = Pick<SegmentEntity, 'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey'>;
+export type LedgerWindowRow = Pick<SegmentEntity, 'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'renditions'>;
 
 /**
  * States a segment may move to from each state. The ledger only moves forward, so a
@@ -149,7 +149,7 @@ export class LedgerService {
       where: { sessionId, ...(fromSeq === undefined ? {} : { seq: MoreThanOrEqual(fromSeq) }) },
       order: { seq: 'ASC' },
       take: limit,
-      select: { seq: true, state: true, ingestedAt: true, durationMs: true, uploadedAt: true, objectKey: true },
+      select: { seq: true, state: true, ingestedAt: true, durationMs: true, uploadedAt: true, objectKey: true, renditions: true },
     });
   }
 

@@ -20,11 +20,24 @@ export interface UploadSegmentPayload {
   bytes: number;
   /** Epoch ms when ingest closed the segment; the live deadline counts from here. */
   ingestedAt: number;
+  /**
+   * Set by the stitcher when it enqueues a segment again that was uploaded but never came (its
+   * broadcaster died after answering, so no playlist lists it while later segments are listed).
+   * The worker then expects the ledger row to be `uploaded` already and pushes it anyway (to
+   * another broadcaster than the ones in the row), announcing it as usual; the live deadline
+   * still counts from `ingestedAt`. Job id: `repushJobId`.
+   */
+  repush?: true;
 }
 
 /** Deterministic, so a re-enqueue of the same segment is a no-op (BullMQ ids must not contain ':'). */
 export function uploadJobId(sessionId: string, seq: number): string {
   return `${sessionId}-${seq}`;
+}
+
+/** The job id of the one push again of a segment (distinct from the first job, which may still be kept). */
+export function repushJobId(sessionId: string, seq: number): string {
+  return `${uploadJobId(sessionId, seq)}-r1`;
 }
 
 /**

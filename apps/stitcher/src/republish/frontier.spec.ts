@@ -70,8 +70,9 @@ describe('frontier stall avoidance', () => {
     const facts = { seq: 3, ledger: ledger(), laterSeen: true, variants: { '240p': absent, source: ready } };
     expect(decide(facts, timing(12_000))).toEqual({ action: 'repush', until: 22_000 });
     expect(decide({ ...facts, repushed: true }, timing(12_000))).toEqual({ action: 'wait', until: 22_000 });
-    // Listed upstream, only its download is pending: it is coming.
+    // Listed upstream, only its download is pending or failed: it is coming.
     expect(decide({ ...facts, variants: { '240p': failed, source: ready } }, timing(12_000)).action).toBe('wait');
+    expect(decide({ ...facts, variants: { '240p': { state: 'coming' }, source: ready } }, timing(12_000)).action).toBe('wait');
     // Not uploaded yet: the worker still has it.
     expect(decide({ ...facts, ledger: { ...ledger(), state: 'queued' as const } }, timing(12_000)).action).toBe('wait');
   });
@@ -82,7 +83,7 @@ describe('frontier stall avoidance', () => {
   });
 
   it('never waits past a target duration after the last listing while a later seq is ready (property)', () => {
-    const availability = fc.constantFrom<Availability>(ready, absent, failed);
+    const availability = fc.constantFrom<Availability>(ready, absent, failed, { state: 'coming' });
     fc.assert(
       fc.property(
         fc.dictionary(fc.constantFrom('240p', '360p', '720p', 'source'), availability, { minKeys: 1 }),

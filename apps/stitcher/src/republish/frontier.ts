@@ -25,6 +25,8 @@ export type Availability =
   | { state: 'ready' }
   /** Listed upstream (or in the ledger, for the source) but every download so far failed. */
   | { state: 'failed'; error: string }
+  /** Listed upstream (or in the bucket), its download not finished yet. */
+  | { state: 'coming' }
   /** Not seen upstream yet. */
   | { state: 'absent' };
 
