@@ -10,7 +10,10 @@ describe('segment-transcoded messages', () => {
   it('routes a valid announcement and logs bad ones at most every 10 s, with how many were ignored', () => {
     const routed: SegmentTranscodedEvent[] = [];
     const logged: { ignored: number; sample: string }[] = [];
-    const handle = segmentTranscodedHandler((e) => routed.push(e), (fields) => logged.push(fields));
+    const handle = segmentTranscodedHandler(
+      (e) => routed.push(e),
+      (fields) => logged.push(fields),
+    );
     handle(JSON.stringify(event));
     handle(JSON.stringify({ ...event, renditions: null }));
     expect(routed).toEqual([event, { ...event, renditions: null }]);

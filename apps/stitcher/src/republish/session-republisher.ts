@@ -226,14 +226,16 @@ export class SessionRepublisher {
 
   /**
    * A rendition's playlist is polled only while a seq is uploaded without that rendition in the
-   * push answer and not seen upstream yet: a session whose answers all had renditions makes no
-   * polls (each would make the broadcasters that do not hold it answer 404).
+   * push answer and not seen upstream yet (or its download from there failed: after a failover
+   * another broadcaster lists it): a session whose answers all had renditions makes no polls
+   * (each would make the broadcasters that do not hold it answer 404).
    */
   private awaitsPlaylist(variant: string): boolean {
     const from = this.nextSeq!;
     for (let seq = from; seq < from + LOOKAHEAD; seq++) {
       if (!this.uploaded(seq) || this.ledger.get(seq)?.state === 'dropped') continue;
-      if (this.received.get(variant)!.has(seq) || this.upstream.get(variant)!.has(seq)) continue;
+      if (this.received.get(variant)!.has(seq)) continue;
+      if (this.upstream.get(variant)!.has(seq) && !this.failures.get(variant)!.has(seq)) continue;
       if (!this.renditionKeys(seq).has(variant)) return true;
     }
     return false;
