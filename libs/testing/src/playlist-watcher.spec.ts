@@ -27,7 +27,12 @@ describe('playlist watcher stall check', () => {
 
   it('starts a window at its first segment, and does not check the disconnected period', () => {
     const watcher = watcherSeeing([5000, 7000, 9000, 30_000, 32_000]);
-    expect(watcher.stalls([{ from: 0, to: 9500 }, { from: 20_000, to: 33_000 }])).toEqual([]);
+    expect(
+      watcher.stalls([
+        { from: 0, to: 9500 },
+        { from: 20_000, to: 33_000 },
+      ]),
+    ).toEqual([]);
   });
 
   it('counts a playlist that stops getting segments before the publisher stopped', () => {
