@@ -20,6 +20,7 @@ describe('bad input next to a live stream', () => {
   it('answers each with a clear error and leaves the live stream and every process intact', async () => {
     good = await pipeline.createStream('good');
     const collector = pipeline.watch(good);
+    const live = { from: Date.now(), to: 0 };
     const publisher = pipeline.publish(good, 24);
     await waitFor(async () => (await pipeline.ingestedSeq(good)) >= 2, { timeoutMs: 60_000, what: 'the good stream live' });
 
@@ -67,8 +68,9 @@ describe('bad input next to a live stream', () => {
     expect((await fetch(`${pipeline.stitcher}/api/streams`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
 
     await publisher.exited;
+    live.to = Date.now();
     await collector.untilEnded();
-    await checkOutcome(pipeline, good, collector, { maxDrops: 0 });
+    await checkOutcome(pipeline, good, collector, { maxDrops: 0, liveWindows: [live] });
     for (const [name, proc] of pipeline.system.processes) expect(proc.running, `${name} still running`).toBe(true);
   });
 });

@@ -13,16 +13,19 @@ describe('live pipeline, real transcoding', () => {
   let stream: CreatedStream;
   let collector: SegmentCollector;
   let played = 0;
+  const live = { from: 0, to: 0 };
 
   beforeAll(async () => {
     pipeline = await Pipeline.start({ name: 'e2e-base', transcodeMode: 'ffmpeg' });
     stream = await pipeline.createStream('e2e base');
     collector = pipeline.watch(stream);
+    live.from = Date.now();
     const publisher = pipeline.publish(stream, 60);
     // While live: a real player plays the master playlist.
     await waitFor(() => (collector.watcher.media.get('source')?.listed.size ?? 0) >= 4, { timeoutMs: 60_000, what: 'four republished segments' });
     played = await playWithHlsJs(pipeline.stitcher, `${pipeline.stitcher}/hls/${stream.playbackId}/index.m3u8`, 10, 60_000);
     await publisher.exited;
+    live.to = Date.now();
     await collector.untilEnded();
   });
   afterAll(() => pipeline?.stop());
@@ -49,7 +52,7 @@ describe('live pipeline, real transcoding', () => {
   });
 
   it('republishes every segment in every rendition, valid and aligned with the source, with no drop', async () => {
-    const outcome = await checkOutcome(pipeline, stream, collector, { maxDrops: 0 });
+    const outcome = await checkOutcome(pipeline, stream, collector, { maxDrops: 0, liveWindows: [live] });
     expect(outcome.ingested).toBeGreaterThanOrEqual(28);
     expect(outcome.republished).toBe(outcome.ingested);
   });

@@ -142,8 +142,17 @@ export class RelayFixture {
     return { stream, session, livepeer };
   }
 
-  /** Ingest's part for one segment (object + ledger row), then the worker's (push + uploaded). */
-  async publishSegment(publish: Publish, seq: number, segment: SyntheticSegment, options: { push?: boolean; broadcaster?: string } = {}) {
+  /**
+   * Ingest's part for one segment (object + ledger row), then the worker's (push + uploaded).
+   * `push: false`: never transcoded; with `confirmed`, uploaded in the ledger without a real push
+   * (the test's own upstream lists it; the stitcher polls playlists only for uploaded seqs).
+   */
+  async publishSegment(
+    publish: Publish,
+    seq: number,
+    segment: SyntheticSegment,
+    options: { push?: boolean; confirmed?: boolean; broadcaster?: string } = {},
+  ) {
     const durationMs = 2000;
     const objectKey = objectKeys.sourceSegment(publish.session.id, seq);
     await this.storage.put(objectKey, segment.bytes, CONTENT_TYPES.mpegts);
@@ -157,7 +166,10 @@ export class RelayFixture {
       objectKey,
       ingestedAt: Date.now(),
     });
-    if (options.push === false) return;
+    if (options.push === false) {
+      if (options.confirmed) await this.ledger.markUploaded(publish.session.id, seq, { uploadMs: 1, roundTripMs: 1 });
+      return;
+    }
     const result = await pushSegment({
       broadcasterUrl: options.broadcaster ?? this.lp!.broadcasters[0],
       manifestId: publish.livepeer.id,

@@ -128,7 +128,7 @@ describe('stitcher against a malformed or hostile upstream', () => {
 
   it('republishes while the upstream behaves', async () => {
     for (const seq of [0, 1]) {
-      await fixture.publishSegment(publish, seq, segments[seq], { push: false });
+      await fixture.publishSegment(publish, seq, segments[seq], { push: false, confirmed: true });
       listedSeqs.set(seq, 'broadcaster');
     }
     await waitFor(() => listed(1), { timeoutMs: 15_000, what: 'segments 0 and 1' });
@@ -136,7 +136,7 @@ describe('stitcher against a malformed or hostile upstream', () => {
 
   it('rides out unusable playlists and picks the segment up when the upstream recovers', async () => {
     mode = 'garbage';
-    await fixture.publishSegment(publish, 2, segments[0], { push: false });
+    await fixture.publishSegment(publish, 2, segments[0], { push: false, confirmed: true });
     listedSeqs.set(2, 'broadcaster');
     for (const bad of ['garbage', 'huge', 'endless', 'hang', 'error', 'redirect', 'foreign'] as Mode[]) {
       mode = bad;
@@ -152,10 +152,10 @@ describe('stitcher against a malformed or hostile upstream', () => {
     expect(watcher.violations()).toEqual([]);
   });
 
-  it('never fetches from a host the API did not list as a broadcaster, and skips such a segment at its deadline', async () => {
-    await fixture.publishSegment(publish, 3, segments[1], { push: false });
+  it('never fetches from a host the API did not list as a broadcaster, and skips such a segment once a later one is ready (before its deadline)', async () => {
+    await fixture.publishSegment(publish, 3, segments[1], { push: false, confirmed: true });
     listedSeqs.set(3, 'foreign');
-    await fixture.publishSegment(publish, 4, segments[0], { push: false });
+    await fixture.publishSegment(publish, 4, segments[0], { push: false, confirmed: true });
     listedSeqs.set(4, 'broadcaster');
     await waitFor(() => listed(3), { timeoutMs: 20_000, what: 'seq 4 listed as msn 3 after seq 3 was given up' });
     const rows = await fixture.renditionRows.find({ where: { sessionId: publish.session.id, seq: 3 } });

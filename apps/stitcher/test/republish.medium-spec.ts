@@ -1,18 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { databaseConfig, livepeerConfig, s3Config, stitcherConfig } from '@lib/config';
 import { databaseRepositories, openDataSource, type DataSource, type SessionEntity, type StreamEntity } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
 import { MetricsService } from '@lib/observability';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
 import { parseMediaPlaylist, writeMediaPlaylist } from '@lib/hls';
-import { TestEnv } from '@lib/testing';
+import { SEGMENT_UPLOAD_QUEUE, redisKeys, repushJobId, type SegmentTranscodedEvent, type UploadSegmentPayload } from '@lib/queue';
+import { TEST_REDIS_URL, TestEnv } from '@lib/testing';
 import { DeferredDeletes } from '../src/republish/deferred-deletes.service';
 import { RepublishMetrics } from '../src/republish/republish.metrics';
+import { segmentTranscodedHandler } from '../src/republish/segment-transcoded-handler';
 import { SOURCE_VARIANT, SessionRepublisher, type SessionRepublisherDeps } from '../src/republish/session-republisher';
 import { StreamPlaylists, type StreamPlaylistsDeps } from '../src/republish/stream-playlists';
 import { StreamRepublisher } from '../src/republish/stream-republisher';
+import { UploadRepush } from '../src/republish/upload-repush';
 import { BroadcasterHosts } from '../src/upstream/broadcaster-hosts.service';
 import { UpstreamClient } from '../src/upstream/upstream.client';
 
@@ -40,6 +45,8 @@ function tsBytes(tag: string): Buffer {
 class Upstream {
   readonly listed = new Map<string, Set<number>>();
   readonly downloads: string[] = [];
+  /** Every playlist request, by URL path. */
+  readonly playlistRequests: string[] = [];
   private server!: Server;
 
   async start(): Promise<void> {
@@ -47,6 +54,7 @@ class Upstream {
       const playlist = /^\/stream\/[^/]+\/([^/]+)\.m3u8$/.exec(req.url ?? '');
       const segment = /^\/stream\/[^/]+\/([^/]+)\/(\d+)\.ts$/.exec(req.url ?? '');
       if (playlist) {
+        this.playlistRequests.push(req.url!);
         const seqs = [...(this.listed.get(`${req.url}`) ?? [])].sort((a, b) => a - b);
         if (seqs.length === 0) return void res.writeHead(404).end();
         const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:2', `#EXT-X-MEDIA-SEQUENCE:${seqs[0]}`];
@@ -76,6 +84,12 @@ class Upstream {
 
   downloaded(livepeerStreamId: string, rendition: string, seq: number): boolean {
     return this.downloads.includes(`/stream/${livepeerStreamId}/${rendition}/${seq}.ts`);
+  }
+
+  /** Playlist requests made for the Livepeer stream (of one rendition, if given). */
+  polls(livepeerStreamId: string, rendition?: string): number {
+    const prefix = `/stream/${livepeerStreamId}/${rendition ?? ''}`;
+    return this.playlistRequests.filter((url) => url.startsWith(prefix)).length;
   }
 
   close(): Promise<void> {
@@ -109,6 +123,11 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
   let playlists: StreamPlaylists;
   let republisher: SessionRepublisher;
   const wakes = new Wakes();
+  let uploadQueue: Queue<UploadSegmentPayload>;
+  let subscriber: Redis;
+  let publisher: Redis;
+  /** Announcements the subscriber handed on, in order. */
+  const announced: SegmentTranscodedEvent[] = [];
 
   const settings = { pollIntervalMs: POLL_MS, deadlineFactor: DEADLINE_FACTOR, playlistWindowSegments: 4, unlistedDeleteMinMs: 60_000, endGraceMs: END_GRACE_MS };
   const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
@@ -128,7 +147,21 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     const metrics = new RepublishMetrics(new MetricsService('stitcher'));
     const client = new UpstreamClient(stitcher, new BroadcasterHosts(livepeer, stitcher, livepeerSettings));
     playlistsDeps = { settings, renditions: repos.renditions, storage, deletes: new DeferredDeletes(storage), metrics };
-    sessionDeps = { settings, playbackUrl: upstream.url, ledger: repos.ledger, renditions: repos.renditions, upstream: client, storage, metrics };
+    uploadQueue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, { prefix: env.id, connection: { url: TEST_REDIS_URL } });
+    const repush = new UploadRepush(uploadQueue);
+    sessionDeps = { settings, playbackUrl: upstream.url, ledger: repos.ledger, renditions: repos.renditions, upstream: client, storage, metrics, repush };
+    // The announcement channel as the coordinator reads it, routed to the republisher under test.
+    subscriber = new Redis(TEST_REDIS_URL);
+    publisher = new Redis(TEST_REDIS_URL);
+    const onMessage = segmentTranscodedHandler(
+      (event) => {
+        announced.push(event);
+        republisher.notify(event);
+      },
+      () => undefined,
+    );
+    subscriber.on('message', (_channel, message) => onMessage(message));
+    await subscriber.subscribe(redisKeys(env.id).segmentTranscodedChannel());
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now());
     stream = await createStream();
@@ -136,6 +169,9 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
 
   afterAll(async () => {
     vi.useRealTimers();
+    await uploadQueue?.close();
+    subscriber?.disconnect();
+    publisher?.disconnect();
     await upstream?.close();
     await ds?.destroy();
     await env?.cleanup();
@@ -209,6 +245,43 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       startedAt: startedAtOf(session, seq),
     });
     if (options.deliver !== false) await repos.ledger.markUploaded(session.id, seq, { uploadMs: 1, roundTripMs: 1 });
+  }
+
+  /**
+   * What the worker does for a seq whose push answer had renditions (each stored in the bucket,
+   * the ledger row uploaded with their keys) or none (`renditions: null`, the playlist path); the
+   * announcement is published on the real channel unless `announce` is false.
+   */
+  async function transcoded(
+    session: SessionEntity,
+    seq: number,
+    renditions: string[] | null,
+    options: { announce?: boolean } = {},
+  ): Promise<void> {
+    await ingest(session, seq, { deliver: false });
+    let keys: Record<string, string> | null = null;
+    if (renditions) {
+      keys = {};
+      for (const name of renditions) {
+        keys[name] = objectKeys.transcodedSegment(session.id, name, seq);
+        await storage.put(keys[name], tsBytes(`${name} ${seq} from the push answer`), CONTENT_TYPES.mpegts);
+      }
+    }
+    await repos.ledger.markUploaded(session.id, seq, { uploadMs: 1, roundTripMs: 1, renditions: keys });
+    if (options.announce === false) return;
+    const seen = announced.length;
+    const event: SegmentTranscodedEvent = { sessionId: session.id, streamId: session.streamId, seq, uploadedAt: Date.now(), renditions: keys };
+    await publisher.publish(redisKeys(env.id).segmentTranscodedChannel(), JSON.stringify(event));
+    await vi.waitUntil(() => announced.length > seen, { timeout: 5000, interval: 10 });
+  }
+
+  /** Steps without the clock moving: only what an announcement started runs. */
+  async function stepNow(): Promise<void> {
+    for (let i = 0; i < 10; i++) {
+      await republisher.tick();
+      if (republisher.pendingWork === 0) return;
+      while (republisher.pendingWork > 0) await wakes.next();
+    }
   }
 
   /** A copy of the stitcher taking the stream: its playlists loaded and the session opened from the rows. */
@@ -408,5 +481,105 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     } finally {
       await writer.stop();
     }
+  });
+  describe('renditions from the push answer', () => {
+    let session: SessionEntity;
+    const bytesOf = async (variant: string, msn: number) =>
+      (await storage.getBuffer(objectKeys.hlsSegment(stream.playbackId, variant, msn))).toString('latin1');
+
+    beforeAll(async () => {
+      stream = await createStream();
+      session = await startSession();
+      await takeOver(session);
+    });
+
+    it('lists them from the bucket through the same frontier, without one upstream poll', async () => {
+      await transcoded(session, 0, RENDITIONS);
+      await transcoded(session, 1, RENDITIONS);
+      await round();
+      await round();
+      const rows = await rowsOf(session);
+      expect(rows.get(0)).toEqual(listedAs(0));
+      expect(rows.get(1)).toEqual(listedAs(1));
+      expect(await bytesOf('high', 1)).toContain('high 1 from the push answer');
+      expect(upstream.polls(session.livepeerStreamId!)).toBe(0);
+    });
+
+    it('polls at once on an announcement without renditions, and switches paths from one seq to the next', async () => {
+      await transcoded(session, 2, null);
+      upstream.list(session.livepeerStreamId!, 'low', 2);
+      upstream.list(session.livepeerStreamId!, 'high', 2);
+      await stepNow();
+      expect((await rowsOf(session)).get(2)).toEqual(listedAs(2));
+      const polled = upstream.polls(session.livepeerStreamId!);
+      expect(polled).toBeGreaterThan(0);
+
+      // The clock has not moved: only the announcement makes the next poll happen now.
+      await transcoded(session, 3, null);
+      upstream.list(session.livepeerStreamId!, 'low', 3);
+      upstream.list(session.livepeerStreamId!, 'high', 3);
+      await stepNow();
+      expect((await rowsOf(session)).get(3)).toEqual(listedAs(3));
+      expect(upstream.polls(session.livepeerStreamId!)).toBeGreaterThan(polled);
+
+      // Back to the push answer: no poll for seqs with every rendition in the bucket.
+      const before = upstream.polls(session.livepeerStreamId!);
+      await transcoded(session, 4, RENDITIONS);
+      await round();
+      await round();
+      expect((await rowsOf(session)).get(4)).toEqual(listedAs(4)); // no hole, no repeat, no discontinuity
+      expect(upstream.polls(session.livepeerStreamId!)).toBe(before);
+      expect(await bytesOf('low', 4)).toContain('low 4 from the push answer');
+      expect(upstream.downloaded(session.livepeerStreamId!, 'low', 4)).toBe(false);
+      for (const v of VARIANTS) expect(playlists.windowOf(v)!.segments.map((s) => s.msn)).toEqual([1, 2, 3, 4]);
+    });
+
+    it('takes a variant the answer lacks from its playlist, and ignores a name the session does not republish', async () => {
+      const lowBefore = upstream.polls(session.livepeerStreamId!, 'low');
+      await transcoded(session, 5, ['low', 'extra']);
+      upstream.list(session.livepeerStreamId!, 'high', 5);
+      await round();
+      await round();
+      expect((await rowsOf(session)).get(5)).toEqual(listedAs(5));
+      expect(upstream.downloaded(session.livepeerStreamId!, 'high', 5)).toBe(true);
+      expect(upstream.downloaded(session.livepeerStreamId!, 'low', 5)).toBe(false);
+      expect(upstream.polls(session.livepeerStreamId!, 'low')).toBe(lowBefore);
+    });
+
+    it('after a restart, takes them from the ledger rows without any announcement', async () => {
+      await takeOver(session);
+      const before = upstream.polls(session.livepeerStreamId!);
+      await transcoded(session, 6, RENDITIONS, { announce: false });
+      await round();
+      await round();
+      expect((await rowsOf(session)).get(6)).toEqual(listedAs(6));
+      expect(upstream.polls(session.livepeerStreamId!)).toBe(before);
+    });
+
+    it('pushes an uploaded seq that is not coming again, then skips it before players would stall', async () => {
+      await transcoded(session, 7, null); // uploaded, but its broadcaster died: no playlist will list it
+      await transcoded(session, 8, RENDITIONS);
+      await round();
+      await vi.waitUntil(() => uploadQueue.getJob(repushJobId(session.id, 7)), { timeout: 5000, interval: 20 });
+      const job = (await uploadQueue.getJob(repushJobId(session.id, 7)))!;
+      expect(job.data).toMatchObject({
+        sessionId: session.id,
+        streamId: session.streamId,
+        livepeerStreamId: session.livepeerStreamId,
+        seq: 7,
+        objectKey: objectKeys.sourceSegment(session.id, 7),
+        durationMs: SEGMENT_MS,
+        repush: true,
+      });
+      expect((await rowsOf(session)).has(7)).toBe(false); // the push again may still bring it
+
+      // A target duration after the last listing, with seq 8 ready: seq 7 is skipped, long before its deadline.
+      advance(SEGMENT_MS);
+      await round();
+      const rows = await rowsOf(session);
+      expect(rows.get(7)).toEqual(Object.fromEntries(VARIANTS.map((v) => [v, { msn: null, reason: 'not-in-playlist', discontinuity: false }])));
+      expect(rows.get(8)).toEqual(listedAs(7, true));
+      expect(Date.now()).toBeLessThan((await repos.ledger.get(session.id, 7))!.ingestedAt + DEADLINE_FACTOR * SEGMENT_MS);
+    });
   });
 });

@@ -18,7 +18,7 @@ export interface IngestedSegment {
 }
 
 /** The fields of a ledger row the stitcher's frontier reads. */
-export type LedgerWindowRow = Pick<SegmentEntity, 'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt'>;
+export type LedgerWindowRow = Pick<SegmentEntity, 'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions'>;
 
 /**
  * States a segment may move to from each state. The ledger only moves forward, so a
@@ -165,7 +165,7 @@ export class LedgerService {
       where: { sessionId, ...(fromSeq === undefined ? {} : { seq: MoreThanOrEqual(fromSeq) }) },
       order: { seq: 'ASC' },
       take: limit,
-      select: { seq: true, state: true, ingestedAt: true, durationMs: true, uploadedAt: true, objectKey: true, startedAt: true },
+      select: { seq: true, state: true, ingestedAt: true, durationMs: true, uploadedAt: true, objectKey: true, startedAt: true, renditions: true },
     });
   }
 

@@ -10,6 +10,22 @@ export interface WatchedPlaylist {
   uris: Map<number, string>;
   /** distinct versions seen */
   versions: number;
+  /** When each msn was first seen (epoch ms), in the order they appeared. */
+  appearedAt: Map<number, number>;
+}
+
+/** A period the publisher was sending (epoch ms). */
+export interface LiveWindow {
+  from: number;
+  to: number;
+}
+
+/** A playlist that got no new segment for longer than players wait (1.5 x target duration). */
+export interface Stall {
+  rendition: string;
+  from: number;
+  to: number;
+  ms: number;
 }
 
 /**
@@ -77,6 +93,7 @@ export class PlaylistWatcher {
         listed: new Set(),
         uris: new Map(),
         versions: 0,
+        appearedAt: new Map(),
       };
       this.media.set(name, watched);
     }
@@ -90,6 +107,7 @@ export class PlaylistWatcher {
       this.compareProgramDateTime(name, msn, segment.programDateTime);
       if (watched!.listed.has(msn)) return;
       watched!.listed.add(msn);
+      watched!.appearedAt.set(msn, Date.now());
       const url = new URL(segment.uri, base).toString();
       watched!.uris.set(msn, url);
       this.onSegment?.(name, msn, url);
@@ -114,6 +132,31 @@ export class PlaylistWatcher {
       ...[...this.media].flatMap(([name, w]) => w.validator.violations.map((v) => `${name} v${v.version} ${v.rule}: ${v.message}`)),
       ...this.programDateTimeMismatches,
     ];
+  }
+
+  /**
+   * Every interval longer than 1.5 x the target duration without a new segment in a variant
+   * while the publisher was live (players stall then, docs/hls-rules.md). A live window starts
+   * at the first segment that appeared in it (the first one takes the pipeline's latency) and
+   * ends when the publisher stopped; a disconnected period between windows is not checked.
+   */
+  stalls(liveWindows: LiveWindow[]): Stall[] {
+    const limit = 1.5 * this.targetDuration * 1000;
+    const out: Stall[] = [];
+    for (const [rendition, watched] of this.media) {
+      const times = [...watched.appearedAt.values()].sort((a, b) => a - b);
+      for (const window of liveWindows) {
+        const inside = times.filter((t) => t >= window.from && t <= window.to);
+        if (inside.length === 0) continue;
+        // Until the publisher stopped a new segment was due: the last interval runs to the stop.
+        const points = [...inside, window.to];
+        for (let i = 1; i < points.length; i++) {
+          const ms = points[i] - points[i - 1];
+          if (ms > limit) out.push({ rendition, from: points[i - 1], to: points[i], ms });
+        }
+      }
+    }
+    return out;
   }
 
   ended(): boolean {

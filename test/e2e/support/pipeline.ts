@@ -1,13 +1,15 @@
 import { DROP_REASONS } from '@lib/database';
 import { probeMedia } from '@lib/media';
 import { objectKeys } from '@lib/storage';
-import { PIPELINE_LADDER as LADDER, validateMasterPlaylist, type CreatedStream, type Pipeline, type SegmentCollector, type TimelineEntry } from '@lib/testing';
+import { PIPELINE_LADDER as LADDER, validateMasterPlaylist, type CreatedStream, type LiveWindow, type Pipeline, type SegmentCollector, type TimelineEntry } from '@lib/testing';
 
 export { Pipeline, type CreatedStream, type PipelineOptions, type SegmentCollector } from '@lib/testing';
 
 export interface OutcomeLimits {
   /** Source segments that may be dropped (each with a reason from the fixed list). */
   maxDrops: number;
+  /** When the publisher was sending (epoch ms): no variant may go without a new segment for 1.5 x target duration then. */
+  liveWindows: LiveWindow[];
   /** Republished segments required after this source seq of the last session (the fault point). */
   republishedAfter?: { seq: number; atLeast: number };
 }
@@ -22,6 +24,8 @@ export interface Outcome {
 /**
  * The checks every end-to-end case makes on the republished stream:
  * - every playlist version seen was valid, and the master playlist is valid;
+ * - while the publisher was live, no variant went longer than 1.5 x target duration without a
+ *   new segment (players stall then; a lost segment costs one segment, never a stall);
  * - every ingested segment is republished in every rendition or dropped with a reason;
  * - every republished segment decodes, and its duration and first PTS are within 100 ms
  *   of the source segment's; renditions of one segment start within 1 s of each other.
@@ -31,6 +35,7 @@ export async function checkOutcome(pipeline: Pipeline, stream: CreatedStream, co
   expect(watcher.violations(), 'HLS rule violations').toEqual([]);
   expect(watcher.masterText, 'master playlist').toBeDefined();
   expect(validateMasterPlaylist(watcher.masterText!), 'master playlist violations').toEqual([]);
+  expect(watcher.stalls(limits.liveWindows), 'playlists without a new segment for over 1.5 x target duration').toEqual([]);
   const renditions = [...watcher.media.keys()].sort();
   expect(renditions).toEqual([...LADDER, 'source'].sort());
 

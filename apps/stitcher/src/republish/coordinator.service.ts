@@ -4,6 +4,7 @@ import { REDIS, REDIS_KEYS, type RedisKeys, parseSessionEvent } from '@lib/queue
 import { LeaseService } from '../lease/lease.service';
 import { preferredOwner } from '../lease/rendezvous';
 import { RepublishContext } from './republish-context';
+import { segmentTranscodedHandler } from './segment-transcoded-handler';
 import { SessionDirectory } from './session-directory.service';
 import type { StreamRepublisher } from './stream-republisher';
 
@@ -12,7 +13,9 @@ import type { StreamRepublisher } from './stream-republisher';
  * event) it reads the streams with unfinished sessions, takes the free leases of the streams
  * rendezvous hashing gives to this copy (or any stream left without a writer for a lease TTL),
  * runs a StreamRepublisher per stream it holds, and releases the leases of finished streams.
- * Leases are renewed on their own timer, so a slow scan never lets one lapse.
+ * Leases are renewed on their own timer, so a slow scan never lets one lapse. The worker's
+ * segment-transcoded announcements (on the same subscriber connection) go to the stream loop of
+ * the session they concern, if this copy writes that stream, which acts on them at once.
  */
 @Injectable()
 export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -92,15 +95,21 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
   private async subscribe(): Promise<void> {
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', (err) => this.logger.warn({ err: err.message }, 'session-events subscriber error'));
-    this.subscriber.on('message', (_channel, message) => {
-      // Any message on the channel is a reason to look; its content is only logged.
+    const segmentTranscodedChannel = this.keys.segmentTranscodedChannel();
+    const onSegmentTranscoded = segmentTranscodedHandler(
+      (event) => this.republishers.get(event.streamId)?.segmentTranscoded(event),
+      (fields) => this.logger.warn(fields, 'segment-transcoded message unusable; ignored'),
+    );
+    this.subscriber.on('message', (channel, message) => {
+      if (channel === segmentTranscodedChannel) return onSegmentTranscoded(message);
+      // Any message on the session-events channel is a reason to look; its content is only logged.
       const event = parseSessionEvent(message);
       if (event) this.logger.debug({ event: event.type, sessionId: event.sessionId }, 'session event');
       else this.logger.warn({ message: message.slice(0, 200) }, 'a message on the session-events channel is not a session event');
       this.scanSoon();
     });
-    await this.subscriber.subscribe(this.keys.sessionEventsChannel()).catch((err: Error) =>
-      this.logger.warn({ err: err.message }, 'cannot subscribe to session events; relying on scans'),
+    await this.subscriber.subscribe(this.keys.sessionEventsChannel(), segmentTranscodedChannel).catch((err: Error) =>
+      this.logger.warn({ err: err.message }, 'cannot subscribe to session and segment events; relying on scans and polls'),
     );
   }
 

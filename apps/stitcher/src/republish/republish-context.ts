@@ -9,6 +9,7 @@ import { RepublishMetrics } from './republish.metrics';
 import { SessionRepublisher, type SessionRepublisherDeps } from './session-republisher';
 import { StreamPlaylists, type StreamPlaylistsDeps, type StreamRef } from './stream-playlists';
 import { StreamRepublisher } from './stream-republisher';
+import { UploadRepush } from './upload-repush';
 
 export type StitcherSettings = ConfigOf<typeof stitcherConfig>;
 
@@ -33,10 +34,11 @@ export class RepublishContext {
     private readonly livepeer: LivepeerApiClient,
     readonly metrics: RepublishMetrics,
     deletes: DeferredDeletes,
+    repush: UploadRepush,
   ) {
     this.settings = settings;
     this.playlistsDeps = { settings, renditions, storage, deletes, metrics };
-    this.sessionDeps = { settings, playbackUrl: livepeerSettings.playbackUrl, ledger, renditions, upstream, storage, metrics };
+    this.sessionDeps = { settings, playbackUrl: livepeerSettings.playbackUrl, ledger, renditions, upstream, storage, metrics, repush };
   }
 
   /** The writer of one stream's playlists while `holdsLease()` says this copy holds it. */

@@ -10,6 +10,7 @@ import { DeferredDeletes } from './deferred-deletes.service';
 import { RepublishContext } from './republish-context';
 import { RepublishMetrics } from './republish.metrics';
 import { SessionDirectory } from './session-directory.service';
+import { UploadRepush } from './upload-repush';
 
 /** Republishing: live sessions -> upstream playlists and segments -> the relay's HLS in the object store. */
 @Module({
@@ -20,6 +21,7 @@ import { SessionDirectory } from './session-directory.service';
     UpstreamClient,
     RepublishMetrics,
     DeferredDeletes,
+    UploadRepush,
     RepublishContext,
     LeaseService,
     SessionDirectory,

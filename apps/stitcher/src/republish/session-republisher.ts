@@ -1,12 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { ConfigOf, stitcherConfig } from '@lib/config';
 import { SOURCE_RENDITION, type DropReason, type LedgerService, type RenditionSegmentRepository, type SessionEntity } from '@lib/database';
+import type { SegmentTranscodedEvent } from '@lib/queue';
 import type { StorageService } from '@lib/storage';
 import type { UpstreamFetchError } from '../upstream/bounded-fetch';
 import type { UpstreamClient, UpstreamSegment } from '../upstream/upstream.client';
-import { decide, type Availability, type LedgerFacts } from './frontier';
+import { decide, type Availability, type LedgerFacts, type SkipWhy } from './frontier';
+import { renditionKeysFor } from './rendition-keys';
 import type { RepublishMetrics } from './republish.metrics';
 import type { ReceivedSegment, StreamPlaylists } from './stream-playlists';
+import { repushPayload, type UploadRepush } from './upload-repush';
 
 /** The relay's own variant made from ingest's source segments. */
 export const SOURCE_VARIANT = SOURCE_RENDITION;
@@ -17,12 +20,14 @@ export interface SessionRepublisherDeps {
   /** Where the upstream (amalgamated) rendition playlists are. */
   playbackUrl: string;
   /** Source seqs ingest recorded; republished ones are marked there. */
-  ledger: Pick<LedgerService, 'window' | 'markRepublished'>;
+  ledger: Pick<LedgerService, 'window' | 'markRepublished' | 'get'>;
   renditions: Pick<RenditionSegmentRepository, 'lastResolvedSeq'>;
   upstream: Pick<UpstreamClient, 'renditionSegments' | 'segment'>;
   /** The source segments ingest stored. */
   storage: Pick<StorageService, 'getBuffer'>;
   metrics: RepublishMetrics;
+  /** Enqueues a seq that was uploaded but is not coming again. */
+  repush: Pick<UploadRepush, 'enqueue'>;
 }
 /** How far ahead of the frontier segments are downloaded and kept in memory. */
 export const LOOKAHEAD = 20;
@@ -41,11 +46,23 @@ interface LedgerRow extends LedgerFacts {
   objectKey: string;
   /** When its first frame reached ingest: the base of its program date-time. */
   startedAt: number | null;
+  /** The push answer's renditions (name -> object key), null on the playlist path. */
+  renditions: Record<string, string> | null;
+}
+
+/** Where a variant of a seq comes from: the bucket (source, push answer) or a broadcaster. */
+type Origin = { from: 'bucket'; key: string; kind: 'source' | 'rendition' } | { from: 'upstream'; uri: string };
+
+/** The effective upstream poll interval: POLL_INTERVAL_MS, at most a quarter of the target duration. */
+export function pollIntervalOf(pollIntervalMs: number, targetDurationSeconds: number): number {
+  return Math.max(1, Math.min(pollIntervalMs, (targetDurationSeconds * 1000) / 4));
 }
 
 /**
- * Republishes one session: polls its upstream rendition playlists, downloads new segments from
- * broadcasters (and the source from the object store) ahead of time, and advances the frontier
+ * Republishes one session: takes each seq's renditions from the bucket when the push answer had
+ * them (ledger row or the worker's announcement), polls the upstream rendition playlists only
+ * for seqs uploaded without them, downloads segments (and the source from the object store)
+ * ahead of time, and advances the frontier
  * one source seq at a time (see frontier.ts), listing or skipping it in every variant through
  * the stream's playlists. Single-threaded by construction: only the stream's loop calls tick().
  */
@@ -66,6 +83,15 @@ export class SessionRepublisher {
   private readonly holeSince = new Map<number, number>();
   private superseded = false;
   private ledgerReadAt = 0;
+  /** Renditions the worker announced, per seq, before the ledger read shows them (null: playlist path). */
+  private readonly announced = new Map<number, Record<string, string> | null>();
+  /** An announcement on the playlist path came: poll the playlists now, not at the next interval. */
+  private pollNow = false;
+  /** Seqs enqueued again (once each). */
+  private readonly repushed = new Set<number>();
+  /** When the playlists last got a segment of this session, or the session was opened. */
+  private lastListedAt = Date.now();
+  private readonly lastUnknownLogAt = new Map<string, number>();
 
   constructor(
     public session: SessionEntity,
@@ -94,6 +120,22 @@ export class SessionRepublisher {
     const last = await this.ctx.renditions.lastResolvedSeq(this.session.id);
     this.nextSeq = last === undefined ? undefined : last + 1;
     await this.playlists.openSession(this.variants, this.session.targetDuration);
+    this.lastListedAt = Date.now();
+  }
+
+  /** The poll interval of this session's upstream playlists (and of its stream loop). */
+  get pollIntervalMs(): number {
+    return pollIntervalOf(this.ctx.settings.pollIntervalMs, this.session.targetDuration);
+  }
+
+  /** The worker uploaded a seq of this session: take its renditions, or poll now; the caller wakes the loop. */
+  notify(event: SegmentTranscodedEvent): void {
+    if (event.sessionId !== this.session.id) return;
+    // Resolved already, or beyond what is kept in memory (its ledger row says the same later).
+    if (this.nextSeq !== undefined && (event.seq < this.nextSeq || event.seq >= this.nextSeq + LOOKAHEAD)) return;
+    this.announced.set(event.seq, event.renditions);
+    if (!event.renditions) this.pollNow = true;
+    this.ledgerReadAt = 0; // its row is uploaded now: read it on the next step
   }
 
   /** A newer session of the stream started: this one is over even if nobody said so. */
@@ -129,7 +171,7 @@ export class SessionRepublisher {
   async tick(): Promise<void> {
     // Steps also run whenever a download completes: the ledger is read at most every half poll
     // interval then, but on every step once the session has ended (its last rows decide the end).
-    if (this.ended || Date.now() - this.ledgerReadAt >= this.ctx.settings.pollIntervalMs / 2) {
+    if (this.ended || Date.now() - this.ledgerReadAt >= this.pollIntervalMs / 2) {
       this.ledgerReadAt = Date.now();
       await this.refreshLedger();
     }
@@ -153,16 +195,62 @@ export class SessionRepublisher {
           uploadedAt: r.uploadedAt,
           objectKey: r.objectKey,
           startedAt: r.startedAt ?? null,
+          renditions: r.renditions ?? null,
         },
       ]),
     );
   }
 
+  /** Uploaded (by the ledger or an announcement): a broadcaster has transcoded it. */
+  private uploaded(seq: number): boolean {
+    const state = this.ledger.get(seq)?.state;
+    return state === 'uploaded' || state === 'republished' || this.announced.has(seq);
+  }
+
+  /** Bucket keys of the push answer's renditions of a seq, per variant. */
+  private renditionKeys(seq: number): Map<string, string> {
+    const renditions = this.ledger.get(seq)?.renditions ?? this.announced.get(seq);
+    return renditionKeysFor(this.variants, renditions, (name) => {
+      const now = Date.now();
+      if (now - (this.lastUnknownLogAt.get(name) ?? 0) < ERROR_LOG_INTERVAL_MS) return;
+      this.lastUnknownLogAt.set(name, now);
+      this.logger.warn({ sessionId: this.session.id, seq, rendition: name }, 'push answer has a rendition this session does not republish; ignored');
+    });
+  }
+
+  /** Where a variant of a seq can be downloaded from now, if anywhere yet. */
+  private originOf(variant: string, seq: number, row: LedgerRow): Origin | undefined {
+    if (variant === SOURCE_VARIANT) return { from: 'bucket', key: row.objectKey, kind: 'source' };
+    const key = this.renditionKeys(seq).get(variant);
+    if (key) return { from: 'bucket', key, kind: 'rendition' };
+    const uri = this.upstream.get(variant)!.get(seq)?.uri;
+    return uri ? { from: 'upstream', uri } : undefined;
+  }
+
+  /**
+   * A rendition's playlist is polled only while a seq is uploaded without that rendition in the
+   * push answer and not seen upstream yet (or its download from there failed: after a failover
+   * another broadcaster lists it): a session whose answers all had renditions makes no polls
+   * (each would make the broadcasters that do not hold it answer 404).
+   */
+  private awaitsPlaylist(variant: string): boolean {
+    const from = this.nextSeq!;
+    for (let seq = from; seq < from + LOOKAHEAD; seq++) {
+      if (!this.uploaded(seq) || this.ledger.get(seq)?.state === 'dropped') continue;
+      if (this.received.get(variant)!.has(seq)) continue;
+      if (this.upstream.get(variant)!.has(seq) && !this.failures.get(variant)!.has(seq)) continue;
+      if (!this.renditionKeys(seq).has(variant)) return true;
+    }
+    return false;
+  }
+
   private startPolls(): void {
     const now = Date.now();
+    const pollNow = this.pollNow;
+    this.pollNow = false;
     for (const rendition of this.renditions) {
-      if (this.polling.has(rendition.name)) continue;
-      if (now - (this.lastPollAt.get(rendition.name) ?? 0) < this.ctx.settings.pollIntervalMs * 0.9) continue;
+      if (this.polling.has(rendition.name) || !this.awaitsPlaylist(rendition.name)) continue;
+      if (!pollNow && now - (this.lastPollAt.get(rendition.name) ?? 0) < this.pollIntervalMs * 0.9) continue;
       this.polling.add(rendition.name);
       this.lastPollAt.set(rendition.name, now);
       void this.poll(rendition).finally(() => {
@@ -210,19 +298,17 @@ export class SessionRepublisher {
         if (this.received.get(variant)!.has(seq) || this.inflight.has(`${variant}:${seq}`)) continue;
         const failed = this.failures.get(variant)!.get(seq);
         if (failed && now - failed.at < RETRY_AFTER_MS) continue;
-        const source = variant === SOURCE_VARIANT;
-        const uri = source ? undefined : this.upstream.get(variant)!.get(seq)?.uri;
-        if (!source && !uri) continue;
-        this.download(variant, seq, row, uri);
+        const origin = this.originOf(variant, seq, row);
+        if (origin) this.download(variant, seq, row, origin);
       }
     }
   }
 
-  private download(variant: string, seq: number, row: LedgerRow, uri: string | undefined): void {
+  private download(variant: string, seq: number, row: LedgerRow, origin: Origin): void {
     const key = `${variant}:${seq}`;
     this.inflight.add(key);
     const started = Date.now();
-    const bytes = uri ? this.ctx.upstream.segment(uri) : this.ctx.storage.getBuffer(row.objectKey);
+    const bytes = origin.from === 'upstream' ? this.ctx.upstream.segment(origin.uri) : this.ctx.storage.getBuffer(origin.key);
     void bytes
       .then((data) => {
         if (this.nextSeq !== undefined && seq < this.nextSeq) return; // resolved meanwhile
@@ -232,7 +318,7 @@ export class SessionRepublisher {
       })
       .catch((err: Error) => {
         this.failures.get(variant)!.set(seq, { error: err.message, at: Date.now() });
-        this.ctx.metrics.upstreamErrors.inc({ kind: uri ? 'segment' : 'source' });
+        this.ctx.metrics.upstreamErrors.inc({ kind: origin.from === 'upstream' ? 'segment' : origin.kind });
         this.logRateLimited(variant, 'segment download failed; retrying until its deadline', { seq, err: err.message });
       })
       .finally(() => {
@@ -252,19 +338,53 @@ export class SessionRepublisher {
         if (!this.holeSince.has(seq)) this.holeSince.set(seq, Date.now());
       }
       const decision = decide(
-        { seq, ledger: row, laterKnownSince: this.holeSince.get(seq), variants: this.availability(seq) },
+        {
+          seq,
+          ledger: row,
+          laterKnownSince: this.holeSince.get(seq),
+          variants: this.availability(seq),
+          ...this.laterFacts(seq),
+          repushed: this.repushed.has(seq),
+        },
         {
           now: Date.now(),
           deadlineFactor: this.ctx.settings.deadlineFactor,
           targetDurationMs: this.session.targetDuration * 1000,
+          lastListedAt: this.lastListedAt,
         },
       );
       if (decision.action === 'wait') return;
-      if (decision.action === 'list') await this.list(seq, row!);
-      else await this.skip(seq, decision.reasons, decision.why);
+      if (decision.action === 'repush') return this.repush(seq);
+      if (decision.action === 'list') {
+        await this.list(seq, row!);
+        this.lastListedAt = Date.now();
+      } else await this.skip(seq, decision.reasons, decision.why);
       this.forget(seq);
       this.nextSeq = seq + 1;
     }
+  }
+
+  /** Whether a seq after `seq` is ready in every variant, and whether one is at least known (listed upstream, or in the bucket). */
+  private laterFacts(seq: number): { laterReady: boolean; laterSeen: boolean } {
+    let laterReady = false;
+    let laterSeen = false;
+    for (const [later, row] of this.ledger) {
+      if (later <= seq) continue;
+      const ready = this.variants.every((v) => this.received.get(v)!.has(later));
+      laterReady ||= ready;
+      laterSeen ||= ready || this.variants.every((v) => this.received.get(v)!.has(later) || this.originOf(v, later, row) !== undefined);
+    }
+    return { laterReady, laterSeen };
+  }
+
+  /** Enqueues an uploaded seq that is not coming again, once; the frontier waits for it meanwhile. */
+  private repush(seq: number): void {
+    this.repushed.add(seq);
+    this.logger.warn({ sessionId: this.session.id, seq }, 'uploaded segment not coming while later ones are; pushing it again');
+    void this.ctx.ledger
+      .get(this.session.id, seq)
+      .then((row) => (row ? this.ctx.repush.enqueue(repushPayload(this.session, row)) : undefined))
+      .catch((err: Error) => this.logger.warn({ sessionId: this.session.id, seq, err: err.message }, 'could not enqueue the segment again'));
   }
 
   private availability(seq: number): Record<string, Availability> {
@@ -272,7 +392,9 @@ export class SessionRepublisher {
       this.variants.map((variant): [string, Availability] => {
         if (this.received.get(variant)!.has(seq)) return [variant, { state: 'ready' }];
         const failed = this.failures.get(variant)!.get(seq);
-        return [variant, failed ? { state: 'failed', error: failed.error } : { state: 'absent' }];
+        if (failed) return [variant, { state: 'failed', error: failed.error }];
+        const row = this.ledger.get(seq);
+        return [variant, row && this.originOf(variant, seq, row) ? { state: 'coming' } : { state: 'absent' }];
       }),
     );
   }
@@ -292,7 +414,7 @@ export class SessionRepublisher {
     this.logger.debug({ sessionId: this.session.id, seq, msn }, 'segment republished');
   }
 
-  private async skip(seq: number, reasons: Record<string, DropReason>, why: string): Promise<void> {
+  private async skip(seq: number, reasons: Record<string, DropReason>, why: SkipWhy): Promise<void> {
     await this.playlists.skip(this.session.id, seq, reasons);
     for (const [variant, reason] of Object.entries(reasons)) this.ctx.metrics.dropped.inc({ rendition: variant, reason });
     const details = Object.fromEntries(
@@ -309,6 +431,8 @@ export class SessionRepublisher {
     }
     this.holeSince.delete(seq);
     this.ledger.delete(seq);
+    this.announced.delete(seq);
+    this.repushed.delete(seq);
   }
 
   private logRateLimited(variant: string, message: string, fields: Record<string, unknown>): void {

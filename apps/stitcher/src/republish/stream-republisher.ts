@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ConfigOf, stitcherConfig } from '@lib/config';
 import type { SessionEntity, SessionRepository } from '@lib/database';
 import type { LivepeerApiClient } from '@lib/livepeer';
+import type { SegmentTranscodedEvent } from '@lib/queue';
 import { LeaseLostError } from './lease-lost';
 import { SOURCE_VARIANT, renditionsOf, type SessionRepublisher } from './session-republisher';
 import type { StreamPlaylists, StreamRef } from './stream-playlists';
@@ -104,6 +105,13 @@ export class StreamRepublisher {
     return this.current?.id;
   }
 
+  /** The worker uploaded a segment of this stream: the session being republished acts on it at once. */
+  segmentTranscoded(event: SegmentTranscodedEvent): void {
+    if (!this.current || this.current.id !== event.sessionId) return; // a later session reads it from the ledger
+    this.current.notify(event);
+    this.waker.wake();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.waker.wake();
@@ -113,7 +121,7 @@ export class StreamRepublisher {
   private async run(): Promise<void> {
     while (!this.stopped) {
       const started = Date.now();
-      let pause = this.ctx.settings.pollIntervalMs;
+      let pause = this.current?.pollIntervalMs ?? this.ctx.settings.pollIntervalMs;
       try {
         await this.step();
       } catch (err) {

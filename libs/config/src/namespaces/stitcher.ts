@@ -19,7 +19,7 @@ export const stitcherConfig = defineConfig(
     },
     POLL_INTERVAL_MS: {
       schema: positiveInt(500, 60_000),
-      description: 'How often each upstream rendition playlist is polled (about 1/4 target duration).',
+      description: 'Upper bound of the upstream playlist poll interval (at most target duration / 4); polled only for segments uploaded without renditions.',
     },
     RETENTION_HOURS: {
       schema: positiveNumber(24),
