@@ -1,7 +1,5 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@lib/database';
-import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
 import { StreamsModule } from '@lib/streams';
 import { RepublishModule } from '../republish/republish.module';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -17,7 +15,7 @@ import { StreamsController } from './streams.controller';
 /** The REST admin API under /api (bearer ADMIN_TOKEN), documented at /docs. */
 @Module({
   // The queue controls and the bull-board page read the upload queue.
-  imports: [DatabaseModule, StreamsModule, RepublishModule, BullModule.registerQueue({ name: SEGMENT_UPLOAD_QUEUE })],
+  imports: [DatabaseModule, StreamsModule, RepublishModule],
   controllers: [StreamsController, PresetsController, SessionsController, BroadcastersController, QueuesController],
   providers: [AdminAuthenticator, AdminAuthGuard, SessionsQuery, BroadcastersQuery],
 })

@@ -1,5 +1,7 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@lib/database';
+import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
 import { StorageModule } from '@lib/storage';
 import { LeaseService } from '../lease/lease.service';
 import { BroadcasterHosts } from '../upstream/broadcaster-hosts.service';
@@ -12,9 +14,13 @@ import { RepublishMetrics } from './republish.metrics';
 import { SessionDirectory } from './session-directory.service';
 import { UploadRepush } from './upload-repush';
 
-/** Republishing: live sessions -> upstream playlists and segments -> the relay's HLS in the object store. */
+/**
+ * Republishing: live sessions -> upstream playlists and segments -> the relay's HLS in the object
+ * store. It registers the stitcher's one handle on the upload queue (a lost segment is pushed again
+ * through it), which the admin API's queue controls use too.
+ */
 @Module({
-  imports: [DatabaseModule, StorageModule],
+  imports: [DatabaseModule, StorageModule, BullModule.registerQueue({ name: SEGMENT_UPLOAD_QUEUE })],
   providers: [
     livepeerClientProvider,
     BroadcasterHosts,
@@ -27,6 +33,6 @@ import { UploadRepush } from './upload-repush';
     SessionDirectory,
     StitcherCoordinator,
   ],
-  exports: [livepeerClientProvider, StitcherCoordinator, LeaseService],
+  exports: [livepeerClientProvider, StitcherCoordinator, LeaseService, BullModule],
 })
 export class RepublishModule {}
