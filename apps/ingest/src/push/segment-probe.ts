@@ -58,6 +58,14 @@ export function longestKeyframeGap(keyframes: number[], start: number, duration:
   return Math.max(longest, start + duration - keyframes[keyframes.length - 1]);
 }
 
+/**
+ * The segment's duration in ms from its media: the video stream's (what a keyframe-to-keyframe
+ * cut spans, and what EXTINF means), else the container's.
+ */
+export function mediaDurationMs(probed: ProbedSegment): number {
+  return Math.round((probed.info.video?.duration ?? probed.info.duration) * 1000);
+}
+
 export function sourceOfSegment(probed: ProbedSegment): SourceInfo {
   const { info, keyframes } = probed;
   const video = info.video;
