@@ -2,7 +2,7 @@ import { FLV_TAG_AUDIO, FLV_TAG_VIDEO } from './flv';
 
 /** Audio and video tags interleave with slightly out-of-order decode times; less than this back is not a jump. */
 export const MAX_BACKWARD_JITTER_MS = 1000;
-/** A gap in the media clock larger than this is a jump, not a pause in the media (docs/architecture.md "RTMP timeline"). */
+/** A gap in the media clock larger than this is a jump, not a pause in the media (apps/ingest/README.md, Segments). */
 export const MAX_FORWARD_GAP_MS = 5000;
 /** Where the media continues after a jump: one frame (30 fps) after the last tag. */
 const STEP_AFTER_JUMP_MS = 33;

@@ -29,7 +29,7 @@ export interface RecoveredSession {
 
 /**
  * What an ingest process that died (SIGKILL, OOM, power) left behind, found on start. The spool
- * (INGEST_SPOOL_DIR/<sessionId>/<seq>.ts, docs/architecture.md "Spool") is this process's own:
+ * (INGEST_SPOOL_DIR/<sessionId>/<seq>.ts, apps/ingest/README.md, Sessions) is this process's own:
  * every session directory in it belongs to a process that is gone. For each one:
  *   - the session, if still `starting` or `live`, is ended with `ingest restarted` (the stitcher
  *     then closes its playlists after its grace), and its publish lock freed for a reconnect;
