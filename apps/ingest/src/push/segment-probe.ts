@@ -59,11 +59,11 @@ export function longestKeyframeGap(keyframes: number[], start: number, duration:
 }
 
 /**
- * The segment's duration in ms from its media: the video stream's (what a keyframe-to-keyframe
- * cut spans, and what EXTINF means), else the container's.
+ * The segment's duration in ms from its media: the container's, first to last packet of any
+ * stream, as ffmpeg's segment list measures a cut (what the RTMP path records too).
  */
 export function mediaDurationMs(probed: ProbedSegment): number {
-  return Math.round((probed.info.video?.duration ?? probed.info.duration) * 1000);
+  return Math.round(probed.info.duration * 1000);
 }
 
 export function sourceOfSegment(probed: ProbedSegment): SourceInfo {

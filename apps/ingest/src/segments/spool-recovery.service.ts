@@ -154,7 +154,8 @@ export class SpoolRecovery {
     let durationMs: number;
     try {
       const probed = await probeMedia(file, { timeoutMs: PROBE_TIMEOUT_MS, untrustedFormat: 'mpegts' });
-      durationMs = Math.round((probed.video?.duration ?? probed.duration) * 1000);
+      // the container's duration, as the segment list would have given it
+      durationMs = Math.round(probed.duration * 1000);
       if (!probed.video || durationMs <= 0) throw new Error('no video in it');
     } catch (err) {
       const startedAt = recordedStart ?? strictlyAfter(closedAt, previousStart);
