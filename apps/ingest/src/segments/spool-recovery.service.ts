@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { readdir, rm, stat, unlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { InjectConfig, type ConfigOf, ingestConfig, segmentsConfig } from '@lib/config';
 import { LedgerService, type SessionEntity } from '@lib/database';
 import { probeMedia } from '@lib/media';
 import { sleep } from '@lib/timing';
 import type { Protocol } from '../ingest-metrics';
-import { PublishLockService } from '../publish/publish-lock.service';
+import { PublishLockService, lockHeldBySession } from '../publish/publish-lock.service';
 import { SessionRecorder } from '../publish/session-recorder.service';
 import { LivepeerGate } from './livepeer-gate';
 import { liveDeadline } from './segment-backlog';
@@ -82,6 +83,11 @@ export class SpoolRecovery {
     if (!session) {
       this.logger.warn({ event: 'spool-unknown-session', sessionId }, 'spool directory of an unknown session removed');
       await rm(dir, { recursive: true, force: true });
+      return { sessionId, ended: false, shipped: 0, dropped: 0 };
+    }
+    if (heldByAnotherLiveProcess(await this.lock.holder(session.streamId).catch(() => null), session.id)) {
+      // Two copies configured with one spool directory: this session is not a dead process's.
+      this.logger.warn({ event: 'spool-shared', sessionId }, 'spool directory of a session another live ingest on this machine publishes: left alone (give each copy its own INGEST_SPOOL_DIR)');
       return { sessionId, ended: false, shipped: 0, dropped: 0 };
     }
     const ended = await this.sessions.endOrphan(session.id, session.streamId, INGEST_RESTARTED);
@@ -167,5 +173,23 @@ export class SpoolRecovery {
       return { segment, drop: `left in the spool by a dead ingest process; found ${Date.now() - deadline} ms after its live deadline` };
     }
     return { segment };
+  }
+}
+
+/**
+ * Whether the session's lock is held by another process of this machine that is alive (owner
+ * token `host/pid/sessionId`, Publish.lockOwner). A dead process's lock outlives it by up to
+ * the TTL; its pid is gone, or (a restarted container) is this process's own.
+ */
+export function heldByAnotherLiveProcess(owner: string | null, sessionId: string): boolean {
+  if (!lockHeldBySession(owner, sessionId)) return false;
+  const [host, pidText] = owner!.split('/');
+  const pid = Number(pidText);
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
