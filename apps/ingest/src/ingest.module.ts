@@ -7,6 +7,7 @@ import { StreamsModule } from '@lib/streams';
 import { StreamKeyGuard } from './auth/stream-key-guard.service';
 import { IngestLifecycle } from './ingest-lifecycle.service';
 import { IngestMetrics } from './ingest-metrics';
+import { OrphanSessionSweeper } from './publish/orphan-session-sweeper';
 import { PublishLockService } from './publish/publish-lock.service';
 import { PublishManager } from './publish/publish-manager.service';
 import { SessionRecorder } from './publish/session-recorder.service';
@@ -14,6 +15,7 @@ import { PushController } from './push/push.controller';
 import { PushIngestService } from './push/push-ingest.service';
 import { RtmpIngestServer } from './rtmp/rtmp-server.service';
 import { SegmentShipperFactory } from './segments/segment-shipper';
+import { SpoolRecovery } from './segments/spool-recovery.service';
 import { UploadQueueModule } from './segments/upload-queue.module';
 
 /** Publishing (RTMP, HTTP push), sessions, segmenting and hand-off to the upload queue. */
@@ -29,6 +31,8 @@ import { UploadQueueModule } from './segments/upload-queue.module';
     StreamKeyGuard,
     RtmpIngestServer,
     PushIngestService,
+    SpoolRecovery,
+    OrphanSessionSweeper,
     IngestLifecycle,
     {
       provide: LivepeerApiClient,

@@ -15,6 +15,10 @@ export const DROP_REASONS = [
   'fetch-failed',
   /** Ingest: longer than the session's target duration (the publisher's keyframe interval grew). */
   'over-target-duration',
+  /** Ingest: the segmenter cut a segment whose times are invalid (it ends before it starts). */
+  'timestamp-discontinuity',
+  /** Ingest: left in the spool by an ingest process that died, found past its live deadline or unreadable on restart. */
+  'ingest-restarted',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 

@@ -12,7 +12,11 @@ describe('parseSegmentListLine', () => {
   });
 
   it('ignores lines that are not entries', () => {
-    for (const line of ['', 'garbage', '0.ts,abc,2', '0.ts,3,2', ',0,1']) expect(parseSegmentListLine(line)).toBeNull();
+    for (const line of ['', 'garbage', '0.ts,abc,2', ',0,1']) expect(parseSegmentListLine(line)).toBeNull();
+  });
+
+  it('keeps an entry that ends before it starts (input timestamps went back): the segment exists and must be recorded', () => {
+    expect(parseSegmentListLine('0.ts,3,2')).toEqual({ name: '0.ts', start: 3, end: 2 });
   });
 });
 

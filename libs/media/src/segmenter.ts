@@ -31,8 +31,14 @@ export interface CutSegment {
   file: string;
   startSeconds: number;
   endSeconds: number;
-  /** end - start, rounded to the millisecond */
+  /** end - start, rounded to the millisecond (0 when the list's times are invalid) */
   durationMs: number;
+  /**
+   * Set when the segment list says the segment ends before it starts (the input's timestamps
+   * went backwards): the file exists but its times are meaningless. Reported anyway, so the
+   * caller can record it instead of losing it silently.
+   */
+  invalidTiming?: string;
   bytes: number;
   /** Epoch ms when the segmenter reported the segment closed. */
   closedAt: number;
@@ -54,7 +60,10 @@ interface ListEntry {
   end: number;
 }
 
-/** One line of ffmpeg's CSV segment list: `name,start,end` (name quoted when it contains a comma or quote). */
+/**
+ * One line of ffmpeg's CSV segment list: `name,start,end` (name quoted when it contains a comma
+ * or quote). An end before the start is returned as it is: the segment was cut all the same.
+ */
 export function parseSegmentListLine(line: string): ListEntry | null {
   const match = /^("(?:[^"]|"")*"|[^,]*),([-0-9.eE+]+),([-0-9.eE+]+)\s*$/.exec(line.trim());
   if (!match) return null;
@@ -62,7 +71,7 @@ export function parseSegmentListLine(line: string): ListEntry | null {
   const name = rawName.startsWith('"') ? rawName.slice(1, -1).replace(/""/g, '"') : rawName;
   const start = Number(match[2]);
   const end = Number(match[3]);
-  if (!name || !Number.isFinite(start) || !Number.isFinite(end) || end < start) return null;
+  if (!name || !Number.isFinite(start) || !Number.isFinite(end)) return null;
   return { name, start, end };
 }
 
@@ -170,10 +179,13 @@ export class Segmenter {
         file,
         startSeconds: entry.start,
         endSeconds: entry.end,
-        durationMs: Math.round((entry.end - entry.start) * 1000),
+        durationMs: Math.max(0, Math.round((entry.end - entry.start) * 1000)),
         bytes: size,
         closedAt,
       };
+      if (entry.end < entry.start) {
+        segment.invalidTiming = `segment ends (${entry.end} s) before it starts (${entry.start} s): the input's timestamps went backwards`;
+      }
       this.reported++;
       for (const listener of this.listeners) {
         try {

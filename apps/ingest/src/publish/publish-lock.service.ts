@@ -16,6 +16,12 @@ if not owner then
 end
 return 0`;
 
+/** Deletes the lock only when its owner token names the session (`.../<sessionId>`). */
+const RELEASE_SESSION = `
+local owner = redis.call('GET', KEYS[1])
+if owner and string.sub(owner, -string.len(ARGV[1]) - 1) == '/' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -57,7 +63,22 @@ export class PublishLockService {
     return Number(result) === 1;
   }
 
+  /** The owner token holding the stream's lock now, or null when nobody does. */
+  async holder(streamId: string): Promise<string | null> {
+    return withTimeout(this.redis.get(this.keys.publishLock(streamId)), REDIS_TIMEOUT_MS, 'publish lock read');
+  }
+
+  /** Frees the lock of a session whose process died, so its publisher can reconnect at once. */
+  async releaseSession(streamId: string, sessionId: string): Promise<void> {
+    await withTimeout(this.redis.eval(RELEASE_SESSION, 1, this.keys.publishLock(streamId), sessionId), REDIS_TIMEOUT_MS, 'publish lock release');
+  }
+
   async release(streamId: string, owner: string): Promise<void> {
     await withTimeout(this.redis.eval(RELEASE, 1, this.keys.publishLock(streamId), owner), REDIS_TIMEOUT_MS, 'publish lock release');
   }
+}
+
+/** Whether a lock owner token (`host/pid/sessionId`, Publish.lockOwner) is the session's. */
+export function lockHeldBySession(owner: string | null, sessionId: string): boolean {
+  return owner !== null && owner.endsWith(`/${sessionId}`);
 }

@@ -153,6 +153,11 @@ export class PublishManager implements OnApplicationBootstrap {
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
+  /** Whether this process is publishing the session. */
+  has(sessionId: string): boolean {
+    return this.live.has(sessionId);
+  }
+
   get count(): number {
     return this.live.size;
   }

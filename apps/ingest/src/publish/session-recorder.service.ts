@@ -84,6 +84,17 @@ export class SessionRecorder {
     await this.announce('session-ended', id, streamId);
   }
 
+  /**
+   * Ends a session nobody publishes any more (its ingest process died) if it is still open;
+   * announced like any end, so the stitcher closes its playlists after its grace.
+   */
+  async endOrphan(id: string, streamId: string, reason: string): Promise<boolean> {
+    const fields = { state: 'ended' as const, stateReason: reason, endedAt: Date.now() };
+    const ended = (await this.sessions.updateIfState(id, 'starting', fields)) || (await this.sessions.updateIfState(id, 'live', fields));
+    if (ended) await this.announce('session-ended', id, streamId);
+    return ended;
+  }
+
   get(id: string): Promise<SessionEntity | null> {
     return this.sessions.get(id);
   }

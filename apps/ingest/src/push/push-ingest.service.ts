@@ -10,10 +10,11 @@ import { StreamKeyGuard, TooManyKeyFailuresError } from '../auth/stream-key-guar
 import { Publish } from '../publish/publish';
 import { SegmentStartClock } from '../segments/segment-start-clock';
 import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
-import { ProbedSegment, probeFailureDetail, probePushedSegment, sourceOfSegment } from './segment-probe';
+import { ProbedSegment, mediaDurationMs, probeFailureDetail, probePushedSegment, sourceOfSegment } from './segment-probe';
 import { receiveBody } from './receive-body';
 import {
   PushError,
+  checkDeclaredDuration,
   checkDeclaredLength,
   checkMethod,
   parseContentDuration,
@@ -172,10 +173,15 @@ export class PushIngestService {
       refusalFor(source, this.rules) ??
       (probed.keyframes.length === 0 ? 'segment has no keyframe: push segments that start with a keyframe' : null);
     if (refusal) throw this.refuseSegment(session, refusal, source);
+    const durationMs = mediaDurationMs(probed);
+    try {
+      checkDeclaredDuration(declaredDurationMs, durationMs);
+    } catch (err) {
+      throw this.refuseSegment(session, (err as PushError).message, source);
+    }
     if (session.closed) throw new PushError(503, 'the push session ended while this segment was received; push it again');
 
     const resolution = declaredResolution ?? (source.width && source.height ? `${source.width}x${source.height}` : null);
-    const durationMs = declaredDurationMs ?? Math.round(probed.info.duration * 1000);
     if (!session.accepted) {
       session.accepted = true;
       // Pushed segments come cut already: the first one's length is the measure of the session's.

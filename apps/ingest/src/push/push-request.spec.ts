@@ -1,5 +1,6 @@
 import {
   PushError,
+  checkDeclaredDuration,
   checkDeclaredLength,
   checkMethod,
   parseContentDuration,
@@ -51,5 +52,15 @@ describe('push request parsing', () => {
     expect(statusOf(() => checkDeclaredLength('1001', 1000))).toBe(413);
     expect(statusOf(() => checkDeclaredLength('0', 1000))).toBe(400);
     expect(statusOf(() => checkDeclaredLength(undefined, 1000))).toBe(200);
+  });
+
+  it('takes a declared Content-Duration only within 200 ms or 10 % of the media duration, and names both values otherwise', () => {
+    expect(statusOf(() => checkDeclaredDuration(undefined, 2000))).toBe(200);
+    expect(statusOf(() => checkDeclaredDuration(2200, 2000))).toBe(200);
+    expect(statusOf(() => checkDeclaredDuration(1800, 2000))).toBe(200);
+    expect(statusOf(() => checkDeclaredDuration(2201, 2000))).toBe(422);
+    expect(statusOf(() => checkDeclaredDuration(10_900, 10_000))).toBe(200);
+    expect(statusOf(() => checkDeclaredDuration(11_001, 10_000))).toBe(422);
+    expect(() => checkDeclaredDuration(8000, 2000)).toThrow(/Content-Duration 8000 ms does not match the segment's media duration of 2000 ms/);
   });
 });

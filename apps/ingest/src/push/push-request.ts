@@ -43,7 +43,7 @@ export function parseSegmentName(name: string): number {
   return Number(match[1]);
 }
 
-/** Content-Duration: integer milliseconds, 1..300000. Absent: undefined (the segment is probed instead). */
+/** Content-Duration: integer milliseconds, 1..300000; checked against the probe (checkDeclaredDuration). Absent: undefined. */
 export function parseContentDuration(header: string | string[] | undefined): number | undefined {
   if (header === undefined) return undefined;
   const value = Array.isArray(header) ? header[0] : header;
@@ -55,6 +55,26 @@ export function parseContentDuration(header: string | string[] | undefined): num
     throw new PushError(400, `Content-Duration ${ms} ms is out of range (1..${MAX_PUSH_DURATION_MS})`);
   }
   return ms;
+}
+
+/** How far a declared Content-Duration may be from the media's own: the larger of the two. */
+export const DURATION_TOLERANCE = { ms: 200, fraction: 0.1 };
+
+/**
+ * A segment's duration is its media's (the probe): a Content-Duration that disagrees by more
+ * than DURATION_TOLERANCE is refused with both values (apps/ingest/README.md, "HTTP push"),
+ * since believing it would put a wrong EXTINF and wrong program date-times in every playlist.
+ */
+export function checkDeclaredDuration(declaredMs: number | undefined, probedMs: number): void {
+  if (declaredMs === undefined) return;
+  const allowed = Math.max(DURATION_TOLERANCE.ms, Math.round(probedMs * DURATION_TOLERANCE.fraction));
+  if (Math.abs(declaredMs - probedMs) > allowed) {
+    throw new PushError(
+      422,
+      `Content-Duration ${declaredMs} ms does not match the segment's media duration of ${probedMs} ms (allowed difference ${allowed} ms): send the segment's real duration or omit the header`,
+      'duration-mismatch',
+    );
+  }
 }
 
 /** Content-Resolution: WIDTHxHEIGHT. Absent: undefined (probed instead). */

@@ -58,6 +58,14 @@ export function longestKeyframeGap(keyframes: number[], start: number, duration:
   return Math.max(longest, start + duration - keyframes[keyframes.length - 1]);
 }
 
+/**
+ * The segment's duration in ms from its media: the container's, first to last packet of any
+ * stream, as ffmpeg's segment list measures a cut (what the RTMP path records too).
+ */
+export function mediaDurationMs(probed: ProbedSegment): number {
+  return Math.round(probed.info.duration * 1000);
+}
+
 export function sourceOfSegment(probed: ProbedSegment): SourceInfo {
   const { info, keyframes } = probed;
   const video = info.video;

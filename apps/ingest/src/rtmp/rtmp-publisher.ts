@@ -7,6 +7,7 @@ import { SegmentStartClock } from '../segments/segment-start-clock';
 import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, flvHeader } from './flv';
 import { FlvInputInspector, InputVerdict } from './flv-input-inspector';
 import { FlvTap } from './flv-tap';
+import { FlvTimeline } from './flv-timeline';
 import { NmsRtmpSession, hangUp, readAvcConfig } from './nms';
 
 export interface RtmpPublisherSettings {
@@ -40,6 +41,8 @@ export class RtmpPublisher {
   private closing?: Promise<void>;
   /** Segment start times from the wall clock at the first media tag (segment-start-clock.ts). */
   private readonly clock = new SegmentStartClock();
+  /** The publisher's timestamps made continuous before the inspector and the segmenter see them. */
+  private readonly timeline = new FlvTimeline();
 
   constructor(
     private readonly session: NmsRtmpSession,
@@ -66,8 +69,17 @@ export class RtmpPublisher {
     return this.closing;
   }
 
-  private onTag(tag: Buffer): void {
+  private onTag(received: Buffer): void {
     if (this.hungUp) return;
+    // A copy: the timestamp is rewritten in place, and the buffer is NMS's.
+    const tag = Buffer.from(received);
+    const jump = this.timeline.retime(tag);
+    if (jump) {
+      this.logger.warn(
+        { event: 'timestamp-jump', sessionId: this.publish.sessionId, streamId: this.publish.streamId, ...jump },
+        `publisher timestamps jumped from ${jump.after} ms to ${jump.from} ms; later tags shifted by ${jump.offset} ms to keep the media time continuous`,
+      );
+    }
     // The low 5 bits of an FLV tag's first byte are its type; the first audio or video tag anchors the clock.
     if (!this.clock.anchored && ((tag[0] & 0x1f) === FLV_TAG_AUDIO || (tag[0] & 0x1f) === FLV_TAG_VIDEO)) this.clock.anchor(Date.now());
     if (this.segmenter) {
@@ -107,7 +119,7 @@ export class RtmpPublisher {
     const segmenter = new Segmenter({ outputDir: publish.dir, targetSeconds: this.settings.targetSeconds, inputFormat: 'flv' });
     this.segmenter = segmenter;
     segmenter.onSegment((segment) => {
-      publish.submit({
+      const cut = {
         seq: segment.index,
         file: segment.file,
         durationMs: segment.durationMs,
@@ -115,7 +127,10 @@ export class RtmpPublisher {
         resolution,
         closedAt: segment.closedAt,
         startedAt: this.clock.cutAt(segment.startSeconds, segment.closedAt - segment.durationMs),
-      });
+      };
+      // The timeline keeps timestamps continuous, so this is a last resort: the segment is recorded, never lost silently.
+      if (segment.invalidTiming) publish.discard(cut, 'timestamp-discontinuity', segment.invalidTiming);
+      else publish.submit(cut);
     });
     void segmenter.done.then((exit) => {
       if (this.disconnected || this.hungUp) return;
