@@ -15,6 +15,9 @@ export default tseslint.config(
       globals: { ...globals.node },
     },
     rules: {
+      // A `let` assigned once, later, but read before by a closure (a shutdown handler set up
+      // before the thing it stops exists) cannot be a `const`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // `_name` marks a parameter or binding kept on purpose (Express handler signatures, destructured omissions).
       '@typescript-eslint/no-unused-vars': [
         'error',

@@ -108,19 +108,55 @@ function sampleTree(pid: number) {
     let ticks = 0;
     for (const [id, t] of last) ticks += t - (first.get(id) ?? 0);
     const seconds = (Date.now() - started) / 1000;
-    return { cpuPercent: (100 * ticks) / CLOCK_TICKS / seconds, peakRssMb: peakRssKb / 1024, peakSegmentersRssMb: peakChildrenRssKb / 1024 };
+    return {
+      cpuPercent: (100 * ticks) / CLOCK_TICKS / seconds,
+      peakRssMb: peakRssKb / 1024,
+      peakSegmentersRssMb: peakChildrenRssKb / 1024,
+    };
   };
 }
 
 async function encodeSource(dir: string): Promise<string> {
   const file = path.join(dir, 'source.flv');
   execFileSync('ffmpeg', [
-    '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${args.width}x${args.height}:rate=30:duration=20`,
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=20',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-threads', '1', '-pix_fmt', 'yuv420p', '-b:v', '800k',
-    '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', '-bf', '0',
-    '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', file,
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${args.width}x${args.height}:rate=30:duration=20`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=44100:duration=20',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-threads',
+    '1',
+    '-pix_fmt',
+    'yuv420p',
+    '-b:v',
+    '800k',
+    '-g',
+    '60',
+    '-keyint_min',
+    '60',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'flv',
+    file,
   ]);
   return file;
 }
@@ -157,7 +193,22 @@ async function run(count: number, ingest: RunningApp, rtmpPort: number, db: Data
       new ManagedProcess({
         name: `pub-${i}`,
         command: 'ffmpeg',
-        args: ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', source, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/${s.key}`],
+        args: [
+          '-nostdin',
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-re',
+          '-stream_loop',
+          '-1',
+          '-i',
+          source,
+          '-c',
+          'copy',
+          '-f',
+          'flv',
+          `rtmp://127.0.0.1:${rtmpPort}/live/${s.key}`,
+        ],
       }),
     );
   }
@@ -179,7 +230,10 @@ async function run(count: number, ingest: RunningApp, rtmpPort: number, db: Data
     .createQueryBuilder('g')
     .where('g.session_id IN (:...ids)', { ids: sessions.map((s) => s.id) })
     .getMany();
-  const latencies = segments.filter((s) => s.queuedAt).map((s) => s.queuedAt! - s.ingestedAt).sort((a, b) => a - b);
+  const latencies = segments
+    .filter((s) => s.queuedAt)
+    .map((s) => s.queuedAt! - s.ingestedAt)
+    .sort((a, b) => a - b);
   const dropped = segments.filter((s) => s.state === 'dropped').length;
   const mediaSeconds = segments.reduce((sum, s) => sum + s.durationMs, 0) / 1000;
   const coverage = mediaSeconds / liveSeconds;
@@ -218,8 +272,12 @@ async function main() {
       results.push(await run(count, ingest, rtmpPort, db, source));
     }
     const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '-');
-    console.log(`\ningest, ${args.width}x${args.height} 30 fps ~0.9 Mbit/s copies, ${SECONDS} s per run, 2 s segments; latency = segment closed -> job enqueued (ms)`);
-    console.log('| publishers | segments | dropped | coverage | p50 | p95 | p99 | max | CPU (% of one core) | peak RSS node (MB) | peak RSS segmenters (MB) | kept up |');
+    console.log(
+      `\ningest, ${args.width}x${args.height} 30 fps ~0.9 Mbit/s copies, ${SECONDS} s per run, 2 s segments; latency = segment closed -> job enqueued (ms)`,
+    );
+    console.log(
+      '| publishers | segments | dropped | coverage | p50 | p95 | p99 | max | CPU (% of one core) | peak RSS node (MB) | peak RSS segmenters (MB) | kept up |',
+    );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of results) {
       console.log(
@@ -227,7 +285,9 @@ async function main() {
       );
     }
     const best = results.filter((r) => r.sustained).reduce((m, r) => Math.max(m, r.publishers), 0);
-    console.log(`\nlargest N sustained: ${best || 'none'} (of ${COUNTS.join(', ')}); cores on this machine: ${execFileSync('nproc').toString().trim()}`);
+    console.log(
+      `\nlargest N sustained: ${best || 'none'} (of ${COUNTS.join(', ')}); cores on this machine: ${execFileSync('nproc').toString().trim()}`,
+    );
   } finally {
     await ingest?.proc.stop();
     await livepeer?.proc.stop();

@@ -28,7 +28,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseMediaPlaylist } from '@lib/hls';
-import { ClockPublisher, ClockView, Pipeline, hlsDirectoryOutput, launchChromium, rtmpOutput, waitFor, watchFrameClock } from '@lib/testing';
+import {
+  ClockPublisher,
+  ClockView,
+  Pipeline,
+  hlsDirectoryOutput,
+  launchChromium,
+  rtmpOutput,
+  waitFor,
+  watchFrameClock,
+} from '@lib/testing';
 import type { Browser } from 'playwright-core';
 import { percentile } from './support/proc-stats';
 import { recordListings, segmentLatencies } from './support/segment-latency';
@@ -161,16 +170,20 @@ async function main() {
   console.log(
     `\n### Glass-to-glass latency (one stream, real transcoding 240p + 144p, hls.js default config; ${JOINS} joins x ${JOIN_SECONDS} s per path; ms)\n`,
   );
-  console.log('| relay path | segment length | relay p50 / p95 | baseline p50 / p95 | ratio (p50) | relay share p50 / p95 | samples relay / baseline | encoder backlog (max frames) | targets (ms) |');
+  console.log(
+    '| relay path | segment length | relay p50 / p95 | baseline p50 / p95 | ratio (p50) | relay share p50 / p95 | samples relay / baseline | encoder backlog (max frames) | targets (ms) |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   results.forEach((r) => console.log(row(r)));
   const heights = (views: ClockView[]) => [...new Set(views.flatMap((v) => v.heights))].sort((a, b) => a - b).join('/') || '-';
-  console.log(`\nRenditions the viewers were shown (video height, hls.js picks by bandwidth): ${results.map((r) => `${r.multipart ? 'push-answer' : 'playlist'} ${r.segmentSeconds} s: relay ${heights(r.relay)}, baseline ${heights(r.baseline)}`).join('; ')}.`);
+  console.log(
+    `\nRenditions the viewers were shown (video height, hls.js picks by bandwidth): ${results.map((r) => `${r.multipart ? 'push-answer' : 'playlist'} ${r.segmentSeconds} s: relay ${heights(r.relay)}, baseline ${heights(r.baseline)}`).join('; ')}.`,
+  );
   console.log(
     `\nTargets: relay share p95 <= ${SHARE_TARGET_MS.push} ms (push-answer), <= ${SHARE_TARGET_MS.playlist} ms (playlist); glass-to-glass <= ${RATIO_TARGET} x baseline; < 8 s at 2 s segments, < 5 s at 1 s. Figures are printed, never asserted.`,
   );
   console.log(
-    'How: one encode of frames carrying the wall clock as blocks, teed to the relay (RTMP) and to ffmpeg\'s own HLS muxer served as files (baseline); hls.js in headless Chromium samples the shown frame every 250 ms, latency = now - the clock in the frame. Relay share = listed in the republished playlist - segment complete at the encoder - broadcaster round trip, from the ledger. Encoder backlog: frames waiting for ffmpeg (more than a few: the machine could not encode in real time, which delays both paths alike).',
+    "How: one encode of frames carrying the wall clock as blocks, teed to the relay (RTMP) and to ffmpeg's own HLS muxer served as files (baseline); hls.js in headless Chromium samples the shown frame every 250 ms, latency = now - the clock in the frame. Relay share = listed in the republished playlist - segment complete at the encoder - broadcaster round trip, from the ledger. Encoder backlog: frames waiting for ffmpeg (more than a few: the machine could not encode in real time, which delays both paths alike).",
   );
 }
 

@@ -60,12 +60,16 @@ const sections = new Map();
 for (const bench of selected) {
   console.log(`\n## ${bench.title}\n`);
   const started = Date.now();
-  const result = spawnSync(path.join(root, 'node_modules/.bin/vite-node'), ['--config', 'vitest.config.ts', bench.script, '--', ...bench.args], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const result = spawnSync(
+    path.join(root, 'node_modules/.bin/vite-node'),
+    ['--config', 'vitest.config.ts', bench.script, '--', ...bench.args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   process.stdout.write(result.stdout);
   // Keep the tables and figure lines; progress lines ("running ...") and JSON dumps stay in the terminal.
   const kept = result.stdout
@@ -77,7 +81,10 @@ for (const bench of selected) {
     .trim();
   const command = `npx vite-node --config vitest.config.ts ${bench.script} -- ${bench.args.join(' ')}`;
   const status = result.status === 0 ? '' : `\n\n**The run failed (exit ${result.status}); figures may be partial.**`;
-  sections.set(bench.title, `## ${bench.title}\n\n\`${command}\` (${((Date.now() - started) / 1000).toFixed(0)} s, commit \`${commit}\`)\n\n${kept}${status}`);
+  sections.set(
+    bench.title,
+    `## ${bench.title}\n\n\`${command}\` (${((Date.now() - started) / 1000).toFixed(0)} s, commit \`${commit}\`)\n\n${kept}${status}`,
+  );
 }
 
 const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU';

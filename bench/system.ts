@@ -65,7 +65,10 @@ async function baselineLatency(): Promise<LatencyResult> {
     const api = pipeline.system.urls.livepeerApi;
     const created = await fetch(`${api}/stream`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${pipeline.system.env.LIVEPEER_API_KEY ?? 'livepeer-local-dev-key'}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${pipeline.system.env.LIVEPEER_API_KEY ?? 'livepeer-local-dev-key'}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ name: 'baseline', presets: ['P240p30fps16x9', 'P144p30fps16x9'] }),
     });
     const { id } = (await created.json()) as { id: string };
@@ -87,14 +90,24 @@ async function baselineLatency(): Promise<LatencyResult> {
     // Same encoder settings as the relay run, but the HLS muxer PUTs each segment itself.
     const hlsArgs = [
       ...encoder.slice(0, encoder.indexOf('-f', encoder.indexOf('-b:a'))),
-      '-f', 'hls', '-hls_time', '2', '-hls_list_size', '6', '-method', 'PUT',
-      '-hls_segment_filename', `${broadcaster}/live/${id}/%d.ts`,
+      '-f',
+      'hls',
+      '-hls_time',
+      '2',
+      '-hls_list_size',
+      '6',
+      '-method',
+      'PUT',
+      '-hls_segment_filename',
+      `${broadcaster}/live/${id}/%d.ts`,
       path.join(tmp, 'index.m3u8'),
     ];
     const publishedAt = Date.now();
     const ffmpeg = new ManagedProcess({ name: 'ffmpeg-hls', command: 'ffmpeg', args: hlsArgs });
     await ffmpeg.exited;
-    await waitFor(() => seenAt.size >= Math.floor(SECONDS / 2) - 1, { timeoutMs: 30_000, what: 'baseline segments listed' }).catch(() => undefined);
+    await waitFor(() => seenAt.size >= Math.floor(SECONDS / 2) - 1, { timeoutMs: 30_000, what: 'baseline segments listed' }).catch(
+      () => undefined,
+    );
     clearInterval(poll);
     const result: LatencyResult = { segments: 0, latency: [], relayShare: [] };
     for (const [seq, at] of [...seenAt].sort((a, b) => a[0] - b[0])) {
@@ -129,7 +142,24 @@ async function resources(streams: number, file: string) {
         new ManagedProcess({
           name: `pub-${i}`,
           command: 'ffmpeg',
-          args: ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-t', String(RESOURCE_SECONDS + 10), '-f', 'flv', `${pipeline.system.urls.rtmp}/${s.streamKey}`],
+          args: [
+            '-nostdin',
+            '-hide_banner',
+            '-loglevel',
+            'error',
+            '-re',
+            '-stream_loop',
+            '-1',
+            '-i',
+            file,
+            '-c',
+            'copy',
+            '-t',
+            String(RESOURCE_SECONDS + 10),
+            '-f',
+            'flv',
+            `${pipeline.system.urls.rtmp}/${s.streamKey}`,
+          ],
         }),
     );
     // Measure the steady state: skip the first 10 s (sessions and Livepeer streams being created).
@@ -152,8 +182,12 @@ async function main() {
   console.log(`\n### End-to-end latency (one stream, real transcoding 240p + 144p, ${SECONDS} s, 2 s segments; ms)\n`);
   console.log('| path | segments | p50 | p95 | relay share p50 | relay share p95 |');
   console.log('| --- | --- | --- | --- | --- | --- |');
-  console.log(`| relay (RTMP -> ingest -> worker -> broadcaster -> stitcher) | ${relay.segments} | ${fmt(p50(relay))} | ${fmt(percentile(relay.latency, 95))} | ${fmt(percentile(relay.relayShare, 50))} | ${fmt(percentile(relay.relayShare, 95))} |`);
-  console.log(`| baseline (ffmpeg HLS muxer PUT -> broadcaster playlist) | ${baseline.segments} | ${fmt(p50(baseline))} | ${fmt(percentile(baseline.latency, 95))} | - | - |`);
+  console.log(
+    `| relay (RTMP -> ingest -> worker -> broadcaster -> stitcher) | ${relay.segments} | ${fmt(p50(relay))} | ${fmt(percentile(relay.latency, 95))} | ${fmt(percentile(relay.relayShare, 50))} | ${fmt(percentile(relay.relayShare, 95))} |`,
+  );
+  console.log(
+    `| baseline (ffmpeg HLS muxer PUT -> broadcaster playlist) | ${baseline.segments} | ${fmt(p50(baseline))} | ${fmt(percentile(baseline.latency, 95))} | - | - |`,
+  );
   console.log(`\nrelay / baseline latency (p50): ${(p50(relay) / p50(baseline)).toFixed(2)}`);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-system-'));
@@ -166,7 +200,9 @@ async function main() {
       names = Object.keys(figures);
       rows.push(`| ${n} | ${names.map((k) => `${fmt(figures[k].cpuPercent)} % / ${fmt(figures[k].peakRssMb)} MB`).join(' | ')} |`);
     }
-    console.log(`\n### CPU (% of one core) / peak RSS per app (process trees), passthrough transcoding, ${RESOURCE_SECONDS} s steady state\n`);
+    console.log(
+      `\n### CPU (% of one core) / peak RSS per app (process trees), passthrough transcoding, ${RESOURCE_SECONDS} s steady state\n`,
+    );
     console.log(`| streams | ${names.join(' | ')} |`);
     console.log(`| --- | ${names.map(() => '---').join(' | ')} |`);
     rows.forEach((r) => console.log(r));

@@ -31,7 +31,15 @@ import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { databaseConfig, s3Config } from '@lib/config';
 import { SegmentEntity, openDataSource } from '@lib/database';
-import { SEGMENT_UPLOAD_QUEUE, UPLOAD_JOB_OPTIONS, UPLOAD_SEGMENT_JOB, bullConnection, uploadJobId, type UploadJobResult, type UploadSegmentPayload } from '@lib/queue';
+import {
+  SEGMENT_UPLOAD_QUEUE,
+  UPLOAD_JOB_OPTIONS,
+  UPLOAD_SEGMENT_JOB,
+  bullConnection,
+  uploadJobId,
+  type UploadJobResult,
+  type UploadSegmentPayload,
+} from '@lib/queue';
 import { ManagedProcess, distEntry } from '@lib/runtime';
 import { CONTENT_TYPES, StorageService } from '@lib/storage';
 import { TEST_REDIS_URL, TestEnv, spawnApp, type RunningApp } from '@lib/testing';
@@ -362,7 +370,9 @@ async function liveRun(bench: Bench, workers: RunningApp[], k: number): Promise<
   const start = Date.now() + 200;
   const ids: string[] = [];
   // Stream i cuts segment n at start + n * 2 s + i * (2 s / K): real-time cadence, phases spread.
-  const due = streams.flatMap((s, i) => Array.from({ length: SEGMENTS }, (_, seq) => ({ s, seq, at: start + seq * SEGMENT_MS + (i * SEGMENT_MS) / k })));
+  const due = streams.flatMap((s, i) =>
+    Array.from({ length: SEGMENTS }, (_, seq) => ({ s, seq, at: start + seq * SEGMENT_MS + (i * SEGMENT_MS) / k })),
+  );
   due.sort((a, b) => a.at - b.at);
   let next = 0;
   while (next < due.length) {
@@ -447,7 +457,11 @@ async function burstRun(bench: Bench, workers: RunningApp[], n: number): Promise
       })),
     );
   }
-  const jobs = await settledJobs(bench.queue, items.map(({ s, seq }) => uploadJobId(s.sessionId, seq)), 120_000);
+  const jobs = await settledJobs(
+    bench.queue,
+    items.map(({ s, seq }) => uploadJobId(s.sessionId, seq)),
+    120_000,
+  );
   const resources = probe.stop();
   const services = servicesProbe.stop(resources.seconds);
   const done = uploadedJobs(jobs);
@@ -507,7 +521,9 @@ async function main() {
   }
 
   console.log('\n### Live streams at real-time cadence (ms: p50 / p95 / p99)\n');
-  console.log('| workers | streams | jobs | uploaded | dropped | wait (enqueue -> PUT) | push overhead (RTT - broadcaster) | round trip | delivery (ingest -> done) | jobs/s | CPU % per process | peak RSS MB | machine busy % | within deadline |');
+  console.log(
+    '| workers | streams | jobs | uploaded | dropped | wait (enqueue -> PUT) | push overhead (RTT - broadcaster) | round trip | delivery (ingest -> done) | jobs/s | CPU % per process | peak RSS MB | machine busy % | within deadline |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of live) {
     console.log(
@@ -516,7 +532,9 @@ async function main() {
   }
   if (bursts.length) {
     console.log('\n### Burst (all jobs at once): the most a worker set drains\n');
-    console.log('| workers | jobs | jobs/s | CPU ms per job | CPU % per process | peak RSS MB | machine busy % | streams it could carry (jobs/s x 2 s) |');
+    console.log(
+      '| workers | jobs | jobs/s | CPU ms per job | CPU % per process | peak RSS MB | machine busy % | streams it could carry (jobs/s x 2 s) |',
+    );
     console.log('|---|---|---|---|---|---|---|---|');
     for (const b of bursts) {
       console.log(

@@ -21,7 +21,9 @@ function mtime(file) {
 const INSTALLED_LOCK = 'node_modules/.livepeer-relay-lock.sha256';
 
 function lockHash(root) {
-  return createHash('sha256').update(readFileSync(path.join(root, 'package-lock.json'))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(path.join(root, 'package-lock.json')))
+    .digest('hex');
 }
 
 /**

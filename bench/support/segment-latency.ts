@@ -18,7 +18,11 @@ export interface SegmentLatencies {
  * Watches the republished playlists like a player polling every 100 ms and records when each
  * segment of `rendition` is first listed (the collector also downloads every segment).
  */
-export function recordListings(pipeline: Pipeline, stream: CreatedStream, rendition: string): { collector: SegmentCollector; listedAt: Map<number, number> } {
+export function recordListings(
+  pipeline: Pipeline,
+  stream: CreatedStream,
+  rendition: string,
+): { collector: SegmentCollector; listedAt: Map<number, number> } {
   const collector = pipeline.watch(stream);
   collector.watcher.stop();
   collector.watcher.start(100);

@@ -19,7 +19,11 @@ export async function serveDirectory(dir: string): Promise<{ url: string; close:
     const file = path.join(dir, path.normalize(pathname).replace(/^(\.\.[/\\])+/, ''));
     try {
       const size = statSync(file).size;
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-cache' });
+      res.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'content-length': size,
+        'cache-control': 'no-cache',
+      });
       createReadStream(file).pipe(res);
     } catch {
       res.writeHead(404).end();

@@ -44,7 +44,8 @@ const CASES: FaultCase[] = [
     name: 'a burst of 503s from a broadcaster',
     options: { transcodeMode: 'copy' },
     maxDrops: 2,
-    inject: async (pipeline) => setFaults(await activeBroadcaster(pipeline), { failNext: 5, failStatus: 503, failBody: 'No sessions available' }),
+    inject: async (pipeline) =>
+      setFaults(await activeBroadcaster(pipeline), { failNext: 5, failStatus: 503, failBody: 'No sessions available' }),
   },
   {
     name: 'a broadcaster that hangs',
@@ -99,7 +100,11 @@ describe.each(CASES)('fault: $name', (fault) => {
     const collector = pipeline.watch(stream);
     const liveWindows = [{ from: Date.now(), to: 0 }];
     const publisher = pipeline.publish(stream, PUBLISH_SECONDS);
-    await waitFor(async () => (await pipeline.ingestedSeq(stream)) >= FAULT_AT_SEQ, { timeoutMs: 60_000, intervalMs: 300, what: `segment ${FAULT_AT_SEQ} ingested` });
+    await waitFor(async () => (await pipeline.ingestedSeq(stream)) >= FAULT_AT_SEQ, {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      what: `segment ${FAULT_AT_SEQ} ingested`,
+    });
     await fault.inject(pipeline, stream, publisher);
     if (fault.newSession) {
       liveWindows[0].to = Date.now(); // disconnected from here until the second publisher starts
@@ -125,8 +130,12 @@ describe.each(CASES)('fault: $name', (fault) => {
     if (fault.newSession) {
       expect((await pipeline.sessions(stream)).length).toBe(2);
       const discontinuities = collector.watcher.media.get('source')!.last!.match(/#EXT-X-DISCONTINUITY\n/g) ?? [];
-      expect(discontinuities.length + Number(/#EXT-X-DISCONTINUITY-SEQUENCE:([1-9])/.test(collector.watcher.media.get('source')!.last!))).toBeGreaterThan(0);
+      expect(
+        discontinuities.length + Number(/#EXT-X-DISCONTINUITY-SEQUENCE:([1-9])/.test(collector.watcher.media.get('source')!.last!)),
+      ).toBeGreaterThan(0);
     }
-    console.log(`[fault] ${fault.name}: ingested ${outcome.ingested}, republished ${outcome.republished}, drops ${JSON.stringify(outcome.drops)}`);
+    console.log(
+      `[fault] ${fault.name}: ingested ${outcome.ingested}, republished ${outcome.republished}, drops ${JSON.stringify(outcome.drops)}`,
+    );
   });
 });

@@ -22,7 +22,10 @@ describe('live pipeline, real transcoding', () => {
     live.from = Date.now();
     const publisher = pipeline.publish(stream, 60);
     // While live: a real player plays the master playlist.
-    await waitFor(() => (collector.watcher.media.get('source')?.listed.size ?? 0) >= 4, { timeoutMs: 60_000, what: 'four republished segments' });
+    await waitFor(() => (collector.watcher.media.get('source')?.listed.size ?? 0) >= 4, {
+      timeoutMs: 60_000,
+      what: 'four republished segments',
+    });
     played = await playWithHlsJs(pipeline.stitcher, `${pipeline.stitcher}/hls/${stream.playbackId}/index.m3u8`, 10, 60_000);
     await publisher.exited;
     live.to = Date.now();
@@ -46,7 +49,10 @@ describe('live pipeline, real transcoding', () => {
     for (const msn of listed) expect(watcher.programDateTimes.get(msn)?.at, `msn ${msn}`).toEqual(expect.any(Number));
     for (const [name, playlist] of watcher.media) {
       const segments = parseMediaPlaylist(playlist.last!).segments;
-      expect(segments.every((segment) => segment.programDateTime !== undefined), name).toBe(true);
+      expect(
+        segments.every((segment) => segment.programDateTime !== undefined),
+        name,
+      ).toBe(true);
     }
     expect(watcher.programDateTimeMismatches).toEqual([]);
   });

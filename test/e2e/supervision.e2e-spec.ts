@@ -39,11 +39,18 @@ describe.each(['ingest', 'worker-1', 'stitcher', 's3'])('supervision: %s killed 
     const stream = await pipeline.createStream(`supervision ${name}`);
     const collector = pipeline.watch(stream);
     const publisher = pipeline.publishWithReconnects(stream, PUBLISH_SECONDS);
-    await waitFor(async () => (await pipeline.ingestedSeq(stream)) >= FAULT_AT_SEQ, { timeoutMs: 60_000, intervalMs: 300, what: `segment ${FAULT_AT_SEQ} ingested` });
+    await waitFor(async () => (await pipeline.ingestedSeq(stream)) >= FAULT_AT_SEQ, {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      what: `segment ${FAULT_AT_SEQ} ingested`,
+    });
     const killed = pipeline.system.processes.get(name)!;
     killed.kill('SIGKILL');
     const faultAt = Date.now();
-    await waitFor(() => pipeline.systemLog.some((l) => l.startsWith(`restarted ${name}`)), { timeoutMs: 15_000, what: `${name} restarted` });
+    await waitFor(() => pipeline.systemLog.some((l) => l.startsWith(`restarted ${name}`)), {
+      timeoutMs: 15_000,
+      what: `${name} restarted`,
+    });
     expect(pipeline.system.processes.get(name)!.pid).not.toBe(killed.pid);
     expect(pipeline.systemLog).toContain(`${name} exited (signal SIGKILL); restarting it in 500 ms`);
     // Republishing again: a segment ingested after the restart is listed in the playlists.
@@ -58,12 +65,19 @@ describe.each(['ingest', 'worker-1', 'stitcher', 's3'])('supervision: %s killed 
         }
         return false;
       },
-      { timeoutMs: Math.max(1000, faultAt + 15_000 - Date.now()), intervalMs: 300, what: 'a segment ingested after the restart republished within 15 s of the kill' },
+      {
+        timeoutMs: Math.max(1000, faultAt + 15_000 - Date.now()),
+        intervalMs: 300,
+        what: 'a segment ingested after the restart republished within 15 s of the kill',
+      },
     );
     await publisher.done;
     // The newest session's segments all reach a final state (those of a killed ingest's session may not).
     const newest = await newestSegment(pipeline, stream);
-    await waitFor(async () => (await pipeline.timeline(newest.sessionId)).every((e) => FINAL.has(e.state)), { timeoutMs: 60_000, what: 'every segment republished or dropped' });
+    await waitFor(async () => (await pipeline.timeline(newest.sessionId)).every((e) => FINAL.has(e.state)), {
+      timeoutMs: 60_000,
+      what: 'every segment republished or dropped',
+    });
     collector.watcher.stop();
     expect(collector.watcher.violations(), 'HLS rule violations').toEqual([]);
 
@@ -95,13 +109,24 @@ describe('shutdown while a stream is live', () => {
   it('stops ingest, workers, stitcher, livepeer-local, then the object store, and ingest ships its last segments', async () => {
     const stream = await pipeline.createStream('shutdown order');
     const publisher = pipeline.publish(stream, 60);
-    await waitFor(async () => (await pipeline.ingestedSeq(stream)) >= 3, { timeoutMs: 60_000, intervalMs: 300, what: 'segment 3 ingested' });
+    await waitFor(async () => (await pipeline.ingestedSeq(stream)) >= 3, {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+      what: 'segment 3 ingested',
+    });
     const { sessionId } = await newestSegment(pipeline, stream);
     await pipeline.system.stop();
     await publisher.stop();
 
     const stopped = pipeline.systemLog.filter((l) => l.startsWith('stopped ')).map((l) => l.split(' ')[1]);
-    expect(stopped).toEqual(['ingest', expect.stringMatching(/^worker-/), expect.stringMatching(/^worker-/), 'stitcher', 'livepeer-local', 's3']);
+    expect(stopped).toEqual([
+      'ingest',
+      expect.stringMatching(/^worker-/),
+      expect.stringMatching(/^worker-/),
+      'stitcher',
+      'livepeer-local',
+      's3',
+    ]);
     expect(pipeline.systemLog.filter((l) => l.startsWith('stopping '))).toEqual([
       'stopping ingest',
       'stopping worker-1, worker-2',

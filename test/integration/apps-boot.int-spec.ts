@@ -25,7 +25,10 @@ describe.each(APPS)('%s process', (app) => {
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toContain(`process_cpu_user_seconds_total{app="${app}"}`);
       // Logs are structured JSON lines.
-      const firstLog = proc.tail(400).split('\n').find((l) => l.startsWith('{'));
+      const firstLog = proc
+        .tail(400)
+        .split('\n')
+        .find((l) => l.startsWith('{'));
       expect(JSON.parse(firstLog!)).toMatchObject({ app });
     } finally {
       await proc.stop();

@@ -9,11 +9,12 @@ const root = path.resolve(__dirname, '../..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
 const known = new Map<string, unknown>();
 for (const ns of allNamespaces) {
-  for (const name of Object.keys(ns.variables)) known.set(name, (ns.variables as Record<string, { safeParse: (v: unknown) => { data?: unknown } }>)[name].safeParse(undefined).data);
+  for (const name of Object.keys(ns.variables))
+    known.set(name, (ns.variables as Record<string, { safeParse: (v: unknown) => { data?: unknown } }>)[name].safeParse(undefined).data);
 }
-const relayServices = Object.entries(compose.services as Record<string, { image?: string; environment?: Record<string, unknown>; ports?: string[] }>).filter(
-  ([, svc]) => svc.image === 'livepeer-relay:latest',
-);
+const relayServices = Object.entries(
+  compose.services as Record<string, { image?: string; environment?: Record<string, unknown>; ports?: string[] }>,
+).filter(([, svc]) => svc.image === 'livepeer-relay:latest');
 
 describe('deployment files', () => {
   it('docker-compose.yml is valid for docker-compose', () => {
@@ -43,9 +44,12 @@ describe('deployment files', () => {
   });
 
   it('restarts every app when it crashes and checks its readiness without curl (node fetch on /health/ready)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed compose file: its services are checked field by field
     for (const [name, svc] of relayServices as Array<[string, Record<string, any>]>) {
       expect(svc.restart, name).toBe('unless-stopped');
-      const port = Object.entries(svc.environment ?? {}).find(([v]) => /^(INGEST|WORKER|STITCHER)_HTTP_PORT$|^LIVEPEER_LOCAL_PORT$/.test(v))![1];
+      const port = Object.entries(svc.environment ?? {}).find(([v]) =>
+        /^(INGEST|WORKER|STITCHER)_HTTP_PORT$|^LIVEPEER_LOCAL_PORT$/.test(v),
+      )![1];
       expect(svc.healthcheck?.test?.slice(0, 3), name).toEqual(['CMD', 'node', '-e']);
       expect(svc.healthcheck.test[3], name).toContain(`http://127.0.0.1:${port}/health/ready`);
       if (name !== 'livepeer-local') expect(svc.depends_on['livepeer-local'], name).toEqual({ condition: 'service_healthy' });

@@ -135,7 +135,7 @@ function program(): Command {
         [
           `Stream disabled.`,
           describe(stream),
-          stream.announced ? '' : 'Note: Redis did not take the event; a live publish ends at ingest\'s next check (seconds).',
+          stream.announced ? '' : "Note: Redis did not take the event; a live publish ends at ingest's next check (seconds).",
         ].join('\n'),
       );
     });
@@ -172,7 +172,8 @@ export async function main(argv = process.argv): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof InvalidLadderError) process.stderr.write(`error: the ladder is not valid for the Livepeer API:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    if (err instanceof InvalidLadderError)
+      process.stderr.write(`error: the ladder is not valid for the Livepeer API:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
     else if (err instanceof StreamNotFoundError || err instanceof InvalidStreamNameError || err instanceof ConfigError) {
       process.stderr.write(`error: ${err.message}\n`);
     } else process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);

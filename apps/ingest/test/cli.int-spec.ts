@@ -54,7 +54,15 @@ describe('streams CLI', () => {
     expect(row.keyHash).toBe(hashStreamKey(created.streamKey));
     expect(JSON.stringify(row)).not.toContain(created.streamKey);
 
-    const text = await cli(vars, 'streams', 'create', '--name', 'second', '--profiles', '{"name":"low","width":256,"height":144,"bitrate":300000,"fps":30}');
+    const text = await cli(
+      vars,
+      'streams',
+      'create',
+      '--name',
+      'second',
+      '--profiles',
+      '{"name":"low","width":256,"height":144,"bitrate":300000,"fps":30}',
+    );
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^Stream "second" created\./);
     expect(text.stdout).toMatch(/stream key {3}[A-Za-z0-9_-]{43}\n/);
@@ -64,7 +72,17 @@ describe('streams CLI', () => {
 
   it('refuses an invalid ladder or name with the reasons, creating nothing', async () => {
     const before = (await rows()).length;
-    const ladder = await cli(vars, 'streams', 'create', '--name', 'bad', '--presets', 'P360p30fps16x9,P1080p', '--profiles', '[{"name":"x","width":100,"height":144,"bitrate":300000,"fps":30}]');
+    const ladder = await cli(
+      vars,
+      'streams',
+      'create',
+      '--name',
+      'bad',
+      '--presets',
+      'P360p30fps16x9,P1080p',
+      '--profiles',
+      '[{"name":"x","width":100,"height":144,"bitrate":300000,"fps":30}]',
+    );
     expect(ladder.code).toBe(2);
     expect(ladder.stderr).toMatch(/^error: the ladder is not valid for the Livepeer API:\n/);
     expect(ladder.stderr).toContain('  - profiles[0].width must be >= 128');

@@ -42,7 +42,10 @@ describe('ingest: RTMP and HTTP push publishing at once', () => {
   const rtmpNames = ['alpha', 'bravo', 'charlie'] as const;
   const publishers: Record<string, ManagedProcess> = {};
   let pushSegments: { file: string; durationMs: number }[] = [];
-  const outcomes: { exits: Record<string, Exit>; pushAnswers: number[]; retried?: { status: number; text: string } } = { exits: {}, pushAnswers: [] };
+  const outcomes: { exits: Record<string, Exit>; pushAnswers: number[]; retried?: { status: number; text: string } } = {
+    exits: {},
+    pushAnswers: [],
+  };
 
   // The scenario every case below inspects: it is one concurrent run, so it is set up once.
   beforeAll(async () => {
@@ -95,14 +98,18 @@ describe('ingest: RTMP and HTTP push publishing at once', () => {
     await env?.cleanup();
   });
 
-  const endedSession = (name: string): Promise<SessionEntity> => awaitSession(stack.db, streams[name], { state: 'ended', what: `${name} session ended` });
+  const endedSession = (name: string): Promise<SessionEntity> =>
+    awaitSession(stack.db, streams[name], { state: 'ended', what: `${name} session ended` });
 
   /** The types of a session's events, once at least `count` of them arrived. */
   const eventTypesOf = (sessionId: string, count: number): Promise<string[]> =>
-    waitFor(() => {
-      const types = events.events.filter((e) => e.sessionId === sessionId).map((e) => e.type);
-      return types.length >= count ? types : null;
-    }, { what: `${count} events of session ${sessionId}` });
+    waitFor(
+      () => {
+        const types = events.events.filter((e) => e.sessionId === sessionId).map((e) => e.type);
+        return types.length >= count ? types : null;
+      },
+      { what: `${count} events of session ${sessionId}` },
+    );
 
   it('takes three RTMP publishers and one HTTP pusher at once, surviving garbage meanwhile', async () => {
     // The three publishers and the pusher were unaffected by the garbage and by each other.
@@ -116,7 +123,14 @@ describe('ingest: RTMP and HTTP push publishing at once', () => {
     for (const name of rtmpNames) {
       const session = await endedSession(name);
       expect(session).toMatchObject({ state: 'ended', stateReason: null, protocol: 'rtmp', targetDuration: 2 });
-      expect(session.source).toMatchObject({ videoCodec: 'h264', width: 320, height: 180, keyframeIntervalSec: 2, fps: 30, audioCodec: 'aac' });
+      expect(session.source).toMatchObject({
+        videoCodec: 'h264',
+        width: 320,
+        height: 180,
+        keyframeIntervalSec: 2,
+        fps: 30,
+        audioCodec: 'aac',
+      });
       expect(session.livepeerStreamId).toBeTruthy();
       expect(session.endedAt).toBeGreaterThan(session.startedAt);
 
@@ -136,8 +150,13 @@ describe('ingest: RTMP and HTTP push publishing at once', () => {
       expect(rows[0].startedAt! - session.startedAt, `${name} first segment start`).toBeGreaterThanOrEqual(0);
       expect(rows[0].startedAt! - session.startedAt, `${name} first segment start`).toBeLessThan(5000);
       for (const [i, row] of rows.entries()) {
-        if (i > 0) expect(Math.abs(row.startedAt! - rows[i - 1].startedAt! - rows[i - 1].durationMs), `${name} seq ${row.seq} start`).toBeLessThanOrEqual(5);
-        if (i < rows.length - 1) expect(row.ingestedAt - (row.startedAt! + row.durationMs), `${name} seq ${row.seq} closed`).toBeGreaterThanOrEqual(-200);
+        if (i > 0)
+          expect(
+            Math.abs(row.startedAt! - rows[i - 1].startedAt! - rows[i - 1].durationMs),
+            `${name} seq ${row.seq} start`,
+          ).toBeLessThanOrEqual(5);
+        if (i < rows.length - 1)
+          expect(row.ingestedAt - (row.startedAt! + row.durationMs), `${name} seq ${row.seq} closed`).toBeGreaterThanOrEqual(-200);
       }
 
       for (const row of rows) {

@@ -116,10 +116,13 @@ export function awaitSession(
 ): Promise<SessionEntity> {
   const { state, index = 0, timeoutMs } = options;
   const what = options.what ?? `session ${index} of stream ${stream.id}${state ? ` ${state}` : ''}`;
-  return waitFor(async () => {
-    const session = (await sessionsOf(db, stream.id))[index];
-    return session && (!state || session.state === state) ? session : null;
-  }, { what, timeoutMs });
+  return waitFor(
+    async () => {
+      const session = (await sessionsOf(db, stream.id))[index];
+      return session && (!state || session.state === state) ? session : null;
+    },
+    { what, timeoutMs },
+  );
 }
 
 export async function ledgerOf(db: DataSource, sessionId: string): Promise<SegmentEntity[]> {
@@ -127,12 +130,25 @@ export async function ledgerOf(db: DataSource, sessionId: string): Promise<Segme
 }
 
 /** Decodes every video frame of a segment: frames, size, duration, and whatever ffprobe complained about. */
-export async function decodeSegment(file: string): Promise<{ frames: number; width: number; height: number; duration: number; errors: string }> {
+export async function decodeSegment(
+  file: string,
+): Promise<{ frames: number; width: number; height: number; duration: number; errors: string }> {
   const { stdout, stderr } = await run('ffprobe', [
-    '-v', 'error', '-count_frames', '-select_streams', 'v:0',
-    '-show_entries', 'stream=nb_read_frames,width,height:format=duration', '-of', 'json', file,
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=nb_read_frames,width,height:format=duration',
+    '-of',
+    'json',
+    file,
   ]);
-  const parsed = JSON.parse(stdout) as { streams: { nb_read_frames: string; width: number; height: number }[]; format: { duration: string } };
+  const parsed = JSON.parse(stdout) as {
+    streams: { nb_read_frames: string; width: number; height: number }[];
+    format: { duration: string };
+  };
   return {
     frames: Number(parsed.streams[0]?.nb_read_frames ?? 0),
     width: parsed.streams[0]?.width ?? 0,
@@ -154,12 +170,49 @@ export async function encodePushSegments(dir: string, seconds: number): Promise<
   await mkdir(dir, { recursive: true });
   const list = path.join(dir, 'list.csv');
   await run('ffmpeg', [
-    '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=30:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-threads', '1', '-pix_fmt', 'yuv420p',
-    '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', '-bf', '0', '-c:a', 'aac', '-b:a', '64k',
-    '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts', '-segment_list', list, '-segment_list_type', 'csv',
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=320x180:rate=30:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-threads',
+    '1',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '60',
+    '-keyint_min',
+    '60',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'segment',
+    '-segment_time',
+    '2',
+    '-segment_format',
+    'mpegts',
+    '-segment_list',
+    list,
+    '-segment_list_type',
+    'csv',
     path.join(dir, '%d.ts'),
   ]);
   const entries = (await readFile(list, 'utf8')).trim().split('\n');
@@ -171,10 +224,26 @@ export async function encodePushSegments(dir: string, seconds: number): Promise<
 
 export async function encodeHevcSegment(file: string): Promise<void> {
   await run('ffmpeg', [
-    '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30:duration=2',
-    '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error:keyint=60', '-pix_fmt', 'yuv420p',
-    '-f', 'mpegts', file,
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x180:rate=30:duration=2',
+    '-c:v',
+    'libx265',
+    '-preset',
+    'ultrafast',
+    '-x265-params',
+    'log-level=error:keyint=60',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'mpegts',
+    file,
   ]);
 }
 
@@ -184,9 +253,22 @@ export function publishSorenson(url: string, seconds: number): ManagedProcess {
     name: 'ffmpeg-flv1',
     command: 'ffmpeg',
     args: [
-      '-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
-      '-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=30:duration=${seconds}`,
-      '-c:v', 'flv', '-g', '60', '-f', 'flv', url,
+      '-nostdin',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=320x180:rate=30:duration=${seconds}`,
+      '-c:v',
+      'flv',
+      '-g',
+      '60',
+      '-f',
+      'flv',
+      url,
     ],
   });
 }
@@ -202,7 +284,10 @@ export async function push(
 }
 
 /** Collects session events from the environment's channel. */
-export async function watchSessionEvents(redisUrl: string, prefix: string): Promise<{ events: SessionEvent[]; close: () => Promise<void> }> {
+export async function watchSessionEvents(
+  redisUrl: string,
+  prefix: string,
+): Promise<{ events: SessionEvent[]; close: () => Promise<void> }> {
   const sub = new Redis(redisUrl);
   const events: SessionEvent[] = [];
   sub.on('message', (_channel, message) => {

@@ -48,22 +48,38 @@ describe('ingest: creating the Livepeer stream', () => {
 
   it('retries while the Livepeer API is unreachable, showing why, then enqueues the segments that waited', async () => {
     const stream = await createStream(vars, 'patient', '--presets', 'P144p30fps16x9');
-    const publisher = publishTestPattern({ output: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`, seconds: 10, width: 320, height: 180 });
-    const waiting = await waitFor(async () => {
-      const s = (await sessionsOf(db, stream.id))[0];
-      return s?.stateReason?.startsWith('waiting for the Livepeer API') ? s : null;
-    }, { what: 'the session to show it waits for the API', timeoutMs: 20_000 });
+    const publisher = publishTestPattern({
+      output: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`,
+      seconds: 10,
+      width: 320,
+      height: 180,
+    });
+    const waiting = await waitFor(
+      async () => {
+        const s = (await sessionsOf(db, stream.id))[0];
+        return s?.stateReason?.startsWith('waiting for the Livepeer API') ? s : null;
+      },
+      { what: 'the session to show it waits for the API', timeoutMs: 20_000 },
+    );
     expect(waiting.state).toBe('starting');
-    expect(waiting.stateReason).toMatch(/^waiting for the Livepeer API \(attempt \d+ failed: POST http:\/\/127\.0\.0\.1:\d+\/api\/stream failed: ECONNREFUSED/);
-    await waitFor(async () => (await ledgerOf(db, waiting.id)).length >= 1, { what: 'a segment cut before the stream exists', timeoutMs: 20_000 });
+    expect(waiting.stateReason).toMatch(
+      /^waiting for the Livepeer API \(attempt \d+ failed: POST http:\/\/127\.0\.0\.1:\d+\/api\/stream failed: ECONNREFUSED/,
+    );
+    await waitFor(async () => (await ledgerOf(db, waiting.id)).length >= 1, {
+      what: 'a segment cut before the stream exists',
+      timeoutMs: 20_000,
+    });
     expect((await ledgerOf(db, waiting.id))[0].state).toBe('ingested');
 
     livepeer = await spawnApp('livepeer-local', env.processEnv({ LIVEPEER_LOCAL_BROADCASTERS: 0, LIVEPEER_LOCAL_PORT: livepeerPort }));
     expect(await publisher.exited).toEqual({ code: 0, signal: null });
-    const session = await waitFor(async () => {
-      const s = (await sessionsOf(db, stream.id))[0];
-      return s.state === 'ended' ? s : null;
-    }, { what: 'session ended', timeoutMs: 30_000 });
+    const session = await waitFor(
+      async () => {
+        const s = (await sessionsOf(db, stream.id))[0];
+        return s.state === 'ended' ? s : null;
+      },
+      { what: 'session ended', timeoutMs: 30_000 },
+    );
     expect(session.livepeerStreamId).toBeTruthy();
     expect(session.stateReason).toBeNull();
     const rows = await ledgerOf(db, session.id);
@@ -78,14 +94,22 @@ describe('ingest: creating the Livepeer stream', () => {
 
   it('notices a stream disabled behind its back (no event) at the next heartbeat and ends the publish', async () => {
     const stream = await createStream(vars, 'quiet', '--presets', 'P144p30fps16x9');
-    const publisher = publishTestPattern({ output: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`, seconds: 20, width: 320, height: 180 });
+    const publisher = publishTestPattern({
+      output: `rtmp://127.0.0.1:${rtmpPort}/live/${stream.streamKey}`,
+      seconds: 20,
+      width: 320,
+      height: 180,
+    });
     await waitFor(async () => (await sessionsOf(db, stream.id))[0]?.state === 'live', { what: 'session live', timeoutMs: 20_000 });
     await db.getRepository(StreamEntity).update({ id: stream.id }, { enabled: false });
     const disabledAt = Date.now();
-    const session = await waitFor(async () => {
-      const s = (await sessionsOf(db, stream.id))[0];
-      return s.state === 'ended' ? s : null;
-    }, { what: 'session ended by the heartbeat', timeoutMs: 15_000 });
+    const session = await waitFor(
+      async () => {
+        const s = (await sessionsOf(db, stream.id))[0];
+        return s.state === 'ended' ? s : null;
+      },
+      { what: 'session ended by the heartbeat', timeoutMs: 15_000 },
+    );
     expect(Date.now() - disabledAt).toBeLessThan(10_000);
     expect(session.stateReason).toBe('stream disabled');
     expect((await publisher.exited).code).not.toBe(0);
@@ -107,10 +131,13 @@ describe('ingest: creating the Livepeer stream', () => {
     });
     const publisher = publishTestPattern({ output: `rtmp://127.0.0.1:${rtmpPort}/live/${key}`, seconds: 8, width: 320, height: 180 });
     expect((await publisher.exited).code).not.toBe(0);
-    const session = await waitFor(async () => {
-      const s = (await sessionsOf(db, id))[0];
-      return s?.state === 'failed' ? s : null;
-    }, { what: 'session failed', timeoutMs: 20_000 });
+    const session = await waitFor(
+      async () => {
+        const s = (await sessionsOf(db, id))[0];
+        return s?.state === 'failed' ? s : null;
+      },
+      { what: 'session failed', timeoutMs: 20_000 },
+    );
     expect(session.stateReason).toBe('Livepeer configuration error: profiles[0].width must be >= 128; profiles[0].height must be >= 128');
     expect(session.livepeerStreamId).toBeNull();
     const rows = await ledgerOf(db, session.id);

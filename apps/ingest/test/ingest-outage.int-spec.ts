@@ -33,10 +33,13 @@ describe('ingest: Redis and object store outages, reconnect, SIGTERM', () => {
 
   it('loses no segment while Redis and then the object store are down for a few seconds', async () => {
     const publisher = publishTestPattern({ output: rtmpUrl(stack, stream.streamKey), seconds: 16, width: 320, height: 180 }, 'steady');
-    const session = await waitFor(async () => {
-      const s = (await sessionsOf(stack.db, stream.id))[0];
-      return s?.state === 'live' ? s : null;
-    }, { what: 'session live', timeoutMs: 20_000 });
+    const session = await waitFor(
+      async () => {
+        const s = (await sessionsOf(stack.db, stream.id))[0];
+        return s?.state === 'live' ? s : null;
+      },
+      { what: 'session live', timeoutMs: 20_000 },
+    );
 
     await redis.stop();
     await sleep(4000);
@@ -49,10 +52,13 @@ describe('ingest: Redis and object store outages, reconnect, SIGTERM', () => {
     env.s3 = await startEmbeddedS3({ port, directory: path.join(env.tmpDir, 's3') });
 
     expect(await publisher.exited).toEqual({ code: 0, signal: null });
-    const ended = await waitFor(async () => {
-      const s = (await sessionsOf(stack.db, stream.id))[0];
-      return s.state === 'ended' ? s : null;
-    }, { what: 'session ended', timeoutMs: 30_000 });
+    const ended = await waitFor(
+      async () => {
+        const s = (await sessionsOf(stack.db, stream.id))[0];
+        return s.state === 'ended' ? s : null;
+      },
+      { what: 'session ended', timeoutMs: 30_000 },
+    );
     expect(ended.stateReason).toBeNull();
 
     const rows = await ledgerOf(stack.db, session.id);
@@ -74,10 +80,13 @@ describe('ingest: Redis and object store outages, reconnect, SIGTERM', () => {
     const publisher = publishTestPattern({ output: rtmpUrl(stack, stream.streamKey), seconds: 30, width: 320, height: 180 }, 'again');
     const session = await waitFor(async () => (await sessionsOf(stack.db, stream.id))[1], { what: 'second session', timeoutMs: 20_000 });
     // SIGTERM mid-segment: one second after the second segment closed.
-    const [, secondCut] = await waitFor(async () => {
-      const rows = await ledgerOf(stack.db, session.id);
-      return rows.length >= 2 ? rows : null;
-    }, { what: 'two segments', timeoutMs: 20_000, intervalMs: 50 });
+    const [, secondCut] = await waitFor(
+      async () => {
+        const rows = await ledgerOf(stack.db, session.id);
+        return rows.length >= 2 ? rows : null;
+      },
+      { what: 'two segments', timeoutMs: 20_000, intervalMs: 50 },
+    );
     await sleep(Math.max(0, secondCut.ingestedAt + 1000 - Date.now()));
 
     const stopping = Date.now();

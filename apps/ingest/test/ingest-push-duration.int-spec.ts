@@ -34,14 +34,19 @@ describe('ingest: HTTP push durations come from the media', () => {
 
     expect(close.status).toBe(200);
     expect(lie.status).toBe(422);
-    expect(lie.text).toMatch(new RegExp(`^Content-Duration 8000 ms does not match the segment's media duration of ${segments[1].durationMs} ms`));
+    expect(lie.text).toMatch(
+      new RegExp(`^Content-Duration 8000 ms does not match the segment's media duration of ${segments[1].durationMs} ms`),
+    );
     expect(undeclared.status).toBe(200);
 
     const [session] = await sessionsOf(stack.db, stream.id);
-    const rows = await waitFor(async () => {
-      const r = await ledgerOf(stack.db, session.id);
-      return r.length === 2 && r.every((row) => row.state === 'queued') ? r : null;
-    }, { what: 'two queued segments', timeoutMs: 20_000 });
+    const rows = await waitFor(
+      async () => {
+        const r = await ledgerOf(stack.db, session.id);
+        return r.length === 2 && r.every((row) => row.state === 'queued') ? r : null;
+      },
+      { what: 'two queued segments', timeoutMs: 20_000 },
+    );
     // what the media measures (the encoder's segment list), not the declared 150 ms more
     expect(rows.map((r) => r.durationMs)).toEqual([segments[0].durationMs, segments[1].durationMs]);
     expect((await sessionsOf(stack.db, stream.id))[0].state).not.toBe('failed');

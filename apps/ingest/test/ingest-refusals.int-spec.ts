@@ -83,7 +83,8 @@ describe('ingest: refused and cut-off publishes', () => {
     expect(refusalLines().some((l) => l.includes('"protocol":"rtmp"') && l.includes('"reason":"already-publishing"'))).toBe(true);
     const value = await scrapeMetrics(stack);
     expect(value(/^ingest_publish_refusals_total\{[^}]*reason="unknown-key"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
-    for (const line of stack.lines) for (const key of keys) expect(line.includes(key), `a log line shows a stream key: ${line.slice(0, 200)}`).toBe(false);
+    for (const line of stack.lines)
+      for (const key of keys) expect(line.includes(key), `a log line shows a stream key: ${line.slice(0, 200)}`).toBe(false);
   });
 
   it('refuses a 10 s GOP and a non-H.264 RTMP input with their messages, as failed sessions', async () => {
@@ -107,7 +108,9 @@ describe('ingest: refused and cut-off publishes', () => {
     expect(sorensonExit.code).not.toBe(0);
     const sorenson = await awaitSession(stack.db, sorensonStream, { state: 'failed', what: 'sorenson failed' });
     expect(sorenson).toMatchObject({ state: 'failed', source: expect.objectContaining({ videoCodec: 'flv1' }) });
-    expect(sorenson.stateReason).toMatch(/^input refused: video codec Sorenson H\.263 \(flv1\) is not supported: Livepeer transcodes H\.264/);
+    expect(sorenson.stateReason).toMatch(
+      /^input refused: video codec Sorenson H\.263 \(flv1\) is not supported: Livepeer transcodes H\.264/,
+    );
     expect(stack.lines.some((l) => l.includes('"event":"input-refused"') && l.includes('keyframe interval more than 4 s'))).toBe(true);
     expect((await scrapeMetrics(stack))(inputRefusals) - refusedBefore).toBe(2);
   });
@@ -117,10 +120,13 @@ describe('ingest: refused and cut-off publishes', () => {
     const publisher = publish('killed', stream.streamKey, 8);
     // Killed mid-segment: one second after its second segment closed (the cut at 4 s).
     const started = await awaitSession(stack.db, stream);
-    const [, secondRow] = await waitFor(async () => {
-      const rows = await ledgerOf(stack.db, started.id);
-      return rows.length >= 2 ? rows : null;
-    }, { what: 'two segments of the killed publisher', intervalMs: 50 });
+    const [, secondRow] = await waitFor(
+      async () => {
+        const rows = await ledgerOf(stack.db, started.id);
+        return rows.length >= 2 ? rows : null;
+      },
+      { what: 'two segments of the killed publisher', intervalMs: 50 },
+    );
     await sleep(Math.max(0, secondRow.ingestedAt + 1000 - Date.now()));
     publisher.kill('SIGKILL');
 
@@ -215,7 +221,8 @@ describe('ingest: refused and cut-off publishes', () => {
       // the push the bad ones were aimed at went on
       expect([answers.firstGood.status, answers.nextGood.status]).toEqual([200, 200]);
       expect(refusalLines().some((l) => l.includes('"protocol":"http"') && l.includes('"reason":"unknown-key"'))).toBe(true);
-      for (const line of stack.lines) for (const key of keys) expect(line.includes(key), `a log line shows a stream key: ${line.slice(0, 200)}`).toBe(false);
+      for (const line of stack.lines)
+        for (const key of keys) expect(line.includes(key), `a log line shows a stream key: ${line.slice(0, 200)}`).toBe(false);
     });
 
     it('refuses an HEVC push and a garbage push as failed sessions with their reason', async () => {
@@ -224,7 +231,10 @@ describe('ingest: refused and cut-off publishes', () => {
         stateReason: expect.stringMatching(/^input refused: video codec HEVC \(H\.265\) is not supported/),
         source: expect.objectContaining({ videoCodec: 'hevc' }),
       });
-      expect(await awaitSession(stack.db, streams.garbage)).toMatchObject({ state: 'failed', stateReason: expect.stringMatching(/^input refused: segment cannot be probed/) });
+      expect(await awaitSession(stack.db, streams.garbage)).toMatchObject({
+        state: 'failed',
+        stateReason: expect.stringMatching(/^input refused: segment cannot be probed/),
+      });
     });
   });
 });

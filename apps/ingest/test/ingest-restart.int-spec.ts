@@ -30,21 +30,30 @@ describe('ingest: restart after SIGKILL', () => {
 
   /** Publishes, and SIGKILLs ingest mid-segment; returns the session and the segment files it left. */
   async function killMidPublish(stream: CreatedStream) {
-    const publisher = publishTestPattern({ output: rtmpUrl(stack, stream.streamKey), seconds: 60, width: 320, height: 180 }, `publisher-${stream.id}`);
-    const session = await waitFor(async () => {
-      const s = (await sessionsOf(stack.db, stream.id)).at(-1);
-      return s?.state === 'live' && (await ledgerOf(stack.db, s.id)).length >= 1 ? s : null;
-    }, { what: 'session live with a segment', timeoutMs: 30_000 });
+    const publisher = publishTestPattern(
+      { output: rtmpUrl(stack, stream.streamKey), seconds: 60, width: 320, height: 180 },
+      `publisher-${stream.id}`,
+    );
+    const session = await waitFor(
+      async () => {
+        const s = (await sessionsOf(stack.db, stream.id)).at(-1);
+        return s?.state === 'live' && (await ledgerOf(stack.db, s.id)).length >= 1 ? s : null;
+      },
+      { what: 'session live with a segment', timeoutMs: 30_000 },
+    );
     // a second into the next segment: it is being cut, in the spool only
     await new Promise((r) => setTimeout(r, 1000));
     stack.ingest.proc.kill('SIGKILL');
     expect((await stack.ingest.proc.exited).signal).toBe('SIGKILL');
     await publisher.stop();
     // the segmenter, left without its input, closes the segment it was cutting
-    const left = await waitFor(async () => {
-      const files = (await readdir(spoolOf(session.id)).catch(() => [] as string[])).filter((f) => /^\d+\.ts$/.test(f));
-      return files.length ? files.map((f) => Number(f.slice(0, -3))) : null;
-    }, { what: 'a segment left in the spool', timeoutMs: 10_000 });
+    const left = await waitFor(
+      async () => {
+        const files = (await readdir(spoolOf(session.id)).catch(() => [] as string[])).filter((f) => /^\d+\.ts$/.test(f));
+        return files.length ? files.map((f) => Number(f.slice(0, -3))) : null;
+      },
+      { what: 'a segment left in the spool', timeoutMs: 10_000 },
+    );
     return { session, left };
   }
 
@@ -61,23 +70,36 @@ describe('ingest: restart after SIGKILL', () => {
     expect((await sessionsOf(stack.db, stream.id))[0].state).toBe('live');
 
     await restart();
-    const ended = await waitFor(async () => {
-      const s = (await sessionsOf(stack.db, stream.id))[0];
-      return s.state === 'ended' ? s : null;
-    }, { what: 'old session ended', timeoutMs: 20_000 });
+    const ended = await waitFor(
+      async () => {
+        const s = (await sessionsOf(stack.db, stream.id))[0];
+        return s.state === 'ended' ? s : null;
+      },
+      { what: 'old session ended', timeoutMs: 20_000 },
+    );
     expect(ended.stateReason).toBe('ingest restarted');
 
-    const rows = await waitFor(async () => {
-      const r = await ledgerOf(stack.db, session.id);
-      return left.every((seq) => r.some((row) => row.seq === seq && row.state !== 'ingested')) ? r : null;
-    }, { what: 'spooled segments settled', timeoutMs: 30_000 });
+    const rows = await waitFor(
+      async () => {
+        const r = await ledgerOf(stack.db, session.id);
+        return left.every((seq) => r.some((row) => row.seq === seq && row.state !== 'ingested')) ? r : null;
+      },
+      { what: 'spooled segments settled', timeoutMs: 30_000 },
+    );
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i));
     for (const seq of left) {
       const row = rows.find((r) => r.seq === seq)!;
-      if (row.state === 'dropped') expect({ seq, reason: row.dropReason, detail: row.dropDetail }).toMatchObject({ reason: 'ingest-restarted', detail: expect.stringMatching(/dead ingest process/) });
+      if (row.state === 'dropped')
+        expect({ seq, reason: row.dropReason, detail: row.dropDetail }).toMatchObject({
+          reason: 'ingest-restarted',
+          detail: expect.stringMatching(/dead ingest process/),
+        });
       else expect(row.state).toBe('queued');
     }
-    await waitFor(async () => (await readdir(spoolOf(session.id)).catch(() => null)) === null, { what: 'spool directory removed', timeoutMs: 10_000 });
+    await waitFor(async () => (await readdir(spoolOf(session.id)).catch(() => null)) === null, {
+      what: 'spool directory removed',
+      timeoutMs: 10_000,
+    });
     expect(stack.lines.some((l) => l.includes('"event":"spool-recovered"') && l.includes(session.id))).toBe(true);
 
     // the stream is not left locked: the publisher's reconnect opens a new session
@@ -94,10 +116,13 @@ describe('ingest: restart after SIGKILL', () => {
     await rm(spoolOf(session.id), { recursive: true, force: true });
 
     await restart();
-    const ended = await waitFor(async () => {
-      const s = (await sessionsOf(stack.db, stream.id))[0];
-      return s.state === 'ended' ? s : null;
-    }, { what: 'orphan session ended', timeoutMs: LOCK_TTL_MS * 6 });
+    const ended = await waitFor(
+      async () => {
+        const s = (await sessionsOf(stack.db, stream.id))[0];
+        return s.state === 'ended' ? s : null;
+      },
+      { what: 'orphan session ended', timeoutMs: LOCK_TTL_MS * 6 },
+    );
     expect(ended.stateReason).toBe('ingest restarted: its publish lock expired');
     expect(ended.endedAt! - session.startedAt).toBeGreaterThanOrEqual(LOCK_TTL_MS);
   });

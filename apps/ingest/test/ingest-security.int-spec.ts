@@ -3,7 +3,16 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { TestEnv, publishTestPattern, waitFor } from '@lib/testing';
-import { CreatedStream, IngestStack, createStream, encodePushSegments, push, rtmpHandshakeThenGarbage, rtmpUrl, startIngestStack } from './ingest-harness';
+import {
+  CreatedStream,
+  IngestStack,
+  createStream,
+  encodePushSegments,
+  push,
+  rtmpHandshakeThenGarbage,
+  rtmpUrl,
+  startIngestStack,
+} from './ingest-harness';
 import { closedBy, rtmpChunk, rtmpPublishByHand } from './rtmp-raw-client';
 
 const FAILURE_LIMIT = 3;
@@ -75,7 +84,13 @@ describe('ingest: hardening against hostile publishers', () => {
     const statuses: number[] = [];
     for (const [i, prefix] of spellings.entries()) {
       const seq = 10 + i;
-      statuses.push((await push(`${stack.ingest.url}${prefix}${stream.streamKey}/${seq}.ts`, await segment(seq), { 'Content-Duration': durationOf(seq) })).status);
+      statuses.push(
+        (
+          await push(`${stack.ingest.url}${prefix}${stream.streamKey}/${seq}.ts`, await segment(seq), {
+            'Content-Duration': durationOf(seq),
+          })
+        ).status,
+      );
     }
     // Routing ignores case (the key was taken); doubled slashes are not routed (404), but logged all the same.
     expect(statuses).toEqual([200, 200, 404, 404]);
@@ -92,8 +107,12 @@ describe('ingest: hardening against hostile publishers', () => {
   });
 
   it('probes only the pushed bytes: a playlist naming /etc/passwd gets a 422 that names no path', async () => {
-    const playlist = Buffer.from('#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n/etc/passwd\n#EXTINF:2.0,\nfile:///etc/hostname\n#EXT-X-ENDLIST\n');
-    const answer = await push(`${stack.ingest.url}/live/${stream.streamKey}/20.ts`, playlist, { 'Content-Type': 'application/vnd.apple.mpegurl' });
+    const playlist = Buffer.from(
+      '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n/etc/passwd\n#EXTINF:2.0,\nfile:///etc/hostname\n#EXT-X-ENDLIST\n',
+    );
+    const answer = await push(`${stack.ingest.url}/live/${stream.streamKey}/20.ts`, playlist, {
+      'Content-Type': 'application/vnd.apple.mpegurl',
+    });
     expect(answer.status).toBe(422);
     expect(answer.text).toMatch(/^segment cannot be probed as MPEG-TS/);
     expect(answer.text).not.toMatch(/\/|passwd|root:/);
@@ -101,9 +120,12 @@ describe('ingest: hardening against hostile publishers', () => {
 
   describe('RTMP connection limits', () => {
     const limitLogged = (limit: string, since: number) =>
-      waitFor(() => stack.lines.slice(since).find((line) => line.includes('"event":"rtmp-limit"') && line.includes(`"limit":"${limit}"`)) ?? null, {
-        what: `the ${limit} limit in the log`,
-      });
+      waitFor(
+        () => stack.lines.slice(since).find((line) => line.includes('"event":"rtmp-limit"') && line.includes(`"limit":"${limit}"`)) ?? null,
+        {
+          what: `the ${limit} limit in the log`,
+        },
+      );
 
     it('closes a connection that opens more chunk streams than allowed', async () => {
       const since = stack.lines.length;
@@ -125,7 +147,9 @@ describe('ingest: hardening against hostile publishers', () => {
     it('closes a connection that announces a 16 MB AMF command, before reading or decoding it', async () => {
       const since = stack.lines.length;
       const socket = await rtmpHandshakeThenGarbage(stack.rtmpPort, Buffer.alloc(0));
-      socket.write(rtmpChunk({ cid: 3, length: 16_000_000, type: 20 }, Buffer.concat([Buffer.from([0x0a, 0x00, 0xf4, 0x24, 0x00]), randomBytes(100)])));
+      socket.write(
+        rtmpChunk({ cid: 3, length: 16_000_000, type: 20 }, Buffer.concat([Buffer.from([0x0a, 0x00, 0xf4, 0x24, 0x00]), randomBytes(100)])),
+      );
       await closedBy(socket);
       expect(await limitLogged('command-size', since)).toMatch(/AMF message of 16000000 bytes \(limit 65536\)/);
     });

@@ -31,14 +31,20 @@ describe('ingest: publisher timestamps that jump', () => {
   async function publishWithJump(name: string, timestampOf: (tag: RecordedTag) => number) {
     const stream = await createStream(stack.vars, name, '--presets', 'P144p30fps16x9');
     await publishRecordedTags(stack.rtmpPort, stream.streamKey, tags, timestampOf);
-    const session = await waitFor(async () => {
-      const s = (await sessionsOf(stack.db, stream.id))[0];
-      return s && (s.state === 'ended' || s.state === 'failed') ? s : null;
-    }, { what: `${name} session ended`, timeoutMs: 30_000 });
-    const rows = await waitFor(async () => {
-      const r = await ledgerOf(stack.db, session.id);
-      return r.length > 0 && r.every((row) => row.state !== 'ingested') ? r : null;
-    }, { what: `${name} segments settled`, timeoutMs: 20_000 });
+    const session = await waitFor(
+      async () => {
+        const s = (await sessionsOf(stack.db, stream.id))[0];
+        return s && (s.state === 'ended' || s.state === 'failed') ? s : null;
+      },
+      { what: `${name} session ended`, timeoutMs: 30_000 },
+    );
+    const rows = await waitFor(
+      async () => {
+        const r = await ledgerOf(stack.db, session.id);
+        return r.length > 0 && r.every((row) => row.state !== 'ingested') ? r : null;
+      },
+      { what: `${name} segments settled`, timeoutMs: 20_000 },
+    );
     return { stream, session, rows, sessions: await sessionsOf(stack.db, stream.id) };
   }
 
@@ -57,7 +63,9 @@ describe('ingest: publisher timestamps that jump', () => {
   }
 
   it('keeps the stream going when the timestamps jump back by three hours', async () => {
-    const result = await publishWithJump('backwards', (tag) => (tag.timestamp < JUMP_AT_MS ? HOURS_3 + tag.timestamp : tag.timestamp - JUMP_AT_MS));
+    const result = await publishWithJump('backwards', (tag) =>
+      tag.timestamp < JUMP_AT_MS ? HOURS_3 + tag.timestamp : tag.timestamp - JUMP_AT_MS,
+    );
     expectWholeStream(result);
   });
 

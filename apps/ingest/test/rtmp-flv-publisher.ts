@@ -17,16 +17,46 @@ export interface RecordedTag {
 /** A synthetic H.264 + AAC stream recorded as FLV (1 s GOP), read back as its audio and video tags. */
 export async function recordFlvTags(file: string, seconds: number): Promise<RecordedTag[]> {
   await run('ffmpeg', [
-    '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=30:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-threads', '1', '-pix_fmt', 'yuv420p',
-    '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-bf', '0', '-c:a', 'aac', '-b:a', '64k',
-    '-f', 'flv', file,
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=320x180:rate=30:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-threads',
+    '1',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '30',
+    '-keyint_min',
+    '30',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'flv',
+    file,
   ]);
   const flv = await readFile(file);
   const tags: RecordedTag[] = [];
-  for (let at = 13; at + 11 <= flv.length; ) {
+  for (let at = 13; at + 11 <= flv.length;) {
     const type = flv[at] & 0x1f;
     const size = flv.readUIntBE(at + 1, 3);
     const timestamp = (flv.readUIntBE(at + 4, 3) | (flv[at + 7] << 24)) >>> 0;

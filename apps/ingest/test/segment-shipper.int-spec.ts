@@ -67,7 +67,15 @@ describe('SegmentShipper (real S3, database and Redis)', () => {
         const file = path.join(dir, `${seq}.ts`);
         const body = randomBytes(1000 + seq);
         await writeFile(file, body);
-        return { seq, file, durationMs, bytes: body.length, resolution: '320x180', closedAt: Date.now(), startedAt: 1_796_000_000_000 + seq * durationMs };
+        return {
+          seq,
+          file,
+          durationMs,
+          bytes: body.length,
+          resolution: '320x180',
+          closedAt: Date.now(),
+          startedAt: 1_796_000_000_000 + seq * durationMs,
+        };
       }),
     );
   }
@@ -158,12 +166,19 @@ describe('SegmentShipper (real S3, database and Redis)', () => {
     }
     expect(rows.filter((r) => r.state === 'queued').map((r) => r.seq)).toEqual([4, 5]);
     expect(backlog.size).toBe(0);
-    expect(await ledger.counts(ref.sessionId)).toEqual({ total: 6, byState: { dropped: 4, queued: 2 }, dropReasons: { 'storage-unavailable': 4 } });
+    expect(await ledger.counts(ref.sessionId)).toEqual({
+      total: 6,
+      byState: { dropped: 4, queued: 2 },
+      dropReasons: { 'storage-unavailable': 4 },
+    });
   });
 
   it('drops segments with queue-unavailable when Redis cannot take them and the buffer is full', async () => {
     const closedPort = await freePort();
-    const deadQueue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, uploadQueueOptions({ url: `redis://127.0.0.1:${closedPort}`, prefix: env.id }));
+    const deadQueue = new Queue<UploadSegmentPayload>(
+      SEGMENT_UPLOAD_QUEUE,
+      uploadQueueOptions({ url: `redis://127.0.0.1:${closedPort}`, prefix: env.id }),
+    );
     const deadProducer = new UploadProducer(deadQueue);
     try {
       const gate = new LivepeerGate();

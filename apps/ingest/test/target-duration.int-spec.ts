@@ -50,13 +50,17 @@ describe('ingest: target duration per session', () => {
     const session = await endedSession(name);
     expect(session).toMatchObject({ stateReason: null, targetDuration: seconds });
     expect(session.source).toMatchObject({ keyframeIntervalSec: seconds });
-    const rows = await waitFor(async () => {
-      const found = await ledgerOf(stack.db, session.id);
-      return found.length && found.every((r) => r.state === 'queued') ? found : null;
-    }, { what: `${name} segments queued` });
+    const rows = await waitFor(
+      async () => {
+        const found = await ledgerOf(stack.db, session.id);
+        return found.length && found.every((r) => r.state === 'queued') ? found : null;
+      },
+      { what: `${name} segments queued` },
+    );
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i));
     expect(rows.length).toBeGreaterThanOrEqual(6 / seconds - 1);
-    for (const row of rows.slice(0, -1)) expect(Math.abs(row.durationMs - seconds * 1000), `${name} seq ${row.seq}`).toBeLessThanOrEqual(100);
+    for (const row of rows.slice(0, -1))
+      expect(Math.abs(row.durationMs - seconds * 1000), `${name} seq ${row.seq}`).toBeLessThanOrEqual(100);
     expect(rows.at(-1)!.durationMs).toBeLessThanOrEqual(seconds * 1000 + 100);
   });
 

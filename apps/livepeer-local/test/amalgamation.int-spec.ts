@@ -126,21 +126,32 @@ describe('livepeer-local amalgamated playlists and broadcaster failure', () => {
   it('drops a broadcaster marked unhealthy within 5 s, and takes it back when it recovers', async () => {
     await setFaults(b1, { unhealthy: true });
     const started = Date.now();
-    await waitFor(async () => (await lp.client.listBroadcasters()).every((b) => b.address !== b1), { timeoutMs: 5000, intervalMs: 100, what: 'b1 to leave the list' });
+    await waitFor(async () => (await lp.client.listBroadcasters()).every((b) => b.address !== b1), {
+      timeoutMs: 5000,
+      intervalMs: 100,
+      what: 'b1 to leave the list',
+    });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(listed(await amalgamated('low')).every((s) => s.startsWith('b0:'))).toBe(true);
     await clearFaults(b1);
-    await waitFor(async () => (await lp.client.listBroadcasters()).length === 2, { timeoutMs: 5000, intervalMs: 100, what: 'b1 to come back' });
+    await waitFor(async () => (await lp.client.listBroadcasters()).length === 2, {
+      timeoutMs: 5000,
+      intervalMs: 100,
+      what: 'b1 to come back',
+    });
   });
 
   it('drops a SIGKILLed broadcaster within 5 s and keeps serving what the other one has', async () => {
     const { pid } = await status(b1);
     process.kill(pid, 'SIGKILL');
     const killedAt = Date.now();
-    await waitFor(async () => {
-      const list = await lp.client.listBroadcasters();
-      return list.length === 1 && list[0].address === b0;
-    }, { timeoutMs: 5000, intervalMs: 100, what: 'the killed broadcaster to leave /api/broadcaster' });
+    await waitFor(
+      async () => {
+        const list = await lp.client.listBroadcasters();
+        return list.length === 1 && list[0].address === b0;
+      },
+      { timeoutMs: 5000, intervalMs: 100, what: 'the killed broadcaster to leave /api/broadcaster' },
+    );
     expect(Date.now() - killedAt).toBeLessThan(5000);
 
     // b0 alone holds 0, 1, 2, 6, 7: runs [0-2] and [6-7]; the older, longer one is served.
@@ -159,10 +170,13 @@ describe('livepeer-local amalgamated playlists and broadcaster failure', () => {
 
     // With no healthy broadcaster left: not ready, and nothing to amalgamate.
     await setFaults(b0, { unhealthy: true });
-    const notReady = await waitFor(async () => {
-      const answer = await text(`${lp.url}/health/ready`);
-      return answer.status === 503 && answer;
-    }, { timeoutMs: 5000, what: 'readiness to fail' });
+    const notReady = await waitFor(
+      async () => {
+        const answer = await text(`${lp.url}/health/ready`);
+        return answer.status === 503 && answer;
+      },
+      { timeoutMs: 5000, what: 'readiness to fail' },
+    );
     expect(JSON.parse(notReady.body).error.broadcasters.message).toBe('none of 2 broadcaster(s) is healthy');
     expect((await text(`${lp.url}/stream/${stream.id}/low.m3u8`)).status).toBe(404);
     await clearFaults(b0);

@@ -1,10 +1,4 @@
-import {
-  LivepeerApiClient,
-  LivepeerConfigError,
-  LivepeerNotFoundError,
-  LivepeerRetryableError,
-  type LivepeerStream,
-} from '@lib/livepeer';
+import { LivepeerApiClient, LivepeerConfigError, LivepeerNotFoundError, LivepeerRetryableError, type LivepeerStream } from '@lib/livepeer';
 import { API_KEY, LivepeerLocal, startLivepeerLocal, text } from './helpers';
 
 /** Protocol tests of the livepeer-local API (docs/livepeer-protocol.md §2.1, §3, §3.4). */
@@ -29,7 +23,11 @@ describe('livepeer-local API', () => {
 
   describe('POST /api/stream', () => {
     it('needs a known bearer token: 401 {"errors":[...]}', async () => {
-      const missing = await text(`${lp.apiUrl}/stream`, { method: 'POST', body: '{"name":"x"}', headers: { 'Content-Type': 'application/json' } });
+      const missing = await text(`${lp.apiUrl}/stream`, {
+        method: 'POST',
+        body: '{"name":"x"}',
+        headers: { 'Content-Type': 'application/json' },
+      });
       expect(missing.status).toBe(401);
       expect(JSON.parse(missing.body)).toEqual({ errors: ['missing auth token'] });
       const wrong = await post('/stream', { name: 'x' }, { Authorization: 'Bearer not-a-key' });
@@ -104,7 +102,9 @@ describe('livepeer-local API', () => {
     });
 
     it('turns 422 into LivepeerConfigError in the client, and a bad key into a retryable error', async () => {
-      const err = await lp.client.createStream({ name: 'x', profiles: [{ name: 'x', width: 1, height: 1, bitrate: 1, fps: 0 }] }).catch((e) => e);
+      const err = await lp.client
+        .createStream({ name: 'x', profiles: [{ name: 'x', width: 1, height: 1, bitrate: 1, fps: 0 }] })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(LivepeerConfigError);
       expect(err.errors).toContain('profiles[0].width must be >= 128');
       expect(err.retryable).toBe(false);
@@ -127,12 +127,46 @@ describe('livepeer-local API', () => {
             transrate: {
               name: 'transrate',
               encodes: [
-                { name: 'source', enable: true, streamName: 'mp4:${SourceStreamName}_source', videoCodec: 'PassThru', width: 0, height: 0, videoBitrate: '${SourceVideoBitrate}' },
-                { name: '720p', enable: false, streamName: 'mp4:${SourceStreamName}_720p', videoCodec: 'H.264', width: 1280, height: 720, videoBitrate: '1300000' },
-                { name: '360p', enable: true, streamName: 'mp4:${SourceStreamName}_360p', videoCodec: 'H.264', width: 640, height: 360, videoBitrate: '850000' },
-                { name: '240p', enable: true, streamName: 'mp4:${SourceStreamName}_240p', videoCodec: 'H.264', width: 360, height: 240, videoBitrate: '350000' },
+                {
+                  name: 'source',
+                  enable: true,
+                  streamName: 'mp4:${SourceStreamName}_source',
+                  videoCodec: 'PassThru',
+                  width: 0,
+                  height: 0,
+                  videoBitrate: '${SourceVideoBitrate}',
+                },
+                {
+                  name: '720p',
+                  enable: false,
+                  streamName: 'mp4:${SourceStreamName}_720p',
+                  videoCodec: 'H.264',
+                  width: 1280,
+                  height: 720,
+                  videoBitrate: '1300000',
+                },
+                {
+                  name: '360p',
+                  enable: true,
+                  streamName: 'mp4:${SourceStreamName}_360p',
+                  videoCodec: 'H.264',
+                  width: 640,
+                  height: 360,
+                  videoBitrate: '850000',
+                },
+                {
+                  name: '240p',
+                  enable: true,
+                  streamName: 'mp4:${SourceStreamName}_240p',
+                  videoCodec: 'H.264',
+                  width: 360,
+                  height: 240,
+                  videoBitrate: '350000',
+                },
               ],
-              streamNameGroups: [{ name: 'all', streamName: '${SourceStreamName}_all', Members: [{ encodeName: '360p' }, { encodeName: '240p' }] }],
+              streamNameGroups: [
+                { name: 'all', streamName: '${SourceStreamName}_all', Members: [{ encodeName: '360p' }, { encodeName: '240p' }] },
+              ],
             },
           },
           sourceInfo: { width: 1920, height: 1080, fps: 30 },
@@ -154,7 +188,12 @@ describe('livepeer-local API', () => {
       ]);
       const noTemplate = await post('/stream', {
         name: 's',
-        wowza: { transcoderAppConfig: { templatesInUse: 'x.xml' }, transcoderTemplateAppConfig: {}, sourceInfo: { width: 1, height: 1, fps: 1 }, streamNameGroups: [] },
+        wowza: {
+          transcoderAppConfig: { templatesInUse: 'x.xml' },
+          transcoderTemplateAppConfig: {},
+          sourceInfo: { width: 1, height: 1, fps: 1 },
+          streamNameGroups: [],
+        },
       });
       expect(noTemplate.status).toBe(422);
       expect(JSON.parse(noTemplate.body)).toEqual({ errors: ['wowza: no template found from templatesInUse'] });

@@ -86,7 +86,15 @@ describe('livepeer-local broadcaster', () => {
         const media = await text(`${url}/stream/${id}/${rendition}.m3u8`);
         expect(media.headers.get('content-type')).toBe('application/x-mpegURL');
         expect(media.body).toBe(
-          ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-TARGETDURATION:2', '#EXTINF:1.875,', `/stream/${id}/${rendition}/7.ts`, ''].join('\n'),
+          [
+            '#EXTM3U',
+            '#EXT-X-VERSION:3',
+            '#EXT-X-MEDIA-SEQUENCE:0',
+            '#EXT-X-TARGETDURATION:2',
+            '#EXTINF:1.875,',
+            `/stream/${id}/${rendition}/7.ts`,
+            '',
+          ].join('\n'),
         );
         const segment = await fetch(`${url}/stream/${id}/${rendition}/7.ts`);
         expect(segment.status).toBe(200);
@@ -141,7 +149,14 @@ describe('livepeer-local broadcaster', () => {
         expect(part.body.equals(segments[0].bytes)).toBe(true);
       });
 
-      const result = await pushSegment({ broadcasterUrl: url, manifestId: id, seq: 4, body: segments[1].bytes, durationMs: 2000, multipart: true });
+      const result = await pushSegment({
+        broadcasterUrl: url,
+        manifestId: id,
+        seq: 4,
+        body: segments[1].bytes,
+        durationMs: 2000,
+        multipart: true,
+      });
       expect(result.renditions.map((r) => [r.name, r.filename, r.contentType])).toEqual([
         ['low', 'low_4.ts', 'video/mp2t; name="low_4.ts"'],
         ['mid', 'mid_4.ts', 'video/mp2t; name="mid_4.ts"'],
@@ -260,7 +275,9 @@ describe('livepeer-local broadcaster', () => {
       expect(reset.status).toBeUndefined();
       expect(reset.retryable).toBe(true);
       const started = Date.now();
-      const hung = await pushSegment({ broadcasterUrl: url, manifestId: newId(), seq: 1, body: segments[0].bytes, timeoutMs: 1500 }).catch((e) => e);
+      const hung = await pushSegment({ broadcasterUrl: url, manifestId: newId(), seq: 1, body: segments[0].bytes, timeoutMs: 1500 }).catch(
+        (e) => e,
+      );
       expect(hung).toBeInstanceOf(BroadcasterPushError);
       expect(hung.message).toMatch(/timed out after 1500 ms/);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
@@ -278,7 +295,11 @@ describe('livepeer-local broadcaster', () => {
     });
 
     it('rejects unknown faults with 400', async () => {
-      const answer = await text(`${url}/admin/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"explode":true}' });
+      const answer = await text(`${url}/admin/faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"explode":true}',
+      });
       expect(answer.status).toBe(400);
       expect(answer.body).toContain('unknown fault');
     });
@@ -356,10 +377,10 @@ describe('livepeer-local broadcaster limits, expiry and start options', () => {
   });
 
   it('starts with faults from LIVEPEER_LOCAL_FAULTS and --faults', async () => {
-    const b = await startBroadcaster(
-      { LIVEPEER_LOCAL_FAULTS: 'failNext=1,failStatus=503', LIVEPEER_LOCAL_TRANSCODE_MODE: 'copy' },
-      ['--faults', 'unhealthy=true'],
-    );
+    const b = await startBroadcaster({ LIVEPEER_LOCAL_FAULTS: 'failNext=1,failStatus=503', LIVEPEER_LOCAL_TRANSCODE_MODE: 'copy' }, [
+      '--faults',
+      'unhealthy=true',
+    ]);
     try {
       expect((await text(`${b.url}/status`)).status).toBe(503);
       const push = () => text(`${b.url}/live/s/1.ts`, { method: 'PUT', body: segments[0].bytes });

@@ -23,7 +23,11 @@ describe('stitcher admin API', () => {
     const headers: Record<string, string> = {};
     if (token !== null) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(`${stitcher.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${stitcher.url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await response.text();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses of every route are read through this one helper
     let json: any;
@@ -81,7 +85,7 @@ describe('stitcher admin API', () => {
       expect((await call(method, path, undefined, 'not-the-admin-token')).status).toBe(401);
     });
 
-    it('opens bull-board with the dashboard\'s cookie', async () => {
+    it("opens bull-board with the dashboard's cookie", async () => {
       const page = await fetch(`${stitcher.url}/api/queues/board/`, { headers: { Cookie: `relay_admin_token=${ADMIN_TOKEN}` } });
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<html/i);
@@ -153,7 +157,9 @@ describe('stitcher admin API', () => {
     });
 
     it('updates the ladder, disables, enables and rotates the key', async () => {
-      const invalid = await call('PUT', `/api/streams/${id}/ladder`, { profiles: [{ name: 'a', width: 320, height: 180, bitrate: 1, fps: 0 }] });
+      const invalid = await call('PUT', `/api/streams/${id}/ladder`, {
+        profiles: [{ name: 'a', width: 320, height: 180, bitrate: 1, fps: 0 }],
+      });
       expect(invalid.status).toBe(400);
       expect(Object.keys(invalid.body.errors)).toEqual(['profiles[0].bitrate']);
       const updated = await call('PUT', `/api/streams/${id}/ladder`, { presets: ['P144p30fps16x9'] });
@@ -180,7 +186,9 @@ describe('stitcher admin API', () => {
     let publish: Publish;
 
     beforeAll(async () => {
-      const stream = await fixture.createStream('sessions', { profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }] });
+      const stream = await fixture.createStream('sessions', {
+        profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }],
+      });
       publish = await fixture.startSession(stream);
       for (let seq = 0; seq < 3; seq++) await fixture.publishSegment(publish, seq, segments[seq % segments.length]);
       await fixture.publishSegment(publish, 3, segments[0], { push: false });
@@ -195,8 +203,19 @@ describe('stitcher admin API', () => {
     it('lists live and ended sessions with their counts', async () => {
       const live = await call('GET', '/api/sessions?state=live');
       const mine = live.body.find((s: { id: string }) => s.id === publish.session.id);
-      expect(mine).toMatchObject({ streamName: 'sessions', state: 'live', playbackId: publish.stream.playbackId, renditions: ['low', 'source'] });
-      expect(mine.counts).toMatchObject({ ingested: 5, uploaded: 3, transcoded: 3, republished: 3, dropped: { total: 1, byReason: { 'broadcaster-rejected': 1 } } });
+      expect(mine).toMatchObject({
+        streamName: 'sessions',
+        state: 'live',
+        playbackId: publish.stream.playbackId,
+        renditions: ['low', 'source'],
+      });
+      expect(mine.counts).toMatchObject({
+        ingested: 5,
+        uploaded: 3,
+        transcoded: 3,
+        republished: 3,
+        dropped: { total: 1, byReason: { 'broadcaster-rejected': 1 } },
+      });
       expect(JSON.stringify(live.body)).not.toContain(publish.livepeer.streamKey);
       expect((await call('GET', '/api/sessions?state=ended')).body.map((s: { id: string }) => s.id)).not.toContain(publish.session.id);
       expect((await call('GET', `/api/sessions?streamId=${publish.stream.id}`)).body).toHaveLength(1);
@@ -208,7 +227,7 @@ describe('stitcher admin API', () => {
       expect(Object.keys(bad.body.errors).sort()).toEqual(['limit', 'state', 'streamId']);
     });
 
-    it('shows each rendition\'s lag behind the live edge', async () => {
+    it("shows each rendition's lag behind the live edge", async () => {
       const detail = await call('GET', `/api/sessions/${publish.session.id}`);
       expect(detail.status).toBe(200);
       const low = detail.body.renditions.find((r: { name: string }) => r.name === 'low');
@@ -222,7 +241,11 @@ describe('stitcher admin API', () => {
       const timeline = await call('GET', `/api/sessions/${publish.session.id}/segments?limit=10`);
       expect(timeline.body.map((s: { seq: number }) => s.seq)).toEqual([0, 1, 2, 3, 4]);
       const [first] = timeline.body;
-      expect(first).toMatchObject({ state: 'republished', msn: 0, renditions: { low: { state: 'republished', msn: 0 }, source: { state: 'republished', msn: 0 } } });
+      expect(first).toMatchObject({
+        state: 'republished',
+        msn: 0,
+        renditions: { low: { state: 'republished', msn: 0 }, source: { state: 'republished', msn: 0 } },
+      });
       expect(first).toHaveProperty('programDateTime'); // null here: this fixture's ledger rows carry no start time
       expect(first.republishedAt).toBeGreaterThanOrEqual(first.uploadedAt);
       expect(first.uploadedAt).toBeGreaterThanOrEqual(first.ingestedAt);
@@ -233,12 +256,27 @@ describe('stitcher admin API', () => {
     it('shows broadcasters with health, success rate, latency and assignments', async () => {
       const [address] = lp.broadcasters;
       const keys = redisKeys(env.id);
-      await redis.hset(keys.broadcasterStats(address), { address, successes: 9, failures: 1, roundTripMsTotal: 900, lastRoundTripMs: 80, lastError: 'HTTP 503' });
+      await redis.hset(keys.broadcasterStats(address), {
+        address,
+        successes: 9,
+        failures: 1,
+        roundTripMsTotal: 900,
+        lastRoundTripMs: 80,
+        lastError: 'HTTP 503',
+      });
       await redis.set(keys.sessionBroadcaster(publish.session.id), address);
       const answer = await call('GET', '/api/broadcasters');
       expect(answer.body.apiError).toBeNull();
       expect(answer.body.broadcasters).toContainEqual(
-        expect.objectContaining({ address, listed: true, health: 'healthy', successRate: 0.9, meanRoundTripMs: 100, lastRoundTripMs: 80, assignments: [publish.session.id] }),
+        expect.objectContaining({
+          address,
+          listed: true,
+          health: 'healthy',
+          successRate: 0.9,
+          meanRoundTripMs: 100,
+          lastRoundTripMs: 80,
+          assignments: [publish.session.id],
+        }),
       );
       await redis.set(keys.broadcasterCooldown(address), '1', 'PX', 30_000);
       const cooling = (await call('GET', '/api/broadcasters')).body.broadcasters.find((b: { address: string }) => b.address === address);
@@ -251,15 +289,21 @@ describe('stitcher admin API', () => {
     it('counts jobs, pauses, resumes and retries failed ones', async () => {
       const connection = bullConnection(TEST_REDIS_URL);
       const queue = new Queue(SEGMENT_UPLOAD_QUEUE, { connection, prefix: env.id });
-      const worker = new Worker(SEGMENT_UPLOAD_QUEUE, async () => {
-        throw new Error('broadcaster gone');
-      }, { connection, prefix: env.id });
+      const worker = new Worker(
+        SEGMENT_UPLOAD_QUEUE,
+        async () => {
+          throw new Error('broadcaster gone');
+        },
+        { connection, prefix: env.id },
+      );
       await queue.add('UploadSegment', { seq: 1 }, { jobId: 'failing-1', attempts: 1 });
       await waitFor(async () => (await queue.getFailedCount()) === 1, { what: 'a failed job' });
       await worker.close();
 
       const listed = await call('GET', '/api/queues');
-      expect(listed.body).toEqual([expect.objectContaining({ name: SEGMENT_UPLOAD_QUEUE, paused: false, counts: expect.objectContaining({ failed: 1 }) })]);
+      expect(listed.body).toEqual([
+        expect.objectContaining({ name: SEGMENT_UPLOAD_QUEUE, paused: false, counts: expect.objectContaining({ failed: 1 }) }),
+      ]);
       expect((await call('POST', `/api/queues/${SEGMENT_UPLOAD_QUEUE}/pause`)).body.paused).toBe(true);
       expect(await queue.isPaused()).toBe(true);
       const retried = await call('POST', `/api/queues/${SEGMENT_UPLOAD_QUEUE}/retry-failed`);
@@ -278,16 +322,27 @@ describe('stitcher admin API', () => {
       expect((await fetch(`${stitcher.url}/docs`)).status).toBe(200);
       const doc = await (await fetch(`${stitcher.url}/docs-json`)).json();
       expect(Object.keys(doc.paths)).toEqual(
-        expect.arrayContaining(['/api/streams', '/api/streams/{id}/ladder', '/api/sessions/{id}/segments', '/api/broadcasters', '/api/queues/{name}/retry-failed']),
+        expect.arrayContaining([
+          '/api/streams',
+          '/api/streams/{id}/ladder',
+          '/api/sessions/{id}/segments',
+          '/api/broadcasters',
+          '/api/queues/{name}/retry-failed',
+        ]),
       );
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
       expect(doc.paths['/api/streams'].post.requestBody.content['application/json'].schema.required).toEqual(['name']);
       expect(Object.keys(doc.paths).some((p) => p.startsWith('/hls'))).toBe(false);
     });
 
-    it('exposes the stitcher\'s figures on /metrics', async () => {
+    it("exposes the stitcher's figures on /metrics", async () => {
       const metrics = await (await fetch(`${stitcher.url}/metrics`)).text();
-      for (const name of ['stitcher_upstream_poll_seconds', 'stitcher_poll_lag_seconds', 'stitcher_segment_fetch_seconds', 'stitcher_republish_lag_seconds']) {
+      for (const name of [
+        'stitcher_upstream_poll_seconds',
+        'stitcher_poll_lag_seconds',
+        'stitcher_segment_fetch_seconds',
+        'stitcher_republish_lag_seconds',
+      ]) {
         expect(metrics).toMatch(new RegExp(`${name}_count\\{[^}]*rendition="low"`));
       }
     });

@@ -56,14 +56,16 @@ describe('stitcher admin API: cross-site requests, security headers, token guess
     await env?.cleanup();
   });
 
-  it('does not let another origin disable a stream or pause the queue through the dashboard\'s cookie', async () => {
+  it("does not let another origin disable a stream or pause the queue through the dashboard's cookie", async () => {
     const origin = { Origin: foreignOrigin() };
     // The admin API takes the bearer header only: the cookie a browser attaches is not enough.
     expect((await withCookie('POST', `/api/streams/${streamId}/disable`, origin)).status).toBe(401);
     expect((await withCookie('POST', '/api/queues/segment-upload/pause', origin)).status).toBe(401);
     // bull-board is opened by navigation, so it takes the cookie, but changes only from its own origin.
     expect((await withCookie('PUT', '/api/queues/board/api/queues/segment-upload/pause', origin)).status).toBe(403);
-    expect((await withCookie('PUT', '/api/queues/board/api/queues/segment-upload/pause', { Referer: `${foreignOrigin()}/attack.html` })).status).toBe(403);
+    expect(
+      (await withCookie('PUT', '/api/queues/board/api/queues/segment-upload/pause', { Referer: `${foreignOrigin()}/attack.html` })).status,
+    ).toBe(403);
     expect((await withCookie('PUT', '/api/queues/board/api/queues/segment-upload/pause')).status).toBe(403); // no origin at all
     expect(await enabled()).toBe(true);
     expect(await queue.isPaused()).toBe(false);
@@ -80,7 +82,9 @@ describe('stitcher admin API: cross-site requests, security headers, token guess
 
   it('sends security headers with the dashboard, its scripts and the API', async () => {
     for (const path of ['/', '/app.js', '/api/streams', '/api/queues/board/']) {
-      const response = path.startsWith('/api') ? await withCookie('GET', path, { Authorization: `Bearer ${ADMIN_TOKEN}` }) : await fetch(`${stitcher.url}${path}`);
+      const response = path.startsWith('/api')
+        ? await withCookie('GET', path, { Authorization: `Bearer ${ADMIN_TOKEN}` })
+        : await fetch(`${stitcher.url}${path}`);
       expect(response.status, path).toBe(200);
       const csp = response.headers.get('content-security-policy') ?? '';
       expect(csp, path).toContain("default-src 'self'");

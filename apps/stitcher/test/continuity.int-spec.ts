@@ -30,7 +30,9 @@ describe('stitcher media sequence continuity', () => {
     scene = await StitcherScene.start('stitcher-continuity', { mediaSeconds: 6, mode: 'passthrough' });
     ({ env, lp, fixture, segments } = scene);
     stitcher = await spawnApp('stitcher', stitcherEnv(env, lp, settings));
-    const stream = await fixture.createStream('continuity', { profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }] });
+    const stream = await fixture.createStream('continuity', {
+      profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }],
+    });
     first = await fixture.startSession(stream);
     watcher = new PlaylistWatcher(stitcher.url, stream.playbackId, 2);
     watcher.start(100);
@@ -68,16 +70,28 @@ describe('stitcher media sequence continuity', () => {
     await waitFor(() => listedEverywhere(10), { timeoutMs: 20_000, what: 'seqs 9-12 listed (as msn 7-10)' });
 
     const rows = await fixture.renditionRows.find({ where: { sessionId: first.session.id } });
-    const bySeq = (seq: number) => rows.filter((r) => r.seq === seq).map((r) => [r.rendition, r.state, r.dropReason]).sort();
-    expect(bySeq(7)).toEqual([['low', 'dropped', 'not-in-playlist'], ['source', 'dropped', 'not-in-playlist']]);
-    expect(bySeq(8)).toEqual([['low', 'dropped', 'not-in-playlist'], ['source', 'dropped', 'not-in-playlist']]);
+    const bySeq = (seq: number) =>
+      rows
+        .filter((r) => r.seq === seq)
+        .map((r) => [r.rendition, r.state, r.dropReason])
+        .sort();
+    expect(bySeq(7)).toEqual([
+      ['low', 'dropped', 'not-in-playlist'],
+      ['source', 'dropped', 'not-in-playlist'],
+    ]);
+    expect(bySeq(8)).toEqual([
+      ['low', 'dropped', 'not-in-playlist'],
+      ['source', 'dropped', 'not-in-playlist'],
+    ]);
     expect(bySeq(9).map((r) => r[1])).toEqual(['republished', 'republished']);
     const nine = rows.find((r) => r.seq === 9)!;
     expect(nine.msn).toBe(7);
     expect(nine.discontinuity).toBe(true);
     for (const variant of variants) {
       const playlist = lastPlaylist(variant);
-      expect(playlist.segments.map((segment, i) => [playlist.mediaSequence + i, segment.discontinuity]).filter(([, d]) => d)).toEqual([[7, true]]);
+      expect(playlist.segments.map((segment, i) => [playlist.mediaSequence + i, segment.discontinuity]).filter(([, d]) => d)).toEqual([
+        [7, true],
+      ]);
     }
     expect(watcher.violations()).toEqual([]);
   });

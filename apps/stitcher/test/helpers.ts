@@ -29,8 +29,13 @@ import { TEST_REDIS_URL, TestEnv, pushSegment, startLivepeerLocal as startShared
 
 export type { LivepeerLocal } from '@lib/testing';
 
-export function startLivepeerLocal(env: TestEnv, options: { broadcasters?: number; mode?: 'ffmpeg' | 'copy' | 'passthrough' } = {}): Promise<LivepeerLocal> {
-  return startShared(env.processEnv({ LIVEPEER_LOCAL_BROADCASTERS: options.broadcasters ?? 1, LIVEPEER_LOCAL_TRANSCODE_MODE: options.mode ?? 'copy' }));
+export function startLivepeerLocal(
+  env: TestEnv,
+  options: { broadcasters?: number; mode?: 'ffmpeg' | 'copy' | 'passthrough' } = {},
+): Promise<LivepeerLocal> {
+  return startShared(
+    env.processEnv({ LIVEPEER_LOCAL_BROADCASTERS: options.broadcasters ?? 1, LIVEPEER_LOCAL_TRANSCODE_MODE: options.mode ?? 'copy' }),
+  );
 }
 
 /** Keyframe-aligned MPEG-TS segments of a small test pattern, encoded once per test file. */

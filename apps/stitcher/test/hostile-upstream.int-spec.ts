@@ -51,7 +51,8 @@ describe('stitcher against a malformed or hostile upstream', () => {
 
   function serveUpstream(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = req.url ?? '';
-    if (url === '/api/broadcaster') return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify([{ address: upstreamUrl }]));
+    if (url === '/api/broadcaster')
+      return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify([{ address: upstreamUrl }]));
     if (req.method === 'DELETE' && url.startsWith('/api/stream/')) return res.writeHead(204).end();
     const segment = /^\/stream\/fake\/low\/(\d+)\.ts$/.exec(url);
     if (segment) return res.writeHead(200, { 'Content-Type': 'video/mp2t' }).end(segments[Number(segment[1]) % segments.length].bytes);
@@ -108,8 +109,14 @@ describe('stitcher against a malformed or hostile upstream', () => {
         STITCHER_DEADLINE_FACTOR: 4,
       }),
     );
-    const stream = await fixture.createStream('hostile', { profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }] });
-    const livepeer = { id: 'fake', renditions: { low: '/stream/fake/low.m3u8' }, profiles: stream.ladder.profiles } as unknown as LivepeerStream;
+    const stream = await fixture.createStream('hostile', {
+      profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }],
+    });
+    const livepeer = {
+      id: 'fake',
+      renditions: { low: '/stream/fake/low.m3u8' },
+      profiles: stream.ladder.profiles,
+    } as unknown as LivepeerStream;
     publish = await fixture.startSession(stream, { livepeer });
     watcher = new PlaylistWatcher(stitcher.url, stream.playbackId, 2);
     watcher.start(100);

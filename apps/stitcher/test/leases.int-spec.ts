@@ -71,7 +71,7 @@ describe('stitcher copies sharing streams', () => {
     publishes.forEach((p, i) => expect(owners[i]).toBe(preferredOwner(p.stream.id, members)));
   });
 
-  it('hands a killed copy\'s streams to the other within a few seconds, continuing their media sequences', async () => {
+  it("hands a killed copy's streams to the other within a few seconds, continuing their media sequences", async () => {
     const victim = stitchers[0];
     const victimId = members.find((m) => m.includes(`-${victim.proc.pid}-`))!;
     const survivor = stitchers[1];
@@ -90,7 +90,8 @@ describe('stitcher copies sharing streams', () => {
     expect(Date.now() - killedAt).toBeLessThan(8000);
 
     await publishAll([3, 4]);
-    for (const p of publishes) await waitFor(() => listedEverywhere(p, 4), { timeoutMs: 20_000, what: `stream ${p.stream.name} after the kill` });
+    for (const p of publishes)
+      await waitFor(() => listedEverywhere(p, 4), { timeoutMs: 20_000, what: `stream ${p.stream.name} after the kill` });
     for (const p of publishes) {
       const watcher = watchers.get(p.stream.id)!;
       for (const variant of ['low', 'source']) expect([...watcher.media.get(variant)!.listed].sort()).toEqual([0, 1, 2, 3, 4]);
@@ -113,7 +114,8 @@ describe('stitcher copies sharing streams', () => {
     expect(await redis.zscore(redisKeys(env.id).stitcherMembers(), leavingId)).toBeNull();
 
     await publishAll([5]);
-    for (const p of publishes) await waitFor(() => listedEverywhere(p, 5), { timeoutMs: 20_000, what: `stream ${p.stream.name} on the new copy` });
+    for (const p of publishes)
+      await waitFor(() => listedEverywhere(p, 5), { timeoutMs: 20_000, what: `stream ${p.stream.name} on the new copy` });
     for (const p of publishes) expect(watchers.get(p.stream.id)!.violations()).toEqual([]);
     expect(await fixture.renditionRows.count()).toBe(publishes.length * 6 * 2);
   });

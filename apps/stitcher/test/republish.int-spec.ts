@@ -148,10 +148,25 @@ describe('stitcher republishing from livepeer-local', () => {
   });
 
   it('reads in ffmpeg from the master playlist once ended', async () => {
-    const { stderr } = await run('ffmpeg', [
-      '-nostdin', '-hide_banner', '-loglevel', 'error', '-i', `${stitcher.url}/hls/${publish.stream.playbackId}/index.m3u8`,
-      '-map', '0', '-c', 'copy', '-f', 'null', '-',
-    ], { timeout: 60_000, killSignal: 'SIGKILL' });
+    const { stderr } = await run(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-i',
+        `${stitcher.url}/hls/${publish.stream.playbackId}/index.m3u8`,
+        '-map',
+        '0',
+        '-c',
+        'copy',
+        '-f',
+        'null',
+        '-',
+      ],
+      { timeout: 60_000, killSignal: 'SIGKILL' },
+    );
     expect(stderr).not.toMatch(/Invalid data|404|403/);
   });
 
@@ -162,7 +177,8 @@ describe('stitcher republishing from livepeer-local', () => {
     for (const variant of ['low', 'mid', 'source']) {
       expect(await fixture.storage.stat(key(variant, 0)), variant).toBeNull();
       // The ended playlist still lists the last four: they stay.
-      for (let msn = SEGMENTS - 4; msn < SEGMENTS; msn++) expect(await fixture.storage.stat(key(variant, msn)), `${variant} ${msn}`).not.toBeNull();
+      for (let msn = SEGMENTS - 4; msn < SEGMENTS; msn++)
+        expect(await fixture.storage.stat(key(variant, msn)), `${variant} ${msn}`).not.toBeNull();
     }
   });
 });

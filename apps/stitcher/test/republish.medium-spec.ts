@@ -129,7 +129,13 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
   /** Announcements the subscriber handed on, in order. */
   const announced: SegmentTranscodedEvent[] = [];
 
-  const settings = { pollIntervalMs: POLL_MS, deadlineFactor: DEADLINE_FACTOR, playlistWindowSegments: 4, unlistedDeleteMinMs: 60_000, endGraceMs: END_GRACE_MS };
+  const settings = {
+    pollIntervalMs: POLL_MS,
+    deadlineFactor: DEADLINE_FACTOR,
+    playlistWindowSegments: 4,
+    unlistedDeleteMinMs: 60_000,
+    endGraceMs: END_GRACE_MS,
+  };
   const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
 
   beforeAll(async () => {
@@ -140,16 +146,34 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     await storage.ensureBucket();
     upstream = new Upstream();
     await upstream.start();
-    const vars = { ...env.vars(), STITCHER_ALLOWED_SEGMENT_HOSTS: upstream.url.replace('http://', ''), LIVEPEER_API_URL: 'http://127.0.0.1:9/api' };
+    const vars = {
+      ...env.vars(),
+      STITCHER_ALLOWED_SEGMENT_HOSTS: upstream.url.replace('http://', ''),
+      LIVEPEER_API_URL: 'http://127.0.0.1:9/api',
+    };
     const stitcher = stitcherConfig.load(vars);
     const livepeerSettings = livepeerConfig.load(vars);
-    const livepeer = new LivepeerApiClient({ apiUrl: livepeerSettings.apiUrl, apiKey: livepeerSettings.apiKey, userAgent: 'medium-test', timeoutMs: 1000 });
+    const livepeer = new LivepeerApiClient({
+      apiUrl: livepeerSettings.apiUrl,
+      apiKey: livepeerSettings.apiKey,
+      userAgent: 'medium-test',
+      timeoutMs: 1000,
+    });
     const metrics = new RepublishMetrics(new MetricsService('stitcher'));
     const client = new UpstreamClient(stitcher, new BroadcasterHosts(livepeer, stitcher, livepeerSettings));
     playlistsDeps = { settings, renditions: repos.renditions, storage, deletes: new DeferredDeletes(storage), metrics };
     uploadQueue = new Queue<UploadSegmentPayload>(SEGMENT_UPLOAD_QUEUE, { prefix: env.id, connection: { url: TEST_REDIS_URL } });
     const repush = new UploadRepush(uploadQueue);
-    sessionDeps = { settings, playbackUrl: upstream.url, ledger: repos.ledger, renditions: repos.renditions, upstream: client, storage, metrics, repush };
+    sessionDeps = {
+      settings,
+      playbackUrl: upstream.url,
+      ledger: repos.ledger,
+      renditions: repos.renditions,
+      upstream: client,
+      storage,
+      metrics,
+      repush,
+    };
     // The announcement channel as the coordinator reads it, routed to the republisher under test.
     subscriber = new Redis(TEST_REDIS_URL);
     publisher = new Redis(TEST_REDIS_URL);
@@ -270,7 +294,13 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     await repos.ledger.markUploaded(session.id, seq, { uploadMs: 1, roundTripMs: 1, renditions: keys });
     if (options.announce === false) return;
     const seen = announced.length;
-    const event: SegmentTranscodedEvent = { sessionId: session.id, streamId: session.streamId, seq, uploadedAt: Date.now(), renditions: keys };
+    const event: SegmentTranscodedEvent = {
+      sessionId: session.id,
+      streamId: session.streamId,
+      seq,
+      uploadedAt: Date.now(),
+      renditions: keys,
+    };
     await publisher.publish(redisKeys(env.id).segmentTranscodedChannel(), JSON.stringify(event));
     await vi.waitUntil(() => announced.length > seen, { timeout: 5000, interval: 10 });
   }
@@ -303,11 +333,16 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
   }
 
   /** Per variant, the seq -> msn (null = skipped) of the session's rows. */
-  async function rowsOf(session: SessionEntity): Promise<Map<number, Record<string, { msn: number | null; reason: string | null; discontinuity: boolean }>>> {
+  async function rowsOf(
+    session: SessionEntity,
+  ): Promise<Map<number, Record<string, { msn: number | null; reason: string | null; discontinuity: boolean }>>> {
     const out = new Map<number, Record<string, { msn: number | null; reason: string | null; discontinuity: boolean }>>();
     const seqs = (await repos.ledger.list(session.id)).map((r) => r.seq);
     for (const row of await repos.renditions.forSeqs(session.id, seqs)) {
-      out.set(row.seq, { ...out.get(row.seq), [row.rendition]: { msn: row.msn, reason: row.dropReason, discontinuity: row.discontinuity } });
+      out.set(row.seq, {
+        ...out.get(row.seq),
+        [row.rendition]: { msn: row.msn, reason: row.dropReason, discontinuity: row.discontinuity },
+      });
     }
     return out;
   }
@@ -368,7 +403,9 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     await repos.ledger.markDropped(first.id, 5, 'deadline-exceeded');
     await round();
     const rows = await rowsOf(first);
-    expect(rows.get(5)).toEqual(Object.fromEntries(VARIANTS.map((v) => [v, { msn: null, reason: 'not-in-playlist', discontinuity: false }])));
+    expect(rows.get(5)).toEqual(
+      Object.fromEntries(VARIANTS.map((v) => [v, { msn: null, reason: 'not-in-playlist', discontinuity: false }])),
+    );
     const counts = (await repos.ledger.countsBySession([first.id])).get(first.id)!;
     expect(counts.dropReasons).toEqual({ 'deadline-exceeded': 1 });
     expect(counts.skippedInPlaylists).toEqual({ 'not-in-playlist': 1 });
@@ -377,7 +414,9 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
   it('continues the media sequence from the rows after a restart or takeover', async () => {
     const before = await programDateTimes();
     const written = Object.fromEntries(
-      await Promise.all(VARIANTS.map(async (v) => [v, (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, v))).toString()] as const)),
+      await Promise.all(
+        VARIANTS.map(async (v) => [v, (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, v))).toString()] as const),
+      ),
     );
     await takeOver(first); // new objects: nothing carried over but the database
     for (const v of VARIANTS) expect(playlists.windowOf(v)!.segments.map((s) => s.msn)).toEqual([0, 1, 2, 3]);
@@ -577,7 +616,9 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       advance(SEGMENT_MS);
       await round();
       const rows = await rowsOf(session);
-      expect(rows.get(7)).toEqual(Object.fromEntries(VARIANTS.map((v) => [v, { msn: null, reason: 'not-in-playlist', discontinuity: false }])));
+      expect(rows.get(7)).toEqual(
+        Object.fromEntries(VARIANTS.map((v) => [v, { msn: null, reason: 'not-in-playlist', discontinuity: false }])),
+      );
       expect(rows.get(8)).toEqual(listedAs(7, true));
       expect(Date.now()).toBeLessThan((await repos.ledger.get(session.id, 7))!.ingestedAt + DEADLINE_FACTOR * SEGMENT_MS);
     });

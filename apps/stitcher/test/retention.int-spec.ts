@@ -34,12 +34,20 @@ describe('stitcher retention', () => {
   });
 
   it('keeps the objects of a recently ended session', async () => {
-    const stream = await fixture.createStream('retained', { profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }] });
+    const stream = await fixture.createStream('retained', {
+      profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }],
+    });
     first = await fixture.startSession(stream);
     for (let seq = 0; seq < 4; seq++) await fixture.publishSegment(first, seq, segments[seq % segments.length]);
-    await waitFor(async () => (await fixture.ledger.counts(first.session.id)).byState.republished === 4, { timeoutMs: 20_000, what: 'republished' });
+    await waitFor(async () => (await fixture.ledger.counts(first.session.id)).byState.republished === 4, {
+      timeoutMs: 20_000,
+      what: 'republished',
+    });
     await fixture.endSession(first);
-    await waitFor(async () => (await fixture.sessions.findOneBy({ id: first.session.id }))?.playlistEndedAt, { timeoutMs: 20_000, what: 'closed' });
+    await waitFor(async () => (await fixture.sessions.findOneBy({ id: first.session.id }))?.playlistEndedAt, {
+      timeoutMs: 20_000,
+      what: 'closed',
+    });
     await new Promise((r) => setTimeout(r, 2500)); // retention runs every second
     expect((await fixture.sessions.findOneBy({ id: first.session.id }))!.purgedAt).toBeNull();
     expect(await fixture.storage.list(objectKeys.sourceSession(first.session.id))).toHaveLength(4);

@@ -26,7 +26,11 @@ describe('broadcaster assignment (Redis)', () => {
   function worker(): BroadcasterAssignments {
     const redis = new Redis(TEST_REDIS_URL);
     clients.push(redis);
-    const vars = env.vars({ BROADCASTER_COOLDOWN_MS: COOLDOWN_MS, BROADCASTER_SESSION_BAN_MS: 5000, LIVEPEER_API_URL: 'http://127.0.0.1:9/api' });
+    const vars = env.vars({
+      BROADCASTER_COOLDOWN_MS: COOLDOWN_MS,
+      BROADCASTER_SESSION_BAN_MS: 5000,
+      LIVEPEER_API_URL: 'http://127.0.0.1:9/api',
+    });
     const config = workerConfig.load(vars);
     const directory = new BroadcasterDirectory(livepeerConfig.load(vars), config, redis, keys);
     return new BroadcasterAssignments(redis, keys, config, directory);

@@ -54,8 +54,12 @@ describe('worker failover (livepeer-local, passthrough)', () => {
     for (const row of rows.slice(0, 3)) expect(row.broadcasters).toEqual([failed]);
     for (const row of rows.slice(4)) expect(row.broadcasters).toEqual([other]);
     expect(await current(session.sessionId)).toBe(other);
-    expect(await metricValue(worker.url, 'worker_session_reassignments_total', { reason: 'push-failed' })).toBeGreaterThan(reassignmentsBefore);
-    expect(await metricValue(worker.url, 'worker_upload_attempts_total', { broadcaster: failed, outcome: 'status' })).toBeGreaterThanOrEqual(1);
+    expect(await metricValue(worker.url, 'worker_session_reassignments_total', { reason: 'push-failed' })).toBeGreaterThan(
+      reassignmentsBefore,
+    );
+    expect(
+      await metricValue(worker.url, 'worker_upload_attempts_total', { broadcaster: failed, outcome: 'status' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(await metricValue(worker.url, 'worker_segment_realtime_ratio_count')).toBeGreaterThanOrEqual(SEGMENTS);
     expect(await metricValue(worker.url, 'worker_segment_round_trip_seconds_count')).toBeGreaterThanOrEqual(SEGMENTS);
     // Every segment was accepted exactly once; the extra PUT is the refused one.

@@ -230,7 +230,10 @@ export class InProcessWorker {
     );
     const { AppModule } = await import('../src/app.module');
     const clock = new TestClock();
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(UploadClock).useValue(clock).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(UploadClock)
+      .useValue(clock)
+      .compile();
     const app = moduleRef.createNestApplication({ logger: ['error'] });
     await app.init();
     return new InProcessWorker(app, clock);

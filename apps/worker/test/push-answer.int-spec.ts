@@ -49,10 +49,13 @@ describe('renditions of the push answer (livepeer-local, copy)', () => {
       expect(info.formatName).toBe('mpegts');
       expect(info.video?.codec).toBe('h264');
     }
-    const announced = await waitFor(() => {
-      const mine = events.filter((e) => e.sessionId === session.sessionId);
-      return mine.length >= SEGMENTS && mine;
-    }, { what: 'an announcement per segment' });
+    const announced = await waitFor(
+      () => {
+        const mine = events.filter((e) => e.sessionId === session.sessionId);
+        return mine.length >= SEGMENTS && mine;
+      },
+      { what: 'an announcement per segment' },
+    );
     expect(announced.map((e) => e.seq).sort()).toEqual([0, 1, 2]);
     expect(announced.every((e) => e.renditions?.['144p'] === objectKeys.transcodedSegment(session.sessionId, '144p', e.seq))).toBe(true);
   });

@@ -79,13 +79,20 @@ describe('push answer renditions (in process, real stores, stub broadcasters)', 
   const session = (): Session => ({ sessionId: randomUUID(), livepeerStreamId: `lp-${randomUUID().slice(0, 8)}` });
   /** Bytes that say which broadcaster transcoded which rendition of which segment. */
   const renditionBytes = (b: StubBroadcaster, name: string, seq: number) => Buffer.from(`${name} of ${seq} by ${b.address}`);
-  const named = (...names: string[]) => (b: StubBroadcaster) => (_manifest: string, seq: number) => names.map((name): StubPart => ({ name, body: renditionBytes(b, name, seq) }));
+  const named =
+    (...names: string[]) =>
+    (b: StubBroadcaster) =>
+    (_manifest: string, seq: number) =>
+      names.map((name): StubPart => ({ name, body: renditionBytes(b, name, seq) }));
   const everyBroadcaster = (parts: (b: StubBroadcaster) => StubBroadcaster['parts']) => [b1, b2].forEach((b) => (b.parts = parts(b)));
   const byAddress = (address: string) => [b1, b2].find((b) => b.address === address)!;
   const stored = (key: string) => ingest.storage.getBuffer(key);
   const eventsOf = (sessionId: string, seq: number) => events.filter((e) => e.sessionId === sessionId && e.seq === seq);
   const announced = (sessionId: string, seq: number, count = 1) =>
-    waitFor(() => eventsOf(sessionId, seq).length >= count && eventsOf(sessionId, seq), { intervalMs: 10, what: `announcement ${count} of ${sessionId}/${seq}` });
+    waitFor(() => eventsOf(sessionId, seq).length >= count && eventsOf(sessionId, seq), {
+      intervalMs: 10,
+      what: `announcement ${count} of ${sessionId}/${seq}`,
+    });
 
   async function delivered(s: Session, seq: number) {
     const { job } = await ingest.finishedJob(s.sessionId, seq);
@@ -103,7 +110,10 @@ describe('push answer renditions (in process, real stores, stub broadcasters)', 
     const b = byAddress(result.broadcaster);
 
     expect(b.accepts[b.accepts.length - 1]).toBe('multipart/mixed');
-    const keys = { '360p': objectKeys.transcodedSegment(s.sessionId, '360p', 0), '240p': objectKeys.transcodedSegment(s.sessionId, '240p', 0) };
+    const keys = {
+      '360p': objectKeys.transcodedSegment(s.sessionId, '360p', 0),
+      '240p': objectKeys.transcodedSegment(s.sessionId, '240p', 0),
+    };
     expect(await stored(keys['360p'])).toEqual(renditionBytes(b, '360p', 0));
     expect(await stored(keys['240p'])).toEqual(renditionBytes(b, '240p', 0));
     expect(await ingest.ledger.get(s.sessionId, 0)).toMatchObject({ state: 'uploaded', renditions: keys });
@@ -142,7 +152,10 @@ describe('push answer renditions (in process, real stores, stub broadcasters)', 
     await ingest.ingest(s, 0);
     const b = byAddress((await delivered(s, 0)).broadcaster);
 
-    const keys = { '720p': objectKeys.transcodedSegment(s.sessionId, '720p', 0), '480p': objectKeys.transcodedSegment(s.sessionId, '480p', 0) };
+    const keys = {
+      '720p': objectKeys.transcodedSegment(s.sessionId, '720p', 0),
+      '480p': objectKeys.transcodedSegment(s.sessionId, '480p', 0),
+    };
     expect(await stored(keys['720p'])).toEqual(renditionBytes(b, 'first', 0));
     expect(await stored(keys['480p'])).toEqual(renditionBytes(b, 'second', 0));
     expect((await ingest.ledger.get(s.sessionId, 0))!.renditions).toEqual(keys);
@@ -220,7 +233,11 @@ describe('push answer renditions (in process, real stores, stub broadcasters)', 
       expect(result).toMatchObject({ outcome: 'uploaded', broadcaster: other.address, tried: [other.address] });
       const key = objectKeys.transcodedSegment(s.sessionId, '360p', 0);
       expect(await stored(key)).toEqual(renditionBytes(other, '360p', 0));
-      expect(await ingest.ledger.get(s.sessionId, 0)).toMatchObject({ state: 'uploaded', renditions: { '360p': key }, broadcasters: [first, other.address] });
+      expect(await ingest.ledger.get(s.sessionId, 0)).toMatchObject({
+        state: 'uploaded',
+        renditions: { '360p': key },
+        broadcasters: [first, other.address],
+      });
       const again = await announced(s.sessionId, 0, 2);
       expect(again[1]).toMatchObject({ seq: 0, renditions: { '360p': key } });
       // A detour for one segment: the session stays where it is.

@@ -48,11 +48,38 @@ export function fixtureSegment(): Buffer {
   if (!existsSync(file)) {
     const partial = `${file}.${process.pid}.part`;
     execFileSync('ffmpeg', [
-      '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-      '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15:duration=2',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=2',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-threads', '1', '-pix_fmt', 'yuv420p', '-g', '30', '-bf', '0',
-      '-c:a', 'aac', '-b:a', '48k', '-f', 'mpegts', partial,
+      '-nostdin',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x180:rate=15:duration=2',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=44100:duration=2',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-threads',
+      '1',
+      '-pix_fmt',
+      'yuv420p',
+      '-g',
+      '30',
+      '-bf',
+      '0',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '48k',
+      '-f',
+      'mpegts',
+      partial,
     ]);
     renameSync(partial, file);
   }
@@ -67,14 +94,13 @@ export interface LivepeerNetwork {
 }
 
 /** livepeer-local (API + N broadcaster processes, passthrough), with each broadcaster's pid. */
-export async function startLivepeerLocal(
-  env: TestEnv,
-  extra: Record<string, string | number> = {},
-): Promise<LivepeerNetwork> {
+export async function startLivepeerLocal(env: TestEnv, extra: Record<string, string | number> = {}): Promise<LivepeerNetwork> {
   const lp = await startShared(
     env.processEnv({ LIVEPEER_LOCAL_TRANSCODE_MODE: 'passthrough', LIVEPEER_LOCAL_HEALTH_INTERVAL_MS: 500, ...extra }),
   );
-  const broadcasters = await Promise.all(lp.broadcasters.map(async (address) => ({ address, pid: (await broadcasterStatus(address)).pid })));
+  const broadcasters = await Promise.all(
+    lp.broadcasters.map(async (address) => ({ address, pid: (await broadcasterStatus(address)).pid })),
+  );
   return { app: lp.app, apiUrl: lp.apiUrl, broadcasters };
 }
 
@@ -145,7 +171,11 @@ export class FakeIngest {
     return ingest;
   }
 
-  payload(session: { sessionId: string; livepeerStreamId: string }, seq: number, overrides: Partial<UploadSegmentPayload> = {}): UploadSegmentPayload {
+  payload(
+    session: { sessionId: string; livepeerStreamId: string },
+    seq: number,
+    overrides: Partial<UploadSegmentPayload> = {},
+  ): UploadSegmentPayload {
     return {
       sessionId: session.sessionId,
       streamId: session.sessionId,
@@ -161,7 +191,11 @@ export class FakeIngest {
   }
 
   /** One segment "cut" now: stored, recorded, enqueued. */
-  async ingest(session: { sessionId: string; livepeerStreamId: string }, seq: number, overrides: Partial<UploadSegmentPayload> = {}): Promise<UploadSegmentPayload> {
+  async ingest(
+    session: { sessionId: string; livepeerStreamId: string },
+    seq: number,
+    overrides: Partial<UploadSegmentPayload> = {},
+  ): Promise<UploadSegmentPayload> {
     await this.store(session, seq);
     return this.enqueue(session, seq, overrides);
   }
@@ -172,7 +206,11 @@ export class FakeIngest {
   }
 
   /** The ledger row and the upload job (ingest's next steps), for an object stored or not. */
-  async enqueue(session: { sessionId: string; livepeerStreamId: string }, seq: number, overrides: Partial<UploadSegmentPayload> = {}): Promise<UploadSegmentPayload> {
+  async enqueue(
+    session: { sessionId: string; livepeerStreamId: string },
+    seq: number,
+    overrides: Partial<UploadSegmentPayload> = {},
+  ): Promise<UploadSegmentPayload> {
     const payload = this.payload(session, seq, overrides);
     const { livepeerStreamId: _ignored, ...ledgerRow } = payload;
     await this.ledger.recordIngested(ledgerRow);
@@ -260,7 +298,10 @@ export class WorkerTestBed {
   /** A session id and its own Livepeer stream. */
   async newSession(): Promise<{ sessionId: string; livepeerStreamId: string }> {
     const sessionId = randomUUID();
-    return { sessionId, livepeerStreamId: await createLivepeerStream(this.network.apiUrl, `${this.env.options.name}-${sessionId.slice(0, 8)}`) };
+    return {
+      sessionId,
+      livepeerStreamId: await createLivepeerStream(this.network.apiUrl, `${this.env.options.name}-${sessionId.slice(0, 8)}`),
+    };
   }
 
   /** Faults off on every broadcaster still running. */

@@ -92,35 +92,42 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
   it.each([
     ['503', 'status'],
     ['reset', 'network'],
-  ] as const)('a broadcaster answering %s: the segment lands on the other one, the session moves, the failed one cools down', async (fault, kind) => {
-    const s = session();
-    const first = await assigned(s);
-    const other = [b1, b2].find((b) => b.address !== first)!;
-    const reassignmentsBefore = await worker.metric('worker_session_reassignments_total', { reason: 'push-failed' });
-    byAddress(first).fail([fault]);
-    await ingest.ingest(s, 1);
-    const { result, state } = await resultOf(s.sessionId, 1);
+  ] as const)(
+    'a broadcaster answering %s: the segment lands on the other one, the session moves, the failed one cools down',
+    async (fault, kind) => {
+      const s = session();
+      const first = await assigned(s);
+      const other = [b1, b2].find((b) => b.address !== first)!;
+      const reassignmentsBefore = await worker.metric('worker_session_reassignments_total', { reason: 'push-failed' });
+      byAddress(first).fail([fault]);
+      await ingest.ingest(s, 1);
+      const { result, state } = await resultOf(s.sessionId, 1);
 
-    expect(state).toBe('completed');
-    expect(result).toMatchObject({ outcome: 'uploaded', broadcaster: other.address, tried: [first, other.address] });
-    expect(await ingest.ledger.get(s.sessionId, 1)).toMatchObject({ state: 'uploaded', attempts: 2, broadcasters: [first, other.address] });
-    expect(await current(s.sessionId)).toBe(other.address);
-    expect(byAddress(first).pushes(s.livepeerStreamId, 1)).toBe(1);
-    expect(other.pushes(s.livepeerStreamId, 1)).toBe(1);
-    expect(await worker.metric('worker_session_reassignments_total', { reason: 'push-failed' })).toBe(reassignmentsBefore + 1);
-    expect(await worker.metric('worker_upload_attempts_total', { broadcaster: first, outcome: kind })).toBeGreaterThanOrEqual(1);
-    // Banned for this session, cooled down for every session, its failure in the stats.
-    expect(await redis.zscore(keys().sessionBadBroadcasters(s.sessionId), first)).not.toBeNull();
-    expect(await redis.exists(keys().broadcasterCooldown(first))).toBe(1);
-    expect(Number((await redis.hgetall(keys().broadcasterStats(first))).failures)).toBeGreaterThanOrEqual(1);
+      expect(state).toBe('completed');
+      expect(result).toMatchObject({ outcome: 'uploaded', broadcaster: other.address, tried: [first, other.address] });
+      expect(await ingest.ledger.get(s.sessionId, 1)).toMatchObject({
+        state: 'uploaded',
+        attempts: 2,
+        broadcasters: [first, other.address],
+      });
+      expect(await current(s.sessionId)).toBe(other.address);
+      expect(byAddress(first).pushes(s.livepeerStreamId, 1)).toBe(1);
+      expect(other.pushes(s.livepeerStreamId, 1)).toBe(1);
+      expect(await worker.metric('worker_session_reassignments_total', { reason: 'push-failed' })).toBe(reassignmentsBefore + 1);
+      expect(await worker.metric('worker_upload_attempts_total', { broadcaster: first, outcome: kind })).toBeGreaterThanOrEqual(1);
+      // Banned for this session, cooled down for every session, its failure in the stats.
+      expect(await redis.zscore(keys().sessionBadBroadcasters(s.sessionId), first)).not.toBeNull();
+      expect(await redis.exists(keys().broadcasterCooldown(first))).toBe(1);
+      expect(Number((await redis.hgetall(keys().broadcasterStats(first))).failures)).toBeGreaterThanOrEqual(1);
 
-    // The next segment goes straight to the new broadcaster; so does a new session (cool-down).
-    await ingest.ingest(s, 2);
-    expect((await resultOf(s.sessionId, 2)).result).toMatchObject({ tried: [other.address] });
-    const fresh = session();
-    await ingest.ingest(fresh, 0);
-    expect((await resultOf(fresh.sessionId, 0)).result).toMatchObject({ tried: [other.address] });
-  });
+      // The next segment goes straight to the new broadcaster; so does a new session (cool-down).
+      await ingest.ingest(s, 2);
+      expect((await resultOf(s.sessionId, 2)).result).toMatchObject({ tried: [other.address] });
+      const fresh = session();
+      await ingest.ingest(fresh, 0);
+      expect((await resultOf(fresh.sessionId, 0)).result).toMatchObject({ tried: [other.address] });
+    },
+  );
 
   it('a broadcaster that hangs: the push times out after 2 x duration and is delivered elsewhere', async () => {
     const s = session();
@@ -217,7 +224,10 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     b2.fail([], '503');
     const droppedBefore = await worker.metric('worker_segments_dropped_total', { reason: 'deadline-exceeded' });
     await ingest.ingest(s, 1);
-    await waitFor(async () => ((await ingest.ledger.get(s.sessionId, 1))?.attempts ?? 0) >= 3, { intervalMs: 10, what: 'three refused pushes' });
+    await waitFor(async () => ((await ingest.ledger.get(s.sessionId, 1))?.attempts ?? 0) >= 3, {
+      intervalMs: 10,
+      what: 'three refused pushes',
+    });
     // The live deadline (5 x 2 s after ingest) passes.
     worker.clock.advance(5 * SEGMENT_MS);
     const { state, result } = await resultOf(s.sessionId, 1);
@@ -228,7 +238,9 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     expect(row).toMatchObject({ state: 'dropped', dropReason: 'deadline-exceeded' });
     expect(row.attempts).toBeGreaterThan(1);
     expect(result.tried.length).toBe(row.attempts);
-    expect(row.dropDetail).toMatch(/^not delivered within 10000 ms of ingest after \d+ attempt\(s\); last: HTTP 503: No sessions available$/);
+    expect(row.dropDetail).toMatch(
+      /^not delivered within 10000 ms of ingest after \d+ attempt\(s\); last: HTTP 503: No sessions available$/,
+    );
     expect(await worker.metric('worker_segments_dropped_total', { reason: 'deadline-exceeded' })).toBe(droppedBefore + 1);
 
     // The broadcasters recover: the next segment, inside its deadline, is delivered, and the
@@ -268,7 +280,9 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     await ingest.ingest(s, 0, { ingestedAt: Date.now() - 6 * SEGMENT_MS });
     const { result } = await resultOf(s.sessionId, 0);
     expect(result).toMatchObject({ outcome: 'dropped', reason: 'deadline-exceeded', tried: [] });
-    expect((await ingest.ledger.get(s.sessionId, 0))!.dropDetail).toMatch(/^reached a worker \d+ ms after ingest, past its 10000 ms deadline$/);
+    expect((await ingest.ledger.get(s.sessionId, 0))!.dropDetail).toMatch(
+      /^reached a worker \d+ ms after ingest, past its 10000 ms deadline$/,
+    );
     expect(b1.pushes(s.livepeerStreamId, 0) + b2.pushes(s.livepeerStreamId, 0)).toBe(0);
   });
 
@@ -295,7 +309,15 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     const skippedBefore = await worker.metric('worker_jobs_skipped_total');
     const uploadedBefore = await worker.metric('worker_segments_uploaded_total');
     // The same job as BullMQ hands it to a worker after another one died on it.
-    const rerun = { id: 'rerun', name: UPLOAD_SEGMENT_JOB, data: payload, timestamp: Date.now(), attemptsStarted: 2, attemptsMade: 0, stalledCounter: 1 };
+    const rerun = {
+      id: 'rerun',
+      name: UPLOAD_SEGMENT_JOB,
+      data: payload,
+      timestamp: Date.now(),
+      attemptsStarted: 2,
+      attemptsMade: 0,
+      stalledCounter: 1,
+    };
     const result = await worker.get(UploadJobRunner).run(rerun as unknown as Job<UploadSegmentPayload>);
 
     expect(result).toMatchObject({ outcome: 'skipped', state: 'uploaded', tried: [] });

@@ -86,7 +86,11 @@ describe('worker processes sharing the upload queue', () => {
     const mover = results.get(moved.seq)!.worker;
     // Segments whose job started after the move went to the new broadcaster, whichever
     // worker ran them; at least one of them ran on the worker that did not move it.
-    const after = rows.filter((r) => (results.get(r.seq) as Extract<UploadJobResult, { outcome: 'uploaded' }>).putStartedAt > (results.get(moved.seq) as Extract<UploadJobResult, { outcome: 'uploaded' }>).putStartedAt && r.seq > moved.seq + 1);
+    const after = rows.filter(
+      (r) =>
+        (results.get(r.seq) as Extract<UploadJobResult, { outcome: 'uploaded' }>).putStartedAt >
+          (results.get(moved.seq) as Extract<UploadJobResult, { outcome: 'uploaded' }>).putStartedAt && r.seq > moved.seq + 1,
+    );
     expect(after.length).toBeGreaterThanOrEqual(4);
     for (const row of after) expect(row.broadcasters).toEqual([other]);
     expect(after.some((r) => results.get(r.seq)!.worker !== mover)).toBe(true);
@@ -105,7 +109,9 @@ describe('worker processes sharing the upload queue', () => {
         async () => {
           for (const job of await ingest.queue.getActive()) {
             if (job.data.sessionId !== session.sessionId || !job.processedBy?.endsWith(`:${pidOf(victim)}`)) continue;
-            const received = (await Promise.all(addresses().map((b) => pushesAt(b, session.livepeerStreamId)))).some((p) => p[job.data.seq]);
+            const received = (await Promise.all(addresses().map((b) => pushesAt(b, session.livepeerStreamId)))).some(
+              (p) => p[job.data.seq],
+            );
             if (received) {
               victim.proc.kill('SIGKILL');
               killedSeq = job.data.seq;
@@ -142,7 +148,9 @@ describe('worker processes sharing the upload queue', () => {
       { connection: bullConnection(TEST_REDIS_URL), prefix: env.id, name: 'dying', ...UPLOAD_WORKER_OPTIONS },
     );
     await ingest.ingest(session, 0);
-    await waitFor(async () => (await ingest.ledger.get(session.sessionId, 0))?.state === 'uploaded', { what: 'the dying worker to deliver' });
+    await waitFor(async () => (await ingest.ledger.get(session.sessionId, 0))?.state === 'uploaded', {
+      what: 'the dying worker to deliver',
+    });
     await dying.close(true); // its lock is no longer renewed: the job stalls
     const taker = await worker('worker-taker', {});
 

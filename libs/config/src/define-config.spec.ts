@@ -1,5 +1,14 @@
 import { ConfigError, loadAll } from './define-config';
-import { databaseConfig, livepeerConfig, redisConfig, s3Config, stitcherConfig, workerConfig, allNamespaces, launcherConfig } from './namespaces';
+import {
+  databaseConfig,
+  livepeerConfig,
+  redisConfig,
+  s3Config,
+  stitcherConfig,
+  workerConfig,
+  allNamespaces,
+  launcherConfig,
+} from './namespaces';
 
 describe('settings', () => {
   it('has a working default for every variable on one machine', () => {
@@ -64,12 +73,20 @@ describe('settings', () => {
 describe('launcher settings', () => {
   it('defaults the restart policy and the embedded S3 server to loopback', () => {
     const settings = launcherConfig.load({});
-    expect(settings.restartPolicy).toEqual({ backoffMs: 500, backoffMaxMs: 10_000, resetAfterMs: 30_000, crashLoopCount: 5, crashLoopWindowMs: 60_000 });
+    expect(settings.restartPolicy).toEqual({
+      backoffMs: 500,
+      backoffMaxMs: 10_000,
+      resetAfterMs: 30_000,
+      crashLoopCount: 5,
+      crashLoopWindowMs: 60_000,
+    });
     expect(settings.s3BindHost).toBe('127.0.0.1');
   });
 
   it('refuses a bad restart policy or bind address, naming the variable', () => {
-    expect(() => launcherConfig.load({ RESTART_BACKOFF_MS: '2000', RESTART_BACKOFF_MAX_MS: '1000' })).toThrow(/RESTART_BACKOFF_MAX_MS=1000: must be at least RESTART_BACKOFF_MS/);
+    expect(() => launcherConfig.load({ RESTART_BACKOFF_MS: '2000', RESTART_BACKOFF_MAX_MS: '1000' })).toThrow(
+      /RESTART_BACKOFF_MAX_MS=1000: must be at least RESTART_BACKOFF_MS/,
+    );
     expect(() => launcherConfig.load({ CRASH_LOOP_CRASHES: '0' })).toThrow(/CRASH_LOOP_CRASHES/);
     expect(() => launcherConfig.load({ S3_BIND_HOST: 'not a host' })).toThrow(/S3_BIND_HOST/);
     expect(launcherConfig.load({ S3_BIND_HOST: '0.0.0.0' }).s3BindHost).toBe('0.0.0.0');

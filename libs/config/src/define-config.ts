@@ -52,9 +52,7 @@ export function defineConfig<TVars extends Record<string, VariableSpec<z.ZodType
     descriptions,
     load(env: Env = process.env) {
       // Empty strings count as unset, as they do in docker-compose files with `VAR=`.
-      const picked = Object.fromEntries(
-        Object.keys(shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
-      );
+      const picked = Object.fromEntries(Object.keys(shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
       const parsed = schema.safeParse(picked);
       if (!parsed.success) {
         throw new ConfigError(

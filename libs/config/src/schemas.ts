@@ -54,7 +54,13 @@ export const hostList = () =>
     .transform((v) =>
       v
         .split(',')
-        .map((h) => h.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
+        .map((h) =>
+          h
+            .trim()
+            .toLowerCase()
+            .replace(/^https?:\/\//, '')
+            .replace(/\/.*$/, ''),
+        )
         .filter(Boolean),
     )
     .refine((hosts) => hosts.every((h) => /^[a-z0-9.[\]:-]+$/.test(h)), 'must be a comma-separated list of host[:port]');

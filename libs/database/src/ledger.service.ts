@@ -18,7 +18,10 @@ export interface IngestedSegment {
 }
 
 /** The fields of a ledger row the stitcher's frontier reads. */
-export type LedgerWindowRow = Pick<SegmentEntity, 'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions'>;
+export type LedgerWindowRow = Pick<
+  SegmentEntity,
+  'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions'
+>;
 
 /**
  * States a segment may move to from each state. The ledger only moves forward, so a
@@ -165,7 +168,16 @@ export class LedgerService {
       where: { sessionId, ...(fromSeq === undefined ? {} : { seq: MoreThanOrEqual(fromSeq) }) },
       order: { seq: 'ASC' },
       take: limit,
-      select: { seq: true, state: true, ingestedAt: true, durationMs: true, uploadedAt: true, objectKey: true, startedAt: true, renditions: true },
+      select: {
+        seq: true,
+        state: true,
+        ingestedAt: true,
+        durationMs: true,
+        uploadedAt: true,
+        objectKey: true,
+        startedAt: true,
+        renditions: true,
+      },
     });
   }
 
@@ -207,7 +219,14 @@ export class LedgerService {
       .groupBy('s.session_id')
       .addGroupBy('s.state')
       .addGroupBy('s.drop_reason')
-      .getRawMany<{ sessionId: string; state: string; reason: string | null; n: string | number; queued: string | number; uploaded: string | number }>();
+      .getRawMany<{
+        sessionId: string;
+        state: string;
+        reason: string | null;
+        n: string | number;
+        queued: string | number;
+        uploaded: string | number;
+      }>();
     for (const r of ledger) {
       const c = out.get(r.sessionId)!;
       const n = Number(r.n);

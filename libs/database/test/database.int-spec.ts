@@ -79,7 +79,16 @@ describe.each(['postgres', 'sqlite'] as const)('database on %s', (kind) => {
       });
     }
     // Recording twice keeps one row.
-    await ledger.recordIngested({ sessionId, streamId: 's', seq: 0, durationMs: 1, bytes: 1, resolution: null, objectKey: 'x', ingestedAt: 0 });
+    await ledger.recordIngested({
+      sessionId,
+      streamId: 's',
+      seq: 0,
+      durationMs: 1,
+      bytes: 1,
+      resolution: null,
+      objectKey: 'x',
+      ingestedAt: 0,
+    });
     expect(await ledger.markQueued(sessionId, 0)).toBe(true);
     await ledger.recordAttempt(sessionId, 0, 'http://b1');
     await ledger.recordAttempt(sessionId, 0, 'http://b2');
@@ -90,14 +99,24 @@ describe.each(['postgres', 'sqlite'] as const)('database on %s', (kind) => {
     expect(await ledger.markRepublished(sessionId, 0)).toBe(true);
 
     const first = await ledger.get(sessionId, 0);
-    expect(first).toMatchObject({ durationMs: 2000, attempts: 2, broadcasters: ['http://b1', 'http://b2'], state: 'republished', roundTripMs: 900 });
+    expect(first).toMatchObject({
+      durationMs: 2000,
+      attempts: 2,
+      broadcasters: ['http://b1', 'http://b2'],
+      state: 'republished',
+      roundTripMs: 900,
+    });
     expect(await ledger.counts(sessionId)).toEqual({
       total: 4,
       byState: { republished: 1, dropped: 1, ingested: 2 },
       dropReasons: { 'deadline-exceeded': 1 },
     });
     expect((await ledger.countsBySession([sessionId, 'none'])).get('none')).toMatchObject({ total: 0, reachedQueued: 0 });
-    expect((await ledger.countsBySession([sessionId])).get(sessionId)).toMatchObject({ reachedQueued: 1, reachedUploaded: 1, skippedInPlaylists: {} });
+    expect((await ledger.countsBySession([sessionId])).get(sessionId)).toMatchObject({
+      reachedQueued: 1,
+      reachedUploaded: 1,
+      skippedInPlaylists: {},
+    });
   });
 
   it('stores no attempt count: it is the number of broadcasters tried', async () => {
@@ -108,7 +127,16 @@ describe.each(['postgres', 'sqlite'] as const)('database on %s', (kind) => {
 
   it('records concurrent attempts on one row without losing any', async () => {
     const sessionId = randomUUID();
-    await ledger.recordIngested({ sessionId, streamId: 's', seq: 0, durationMs: 2000, bytes: 1, resolution: null, objectKey: 'k', ingestedAt: Date.now() });
+    await ledger.recordIngested({
+      sessionId,
+      streamId: 's',
+      seq: 0,
+      durationMs: 2000,
+      bytes: 1,
+      resolution: null,
+      objectKey: 'k',
+      ingestedAt: Date.now(),
+    });
     // Two writers (the worker's pool of connections, or two worker processes) at once.
     const other = await openDataSource(databaseConfig.load(env.vars()), false);
     try {
@@ -126,15 +154,28 @@ describe.each(['postgres', 'sqlite'] as const)('database on %s', (kind) => {
   it('counts the seqs the stitcher skipped although the ledger has them delivered', async () => {
     const sessionId = randomUUID();
     for (const seq of [0, 1]) {
-      await ledger.recordIngested({ sessionId, streamId: 's', seq, durationMs: 2000, bytes: 1, resolution: null, objectKey: 'k', ingestedAt: 0 });
+      await ledger.recordIngested({
+        sessionId,
+        streamId: 's',
+        seq,
+        durationMs: 2000,
+        bytes: 1,
+        resolution: null,
+        objectKey: 'k',
+        ingestedAt: 0,
+      });
       await ledger.markUploaded(sessionId, seq, { uploadMs: 1, roundTripMs: 1 });
     }
     const { renditions } = databaseRepositories(ds);
     const common = { sessionId, seq: 1, playbackId: 'pb-skip', discontinuity: false };
-    await renditions.record(common, [], [
-      { rendition: SOURCE_RENDITION, reason: 'not-in-playlist' },
-      { rendition: '240p', reason: 'not-in-playlist' },
-    ]);
+    await renditions.record(
+      common,
+      [],
+      [
+        { rendition: SOURCE_RENDITION, reason: 'not-in-playlist' },
+        { rendition: '240p', reason: 'not-in-playlist' },
+      ],
+    );
     expect((await ledger.countsBySession([sessionId])).get(sessionId)).toMatchObject({
       total: 2,
       reachedUploaded: 2,

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import * as HLS from 'hls-parser';
 import { PlaylistParseError } from './errors';
-import {
-  detectPlaylistKind,
-  parseAttributeList,
-  parseMasterPlaylist,
-  parseMediaPlaylist,
-  parsePlaylist,
-} from './parse';
+import { detectPlaylistKind, parseAttributeList, parseMasterPlaylist, parseMediaPlaylist, parsePlaylist } from './parse';
 
 const lines = (...content: string[]) => `${content.join('\n')}\n`;
 
@@ -108,7 +102,12 @@ describe('parseMediaPlaylist', () => {
     ['a target duration without value', lines('#EXTM3U', '#EXT-X-TARGETDURATION:'), 2, '#EXT-X-TARGETDURATION'],
     ['no target duration', lines('#EXTM3U', '#EXTINF:2,', 'a.ts'), undefined, '#EXT-X-TARGETDURATION'],
     ['a negative media sequence', lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXT-X-MEDIA-SEQUENCE:-1'), 3, '#EXT-X-MEDIA-SEQUENCE'],
-    ['a huge media sequence', lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXT-X-MEDIA-SEQUENCE:99999999999999999'), 3, '#EXT-X-MEDIA-SEQUENCE'],
+    [
+      'a huge media sequence',
+      lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXT-X-MEDIA-SEQUENCE:99999999999999999'),
+      3,
+      '#EXT-X-MEDIA-SEQUENCE',
+    ],
     ['a duration that is not a number', lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXTINF:abc,', 'a.ts'), 3, '#EXTINF'],
     ['a negative duration', lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXTINF:-1,', 'a.ts'), 3, '#EXTINF'],
     ['a duration in exponent form', lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXTINF:1e3,', 'a.ts'), 3, '#EXTINF'],
@@ -117,7 +116,12 @@ describe('parseMediaPlaylist', () => {
     ['a URI without #EXTINF', lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', 'a.ts'), 3, '#EXTINF'],
     ['a repeated target duration', lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXT-X-TARGETDURATION:2'), 3, '#EXT-X-TARGETDURATION'],
     ['a second #EXTM3U', lines('#EXTM3U', '#EXTM3U', '#EXT-X-TARGETDURATION:2'), 2, '#EXTM3U'],
-    ['a media sequence after a segment', lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXTINF:2,', 'a.ts', '#EXT-X-MEDIA-SEQUENCE:1'), 5, '#EXT-X-MEDIA-SEQUENCE'],
+    [
+      'a media sequence after a segment',
+      lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXTINF:2,', 'a.ts', '#EXT-X-MEDIA-SEQUENCE:1'),
+      5,
+      '#EXT-X-MEDIA-SEQUENCE',
+    ],
     ['an unknown playlist type', lines('#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXT-X-PLAYLIST-TYPE:LIVE'), 3, '#EXT-X-PLAYLIST-TYPE'],
     ['a version 0', lines('#EXTM3U', '#EXT-X-VERSION:0', '#EXT-X-TARGETDURATION:2'), 2, '#EXT-X-VERSION'],
   ])('rejects %s, naming the line and the tag', (_, text, line, tag) => {
@@ -195,7 +199,8 @@ describe('parseMasterPlaylist', () => {
   it('rejects a #EXT-X-STREAM-INF without URI and a URI without #EXT-X-STREAM-INF', () => {
     expect(parseError(() => parseMasterPlaylist(lines('#EXTM3U', '#EXT-X-STREAM-INF:BANDWIDTH=1'))).line).toBe(2);
     expect(
-      parseError(() => parseMasterPlaylist(lines('#EXTM3U', '#EXT-X-STREAM-INF:BANDWIDTH=1', '#EXT-X-STREAM-INF:BANDWIDTH=2', 'b.m3u8'))).line,
+      parseError(() => parseMasterPlaylist(lines('#EXTM3U', '#EXT-X-STREAM-INF:BANDWIDTH=1', '#EXT-X-STREAM-INF:BANDWIDTH=2', 'b.m3u8')))
+        .line,
     ).toBe(2);
     expect(parseError(() => parseMasterPlaylist(lines('#EXTM3U', '#EXT-X-STREAM-INF:BANDWIDTH=1', 'a.m3u8', 'b.m3u8'))).line).toBe(4);
   });
@@ -233,7 +238,9 @@ describe('limits and hostile input', () => {
   });
 
   it('refuses too many segments, variants, and too long lines', () => {
-    expect(() => parseMediaPlaylist(header + '#EXTINF:2,\na.ts\n'.repeat(11), { maxSegments: 10 })).toThrow(/line 24: more than 10 segments/);
+    expect(() => parseMediaPlaylist(header + '#EXTINF:2,\na.ts\n'.repeat(11), { maxSegments: 10 })).toThrow(
+      /line 24: more than 10 segments/,
+    );
     expect(() => parseMasterPlaylist('#EXTM3U\n' + '#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n'.repeat(3), { maxVariants: 2 })).toThrow(
       /more than 2 variants/,
     );

@@ -42,12 +42,14 @@ describe('createWindow', () => {
     expect(nextMsn(window)).toBe(500);
   });
 
-  it.each([{ targetDuration: 0 }, { targetDuration: 2.5 }, { targetDuration: 2, mediaSequence: -1 }, { targetDuration: 2, discontinuitySequence: 0.5 }])(
-    'refuses %j',
-    (init) => {
-      expect(() => createWindow(init)).toThrow(PlaylistWindowError);
-    },
-  );
+  it.each([
+    { targetDuration: 0 },
+    { targetDuration: 2.5 },
+    { targetDuration: 2, mediaSequence: -1 },
+    { targetDuration: 2, discontinuitySequence: 0.5 },
+  ])('refuses %j', (init) => {
+    expect(() => createWindow(init)).toThrow(PlaylistWindowError);
+  });
 });
 
 describe('appendSegment', () => {

@@ -1,5 +1,13 @@
 import { PlaylistWindowError } from './errors';
-import { formatDuration, formatProgramDateTime, integerProblem, programDateTimeProblem, roundedDuration, uriProblem, writtenMilliseconds } from './format';
+import {
+  formatDuration,
+  formatProgramDateTime,
+  integerProblem,
+  programDateTimeProblem,
+  roundedDuration,
+  uriProblem,
+  writtenMilliseconds,
+} from './format';
 
 /**
  * The sliding-window state of one republished media playlist, as pure data with immutable updates.
@@ -59,11 +67,7 @@ export interface SlideResult {
   readonly unlisted: readonly WindowSegment[];
 }
 
-export function createWindow(init: {
-  targetDuration: number;
-  mediaSequence?: number;
-  discontinuitySequence?: number;
-}): PlaylistWindow {
+export function createWindow(init: { targetDuration: number; mediaSequence?: number; discontinuitySequence?: number }): PlaylistWindow {
   const { targetDuration, mediaSequence = 0, discontinuitySequence = 0 } = init;
   requireInteger('targetDuration', targetDuration, 1);
   requireInteger('mediaSequence', mediaSequence, 0);
@@ -158,7 +162,9 @@ function programDateTimeAfter(previous: WindowSegment | undefined, segment: NewS
   const problem = programDateTimeProblem(own);
   if (problem) throw new PlaylistWindowError(`segment ${segment.msn}: ${problem}`);
   if (before !== undefined && own <= before) {
-    throw new PlaylistWindowError(`segment ${segment.msn}: program date-time ${formatProgramDateTime(own)} is not after the previous segment's`);
+    throw new PlaylistWindowError(
+      `segment ${segment.msn}: program date-time ${formatProgramDateTime(own)} is not after the previous segment's`,
+    );
   }
   return own;
 }

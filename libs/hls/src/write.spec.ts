@@ -75,7 +75,14 @@ describe('writeMasterPlaylist', () => {
   it('writes one #EXT-X-STREAM-INF per variant with BANDWIDTH, RESOLUTION and quoted CODECS', () => {
     const text = writeMasterPlaylist({
       variants: [
-        { uri: 'source/index.m3u8', bandwidth: 2_500_000, averageBandwidth: 2_000_000, resolution: { width: 640, height: 360 }, codecs: 'avc1.64001e,mp4a.40.2', frameRate: 30 },
+        {
+          uri: 'source/index.m3u8',
+          bandwidth: 2_500_000,
+          averageBandwidth: 2_000_000,
+          resolution: { width: 640, height: 360 },
+          codecs: 'avc1.64001e,mp4a.40.2',
+          frameRate: 30,
+        },
         { uri: 'P144p30fps16x9/index.m3u8', bandwidth: 400_000, resolution: { width: 256, height: 144 }, codecs: 'avc1.42c00c' },
       ],
     });

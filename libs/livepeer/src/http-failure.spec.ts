@@ -2,13 +2,29 @@ import { classifyRequestError, describeHttpFailure, isRejection } from './http-f
 
 describe('HTTP failure classifier', () => {
   it('tells timeouts, aborts and network errors apart, from fetch and from undici.request', () => {
-    expect(classifyRequestError(Object.assign(new Error('t'), { name: 'TimeoutError' }), { timeoutMs: 300 })).toEqual({ kind: 'timeout', timeoutMs: 300 });
-    expect(classifyRequestError(Object.assign(new Error('h'), { code: 'UND_ERR_HEADERS_TIMEOUT' }), { timeoutMs: 4000 })).toEqual({ kind: 'timeout', timeoutMs: 4000 });
+    expect(classifyRequestError(Object.assign(new Error('t'), { name: 'TimeoutError' }), { timeoutMs: 300 })).toEqual({
+      kind: 'timeout',
+      timeoutMs: 300,
+    });
+    expect(classifyRequestError(Object.assign(new Error('h'), { code: 'UND_ERR_HEADERS_TIMEOUT' }), { timeoutMs: 4000 })).toEqual({
+      kind: 'timeout',
+      timeoutMs: 4000,
+    });
     expect(classifyRequestError(new Error('aborted by us'), { timeoutMs: 50, timedOut: true })).toEqual({ kind: 'timeout', timeoutMs: 50 });
     expect(classifyRequestError(Object.assign(new Error('a'), { name: 'AbortError' }))).toEqual({ kind: 'aborted' });
-    expect(classifyRequestError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toEqual({ kind: 'network', code: 'UND_ERR_SOCKET', message: 'other side closed' });
-    const fetchFailure = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' } });
-    expect(classifyRequestError(fetchFailure)).toEqual({ kind: 'network', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' });
+    expect(classifyRequestError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toEqual({
+      kind: 'network',
+      code: 'UND_ERR_SOCKET',
+      message: 'other side closed',
+    });
+    const fetchFailure = Object.assign(new TypeError('fetch failed'), {
+      cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' },
+    });
+    expect(classifyRequestError(fetchFailure)).toEqual({
+      kind: 'network',
+      code: 'ECONNREFUSED',
+      message: 'connect ECONNREFUSED 127.0.0.1:1',
+    });
   });
 
   it('describes each kind in one line', () => {

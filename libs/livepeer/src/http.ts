@@ -8,9 +8,7 @@ export function joinUrl(base: string, path: string): string {
 
 /** An AbortSignal that fires on the caller's signal or after `timeoutMs`, whichever comes first. */
 export function timeoutSignal(timeoutMs: number | undefined, signal?: AbortSignal): AbortSignal | undefined {
-  const signals = [signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter(
-    (s): s is AbortSignal => s !== undefined,
-  );
+  const signals = [signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter((s): s is AbortSignal => s !== undefined);
   if (signals.length <= 1) return signals[0];
   return AbortSignal.any(signals);
 }

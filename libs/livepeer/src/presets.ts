@@ -76,8 +76,6 @@ export function customProfileName(width: number, height: number, bitrate: number
  * in the order given (the multipart response and the master playlist follow this order).
  */
 export function ladderProfiles(ladder: { profiles?: LivepeerProfile[]; presets?: string[] }): LivepeerProfile[] {
-  const profiles = (ladder.profiles ?? []).map((p) =>
-    p.name ? p : { ...p, name: customProfileName(p.width, p.height, p.bitrate) },
-  );
+  const profiles = (ladder.profiles ?? []).map((p) => (p.name ? p : { ...p, name: customProfileName(p.width, p.height, p.bitrate) }));
   return [...profiles, ...(ladder.presets ?? []).map(presetToProfile)];
 }

@@ -6,9 +6,9 @@ const good = { name: '240p', width: 426, height: 240, bitrate: 250_000, fps: 30 
 describe('validateProfile', () => {
   it('accepts a complete profile and every optional field', () => {
     expect(validateProfile(good)).toEqual([]);
-    expect(
-      validateProfile({ ...good, fps: 0, fpsDen: 1001, gop: '2.0', profile: 'H264Baseline', quality: 23, encoder: 'H.264' }),
-    ).toEqual([]);
+    expect(validateProfile({ ...good, fps: 0, fpsDen: 1001, gop: '2.0', profile: 'H264Baseline', quality: 23, encoder: 'H.264' })).toEqual(
+      [],
+    );
     expect(validateProfile({ ...good, gop: 'intra' })).toEqual([]);
   });
 
@@ -49,12 +49,10 @@ describe('validateLadder', () => {
   });
 
   it('requires unique names across profiles and presets', () => {
-    expect(validateLadder({ profiles: [good, { ...good }] })).toEqual([
-      'profiles[1].name "240p" is not unique (also profiles[0].name)',
+    expect(validateLadder({ profiles: [good, { ...good }] })).toEqual(['profiles[1].name "240p" is not unique (also profiles[0].name)']);
+    expect(validateLadder({ profiles: [{ ...good, name: 'P144p30fps16x9' }], presets: ['P144p30fps16x9'] })).toEqual([
+      'presets[0] "P144p30fps16x9" is not unique (also profiles[0].name)',
     ]);
-    expect(
-      validateLadder({ profiles: [{ ...good, name: 'P144p30fps16x9' }], presets: ['P144p30fps16x9'] }),
-    ).toEqual(['presets[0] "P144p30fps16x9" is not unique (also profiles[0].name)']);
   });
 
   it('rejects unknown presets and wrong types', () => {

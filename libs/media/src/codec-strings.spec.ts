@@ -1,7 +1,15 @@
 import type { MediaInfo, StreamInfo } from './probe';
 import { audioCodecString, avcCodecString, codecsOf, findSpsInTransportStream } from './codec-strings';
 
-const video = (profile: string, level: number): StreamInfo => ({ index: 0, type: 'video', codec: 'h264', profile, level, width: 640, height: 360 });
+const video = (profile: string, level: number): StreamInfo => ({
+  index: 0,
+  type: 'video',
+  codec: 'h264',
+  profile,
+  level,
+  width: 640,
+  height: 360,
+});
 const aac: StreamInfo = { index: 1, type: 'audio', codec: 'aac', profile: 'LC' };
 
 /** One 188-byte TS packet with the payload at its start, padded with an adaptation field. */
@@ -29,7 +37,7 @@ describe('RFC 6381 codec strings', () => {
     expect(avcCodecString(video('Constrained Baseline', 13))).toBe('avc1.42c00d');
   });
 
-  it('takes the constraint byte from the stream\'s own SPS when it agrees with ffprobe', () => {
+  it("takes the constraint byte from the stream's own SPS when it agrees with ffprobe", () => {
     expect(avcCodecString(video('Constrained Baseline', 30), { profileIdc: 66, constraints: 0xe0, levelIdc: 30 })).toBe('avc1.42e01e');
     // An SPS that disagrees (it belongs to something else) is ignored.
     expect(avcCodecString(video('High', 31), { profileIdc: 66, constraints: 0xe0, levelIdc: 30 })).toBe('avc1.64001f');

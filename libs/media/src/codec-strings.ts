@@ -129,7 +129,7 @@ function streamPid(pmt: Buffer, streamType: number): number | undefined {
   const sectionLength = ((pmt[1] & 0x0f) << 8) | pmt[2];
   const end = Math.min(pmt.length, 3 + sectionLength - 4);
   const programInfoLength = ((pmt[10] & 0x0f) << 8) | pmt[11];
-  for (let i = 12 + programInfoLength; i + 5 <= end; ) {
+  for (let i = 12 + programInfoLength; i + 5 <= end;) {
     const type = pmt[i];
     const pid = ((pmt[i + 1] & 0x1f) << 8) | pmt[i + 2];
     const infoLength = ((pmt[i + 3] & 0x0f) << 8) | pmt[i + 4];

@@ -81,14 +81,21 @@ export function segmenterArgs(options: SegmenterOptions): string[] {
   args.push('-i', options.inputUrl ?? 'pipe:0');
   args.push('-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy');
   args.push(
-    '-f', 'segment',
-    '-segment_time', String(options.targetSeconds),
-    '-segment_format', 'mpegts',
-    '-segment_start_number', String(options.startNumber ?? 0),
+    '-f',
+    'segment',
+    '-segment_time',
+    String(options.targetSeconds),
+    '-segment_format',
+    'mpegts',
+    '-segment_start_number',
+    String(options.startNumber ?? 0),
     // Keep the input clock across segments: a continuous timeline is what HLS and broadcasters expect.
-    '-reset_timestamps', '0',
-    '-segment_list', 'pipe:3',
-    '-segment_list_type', 'csv',
+    '-reset_timestamps',
+    '0',
+    '-segment_list',
+    'pipe:3',
+    '-segment_list_type',
+    'csv',
     path.join(options.outputDir, '%d.ts'),
   );
   return args;
@@ -170,30 +177,32 @@ export class Segmenter {
     const entry = parseSegmentListLine(line);
     if (!entry) return;
     const closedAt = Date.now();
-    this.chain = this.chain.then(async () => {
-      const file = path.join(this.options.outputDir, entry.name);
-      const index = Number(path.basename(entry.name, '.ts'));
-      const { size } = await stat(file);
-      const segment: CutSegment = {
-        index,
-        file,
-        startSeconds: entry.start,
-        endSeconds: entry.end,
-        durationMs: Math.max(0, Math.round((entry.end - entry.start) * 1000)),
-        bytes: size,
-        closedAt,
-      };
-      if (entry.end < entry.start) {
-        segment.invalidTiming = `segment ends (${entry.end} s) before it starts (${entry.start} s): the input's timestamps went backwards`;
-      }
-      this.reported++;
-      for (const listener of this.listeners) {
-        try {
-          await listener(segment);
-        } catch {
-          // A listener's failure is its own to report; the next segments must still flow.
+    this.chain = this.chain
+      .then(async () => {
+        const file = path.join(this.options.outputDir, entry.name);
+        const index = Number(path.basename(entry.name, '.ts'));
+        const { size } = await stat(file);
+        const segment: CutSegment = {
+          index,
+          file,
+          startSeconds: entry.start,
+          endSeconds: entry.end,
+          durationMs: Math.max(0, Math.round((entry.end - entry.start) * 1000)),
+          bytes: size,
+          closedAt,
+        };
+        if (entry.end < entry.start) {
+          segment.invalidTiming = `segment ends (${entry.end} s) before it starts (${entry.start} s): the input's timestamps went backwards`;
         }
-      }
-    }).catch(() => undefined);
+        this.reported++;
+        for (const listener of this.listeners) {
+          try {
+            await listener(segment);
+          } catch {
+            // A listener's failure is its own to report; the next segments must still flow.
+          }
+        }
+      })
+      .catch(() => undefined);
   }
 }

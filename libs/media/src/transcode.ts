@@ -101,11 +101,7 @@ export function buildRemuxArgs(): string[] {
  * is decoded once). Returns one buffer per profile, in profile order. Throws
  * MediaProcessError (see `isInputError`) when ffmpeg fails, times out or is aborted.
  */
-export async function transcodeSegment(
-  input: Buffer,
-  profiles: LivepeerProfile[],
-  options: TranscodeOptions = {},
-): Promise<Buffer[]> {
+export async function transcodeSegment(input: Buffer, profiles: LivepeerProfile[], options: TranscodeOptions = {}): Promise<Buffer[]> {
   const mode = options.mode ?? 'ffmpeg';
   if (profiles.length === 0) return [];
   if (mode === 'passthrough') return profiles.map(() => input);

@@ -49,7 +49,10 @@ describe('media tools (real ffmpeg/ffprobe)', () => {
   });
 
   it('copy and passthrough modes give the source stream for each profile', async () => {
-    const profiles = [{ name: 'a', width: 256, height: 144, bitrate: 100_000, fps: 0 }, { name: 'b', width: 256, height: 144, bitrate: 100_000, fps: 0 }];
+    const profiles = [
+      { name: 'a', width: 256, height: 144, bitrate: 100_000, fps: 0 },
+      { name: 'b', width: 256, height: 144, bitrate: 100_000, fps: 0 },
+    ];
     const passed = await transcodeSegment(segments[0].bytes, profiles, { mode: 'passthrough' });
     expect(passed.every((b) => b === segments[0].bytes)).toBe(true);
     const copied = await transcodeSegment(segments[0].bytes, profiles, { mode: 'copy' });
@@ -59,7 +62,9 @@ describe('media tools (real ffmpeg/ffprobe)', () => {
   });
 
   it('reports input that is not media as an input error, with ffmpeg stderr', async () => {
-    const err = await transcodeSegment(Buffer.from('not a video at all'), [{ name: 'a', width: 256, height: 144, bitrate: 1e5, fps: 0 }]).catch((e) => e);
+    const err = await transcodeSegment(Buffer.from('not a video at all'), [
+      { name: 'a', width: 256, height: 144, bitrate: 1e5, fps: 0 },
+    ]).catch((e) => e);
     expect(err).toBeInstanceOf(MediaProcessError);
     expect(err.isInputError).toBe(true);
     expect(err.stderr.length).toBeGreaterThan(0);

@@ -52,7 +52,9 @@ describe('segment-upload queue', () => {
     await done;
     expect(seen.map((s) => s.id).sort()).toEqual(['c0ffee00-0000-4000-8000-000000000001-0', 'c0ffee00-0000-4000-8000-000000000001-1']);
     expect(seen.every((s) => s.name === UPLOAD_SEGMENT_JOB)).toBe(true);
-    expect(seen.find((s) => s.data.seq === 1)?.data).toEqual(expect.objectContaining({ objectKey: payload(1).objectKey, durationMs: 2000 }));
+    expect(seen.find((s) => s.data.seq === 1)?.data).toEqual(
+      expect.objectContaining({ objectKey: payload(1).objectKey, durationMs: 2000 }),
+    );
     expect(uploadJobId('a', 1)).not.toContain(':');
   });
 });

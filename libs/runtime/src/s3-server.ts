@@ -99,7 +99,12 @@ function escapeXml(value: string): string {
 /** The parts of s3rver's FilesystemStore that PutObject goes through. */
 interface FilesystemStore {
   getResourcePath(bucket: string, key: string, resource: string): string;
-  putObject(object: { bucket: string; key: string; content: Buffer | Readable; metadata: Record<string, string> }): Promise<{ size: number; md5: string }>;
+  putObject(object: {
+    bucket: string;
+    key: string;
+    content: Buffer | Readable;
+    metadata: Record<string, string>;
+  }): Promise<{ size: number; md5: string }>;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
 }
 

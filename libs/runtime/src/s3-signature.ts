@@ -63,7 +63,9 @@ function parseV4(request: SignedRequest): V4Parts | 'unsigned' | 'unsupported-si
   const authorization = request.headers.authorization;
   const queryValue = (name: string) => query.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
   if (authorization) {
-    const match = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$/.exec(authorization.trim());
+    const match = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$/.exec(
+      authorization.trim(),
+    );
     if (!match) return 'unsupported-signature';
     return credentialParts(match[1], match[2], match[3], {
       amzDate: headerValue(request.headers['x-amz-date']),

@@ -79,8 +79,18 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const env: NodeJS.ProcessEnv = { ...options.env, LOG_FORMAT: 'json', LOG_PRETTY: undefined };
   const processes = new Map<string, ManagedProcess>();
   const supervisor = new Supervisor({ restartPolicy: options.restartPolicy, log, onGiveUp: options.onGiveUp, processes });
-  const spawnNode = (name: string, args: () => string[], ownEnv: NodeJS.ProcessEnv = {}) => () =>
-    new ManagedProcess({ name, command: process.execPath, args: args(), env: { ...env, ...ownEnv }, echo: options.echo, format: options.format, detached: true });
+  const spawnNode =
+    (name: string, args: () => string[], ownEnv: NodeJS.ProcessEnv = {}) =>
+    () =>
+      new ManagedProcess({
+        name,
+        command: process.execPath,
+        args: args(),
+        env: { ...env, ...ownEnv },
+        echo: options.echo,
+        format: options.format,
+        detached: true,
+      });
   const node = (entry: string) => [`--enable-source-maps`, distEntry(entry)];
   /** Starts an app and pins the ports it announced, so a restart listens where its clients look. */
   const startApp = async (name: string, app: RelayApp) => {

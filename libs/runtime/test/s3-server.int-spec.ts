@@ -58,7 +58,11 @@ describe('embedded S3 server access control', () => {
   });
 
   it('refuses requests signed with another key, another secret, or Signature Version 2', async () => {
-    for (const intruder of [client('S3RVER', 'S3RVER'), client(credentials.accessKey, 'wrong-secret'), client('other-key', credentials.secretKey)]) {
+    for (const intruder of [
+      client('S3RVER', 'S3RVER'),
+      client(credentials.accessKey, 'wrong-secret'),
+      client('other-key', credentials.secretKey),
+    ]) {
       await expect(intruder.listObjectsV2(bucket, '', true).toArray()).rejects.toMatchObject({ code: 'AccessDenied' });
       await expect(intruder.getObject(bucket, 'live/a.ts')).rejects.toMatchObject({ code: 'AccessDenied' });
       await expect(intruder.putObject(bucket, 'live/a.ts', Buffer.from('overwritten'))).rejects.toMatchObject({ code: 'AccessDenied' });
@@ -66,7 +70,9 @@ describe('embedded S3 server access control', () => {
       const presigned = await intruder.presignedGetObject(bucket, 'live/a.ts', 60);
       expect((await fetch(presigned)).status).toBe(403);
     }
-    const v2 = await fetch(`${s3.endpoint}/${bucket}/live/a.ts`, { headers: { authorization: `AWS ${credentials.accessKey}:c2lnbmF0dXJl` } });
+    const v2 = await fetch(`${s3.endpoint}/${bucket}/live/a.ts`, {
+      headers: { authorization: `AWS ${credentials.accessKey}:c2lnbmF0dXJl` },
+    });
     expect(v2.status).toBe(403);
     expect(await readObject(client(credentials.accessKey, credentials.secretKey), 'live/a.ts')).toBe('segment-a');
   });
@@ -77,7 +83,7 @@ describe('embedded S3 server access control', () => {
     const names = (await owner.listObjectsV2(bucket, 'hls/', true).toArray()).map((o: { name: string }) => o.name);
     expect(names).toEqual(['hls/pb 1/index.m3u8']);
     expect(await readObject(owner, 'hls/pb 1/index.m3u8')).toBe('#EXTM3U\n');
-    expect((await (await fetch(await owner.presignedGetObject(bucket, 'hls/pb 1/index.m3u8', 60))).text())).toBe('#EXTM3U\n');
+    expect(await (await fetch(await owner.presignedGetObject(bucket, 'hls/pb 1/index.m3u8', 60))).text()).toBe('#EXTM3U\n');
     await owner.removeObject(bucket, 'hls/pb 1/index.m3u8');
     await expect(owner.statObject(bucket, 'hls/pb 1/index.m3u8')).rejects.toMatchObject({ code: 'NotFound' });
   });

@@ -58,7 +58,9 @@ describe('Supervisor', () => {
     expect(restarts.map((l) => l.match(/in (\d+) ms/)![1])).toEqual(['50', '100']);
     const report = lines.filter((l) => l.includes('crash loop'));
     expect(report).toHaveLength(1);
-    expect(report[0]).toMatch(/^worker crash loop: 3 crashes within 60 s, last exit code 3; giving it up \(required: the system stops\); last output: .*fatal: cannot go on/);
+    expect(report[0]).toMatch(
+      /^worker crash loop: 3 crashes within 60 s, last exit code 3; giving it up \(required: the system stops\); last output: .*fatal: cannot go on/,
+    );
     // Given up means not started again.
     const last = processes.get('worker')!;
     await last.exited;
@@ -74,7 +76,11 @@ describe('Supervisor', () => {
     const exitedAt: Record<string, number> = {};
     for (const [name, proc] of processes) void proc.exited.then(() => (exitedAt[name] = performance.now()));
     await supervisor.stop([['ingest'], ['worker-1', 'worker-2'], ['s3']]);
-    expect(Object.keys(exitedAt).sort((a, b) => exitedAt[a] - exitedAt[b]).slice(0, 1)).toEqual(['ingest']);
+    expect(
+      Object.keys(exitedAt)
+        .sort((a, b) => exitedAt[a] - exitedAt[b])
+        .slice(0, 1),
+    ).toEqual(['ingest']);
     expect(exitedAt.s3).toBeGreaterThan(Math.max(exitedAt['worker-1'], exitedAt['worker-2']));
     expect(Math.min(exitedAt['worker-1'], exitedAt['worker-2'])).toBeGreaterThan(exitedAt.ingest);
     expect(lines.filter((l) => l.startsWith('stopping'))).toEqual(['stopping ingest', 'stopping worker-1, worker-2', 'stopping s3']);

@@ -23,9 +23,9 @@ class BucketInitializer implements OnApplicationBootstrap {
   private readonly logger = new Logger('Storage');
   constructor(private readonly storage: StorageService) {}
   async onApplicationBootstrap() {
-    await this.storage.ensureBucket().catch((err: Error) =>
-      this.logger.warn({ err: err.message }, 'object store not reachable at start; will retry on use'),
-    );
+    await this.storage
+      .ensureBucket()
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'object store not reachable at start; will retry on use'));
   }
 }
 

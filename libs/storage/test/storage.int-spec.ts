@@ -43,7 +43,8 @@ describe('StorageService against the embedded S3 server', () => {
   });
 
   it('lists and deletes by prefix (ListObjectsV2 + DeleteObjects)', async () => {
-    for (let seq = 0; seq < 3; seq++) await storage.put(objectKeys.sourceSegment('session-b', seq), Buffer.from([seq]), CONTENT_TYPES.mpegts);
+    for (let seq = 0; seq < 3; seq++)
+      await storage.put(objectKeys.sourceSegment('session-b', seq), Buffer.from([seq]), CONTENT_TYPES.mpegts);
     const listed = await storage.list(objectKeys.sourceSession('session-b'));
     expect(listed.map((o) => o.key).sort()).toEqual(['segments/session-b/0.ts', 'segments/session-b/1.ts', 'segments/session-b/2.ts']);
     expect(await storage.removePrefix(objectKeys.sourceSession('session-b'))).toBe(3);

@@ -23,7 +23,11 @@ describe('normalizeLadder', () => {
     const problems = problemsOf(() =>
       normalizeLadder({
         presets: ['P999p30fps16x9'],
-        profiles: [{ ...profile, width: 100 }, { ...profile, bitrate: 10 }, { ...profile, name: 'source' }],
+        profiles: [
+          { ...profile, width: 100 },
+          { ...profile, bitrate: 10 },
+          { ...profile, name: 'source' },
+        ],
       }),
     );
     expect(problems.some((p) => p.startsWith('presets[0] must be one of'))).toBe(true);

@@ -16,7 +16,8 @@ export class InvalidLadderError extends Error {
  */
 export function normalizeLadder(input: unknown): Ladder {
   if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw new InvalidLadderError(['ladder must be an object with profiles and/or presets']);
+  if (typeof input !== 'object' || Array.isArray(input))
+    throw new InvalidLadderError(['ladder must be an object with profiles and/or presets']);
   const { profiles, presets, ...rest } = input as Record<string, unknown>;
   const problems = Object.keys(rest).map((key) => `${key} is not allowed (a ladder has profiles and/or presets)`);
   problems.push(...validateLadder({ profiles, presets }));

@@ -25,7 +25,11 @@ export class StreamEventsPublisher implements OnApplicationShutdown {
       this.redis.on('error', () => undefined);
     }
     try {
-      await withTimeout(this.redis.publish(streamControlChannel(prefix), encodeStreamControlEvent(event)), PUBLISH_TIMEOUT_MS, 'stream event publish');
+      await withTimeout(
+        this.redis.publish(streamControlChannel(prefix), encodeStreamControlEvent(event)),
+        PUBLISH_TIMEOUT_MS,
+        'stream event publish',
+      );
       return true;
     } catch (err) {
       this.logger.warn({ event: event.type, streamId: event.streamId, err: (err as Error).message }, 'stream event not published');

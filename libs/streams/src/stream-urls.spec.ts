@@ -20,6 +20,9 @@ describe('stream URLs', () => {
       INGEST_PUBLIC_RTMP_URL: 'rtmps://live.example.com/live/',
       INGEST_PUBLIC_PUSH_URL: 'https://push.example.com/live',
     });
-    expect(publishUrls(settings, 'K')).toEqual({ rtmp: 'rtmps://live.example.com/live/K', httpPush: 'https://push.example.com/live/K/{seq}.ts' });
+    expect(publishUrls(settings, 'K')).toEqual({
+      rtmp: 'rtmps://live.example.com/live/K',
+      httpPush: 'https://push.example.com/live/K/{seq}.ts',
+    });
   });
 });

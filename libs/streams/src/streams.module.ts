@@ -10,11 +10,7 @@ import { STREAM_URL_SETTINGS, StreamsService } from './streams.service';
  */
 @Module({
   imports: [DatabaseModule],
-  providers: [
-    StreamsService,
-    StreamEventsPublisher,
-    { provide: STREAM_URL_SETTINGS, useFactory: () => streamUrlSettingsFromEnv() },
-  ],
+  providers: [StreamsService, StreamEventsPublisher, { provide: STREAM_URL_SETTINGS, useFactory: () => streamUrlSettingsFromEnv() }],
   exports: [StreamsService],
 })
 export class StreamsModule {}

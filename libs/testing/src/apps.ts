@@ -12,7 +12,11 @@ export interface RunningApp {
  * Runs a built app (`node dist/apps/<name>/src/main.js`, so `node scripts/build.mjs`
  * must have run) and waits for its HTTP listener. Use with TestEnv.processEnv().
  */
-export async function spawnApp(name: AppName, env: NodeJS.ProcessEnv, options: { label?: string; entry?: string; args?: string[] } = {}): Promise<RunningApp> {
+export async function spawnApp(
+  name: AppName,
+  env: NodeJS.ProcessEnv,
+  options: { label?: string; entry?: string; args?: string[] } = {},
+): Promise<RunningApp> {
   const proc = new ManagedProcess({
     name: options.label ?? name,
     command: process.execPath,

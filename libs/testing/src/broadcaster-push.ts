@@ -49,9 +49,7 @@ export async function pushSegment(options: PushSegmentOptions): Promise<PushSegm
   if (options.durationMs !== undefined) headers[PUSH_HEADERS.duration] = String(Math.round(options.durationMs));
   if (options.resolution !== undefined) {
     headers[PUSH_HEADERS.resolution] =
-      typeof options.resolution === 'string'
-        ? options.resolution
-        : `${options.resolution.width}x${options.resolution.height}`;
+      typeof options.resolution === 'string' ? options.resolution : `${options.resolution.width}x${options.resolution.height}`;
   }
   if (options.multipart) headers.Accept = MULTIPART_MIXED;
 
@@ -69,11 +67,7 @@ export async function pushSegment(options: PushSegmentOptions): Promise<PushSegm
     if (err instanceof BroadcasterPushError) throw err;
     const name = (err as Error)?.name;
     const reason =
-      name === 'TimeoutError'
-        ? `timed out after ${options.timeoutMs} ms`
-        : name === 'AbortError'
-          ? 'aborted'
-          : describeFetchError(err);
+      name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : name === 'AbortError' ? 'aborted' : describeFetchError(err);
     throw new BroadcasterPushError(options.broadcasterUrl, undefined, reason, true);
   }
   const roundTripMs = Math.round(performance.now() - started);

@@ -52,6 +52,7 @@ export async function watchFrameClock(browser: Browser, options: ClockViewOption
     await page.evaluate(
       ({ src, intervalMs, grid }) => {
         const w = window as unknown as {
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- hls.js is loaded as a page script, its types are not in scope here
           Hls: any;
           frameClockBlockLevels: typeof frameClockBlockLevels;
           clockSamples: PageSample[];
@@ -88,7 +89,10 @@ export async function watchFrameClock(browser: Browser, options: ClockViewOption
       { src: options.playlistUrl, intervalMs: sampleIntervalMs, grid: FRAME_CLOCK_GRID },
     );
     const started = await page
-      .waitForFunction(() => (window as unknown as { firstFrameAt?: number }).firstFrameAt, undefined, { timeout: startTimeoutMs, polling: 100 })
+      .waitForFunction(() => (window as unknown as { firstFrameAt?: number }).firstFrameAt, undefined, {
+        timeout: startTimeoutMs,
+        polling: 100,
+      })
       .then(() => true)
       .catch(() => false);
     if (started) await page.waitForTimeout(options.seconds * 1000);

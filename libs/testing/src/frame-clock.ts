@@ -31,7 +31,7 @@ function crc8(value: number): number {
 
 /** Whether each block is white, in block order. */
 function blockBits(epochMs: number): boolean[] {
-  const stamp = epochMs % 2 ** TIMESTAMP_BITS >>> 0;
+  const stamp = (epochMs % 2 ** TIMESTAMP_BITS) >>> 0;
   const checksum = crc8(stamp);
   const bits: boolean[] = [];
   for (let i = TIMESTAMP_BITS - 1; i >= 0; i--) bits.push(((stamp >>> i) & 1) === 1);
@@ -62,7 +62,14 @@ export function encodeFrameClock(epochMs: number, width: number, height: number,
  * injected there), so it may use nothing from outside its body.
  * `pixels` holds `channels` bytes per pixel (1 for gray, 4 for a canvas's RGBA); the first is read.
  */
-export function frameClockBlockLevels(pixels: ArrayLike<number>, width: number, height: number, channels: number, columns: number, rows: number): number[] {
+export function frameClockBlockLevels(
+  pixels: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  columns: number,
+  rows: number,
+): number[] {
   const levels: number[] = [];
   for (let row = 0; row < rows; row++) {
     for (let column = 0; column < columns; column++) {
@@ -106,5 +113,5 @@ export function decodeFrameClock(pixels: ArrayLike<number>, width: number, heigh
 /** The full epoch ms of a decoded (modulo 2^32) stamp, taken as the latest one not after `nowMs`. */
 export function unwrapFrameClock(stamp: number, nowMs: number): number {
   const modulus = 2 ** TIMESTAMP_BITS;
-  return nowMs - ((((nowMs % modulus) - stamp) % modulus) + modulus) % modulus;
+  return nowMs - (((((nowMs % modulus) - stamp) % modulus) + modulus) % modulus);
 }

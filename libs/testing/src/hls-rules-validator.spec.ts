@@ -121,7 +121,10 @@ describe('validateMasterPlaylist', () => {
   it('passes variants with BANDWIDTH, RESOLUTION and CODECS', () => {
     expect(
       validateMasterPlaylist(
-        master('BANDWIDTH=2500000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"', 'BANDWIDTH=400000,RESOLUTION=256x144,CODECS="avc1.42c00c"'),
+        master(
+          'BANDWIDTH=2500000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"',
+          'BANDWIDTH=400000,RESOLUTION=256x144,CODECS="avc1.42c00c"',
+        ),
       ),
     ).toEqual([]);
   });
@@ -172,7 +175,9 @@ describe('rule 11: program date-times', () => {
   const dated = (times: (number | null)[], discontinuities: number[] = []) =>
     media(
       head(0),
-      times.map((t, msn) => [`${msn}.ts 2.000`, discontinuities.includes(msn) ? 'DISCONTINUITY' : '', t === null ? '' : at(t)].filter(Boolean).join(' ')),
+      times.map((t, msn) =>
+        [`${msn}.ts 2.000`, discontinuities.includes(msn) ? 'DISCONTINUITY' : '', t === null ? '' : at(t)].filter(Boolean).join(' '),
+      ),
     );
 
   it.each([

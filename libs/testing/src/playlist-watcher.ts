@@ -163,4 +163,3 @@ export class PlaylistWatcher {
     return this.media.size > 0 && [...this.media.values()].every((w) => w.last?.includes('#EXT-X-ENDLIST'));
   }
 }
-

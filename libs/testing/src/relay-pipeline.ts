@@ -7,7 +7,6 @@ import { PlaylistWatcher } from './playlist-watcher';
 import { TEST_REDIS_URL, TestEnv } from './test-env';
 import { waitFor } from './wait-for';
 
-
 /** Keyframe interval of publish(); with the default 2 s segments it is also the session's target duration. */
 export const PUBLISH_GOP_SECONDS = 2;
 export const PIPELINE_ADMIN_TOKEN = 'pipeline-admin-token';
@@ -203,4 +202,3 @@ async function fetchBytes(url: string): Promise<Buffer | null> {
   }
   return null;
 }
-

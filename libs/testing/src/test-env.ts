@@ -31,7 +31,10 @@ export class TestEnv {
   s3?: EmbeddedS3;
 
   private constructor(readonly options: TestEnvOptions) {
-    const slug = options.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 20);
+    const slug = options.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 20);
     this.id = `t-${slug}-${randomBytes(3).toString('hex')}`;
     this.schema = this.id.replace(/-/g, '_');
     this.tmpDir = mkdtempSync(path.join(os.tmpdir(), `${this.id}-`));

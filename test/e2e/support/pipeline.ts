@@ -1,7 +1,15 @@
 import { DROP_REASONS } from '@lib/database';
 import { probeMedia } from '@lib/media';
 import { objectKeys } from '@lib/storage';
-import { PIPELINE_LADDER as LADDER, validateMasterPlaylist, type CreatedStream, type LiveWindow, type Pipeline, type SegmentCollector, type TimelineEntry } from '@lib/testing';
+import {
+  PIPELINE_LADDER as LADDER,
+  validateMasterPlaylist,
+  type CreatedStream,
+  type LiveWindow,
+  type Pipeline,
+  type SegmentCollector,
+  type TimelineEntry,
+} from '@lib/testing';
 
 export { Pipeline, type CreatedStream, type PipelineOptions, type SegmentCollector } from '@lib/testing';
 
@@ -30,7 +38,12 @@ export interface Outcome {
  * - every republished segment decodes, and its duration and first PTS are within 100 ms
  *   of the source segment's; renditions of one segment start within 1 s of each other.
  */
-export async function checkOutcome(pipeline: Pipeline, stream: CreatedStream, collector: SegmentCollector, limits: OutcomeLimits): Promise<Outcome> {
+export async function checkOutcome(
+  pipeline: Pipeline,
+  stream: CreatedStream,
+  collector: SegmentCollector,
+  limits: OutcomeLimits,
+): Promise<Outcome> {
   const watcher = collector.watcher;
   expect(watcher.violations(), 'HLS rule violations').toEqual([]);
   expect(watcher.masterText, 'master playlist').toBeDefined();

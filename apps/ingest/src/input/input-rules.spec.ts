@@ -22,7 +22,9 @@ describe('refusalFor', () => {
   });
 
   it('refuses HEVC and other codecs, naming them', () => {
-    expect(refusalFor({ ...h264, videoCodec: 'hevc' }, rules)).toMatch(/^video codec HEVC \(H\.265\) is not supported: Livepeer transcodes H\.264/);
+    expect(refusalFor({ ...h264, videoCodec: 'hevc' }, rules)).toMatch(
+      /^video codec HEVC \(H\.265\) is not supported: Livepeer transcodes H\.264/,
+    );
     expect(refusalFor({ ...h264, videoCodec: 'flv1' }, rules)).toMatch(/Sorenson H\.263/);
     expect(refusalFor({ ...h264, videoCodec: undefined }, rules)).toMatch(/no video stream/);
   });
@@ -91,7 +93,10 @@ describe('sessionTargetDuration', () => {
       fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 200, max: 20_000 }), (target, intervalMs) => {
         const interval = intervalMs / 1000;
         const count = Math.ceil((12 * Math.max(target, interval)) / interval) + 1;
-        const durations = cutDurations(target, Array.from({ length: count }, (_, i) => i * intervalMs));
+        const durations = cutDurations(
+          target,
+          Array.from({ length: count }, (_, i) => i * intervalMs),
+        );
         const decided = sessionTargetDuration(target, longestCutSeconds(target, interval));
         expect(Number.isInteger(decided)).toBe(true);
         expect(decided).toBeGreaterThanOrEqual(target);

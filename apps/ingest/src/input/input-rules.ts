@@ -95,7 +95,14 @@ export function overTargetReason(seq: number, durationMs: number, targetDuration
 }
 
 function describeCodec(codec: string): string {
-  const names: Record<string, string> = { hevc: 'HEVC (H.265)', flv1: 'Sorenson H.263 (flv1)', av1: 'AV1', vp6f: 'VP6', vp8: 'VP8', vp9: 'VP9' };
+  const names: Record<string, string> = {
+    hevc: 'HEVC (H.265)',
+    flv1: 'Sorenson H.263 (flv1)',
+    av1: 'AV1',
+    vp6f: 'VP6',
+    vp8: 'VP8',
+    vp9: 'VP9',
+  };
   return names[codec] ?? codec;
 }
 

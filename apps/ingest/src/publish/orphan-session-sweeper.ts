@@ -41,7 +41,10 @@ export class OrphanSessionSweeper {
       }
       if (await this.recorder.endOrphan(session.id, session.streamId, INGEST_GONE)) {
         ended.push(session.id);
-        this.logger.warn({ event: 'orphan-session-ended', sessionId: session.id, streamId: session.streamId, reason: INGEST_GONE }, 'session without a live publisher ended');
+        this.logger.warn(
+          { event: 'orphan-session-ended', sessionId: session.id, streamId: session.streamId, reason: INGEST_GONE },
+          'session without a live publisher ended',
+        );
       }
     }
     this.suspects = stillSuspect;

@@ -70,7 +70,11 @@ export class PublishLockService {
 
   /** Frees the lock of a session whose process died, so its publisher can reconnect at once. */
   async releaseSession(streamId: string, sessionId: string): Promise<void> {
-    await withTimeout(this.redis.eval(RELEASE_SESSION, 1, this.keys.publishLock(streamId), sessionId), REDIS_TIMEOUT_MS, 'publish lock release');
+    await withTimeout(
+      this.redis.eval(RELEASE_SESSION, 1, this.keys.publishLock(streamId), sessionId),
+      REDIS_TIMEOUT_MS,
+      'publish lock release',
+    );
   }
 
   async release(streamId: string, owner: string): Promise<void> {

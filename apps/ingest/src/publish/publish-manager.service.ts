@@ -65,9 +65,11 @@ export class PublishManager implements OnApplicationBootstrap {
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel, message) => this.onControl(message));
-    await this.subscriber.subscribe(streamControlChannel(this.redisSettings.prefix)).catch((err: Error) =>
-      this.logger.warn({ err: err.message }, 'stream control channel not subscribed yet; disabled streams end at the next heartbeat'),
-    );
+    await this.subscriber
+      .subscribe(streamControlChannel(this.redisSettings.prefix))
+      .catch((err: Error) =>
+        this.logger.warn({ err: err.message }, 'stream control channel not subscribed yet; disabled streams end at the next heartbeat'),
+      );
   }
 
   /** The stream a key opens, or a refusal. The key itself is never logged. */
@@ -93,7 +95,12 @@ export class PublishManager implements OnApplicationBootstrap {
       locked = await this.lock.acquire(stream.id, publish.lockOwner);
     } catch (err) {
       this.logger.error({ streamId: stream.id, err: (err as Error).message }, 'publish lock unavailable');
-      throw this.refused(protocol, new PublishRefusedError('unavailable', 'ingest cannot take the publish lock right now (Redis)'), peer, stream.id);
+      throw this.refused(
+        protocol,
+        new PublishRefusedError('unavailable', 'ingest cannot take the publish lock right now (Redis)'),
+        peer,
+        stream.id,
+      );
     }
     if (!locked) {
       throw this.refused(protocol, new PublishRefusedError('already-publishing', 'stream is already being published'), peer, stream.id);

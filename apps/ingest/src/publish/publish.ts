@@ -67,10 +67,7 @@ export class Publish {
   ) {
     this.dir = path.join(services.spoolDir, this.sessionId);
     this.logger = new Logger(`Publish:${protocol}`);
-    this.shipper = services.shippers.create(
-      { sessionId: this.sessionId, streamId: stream.id, protocol, gate: this.gate },
-      this.logger,
-    );
+    this.shipper = services.shippers.create({ sessionId: this.sessionId, streamId: stream.id, protocol, gate: this.gate }, this.logger);
   }
 
   get streamId(): string {
@@ -131,7 +128,10 @@ export class Publish {
   /** The input cannot be relayed: the session fails with the reason and the publisher is hung up on. */
   refuse(reason: string, source: SourceInfo): void {
     this.services.metrics.refusals.inc({ protocol: this.protocol, reason: 'input' });
-    this.logger.warn({ event: 'input-refused', sessionId: this.sessionId, streamId: this.streamId, reason, source }, `input refused: ${reason}`);
+    this.logger.warn(
+      { event: 'input-refused', sessionId: this.sessionId, streamId: this.streamId, reason, source },
+      `input refused: ${reason}`,
+    );
     void this.services.sessions.setSource(this.sessionId, source).catch(() => undefined);
     this.requestEnd({ state: 'failed', reason: `input refused: ${reason}` });
   }
@@ -153,7 +153,14 @@ export class Publish {
       return null;
     }
     this.logger.warn(
-      { event: 'segment-over-target', sessionId: this.sessionId, streamId: this.streamId, seq: segment.seq, durationMs: segment.durationMs, targetDuration: this.target },
+      {
+        event: 'segment-over-target',
+        sessionId: this.sessionId,
+        streamId: this.streamId,
+        seq: segment.seq,
+        durationMs: segment.durationMs,
+        targetDuration: this.target,
+      },
       overTarget,
     );
     this.shipper.discard(segment, 'over-target-duration', overTarget);
@@ -163,7 +170,10 @@ export class Publish {
 
   /** Records a cut segment as dropped (in its place in the sequence) instead of handing it on. */
   discard(segment: ClosedSegment, reason: DropReason, detail: string): void {
-    this.logger.warn({ event: 'segment-discarded', sessionId: this.sessionId, streamId: this.streamId, seq: segment.seq, reason, detail }, detail);
+    this.logger.warn(
+      { event: 'segment-discarded', sessionId: this.sessionId, streamId: this.streamId, seq: segment.seq, reason, detail },
+      detail,
+    );
     this.shipper.discard(segment, reason, detail);
   }
 
@@ -240,7 +250,10 @@ export class Publish {
         if (err instanceof LivepeerConfigError) {
           this.services.metrics.livepeerCreateFailures.inc({ kind: 'config' });
           const reason = `Livepeer configuration error: ${err.errors.join('; ')}`;
-          this.logger.error({ event: 'livepeer-config-error', sessionId: this.sessionId, streamId: this.streamId, errors: err.errors }, reason);
+          this.logger.error(
+            { event: 'livepeer-config-error', sessionId: this.sessionId, streamId: this.streamId, errors: err.errors },
+            reason,
+          );
           this.gate.close(reason);
           this.requestEnd({ state: 'failed', reason });
           return;

@@ -65,16 +65,13 @@ export class SessionRecorder {
    * creation that answers after the publish ended must not revive the session.
    */
   async markLive(id: string, streamId: string, livepeer: LivepeerStream): Promise<void> {
-    await this.sessions.update(
-      id,
-      {
-        livepeerStreamId: livepeer.id,
-        livepeerStreamKey: livepeer.streamKey ?? null,
-        livepeerPlaybackId: livepeer.playbackId ?? null,
-        profiles: effectiveLadder(livepeer),
-        renditions: livepeer.renditions ?? null,
-      },
-    );
+    await this.sessions.update(id, {
+      livepeerStreamId: livepeer.id,
+      livepeerStreamKey: livepeer.streamKey ?? null,
+      livepeerPlaybackId: livepeer.playbackId ?? null,
+      profiles: effectiveLadder(livepeer),
+      renditions: livepeer.renditions ?? null,
+    });
     const moved = await this.sessions.updateIfState(id, 'starting', { state: 'live', stateReason: null });
     if (moved) await this.announce('session-live', id, streamId);
   }
@@ -104,7 +101,10 @@ export class SessionRecorder {
     try {
       await withTimeout(this.redis.publish(this.keys.sessionEventsChannel(), encodeSessionEvent(event)), 2000, 'session event');
     } catch (err) {
-      this.logger.warn({ event: type, sessionId, err: (err as Error).message }, 'session event not announced (the stitcher will see it on its next poll)');
+      this.logger.warn(
+        { event: type, sessionId, err: (err as Error).message },
+        'session event not announced (the stitcher will see it on its next poll)',
+      );
     }
   }
 }

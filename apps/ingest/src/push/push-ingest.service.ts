@@ -246,7 +246,11 @@ export class PushIngestService {
   private keepAlive(session: PushSession): void {
     clearTimeout(session.idle);
     session.idle = setTimeout(
-      () => session.publish.requestEnd({ state: 'ended', reason: `no segment pushed for ${Math.round(this.ingest.pushIdleTimeoutMs / 1000)} s` }),
+      () =>
+        session.publish.requestEnd({
+          state: 'ended',
+          reason: `no segment pushed for ${Math.round(this.ingest.pushIdleTimeoutMs / 1000)} s`,
+        }),
       this.ingest.pushIdleTimeoutMs,
     );
   }

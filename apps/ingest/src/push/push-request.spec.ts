@@ -61,6 +61,8 @@ describe('push request parsing', () => {
     expect(statusOf(() => checkDeclaredDuration(2201, 2000))).toBe(422);
     expect(statusOf(() => checkDeclaredDuration(10_900, 10_000))).toBe(200);
     expect(statusOf(() => checkDeclaredDuration(11_001, 10_000))).toBe(422);
-    expect(() => checkDeclaredDuration(8000, 2000)).toThrow(/Content-Duration 8000 ms does not match the segment's media duration of 2000 ms/);
+    expect(() => checkDeclaredDuration(8000, 2000)).toThrow(
+      /Content-Duration 8000 ms does not match the segment's media duration of 2000 ms/,
+    );
   });
 });

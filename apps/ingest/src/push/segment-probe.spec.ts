@@ -32,7 +32,7 @@ describe('pushed segment probing', () => {
 describe('probe failure detail', () => {
   const failure = (stderr: string) => new MediaProcessError('ffprobe failed', 'ffprobe', 1, null, stderr);
 
-  it('gives ffprobe\'s last complaint with no local path in it', () => {
+  it("gives ffprobe's last complaint with no local path in it", () => {
     expect(probeFailureDetail(failure('file:/tmp/spool/abc/push-1.ts: Invalid data found when processing input\n'))).toBe(
       'Invalid data found when processing input',
     );

@@ -19,7 +19,18 @@ export async function probePushedSegment(file: string, format: 'mpegts' | 'mp4' 
     probeMedia(file, { timeoutMs: PROBE_TIMEOUT_MS, untrustedFormat: format }),
     runProcess(
       FFPROBE_PATH,
-      ['-hide_banner', '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', ...inputArgs(file, format)],
+      [
+        '-hide_banner',
+        '-v',
+        'error',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'packet=pts_time,flags',
+        '-of',
+        'csv=p=0',
+        ...inputArgs(file, format),
+      ],
       { timeoutMs: PROBE_TIMEOUT_MS },
     ),
   ]);
@@ -33,7 +44,12 @@ export async function probePushedSegment(file: string, format: 'mpegts' | 'mp4' 
  */
 export function probeFailureDetail(err: unknown): string {
   const raw = err instanceof MediaProcessError ? err.stderr.trim().split('\n').slice(-1)[0] || 'ffprobe failed' : 'ffprobe failed';
-  return raw.replace(/(?:file:)?(?:\/[^\s:'"]*)+/g, 'segment').replace(/^segment:\s*/, '').trim() || 'ffprobe failed';
+  return (
+    raw
+      .replace(/(?:file:)?(?:\/[^\s:'"]*)+/g, 'segment')
+      .replace(/^segment:\s*/, '')
+      .trim() || 'ffprobe failed'
+  );
 }
 
 /** `1.400000,K__` lines -> keyframe times, sorted. */

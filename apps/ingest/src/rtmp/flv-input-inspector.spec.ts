@@ -16,7 +16,8 @@ function stream(options: { gop: number; seconds: number; fps?: number; codecByte
   for (let frame = 0; frame < options.seconds * fps; frame++) {
     const t = Math.round((frame * 1000) / fps);
     const key = frame % Math.round(options.gop * fps) === 0;
-    if (options.codecByte !== undefined) tags.push(buildFlvTag(FLV_TAG_VIDEO, t, Buffer.from([(key ? 0x10 : 0x20) | options.codecByte, 0])));
+    if (options.codecByte !== undefined)
+      tags.push(buildFlvTag(FLV_TAG_VIDEO, t, Buffer.from([(key ? 0x10 : 0x20) | options.codecByte, 0])));
     else tags.push(avcFrame(t, key));
     if (options.audio !== false && frame % 2 === 0) tags.push(aac(t + 1));
   }

@@ -6,8 +6,7 @@ import { FLV_AUDIO_CODECS, FLV_TAG_AUDIO, FLV_TAG_VIDEO, FLV_VIDEO_CODECS, FlvTa
 export type AvcConfigReader = (tagBody: Buffer) => { width?: number; height?: number; profile?: string } | null;
 
 export type InputVerdict =
-  | { accepted: true; source: SourceInfo; hasAudio: boolean }
-  | { accepted: false; reason: string; source: SourceInfo };
+  { accepted: true; source: SourceInfo; hasAudio: boolean } | { accepted: false; reason: string; source: SourceInfo };
 
 /**
  * Probes a live RTMP input from its FLV tags as they arrive, in this process: codec

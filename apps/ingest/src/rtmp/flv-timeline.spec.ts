@@ -22,7 +22,10 @@ describe('FlvTimeline', () => {
   it('continues the media time one frame on when the timestamps jump back by hours', () => {
     const start = 3 * 3600_000;
     const timeline = new FlvTimeline();
-    const out = retimed([frame(start, true), audio(start + 10), frame(start + 33), frame(0, true), audio(12), frame(33), frame(66)], timeline);
+    const out = retimed(
+      [frame(start, true), audio(start + 10), frame(start + 33), frame(0, true), audio(12), frame(33), frame(66)],
+      timeline,
+    );
     expect(out).toEqual([start, start + 10, start + 33, start + 66, start + 78, start + 99, start + 132]);
     expect(timeline.jumps).toEqual([{ from: 0, after: start + 33, offset: start + 66 }]);
   });
@@ -37,7 +40,9 @@ describe('FlvTimeline', () => {
   it('puts a repeated sequence header on the current timeline without moving it, and leaves script tags alone', () => {
     const script = buildFlvTag(FLV_TAG_SCRIPT, 0, Buffer.from('onMetaData'));
     const timeline = new FlvTimeline();
-    expect(retimed([avcHeader(0), frame(0, true), frame(5000 - 1), avcHeader(0), frame(5032), script], timeline)).toEqual([0, 0, 4999, 4999, 5032, 0]);
+    expect(retimed([avcHeader(0), frame(0, true), frame(5000 - 1), avcHeader(0), frame(5032), script], timeline)).toEqual([
+      0, 0, 4999, 4999, 5032, 0,
+    ]);
     expect(timeline.jumps).toEqual([]);
   });
 

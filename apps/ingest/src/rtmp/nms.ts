@@ -73,7 +73,10 @@ export interface NmsConfig {
 }
 
 export interface NmsEvents {
-  on(event: 'prePublish' | 'postPublish' | 'donePublish' | 'prePlay', listener: (id: string, streamPath: string, args: unknown) => void): void;
+  on(
+    event: 'prePublish' | 'postPublish' | 'donePublish' | 'prePlay',
+    listener: (id: string, streamPath: string, args: unknown) => void,
+  ): void;
   on(event: 'doneConnect', listener: (id: string) => void): void;
   removeListener(event: string, listener: (...args: never[]) => void): void;
 }

@@ -53,7 +53,10 @@ export function enforceRtmpLimits(session: NmsRtmpSession, limits: RtmpLimits): 
     const max = amf || !session.isPublishing ? limits.maxCommandBytes : limits.maxMessageBytes;
     if (length > max) {
       const what = amf ? 'AMF message' : session.isPublishing ? 'message' : 'message before the publish was accepted';
-      throw new RtmpLimitExceeded(amf || !session.isPublishing ? 'command-size' : 'message-size', `${what} of ${length} bytes (limit ${max})`);
+      throw new RtmpLimitExceeded(
+        amf || !session.isPublishing ? 'command-size' : 'message-size',
+        `${what} of ${length} bytes (limit ${max})`,
+      );
     }
   };
 
@@ -73,7 +76,8 @@ export function enforceRtmpLimits(session: NmsRtmpSession, limits: RtmpLimits): 
     const { header, payload } = session.parserPacket;
     if (header.type === SET_CHUNK_SIZE) {
       const size = header.length >= 4 && payload ? payload.readUInt32BE(0) : 0;
-      if (size < 1 || size > limits.maxChunkSize) throw new RtmpLimitExceeded('chunk-size', `chunk size ${size} (limit 1..${limits.maxChunkSize})`);
+      if (size < 1 || size > limits.maxChunkSize)
+        throw new RtmpLimitExceeded('chunk-size', `chunk size ${size} (limit 1..${limits.maxChunkSize})`);
     }
     return control();
   };

@@ -134,7 +134,10 @@ export class RtmpPublisher {
     });
     void segmenter.done.then((exit) => {
       if (this.disconnected || this.hungUp) return;
-      publish.requestEnd({ state: 'failed', reason: `the segmenter stopped (exit ${exit.code ?? exit.signal}): ${exit.stderr.slice(-300) || 'no message'}` });
+      publish.requestEnd({
+        state: 'failed',
+        reason: `the segmenter stopped (exit ${exit.code ?? exit.signal}): ${exit.stderr.slice(-300) || 'no message'}`,
+      });
     });
     const input = segmenter.input!;
     input.write(flvHeader({ audio: verdict.hasAudio, video: true }));
@@ -155,7 +158,10 @@ export class RtmpPublisher {
       // Ending the input makes ffmpeg close the last, partial segment: it is handed on like the others.
       const exit = await this.segmenter.finish(10_000);
       if (!exit.ok && !this.hungUp) {
-        this.logger.warn({ sessionId: this.publish.sessionId, code: exit.code, signal: exit.signal, stderr: exit.stderr.slice(-500) }, 'segmenter ended with an error');
+        this.logger.warn(
+          { sessionId: this.publish.sessionId, code: exit.code, signal: exit.signal, stderr: exit.stderr.slice(-500) },
+          'segmenter ended with an error',
+        );
       }
     }
     await this.manager.finish(this.publish, {

@@ -110,15 +110,24 @@ export class RtmpIngestServer {
       } catch (err) {
         // NMS throws on some malformed input, the limits on abuse; that connection goes, the server and other publishers stay.
         if (err instanceof RtmpLimitExceeded) {
-          this.logger.warn({ event: 'rtmp-limit', limit: err.limit, peer: session.ip, err: err.message }, 'RTMP connection over a limit; closed');
+          this.logger.warn(
+            { event: 'rtmp-limit', limit: err.limit, peer: session.ip, err: err.message },
+            'RTMP connection over a limit; closed',
+          );
         } else {
-          this.logger.warn({ event: 'rtmp-protocol-error', peer: session.ip, err: (err as Error).message }, 'malformed RTMP data; connection closed');
+          this.logger.warn(
+            { event: 'rtmp-protocol-error', peer: session.ip, err: (err as Error).message },
+            'malformed RTMP data; connection closed',
+          );
         }
         this.drop(session);
       }
     };
     const publishDeadline = setTimeout(() => {
-      this.logger.warn({ event: 'rtmp-limit', limit: 'publish-timeout', peer: session.ip }, 'RTMP connection sent no publish in time; closed');
+      this.logger.warn(
+        { event: 'rtmp-limit', limit: 'publish-timeout', peer: session.ip },
+        'RTMP connection sent no publish in time; closed',
+      );
       this.drop(session);
     }, this.ingest.rtmpLimits.publishTimeoutMs);
     socket.once('close', () => clearTimeout(publishDeadline));
@@ -137,7 +146,11 @@ export class RtmpIngestServer {
     session.socket.destroy();
   }
 
-  private async checkedPublish(session: NmsRtmpSession, message: NmsPublishMessage, nmsPublish: (m: NmsPublishMessage) => void): Promise<void> {
+  private async checkedPublish(
+    session: NmsRtmpSession,
+    message: NmsPublishMessage,
+    nmsPublish: (m: NmsPublishMessage) => void,
+  ): Promise<void> {
     const streamId = session.parserPacket.header.stream_id;
     if (session.isPublishing) return nmsPublish(message); // NMS answers "already publishing" itself
     session.socket.pause();

@@ -132,7 +132,14 @@ export class SegmentShipper {
     this.settle();
     await this.persist('mark queued', () => this.deps.ledger.markQueued(this.session.sessionId, segment.seq));
     this.logger.debug(
-      { event: 'segment-enqueued', sessionId: this.session.sessionId, seq: segment.seq, durationMs: segment.durationMs, bytes: segment.bytes, latencyMs },
+      {
+        event: 'segment-enqueued',
+        sessionId: this.session.sessionId,
+        seq: segment.seq,
+        durationMs: segment.durationMs,
+        bytes: segment.bytes,
+        latencyMs,
+      },
       'segment enqueued',
     );
   }
@@ -153,7 +160,14 @@ export class SegmentShipper {
     }
     if (attempt === 1 || attempt % LOG_EVERY_ATTEMPTS === 0) {
       this.logger.warn(
-        { event: 'segment-waiting', sessionId: this.session.sessionId, seq: segment.seq, attempt, waiting: this.deps.backlog.size, err: message },
+        {
+          event: 'segment-waiting',
+          sessionId: this.session.sessionId,
+          seq: segment.seq,
+          attempt,
+          waiting: this.deps.backlog.size,
+          err: message,
+        },
         `${what} unreachable; segment waits and is retried in order`,
       );
     }

@@ -11,36 +11,48 @@ describe('segment start times', () => {
 
   it('strictly increase, spaced by the media durations of the cuts', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 60_000 }), fc.array(fc.integer({ min: 1, max: 10_000 }), { minLength: 1, maxLength: 50 }), (firstMs, durationsMs) => {
-        const clock = new SegmentStartClock();
-        clock.anchor(ANCHOR);
-        clock.anchor(ANCHOR + 5000); // a later tag never moves the anchor
-        let startSec = firstMs / 1000;
-        const starts = durationsMs.map((durationMs) => {
-          const at = clock.cutAt(startSec, 0);
-          startSec += durationMs / 1000;
-          return at;
-        });
-        expect(starts[0]).toBe(ANCHOR + firstMs);
-        for (let i = 1; i < starts.length; i++) {
-          expect(starts[i]).toBeGreaterThan(starts[i - 1]);
-          expect(Math.abs(starts[i] - starts[i - 1] - durationsMs[i - 1])).toBeLessThanOrEqual(1);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.array(fc.integer({ min: 1, max: 10_000 }), { minLength: 1, maxLength: 50 }),
+        (firstMs, durationsMs) => {
+          const clock = new SegmentStartClock();
+          clock.anchor(ANCHOR);
+          clock.anchor(ANCHOR + 5000); // a later tag never moves the anchor
+          let startSec = firstMs / 1000;
+          const starts = durationsMs.map((durationMs) => {
+            const at = clock.cutAt(startSec, 0);
+            startSec += durationMs / 1000;
+            return at;
+          });
+          expect(starts[0]).toBe(ANCHOR + firstMs);
+          for (let i = 1; i < starts.length; i++) {
+            expect(starts[i]).toBeGreaterThan(starts[i - 1]);
+            expect(Math.abs(starts[i] - starts[i - 1] - durationsMs[i - 1])).toBeLessThanOrEqual(1);
+          }
+        },
+      ),
     );
   });
 
   it('never go back, whatever the cut times or arrivals say', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.double({ min: -5, max: 100, noNaN: true }), fc.constant(0)), { minLength: 1, maxLength: 50 }), (startsSec) => {
-        const clock = new SegmentStartClock();
-        clock.anchor(ANCHOR);
-        const starts = startsSec.map((s) => clock.cutAt(s, 0));
-        for (let i = 1; i < starts.length; i++) expect(starts[i]).toBeGreaterThan(starts[i - 1]);
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.double({ min: -5, max: 100, noNaN: true }), fc.constant(0)), { minLength: 1, maxLength: 50 }),
+        (startsSec) => {
+          const clock = new SegmentStartClock();
+          clock.anchor(ANCHOR);
+          const starts = startsSec.map((s) => clock.cutAt(s, 0));
+          for (let i = 1; i < starts.length; i++) expect(starts[i]).toBeGreaterThan(starts[i - 1]);
+        },
+      ),
     );
     const push = new SegmentStartClock();
-    expect([ANCHOR, ANCHOR, ANCHOR - 10, ANCHOR + 2000].map((t) => push.arrivedAt(t))).toEqual([ANCHOR, ANCHOR + 1, ANCHOR + 2, ANCHOR + 2000]);
+    expect([ANCHOR, ANCHOR, ANCHOR - 10, ANCHOR + 2000].map((t) => push.arrivedAt(t))).toEqual([
+      ANCHOR,
+      ANCHOR + 1,
+      ANCHOR + 2,
+      ANCHOR + 2000,
+    ]);
     expect(strictlyAfter(5, undefined)).toBe(5);
   });
 

@@ -36,7 +36,10 @@ export class SegmentStartClock {
 
   /** A cut starting `startSeconds` into the input (segment list time). */
   cutAt(startSeconds: number, fallbackWallMs: number): number {
-    this.last = this.anchorWallMs === undefined ? strictlyAfter(fallbackWallMs, this.last) : segmentStartedAt(this.anchorWallMs, startSeconds, this.last);
+    this.last =
+      this.anchorWallMs === undefined
+        ? strictlyAfter(fallbackWallMs, this.last)
+        : segmentStartedAt(this.anchorWallMs, startSeconds, this.last);
     return this.last;
   }
 

@@ -66,7 +66,10 @@ export class SpoolRecovery {
         recovered.push(await this.recoverSession(sessionId));
       } catch (err) {
         // The database away at start: the directory stays, and the next start tries again.
-        this.logger.error({ event: 'spool-recovery-failed', sessionId, err: (err as Error).message }, 'could not recover a spooled session');
+        this.logger.error(
+          { event: 'spool-recovery-failed', sessionId, err: (err as Error).message },
+          'could not recover a spooled session',
+        );
       }
     }
     return recovered;
@@ -87,30 +90,45 @@ export class SpoolRecovery {
     }
     if (heldByAnotherLiveProcess(await this.lock.holder(session.streamId).catch(() => null), session.id)) {
       // Two copies configured with one spool directory: this session is not a dead process's.
-      this.logger.warn({ event: 'spool-shared', sessionId }, 'spool directory of a session another live ingest on this machine publishes: left alone (give each copy its own INGEST_SPOOL_DIR)');
+      this.logger.warn(
+        { event: 'spool-shared', sessionId },
+        'spool directory of a session another live ingest on this machine publishes: left alone (give each copy its own INGEST_SPOOL_DIR)',
+      );
       return { sessionId, ended: false, shipped: 0, dropped: 0 };
     }
     const ended = await this.sessions.endOrphan(session.id, session.streamId, INGEST_RESTARTED);
     if (ended) {
-      this.logger.warn({ event: 'orphan-session-ended', sessionId, streamId: session.streamId, reason: INGEST_RESTARTED }, 'session left open by a dead ingest process ended');
+      this.logger.warn(
+        { event: 'orphan-session-ended', sessionId, streamId: session.streamId, reason: INGEST_RESTARTED },
+        'session left open by a dead ingest process ended',
+      );
       await this.lock.releaseSession(session.streamId, session.id).catch(() => undefined);
     }
     const counts = await this.shipLeftovers(session, dir);
     await rm(dir, { recursive: true, force: true });
-    this.logger.log({ event: 'spool-recovered', sessionId, ended, ...counts }, `spool of session ${sessionId} recovered: ${counts.shipped} shipped, ${counts.dropped} dropped`);
+    this.logger.log(
+      { event: 'spool-recovered', sessionId, ended, ...counts },
+      `spool of session ${sessionId} recovered: ${counts.shipped} shipped, ${counts.dropped} dropped`,
+    );
     return { sessionId, ended, ...counts };
   }
 
   private async shipLeftovers(session: SessionEntity, dir: string): Promise<{ shipped: number; dropped: number }> {
     const files = await readdir(dir).catch(() => [] as string[]);
-    const cut = files.filter((f) => /^\d+\.ts$/.test(f)).map((f) => Number(f.slice(0, -3))).sort((a, b) => a - b);
+    const cut = files
+      .filter((f) => /^\d+\.ts$/.test(f))
+      .map((f) => Number(f.slice(0, -3)))
+      .sort((a, b) => a - b);
     for (const other of files.filter((f) => !/^\d+\.ts$/.test(f))) await unlink(path.join(dir, other)).catch(() => undefined);
     if (!cut.length) return { shipped: 0, dropped: 0 };
 
     const gate = new LivepeerGate();
     if (session.livepeerStreamId) gate.open(session.livepeerStreamId);
     else gate.close(`no Livepeer stream: ${INGEST_RESTARTED}`);
-    const shipper = this.factory.create({ sessionId: session.id, streamId: session.streamId, protocol: session.protocol as Protocol, gate }, this.logger);
+    const shipper = this.factory.create(
+      { sessionId: session.id, streamId: session.streamId, protocol: session.protocol as Protocol, gate },
+      this.logger,
+    );
     this.shippers.add(shipper);
     let shipped = 0;
     let dropped = 0;
@@ -165,7 +183,10 @@ export class SpoolRecovery {
       if (!probed.video || durationMs <= 0) throw new Error('no video in it');
     } catch (err) {
       const startedAt = recordedStart ?? strictlyAfter(closedAt, previousStart);
-      return { segment: { ...base, durationMs: 0, startedAt }, drop: `left in the spool by a dead ingest process and unreadable: ${(err as Error).message.slice(0, 200)}` };
+      return {
+        segment: { ...base, durationMs: 0, startedAt },
+        drop: `left in the spool by a dead ingest process and unreadable: ${(err as Error).message.slice(0, 200)}`,
+      };
     }
     const segment = { ...base, durationMs, startedAt: recordedStart ?? strictlyAfter(closedAt - durationMs, previousStart) };
     const deadline = liveDeadline(closedAt, durationMs, this.segments.liveDeadlineFactor);

@@ -18,10 +18,9 @@ export class BroadcasterController {
   @UseGuards(ApiKeyGuard)
   status(): Record<string, unknown> {
     return Object.fromEntries(
-      this.registry.all().map((e) => [
-        e.address,
-        { region: e.region, origin: e.origin, healthy: e.healthy, lastError: e.lastError, status: e.status },
-      ]),
+      this.registry
+        .all()
+        .map((e) => [e.address, { region: e.region, origin: e.origin, healthy: e.healthy, lastError: e.lastError, status: e.status }]),
     );
   }
 }

@@ -25,8 +25,7 @@ export class LivepeerErrorFilter implements ExceptionFilter {
         res.status(exception.getStatus()).json(body);
         return;
       }
-      const message =
-        typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
+      const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
       const errors = Array.isArray(message) ? message.map(String) : [String(message)];
       res.status(exception.getStatus()).json({ errors });
       return;

@@ -35,9 +35,39 @@ const seqsOf = (text: string | null) => parseMediaPlaylist(text!).segments.map((
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 // The three broadcasters of docs/livepeer-protocol.md §5.2 (each holds a gappy subset; nobody has 535).
-const playlist1 = broadcasterPlaylist([[533, 1.417], [534, 2], [537, 1.875], [543, 2], [545, 1.791], [546, 1.5]], 171);
-const playlist2 = broadcasterPlaylist([[536, 2], [538, 1.333], [540, 1.375], [542, 2], [544, 1.625], [547, 2]], 195);
-const playlist3 = broadcasterPlaylist([[523, 2], [524, 2], [526, 1.792], [539, 2], [541, 1.167], [550, 2]], 162);
+const playlist1 = broadcasterPlaylist(
+  [
+    [533, 1.417],
+    [534, 2],
+    [537, 1.875],
+    [543, 2],
+    [545, 1.791],
+    [546, 1.5],
+  ],
+  171,
+);
+const playlist2 = broadcasterPlaylist(
+  [
+    [536, 2],
+    [538, 1.333],
+    [540, 1.375],
+    [542, 2],
+    [544, 1.625],
+    [547, 2],
+  ],
+  195,
+);
+const playlist3 = broadcasterPlaylist(
+  [
+    [523, 2],
+    [524, 2],
+    [526, 1.792],
+    [539, 2],
+    [541, 1.167],
+    [550, 2],
+  ],
+  162,
+);
 const referenceInputs: PlaylistInput[] = [
   { url: 'test://playlist1', body: playlist1 },
   { url: 'test://playlist2', body: playlist2 },
@@ -60,7 +90,13 @@ describe('composeMediaPlaylists', () => {
 
   it('keeps the last `limit` segments (the object-store variant)', () => {
     const store = { url: 'test://store', body: broadcasterPlaylist(range(0, 22).map((seq) => [seq, 2])) };
-    const live = { url: 'test://live', body: broadcasterPlaylist(range(21, 26).map((seq) => [seq, 2]), 21) };
+    const live = {
+      url: 'test://live',
+      body: broadcasterPlaylist(
+        range(21, 26).map((seq) => [seq, 2]),
+        21,
+      ),
+    };
     expect(seqsOf(composeMediaPlaylists([store, live]))).toEqual(range(0, 26));
     const limited = composeMediaPlaylists([store, live], { limit: 10 });
     expect(seqsOf(limited)).toEqual(range(17, 26));
@@ -69,7 +105,8 @@ describe('composeMediaPlaylists', () => {
   });
 
   describe('choosing among runs separated by gaps', () => {
-    const compose = (...seqs: number[]) => seqsOf(composeMediaPlaylists([{ url: 'http://b/', body: broadcasterPlaylist(seqs.map((s) => [s, 2])) }]));
+    const compose = (...seqs: number[]) =>
+      seqsOf(composeMediaPlaylists([{ url: 'http://b/', body: broadcasterPlaylist(seqs.map((s) => [s, 2])) }]));
 
     it('waits for late arrivals: a newest run shorter than 5 gives way to an older, longer one', () => {
       expect(compose(...range(10, 16), 18, 19)).toEqual(range(10, 16));
@@ -96,8 +133,22 @@ describe('composeMediaPlaylists', () => {
   });
 
   it('does not depend on the order segments arrive in, except for which copy of a duplicate wins', () => {
-    const a = { url: 'http://a/', body: broadcasterPlaylist([[5, 2], [3, 2], [4, 1]]) };
-    const b = { url: 'http://b/', body: broadcasterPlaylist([[4, 1.5], [2, 2], [6, 2]]) };
+    const a = {
+      url: 'http://a/',
+      body: broadcasterPlaylist([
+        [5, 2],
+        [3, 2],
+        [4, 1],
+      ]),
+    };
+    const b = {
+      url: 'http://b/',
+      body: broadcasterPlaylist([
+        [4, 1.5],
+        [2, 2],
+        [6, 2],
+      ]),
+    };
     expect(composeMediaPlaylists([a, b])).toBe(
       mediaOutput(2, 2, [
         [`http://b${STREAM}/2.ts`, 2],
@@ -123,7 +174,14 @@ describe('composeMediaPlaylists', () => {
 
   it('takes the target duration from the kept segments, rounded up', () => {
     // Seq 1 (4 s) is not in the chosen run 3..7, whose longest segment is 2.001 s.
-    const body = broadcasterPlaylist([[1, 4], [3, 2.001], [4, 2], [5, 2], [6, 2], [7, 2]]);
+    const body = broadcasterPlaylist([
+      [1, 4],
+      [3, 2.001],
+      [4, 2],
+      [5, 2],
+      [6, 2],
+      [7, 2],
+    ]);
     const composed = parseMediaPlaylist(composeMediaPlaylists([{ url: 'http://b/', body }])!);
     expect(composed.segments.map((s) => segmentSequenceNumber(s.uri))).toEqual(range(3, 7));
     expect(composed.targetDuration).toBe(3);

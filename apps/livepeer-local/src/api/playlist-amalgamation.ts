@@ -209,12 +209,7 @@ function chooseRun(runsNewestFirst: ComposedSegment[][], limit: number | undefin
 }
 
 function renderMedia(mediaSequence: number, targetDuration: number, segments: ComposedSegment[]): string {
-  const lines = [
-    '#EXTM3U',
-    '#EXT-X-VERSION:3',
-    `#EXT-X-MEDIA-SEQUENCE:${mediaSequence}`,
-    `#EXT-X-TARGETDURATION:${targetDuration}`,
-  ];
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-MEDIA-SEQUENCE:${mediaSequence}`, `#EXT-X-TARGETDURATION:${targetDuration}`];
   for (const segment of segments) lines.push(`#EXTINF:${formatDuration(segment.duration)},`, segment.uri);
   return `${lines.join('\n')}\n`;
 }

@@ -49,13 +49,20 @@ export class StreamService {
         throw err;
       }
       const problems = validateLadder({ profiles: hydrated.profiles });
-      if (problems.length) throw new ApiError(422, problems.map((p) => `wowza: ${p}`));
+      if (problems.length)
+        throw new ApiError(
+          422,
+          problems.map((p) => `wowza: ${p}`),
+        );
       ({ profiles, presets, renditions } = hydrated);
       wowza = { ...request.wowza, streamNameGroups: hydrated.streamNameGroups };
     } else {
       profiles = request.profiles?.length || request.presets?.length ? (request.profiles ?? []) : defaultProfiles();
       presets = request.presets ?? [];
-      renditions = renditionPaths(id, ladderProfiles({ profiles, presets }).map((p) => p.name));
+      renditions = renditionPaths(
+        id,
+        ladderProfiles({ profiles, presets }).map((p) => p.name),
+      );
     }
 
     const stream: LivepeerStream = {

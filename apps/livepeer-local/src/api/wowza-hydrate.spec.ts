@@ -38,12 +38,15 @@ describe('hydrateWowza', () => {
     const result = hydrateWowza(
       id,
       'test_stream',
-      payload([
-        encode('source', { width: 0, height: 0, videoCodec: 'PassThru' }),
-        encode('720p', { width: 1280, height: 720, videoBitrate: '1300000', enable: false }),
-        encode('360p', { width: 640, height: 360, videoBitrate: '850000' }),
-        encode('240p', { width: 360, height: 240, videoBitrate: '350000' }),
-      ], 29.97),
+      payload(
+        [
+          encode('source', { width: 0, height: 0, videoCodec: 'PassThru' }),
+          encode('720p', { width: 1280, height: 720, videoBitrate: '1300000', enable: false }),
+          encode('360p', { width: 640, height: 360, videoBitrate: '850000' }),
+          encode('240p', { width: 360, height: 240, videoBitrate: '350000' }),
+        ],
+        29.97,
+      ),
     );
     expect(result.profiles).toEqual([
       { name: 'test_stream_360p', width: 640, height: 360, bitrate: 850000, fps: 30 },

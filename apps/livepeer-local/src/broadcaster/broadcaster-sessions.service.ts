@@ -67,13 +67,7 @@ export class BroadcasterSessionsService implements OnModuleDestroy {
       // go-livepeer #1673: a manifest re-used within the session timeout via another external id.
       throw new BroadcasterHttpError(500, `Manifest ${auth.manifestId} already exists`);
     }
-    const session = new BroadcasterSession(
-      externalId,
-      auth.manifestId,
-      auth.profiles,
-      resolution,
-      this.config.segmentCache,
-    );
+    const session = new BroadcasterSession(externalId, auth.manifestId, auth.profiles, resolution, this.config.segmentCache);
     this.byExternalId.set(externalId, session);
     this.byManifestId.set(auth.manifestId, session);
     this.logger.log(

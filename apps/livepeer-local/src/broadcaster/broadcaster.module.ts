@@ -16,10 +16,7 @@ import { TranscoderService } from './transcoder.service';
 
 /** One go-livepeer-like broadcaster: push ingest, transcoding, HLS, status and fault injection. */
 @Module({
-  imports: [
-    AppConfigModule.forRoot([commonConfig, livepeerLocalConfig]),
-    ObservabilityModule.forRoot('livepeer-broadcaster'),
-  ],
+  imports: [AppConfigModule.forRoot([commonConfig, livepeerLocalConfig]), ObservabilityModule.forRoot('livepeer-broadcaster')],
   controllers: [BroadcasterPushController, BroadcasterHlsController, StatusController, BroadcasterAdminController],
   providers: [
     FaultsService,

@@ -18,11 +18,7 @@ export interface Faults {
   unhealthy: boolean;
 }
 
-export type FaultAction =
-  | { kind: 'reset' }
-  | { kind: 'hang' }
-  | { kind: 'fail'; status: number; body: string }
-  | { kind: 'none' };
+export type FaultAction = { kind: 'reset' } | { kind: 'hang' } | { kind: 'fail'; status: number; body: string } | { kind: 'none' };
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   failNext: 0,
@@ -87,7 +83,10 @@ export function updateFaults(current: Faults, update: Record<string, unknown>): 
 /** `failNext=3,failStatus=503,delayMs=200` -> an update object (the start-option syntax). */
 export function parseFaultSpec(spec: string): Record<string, string> {
   const update: Record<string, string> = {};
-  for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new FaultSpecError(`fault "${item}" is not key=value`);
     update[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
@@ -100,8 +99,7 @@ export function parseFaultSpec(spec: string): Record<string, string> {
  * Order: reset, hang, fail (a connection reset wins over everything, as it would on the wire).
  */
 export function takeFault(faults: Faults): { action: FaultAction; faults: Faults } {
-  const use = (key: CountKey): Faults =>
-    faults[key] === -1 ? faults : { ...faults, [key]: faults[key] - 1 };
+  const use = (key: CountKey): Faults => (faults[key] === -1 ? faults : { ...faults, [key]: faults[key] - 1 });
   if (faults.resetNext !== 0) return { action: { kind: 'reset' }, faults: use('resetNext') };
   if (faults.hangNext !== 0) return { action: { kind: 'hang' }, faults: use('hangNext') };
   if (faults.failNext !== 0) {

@@ -1,13 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigOf, InjectConfig, livepeerLocalConfig } from '@lib/config';
-import {
-  BROADCASTER_DEFAULT_PRESETS,
-  LivepeerProfile,
-  describeFetchError,
-  ladderProfiles,
-  safeText,
-  validateLadder,
-} from '@lib/livepeer';
+import { BROADCASTER_DEFAULT_PRESETS, LivepeerProfile, describeFetchError, ladderProfiles, safeText, validateLadder } from '@lib/livepeer';
 import { BroadcasterHttpError } from './broadcaster-http-error';
 
 export interface StreamAuthorization {

@@ -38,7 +38,9 @@ const THIRD_PARTY_UI_POLICY = [
 export function securityHeaders(thirdPartyPrefixes: string[]) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/hls/')) return next();
-    const thirdParty = thirdPartyPrefixes.some((prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`) || req.path.startsWith(`${prefix}-`));
+    const thirdParty = thirdPartyPrefixes.some(
+      (prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`) || req.path.startsWith(`${prefix}-`),
+    );
     res.setHeader('Content-Security-Policy', thirdParty ? THIRD_PARTY_UI_POLICY : STRICT_POLICY);
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('X-Content-Type-Options', 'nosniff');

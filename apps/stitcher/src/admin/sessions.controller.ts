@@ -1,7 +1,14 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { idParamSchema, sessionListQuerySchema, timelineQuerySchema, type IdParam, type SessionListQuery, type TimelineQuery } from './schemas';
+import {
+  idParamSchema,
+  sessionListQuerySchema,
+  timelineQuerySchema,
+  type IdParam,
+  type SessionListQuery,
+  type TimelineQuery,
+} from './schemas';
 import { SessionsQuery } from './sessions.service';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
@@ -25,7 +32,7 @@ export class SessionsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One session: counts by state and drop reason, and each rendition\'s lag behind the live edge' })
+  @ApiOperation({ summary: "One session: counts by state and drop reason, and each rendition's lag behind the live edge" })
   @ApiResponse({ status: 404, description: 'no such session' })
   detail(@Param(validId) { id }: IdParam) {
     return this.sessions.detail(id);

@@ -64,7 +64,10 @@ export class SessionsQuery {
     if (!(await this.sessions.exists(id))) throw new NotFoundException(`no session with id ${id}`);
     const ledger = await this.ledger.newest(id, limit);
     if (ledger.length === 0) return [];
-    const rows = await this.renditions.forSeqs(id, ledger.map((s) => s.seq));
+    const rows = await this.renditions.forSeqs(
+      id,
+      ledger.map((s) => s.seq),
+    );
     const bySeq = new Map<number, RenditionSegmentEntity[]>();
     for (const row of rows) bySeq.set(row.seq, [...(bySeq.get(row.seq) ?? []), row]);
     return ledger.map((s) => {
@@ -89,7 +92,9 @@ export class SessionsQuery {
         // When its first frame reached ingest, and the #EXT-X-PROGRAM-DATE-TIME every variant lists it with.
         startedAt: s.startedAt,
         programDateTime: variants.find((v) => v.programDateTime !== null)?.programDateTime ?? null,
-        renditions: Object.fromEntries(variants.map((v) => [v.rendition, { state: v.state, msn: v.msn, dropReason: v.dropReason, bytes: v.bytes }])),
+        renditions: Object.fromEntries(
+          variants.map((v) => [v.rendition, { state: v.state, msn: v.msn, dropReason: v.dropReason, bytes: v.bytes }]),
+        ),
       };
     });
   }
@@ -159,7 +164,8 @@ function emptyCounts(): SegmentCounts {
 /** Drops are the ledger's (ingest, worker) plus the seqs the stitcher skipped in its playlists. */
 function segmentCounts(c: SessionSegmentCounts): SegmentCounts {
   const byReason: Record<string, number> = {};
-  for (const [reason, n] of [...Object.entries(c.dropReasons), ...Object.entries(c.skippedInPlaylists)]) byReason[reason] = (byReason[reason] ?? 0) + n;
+  for (const [reason, n] of [...Object.entries(c.dropReasons), ...Object.entries(c.skippedInPlaylists)])
+    byReason[reason] = (byReason[reason] ?? 0) + n;
   return {
     ingested: c.total,
     queued: c.reachedQueued,

@@ -10,7 +10,9 @@ describe('dashboard formatting', () => {
   });
 
   it('names a ladder by its profiles and presets, or the Livepeer default', () => {
-    expect(ladderText({ profiles: [{ name: 'low', width: 426, height: 240 }], presets: ['P144p30fps16x9'] })).toBe('low 426x240, P144p30fps16x9');
+    expect(ladderText({ profiles: [{ name: 'low', width: 426, height: 240 }], presets: ['P144p30fps16x9'] })).toBe(
+      'low 426x240, P144p30fps16x9',
+    );
     expect(ladderText({})).toBe('Livepeer default');
   });
 

@@ -11,7 +11,10 @@ export class QueuesView implements View {
 
   async render(): Promise<void> {
     const queues = await this.api.request<QueueSummary[]>('/api/queues');
-    fillTable(byId<HTMLTableElement>('queues'), queues.map((q) => this.queueRow(q)));
+    fillTable(
+      byId<HTMLTableElement>('queues'),
+      queues.map((q) => this.queueRow(q)),
+    );
   }
 
   private queueRow(q: QueueSummary): HTMLTableRowElement {

@@ -22,7 +22,10 @@ export class SessionView implements View {
     const session = await this.api.request<SessionDetail>(path);
     byId('session-stream').textContent = `${session.streamName} (${session.state})`;
     if (session.playbackId) this.player.play({ id: session.id, playbackId: session.playbackId });
-    fillTable(byId<HTMLTableElement>('ladder'), session.renditions.map((r) => this.ladderRow(r)));
+    fillTable(
+      byId<HTMLTableElement>('ladder'),
+      session.renditions.map((r) => this.ladderRow(r)),
+    );
     const c = session.counts;
     const drops = dropSummary(c.dropped.byReason);
     byId('counts').textContent =

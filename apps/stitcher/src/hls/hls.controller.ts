@@ -108,7 +108,12 @@ export class HlsController {
 
   private unavailable(res: Response, err: unknown): void {
     this.logger.warn({ err: (err as Error).message }, 'object store read failed');
-    res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache', 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' });
+    res.set({
+      'Access-Control-Allow-Origin': '*',
+      'Cache-Control': 'no-cache',
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Retry-After': '1',
+    });
     res.status(503).send('temporarily unavailable\n');
   }
 }

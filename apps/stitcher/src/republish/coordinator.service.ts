@@ -108,9 +108,11 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
       else this.logger.warn({ message: message.slice(0, 200) }, 'a message on the session-events channel is not a session event');
       this.scanSoon();
     });
-    await this.subscriber.subscribe(this.keys.sessionEventsChannel(), segmentTranscodedChannel).catch((err: Error) =>
-      this.logger.warn({ err: err.message }, 'cannot subscribe to session and segment events; relying on scans and polls'),
-    );
+    await this.subscriber
+      .subscribe(this.keys.sessionEventsChannel(), segmentTranscodedChannel)
+      .catch((err: Error) =>
+        this.logger.warn({ err: err.message }, 'cannot subscribe to session and segment events; relying on scans and polls'),
+      );
   }
 
   private async scan(): Promise<void> {

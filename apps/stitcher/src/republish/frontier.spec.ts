@@ -24,7 +24,10 @@ describe('frontier decision', () => {
 
   it('names fetch-failed for a rendition that was listed upstream but could not be downloaded', () => {
     const decision = decide({ seq: 3, ledger: ledger(), variants: { '240p': failed, '360p': absent, source: ready } }, timing(99_000));
-    expect(decision).toMatchObject({ action: 'skip', reasons: { '240p': 'fetch-failed', '360p': 'not-in-playlist', source: 'fetch-failed' } });
+    expect(decision).toMatchObject({
+      action: 'skip',
+      reasons: { '240p': 'fetch-failed', '360p': 'not-in-playlist', source: 'fetch-failed' },
+    });
   });
 
   it('does not wait for a segment the worker dropped', () => {

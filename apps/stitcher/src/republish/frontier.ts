@@ -94,8 +94,7 @@ export function decide(facts: SeqFacts, timing: FrontierTiming): Decision {
   const why = skipWhy(facts, timing, missing);
   if (typeof why === 'object') return why;
 
-  const reasonOf = (name: string): DropReason =>
-    facts.variants[name].state === 'failed' ? 'fetch-failed' : 'not-in-playlist';
+  const reasonOf = (name: string): DropReason => (facts.variants[name].state === 'failed' ? 'fetch-failed' : 'not-in-playlist');
   // A variant that had the segment is skipped for its sibling's reason (the stream lost it for that).
   const siblingReason = reasonOf(missing[0]);
   const reasons = Object.fromEntries(

@@ -21,7 +21,9 @@ export class RepublishMetrics {
   readonly ownedStreams;
 
   constructor(metrics: MetricsService) {
-    this.pollSeconds = metrics.histogram('stitcher_upstream_poll_seconds', 'Upstream rendition playlist download + parse time.', ['rendition']);
+    this.pollSeconds = metrics.histogram('stitcher_upstream_poll_seconds', 'Upstream rendition playlist download + parse time.', [
+      'rendition',
+    ]);
     this.pollLagSeconds = metrics.histogram(
       'stitcher_poll_lag_seconds',
       'Delay from the worker confirming a segment upload to the stitcher seeing it in the upstream playlist.',
@@ -36,8 +38,13 @@ export class RepublishMetrics {
       LAG_BUCKETS,
     );
     this.republished = metrics.counter('stitcher_segments_republished_total', 'Segments listed in republished playlists.', ['rendition']);
-    this.dropped = metrics.counter('stitcher_segments_dropped_total', 'Segments skipped in republished playlists.', ['rendition', 'reason']);
-    this.upstreamErrors = metrics.counter('stitcher_upstream_errors_total', 'Failed upstream playlist polls and segment downloads.', ['kind']);
+    this.dropped = metrics.counter('stitcher_segments_dropped_total', 'Segments skipped in republished playlists.', [
+      'rendition',
+      'reason',
+    ]);
+    this.upstreamErrors = metrics.counter('stitcher_upstream_errors_total', 'Failed upstream playlist polls and segment downloads.', [
+      'kind',
+    ]);
     this.playlistWrites = metrics.counter('stitcher_playlist_writes_total', 'Playlist versions written to the object store.', ['kind']);
     this.ownedStreams = metrics.gauge('stitcher_owned_streams', 'Streams whose playlists this stitcher copy writes.');
   }

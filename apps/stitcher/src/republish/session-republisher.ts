@@ -214,7 +214,10 @@ export class SessionRepublisher {
       const now = Date.now();
       if (now - (this.lastUnknownLogAt.get(name) ?? 0) < ERROR_LOG_INTERVAL_MS) return;
       this.lastUnknownLogAt.set(name, now);
-      this.logger.warn({ sessionId: this.session.id, seq, rendition: name }, 'push answer has a rendition this session does not republish; ignored');
+      this.logger.warn(
+        { sessionId: this.session.id, seq, rendition: name },
+        'push answer has a rendition this session does not republish; ignored',
+      );
     });
   }
 
@@ -272,7 +275,10 @@ export class SessionRepublisher {
         return;
       }
       this.ctx.metrics.upstreamErrors.inc({ kind: 'playlist' });
-      this.logRateLimited(rendition.name, 'upstream playlist unusable; retrying', { url: rendition.playlistUrl, err: (err as Error).message });
+      this.logRateLimited(rendition.name, 'upstream playlist unusable; retrying', {
+        url: rendition.playlistUrl,
+        err: (err as Error).message,
+      });
       return;
     }
     this.ctx.metrics.pollSeconds.observe({ rendition: rendition.name }, (Date.now() - started) / 1000);
@@ -283,7 +289,8 @@ export class SessionRepublisher {
       const known = seen.get(segment.seq);
       seen.set(segment.seq, segment); // the newest URI wins: after a failover another broadcaster has it
       const uploadedAt = this.ledger.get(segment.seq)?.uploadedAt;
-      if (!known && uploadedAt) this.ctx.metrics.pollLagSeconds.observe({ rendition: rendition.name }, Math.max(0, Date.now() - uploadedAt) / 1000);
+      if (!known && uploadedAt)
+        this.ctx.metrics.pollLagSeconds.observe({ rendition: rendition.name }, Math.max(0, Date.now() - uploadedAt) / 1000);
     }
   }
 
@@ -384,7 +391,9 @@ export class SessionRepublisher {
     void this.ctx.ledger
       .get(this.session.id, seq)
       .then((row) => (row ? this.ctx.repush.enqueue(repushPayload(this.session, row)) : undefined))
-      .catch((err: Error) => this.logger.warn({ sessionId: this.session.id, seq, err: err.message }, 'could not enqueue the segment again'));
+      .catch((err: Error) =>
+        this.logger.warn({ sessionId: this.session.id, seq, err: err.message }, 'could not enqueue the segment again'),
+      );
   }
 
   private availability(seq: number): Record<string, Availability> {
@@ -418,7 +427,10 @@ export class SessionRepublisher {
     await this.playlists.skip(this.session.id, seq, reasons);
     for (const [variant, reason] of Object.entries(reasons)) this.ctx.metrics.dropped.inc({ rendition: variant, reason });
     const details = Object.fromEntries(
-      this.variants.map((v) => [v, this.failures.get(v)!.get(seq)?.error ?? (this.received.get(v)!.has(seq) ? 'ready' : 'never listed upstream')]),
+      this.variants.map((v) => [
+        v,
+        this.failures.get(v)!.get(seq)?.error ?? (this.received.get(v)!.has(seq) ? 'ready' : 'never listed upstream'),
+      ]),
     );
     this.logger.warn({ sessionId: this.session.id, seq, why, details }, 'segment skipped in every variant');
   }

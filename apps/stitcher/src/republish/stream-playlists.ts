@@ -269,7 +269,10 @@ export class StreamPlaylists {
           problem = (err as Error).message;
         }
         this.probeFailures.set(name, (this.probeFailures.get(name) ?? 0) + 1);
-        this.logger.warn({ playbackId: this.stream.playbackId, rendition: name, problem }, 'variant not described; not in the master playlist yet');
+        this.logger.warn(
+          { playbackId: this.stream.playbackId, rendition: name, problem },
+          'variant not described; not in the master playlist yet',
+        );
       }),
     );
   }
@@ -289,9 +292,7 @@ export class StreamPlaylists {
   private async writeMaster(): Promise<void> {
     const described = this.sessionVariants.filter((name) => this.variantInfo.has(name) && this.windows.get(name)?.segments.length);
     if (described.length === 0) return;
-    const variants = described
-      .map((name) => variantModel(name, this.variantInfo.get(name)!))
-      .sort((a, b) => b.bandwidth - a.bandwidth);
+    const variants = described.map((name) => variantModel(name, this.variantInfo.get(name)!)).sort((a, b) => b.bandwidth - a.bandwidth);
     const text = writeMasterPlaylist({ variants });
     if (text === this.masterText) return;
     this.assertLease();

@@ -172,7 +172,10 @@ export class StreamRepublisher {
     if (newer) {
       // A reconnect: the next session continues the playlists after a discontinuity.
       const continuing = new Set([...renditionsOf(newer, this.ctx.playbackUrl).map((r) => r.name), SOURCE_VARIANT]);
-      await this.finish(current, current.variants.filter((v) => !continuing.has(v)));
+      await this.finish(
+        current,
+        current.variants.filter((v) => !continuing.has(v)),
+      );
     } else if (Date.now() >= (current.endedAt ?? Date.now()) + this.ctx.settings.endGraceMs) {
       await this.finish(current, current.variants);
     }
@@ -196,7 +199,10 @@ export class StreamRepublisher {
     this.ctx.livepeer
       .deleteStream(livepeerStreamId)
       .then((outcome) =>
-        this.logger.log({ livepeerStreamId }, outcome === 'deleted' ? 'Livepeer stream deleted' : 'Livepeer stream already gone (404 on delete)'),
+        this.logger.log(
+          { livepeerStreamId },
+          outcome === 'deleted' ? 'Livepeer stream deleted' : 'Livepeer stream already gone (404 on delete)',
+        ),
       )
       .catch((err: Error) => this.logger.warn({ livepeerStreamId, err: err.message }, 'could not delete the Livepeer stream'));
   }

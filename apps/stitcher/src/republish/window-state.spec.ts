@@ -16,10 +16,7 @@ const TARGET_DURATION = 4;
 const WINDOW = 5;
 
 type Step =
-  | { kind: 'list'; durationMs: number }
-  | { kind: 'skip' }
-  | { kind: 'restart' }
-  | { kind: 'session'; keep: boolean[]; added: number };
+  { kind: 'list'; durationMs: number } | { kind: 'skip' } | { kind: 'restart' } | { kind: 'session'; keep: boolean[]; added: number };
 
 interface Row extends ListedRow {
   variant: string;
@@ -47,14 +44,14 @@ class Simulation {
     else if (step.kind === 'skip') {
       this.seq += 1;
       this.clock += 2000;
-    }
-    else if (step.kind === 'restart') this.restart();
+    } else if (step.kind === 'restart') this.restart();
     else this.newSession(step.keep, step.added);
   }
 
   private list(durationMs: number): void {
     const msn = this.nextMsn;
-    const discontinuity = this.lastListed !== undefined && !(this.lastListed.sessionId === this.session && this.lastListed.seq === this.seq - 1);
+    const discontinuity =
+      this.lastListed !== undefined && !(this.lastListed.sessionId === this.session && this.lastListed.seq === this.seq - 1);
     const programDateTime = programDateTimeOf(this.clock, this.lastListed, discontinuity);
     this.clock += durationMs;
     for (const variant of this.variants) {
@@ -82,7 +79,13 @@ class Simulation {
     const listed = this.rows.filter((r) => r.msn !== null);
     this.nextMsn = listed.length ? Math.max(...listed.map((r) => r.msn)) + 1 : 0;
     const last = listed.find((r) => r.msn === this.nextMsn - 1);
-    this.lastListed = last && { sessionId: last.sessionId, seq: last.seq, msn: last.msn, programDateTime: last.programDateTime ?? null, durationMs: last.durationMs };
+    this.lastListed = last && {
+      sessionId: last.sessionId,
+      seq: last.seq,
+      msn: last.msn,
+      programDateTime: last.programDateTime ?? null,
+      durationMs: last.durationMs,
+    };
     this.discontinuities = this.discontinuitiesBefore(this.nextMsn);
     this.windows = new Map();
     for (const variant of this.variants) {
@@ -246,7 +249,14 @@ describe('a new session with another target duration', () => {
       }
       session.durationsMs.forEach((durationMs, seq) => {
         const discontinuity = index > 0 && seq === 0;
-        window = appendListing(window, { msn, durationMs, discontinuity, targetDuration: session.targetDuration, windowSize: WINDOW, discontinuitiesBefore: discontinuities }).window;
+        window = appendListing(window, {
+          msn,
+          durationMs,
+          discontinuity,
+          targetDuration: session.targetDuration,
+          windowSize: WINDOW,
+          discontinuitiesBefore: discontinuities,
+        }).window;
         if (discontinuity) discontinuities += 1;
         msn += 1;
         presentations[presentations.length - 1].push(writeMediaPlaylist(window));
@@ -289,7 +299,7 @@ describe('a new session with another target duration', () => {
 
 describe('programDateTimeOf', () => {
   const at = WALL_CLOCK_START;
-  it('is ingest\'s start time, kept after the previous listed segment (after its end at a discontinuity)', () => {
+  it("is ingest's start time, kept after the previous listed segment (after its end at a discontinuity)", () => {
     expect(programDateTimeOf(at, undefined, false)).toBe(at);
     expect(programDateTimeOf(at + 2000, { programDateTime: at, durationMs: 2000 }, false)).toBe(at + 2000);
     expect(programDateTimeOf(at, { programDateTime: at, durationMs: 2000 }, false)).toBe(at + 1);

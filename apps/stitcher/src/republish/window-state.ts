@@ -1,12 +1,4 @@
-import {
-  appendSegment,
-  createWindow,
-  endWindow,
-  nextMsn,
-  slideWindow,
-  type PlaylistWindow,
-  type WindowSegment,
-} from '@lib/hls';
+import { appendSegment, createWindow, endWindow, nextMsn, slideWindow, type PlaylistWindow, type WindowSegment } from '@lib/hls';
 
 /**
  * The sliding window of one republished media playlist, rebuilt from the rows the database
@@ -120,7 +112,10 @@ export interface NextListing {
 }
 
 /** Appends the stream's next segment to a variant's window (or a new window) and slides it. */
-export function appendListing(existing: PlaylistWindow | undefined, next: NextListing): { window: PlaylistWindow; unlisted: readonly WindowSegment[] } {
+export function appendListing(
+  existing: PlaylistWindow | undefined,
+  next: NextListing,
+): { window: PlaylistWindow; unlisted: readonly WindowSegment[] } {
   const window =
     existing && existing.targetDuration >= next.targetDuration
       ? continueAt(existing, next.msn, next.discontinuitiesBefore)
@@ -149,7 +144,11 @@ export interface PreviousListing {
  * there was one) continues from the previous one, so a playlist with program date-times has
  * one on every segment. Undefined when neither is known.
  */
-export function programDateTimeOf(startedAt: number | null | undefined, previous: PreviousListing | undefined, discontinuity: boolean): number | undefined {
+export function programDateTimeOf(
+  startedAt: number | null | undefined,
+  previous: PreviousListing | undefined,
+  discontinuity: boolean,
+): number | undefined {
   const before = previous?.programDateTime ?? undefined;
   const previousEnd = before === undefined ? undefined : before + Math.max(previous?.durationMs ?? 1, 1);
   if (startedAt === null || startedAt === undefined) return previousEnd;

@@ -68,7 +68,12 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     try {
       return await this.run(now);
     } finally {
-      await this.redis.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`, 1, this.lockKey, token);
+      await this.redis.eval(
+        `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
+        1,
+        this.lockKey,
+        token,
+      );
     }
   }
 

@@ -11,7 +11,11 @@ function view(current: string | null, offered: string[], avoided: Record<string,
 
 describe('chooseBroadcaster', () => {
   it('assigns a new session at random among the offered broadcasters', () => {
-    expect(chooseBroadcaster(view(null, [A, B, C]), { mode: 'random', random: () => 0 })).toEqual({ address: A, reassign: true, degraded: false });
+    expect(chooseBroadcaster(view(null, [A, B, C]), { mode: 'random', random: () => 0 })).toEqual({
+      address: A,
+      reassign: true,
+      degraded: false,
+    });
     expect(chooseBroadcaster(view(null, [A, B, C]), { mode: 'random', random: () => 0.99 })?.address).toBe(C);
   });
 
@@ -20,7 +24,11 @@ describe('chooseBroadcaster', () => {
   });
 
   it('keeps a healthy current broadcaster (sessions are sticky)', () => {
-    expect(chooseBroadcaster(view(B, [A, B, C]), { mode: 'random', random: () => 0 })).toEqual({ address: B, reassign: false, degraded: false });
+    expect(chooseBroadcaster(view(B, [A, B, C]), { mode: 'random', random: () => 0 })).toEqual({
+      address: B,
+      reassign: false,
+      degraded: false,
+    });
   });
 
   it('keeps the current broadcaster when the API offers nothing (API down)', () => {
@@ -33,7 +41,11 @@ describe('chooseBroadcaster', () => {
   });
 
   it('moves a session off a broadcaster the API no longer offers (dead or unhealthy)', () => {
-    expect(chooseBroadcaster(view(A, [B, C]), { mode: 'random', random: () => 0 })).toEqual({ address: B, reassign: true, degraded: false });
+    expect(chooseBroadcaster(view(A, [B, C]), { mode: 'random', random: () => 0 })).toEqual({
+      address: B,
+      reassign: true,
+      degraded: false,
+    });
   });
 
   it('avoids broadcasters cooling down after failing other sessions', () => {
@@ -78,7 +90,16 @@ describe('chooseBroadcaster', () => {
 
 describe('mergeFailures', () => {
   it('keeps the latest failure of each broadcaster', () => {
-    const merged = mergeFailures([[A, 10], [B, 30]], [[A, 20]]);
-    expect([...merged.entries()].sort()).toEqual([[A, 20], [B, 30]]);
+    const merged = mergeFailures(
+      [
+        [A, 10],
+        [B, 30],
+      ],
+      [[A, 20]],
+    );
+    expect([...merged.entries()].sort()).toEqual([
+      [A, 20],
+      [B, 30],
+    ]);
   });
 });

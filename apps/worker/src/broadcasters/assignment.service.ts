@@ -140,11 +140,7 @@ export class BroadcasterAssignments {
    * use it again at once instead of waiting out its cool-down.
    */
   async reportRecovery(sessionId: string, address: string): Promise<void> {
-    await this.redis
-      .multi()
-      .del(this.keys.broadcasterCooldown(address))
-      .zrem(this.keys.sessionBadBroadcasters(sessionId), address)
-      .exec();
+    await this.redis.multi().del(this.keys.broadcasterCooldown(address)).zrem(this.keys.sessionBadBroadcasters(sessionId), address).exec();
   }
 
   /** The session's broadcaster without touching it (admin views, tests). */

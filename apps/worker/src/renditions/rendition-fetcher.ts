@@ -71,7 +71,9 @@ export class RenditionFetcher {
       return Buffer.concat(chunks, total);
     } catch (err) {
       if (err instanceof RenditionFetchError) throw err;
-      throw new RenditionFetchError(`GET ${uri} ${describeHttpFailure(classifyRequestError(err, { timeoutMs, timedOut: signal.aborted }))}`);
+      throw new RenditionFetchError(
+        `GET ${uri} ${describeHttpFailure(classifyRequestError(err, { timeoutMs, timedOut: signal.aborted }))}`,
+      );
     }
   }
 }

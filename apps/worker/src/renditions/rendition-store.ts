@@ -43,7 +43,8 @@ export class RenditionStore {
     const outcomes = await Promise.all(
       parts.map(async (part, i): Promise<{ name: string; key: string } | { reason: string }> => {
         const name = names[i];
-        if (name === undefined) return { reason: `part ${part.position} has no Rendition-Name and the session has no profile at that position` };
+        if (name === undefined)
+          return { reason: `part ${part.position} has no Rendition-Name and the session has no profile at that position` };
         if (!SAFE_NAME.test(name)) return { reason: `rendition name "${name.slice(0, 80)}" is not usable in an object key` };
         if (seen.has(name)) return { reason: `rendition "${name}" sent twice` };
         seen.add(name);

@@ -111,7 +111,11 @@ describe('decide: the upload job as a state machine', () => {
 
   it('drops a job that reaches the worker after its deadline without a look-up', () => {
     const { step } = decide(start(), { type: 'started', now: deadline + 5 });
-    expect(step).toEqual({ do: 'drop', reason: 'deadline-exceeded', detail: 'reached a worker 10005 ms after ingest, past its 10000 ms deadline' });
+    expect(step).toEqual({
+      do: 'drop',
+      reason: 'deadline-exceeded',
+      detail: 'reached a worker 10005 ms after ingest, past its 10000 ms deadline',
+    });
     expect(decide(start(), { type: 'started', now: T0 + 100 }).step).toEqual({ do: 'prepare' });
   });
 
@@ -124,7 +128,12 @@ describe('decide: the upload job as a state machine', () => {
 
   it('fails over: a 503 moves the session, the next look-up pushes elsewhere at once', () => {
     let d = decide(start(), prepared(T0 + 100, 'http://b1'));
-    d = decide(d.state, { type: 'pushed', now: T0 + 200, ok: false, failure: { kind: 'status', status: 503, body: 'No sessions available' } });
+    d = decide(d.state, {
+      type: 'pushed',
+      now: T0 + 200,
+      ok: false,
+      failure: { kind: 'status', status: 503, body: 'No sessions available' },
+    });
     expect(d.step).toEqual({ do: 'switch', address: 'http://b1', detail: 'HTTP 503: No sessions available' });
     expect(d.state.lastFailedAddress).toBe('http://b1');
     d = decide(d.state, { type: 'resumed', now: T0 + 210 });
@@ -141,7 +150,12 @@ describe('decide: the upload job as a state machine', () => {
   });
 
   it('takes a 422 once around the broadcaster that said it, then drops on the second', () => {
-    const refused = { type: 'pushed', now: T0 + 200, ok: false, failure: { kind: 'status', status: 422, body: 'Cannot probe codec' } } as const;
+    const refused = {
+      type: 'pushed',
+      now: T0 + 200,
+      ok: false,
+      failure: { kind: 'status', status: 422, body: 'Cannot probe codec' },
+    } as const;
     let d = decide(start(), prepared(T0 + 100, 'http://b1'));
     d = decide(d.state, refused);
     expect(d.step).toEqual({ do: 'prepare' });
@@ -149,21 +163,40 @@ describe('decide: the upload job as a state machine', () => {
     d = decide(d.state, prepared(T0 + 210, 'http://b2'));
     expect(d.step).toMatchObject({ do: 'push', address: 'http://b2' });
     d = decide(d.state, { ...refused, now: T0 + 300 });
-    expect(d.step).toEqual({ do: 'drop', reason: 'broadcaster-rejected', detail: 'http://b2: HTTP 422: Cannot probe codec', blame: 'http://b2' });
+    expect(d.step).toEqual({
+      do: 'drop',
+      reason: 'broadcaster-rejected',
+      detail: 'http://b2: HTTP 422: Cannot probe codec',
+      blame: 'http://b2',
+    });
   });
 
   it('drops a 422 when no other broadcaster is there to try', () => {
     let d = decide(start(), prepared(T0 + 100, 'http://b1'));
     d = decide(d.state, { type: 'pushed', now: T0 + 200, ok: false, failure: { kind: 'status', status: 422, body: 'Cannot probe codec' } });
     d = decide(d.state, prepared(T0 + 210, 'http://b1'));
-    expect(d.step).toEqual({ do: 'drop', reason: 'broadcaster-rejected', detail: 'http://b1: HTTP 422: Cannot probe codec (no other broadcaster to try)' });
+    expect(d.step).toEqual({
+      do: 'drop',
+      reason: 'broadcaster-rejected',
+      detail: 'http://b1: HTTP 422: Cannot probe codec (no other broadcaster to try)',
+    });
     expect(d.state.tried).toEqual(['http://b1']);
   });
 
   it('drops a missing object at once and waits out an object store failure', () => {
-    const missing = decide(start(), { type: 'prepared', now: T0 + 1, choice: { address: 'http://b1', degraded: false }, source: { ok: false, failure: { kind: 'source', message: 'NoSuchKey', missing: true } } });
+    const missing = decide(start(), {
+      type: 'prepared',
+      now: T0 + 1,
+      choice: { address: 'http://b1', degraded: false },
+      source: { ok: false, failure: { kind: 'source', message: 'NoSuchKey', missing: true } },
+    });
     expect(missing.step).toEqual({ do: 'drop', reason: 'storage-unavailable', detail: 'object segments/s/3.ts is missing' });
-    const down = decide(start(), { type: 'prepared', now: T0 + 1, choice: null, source: { ok: false, failure: { kind: 'source', message: 'ECONNREFUSED', missing: false } } });
+    const down = decide(start(), {
+      type: 'prepared',
+      now: T0 + 1,
+      choice: null,
+      source: { ok: false, failure: { kind: 'source', message: 'ECONNREFUSED', missing: false } },
+    });
     expect(down.step).toEqual({ do: 'pause', cause: 'source-failed' });
     const atDeadline = decide(down.state, { type: 'resumed', now: deadline });
     expect(atDeadline.step).toMatchObject({ do: 'drop', reason: 'storage-unavailable' });
@@ -191,7 +224,11 @@ describe('decide: the upload job as a state machine', () => {
     let d = decide(start(), prepared(T0 + 1, 'http://b1'));
     d = decide(d.state, { type: 'pushed', now: T0 + 2, ok: false, failure: { kind: 'status', status: 503, body: '' } });
     d = decide(d.state, { type: 'resumed', now: deadline + 1 });
-    expect(d.step).toEqual({ do: 'drop', reason: 'deadline-exceeded', detail: 'not delivered within 10000 ms of ingest after 1 attempt(s); last: HTTP 503' });
+    expect(d.step).toEqual({
+      do: 'drop',
+      reason: 'deadline-exceeded',
+      detail: 'not delivered within 10000 ms of ingest after 1 attempt(s); last: HTTP 503',
+    });
   });
 
   /** Random runs: whatever broadcasters answer, a push never outlives the deadline and every run ends. */
@@ -202,7 +239,13 @@ describe('decide: the upload job as a state machine', () => {
       fc.constant<PushFailure>({ kind: 'network', code: 'ECONNRESET', message: '' }),
       fc.boolean().map((missing): PushFailure => ({ kind: 'source', message: 'x', missing })),
     );
-    const answer = fc.record({ elapsed: fc.integer({ min: 0, max: 5000 }), ok: fc.boolean(), failure, address: fc.constantFrom('a', 'b', 'c', null), degraded: fc.boolean() });
+    const answer = fc.record({
+      elapsed: fc.integer({ min: 0, max: 5000 }),
+      ok: fc.boolean(),
+      failure,
+      address: fc.constantFrom('a', 'b', 'c', null),
+      degraded: fc.boolean(),
+    });
     fc.assert(
       fc.property(fc.array(answer, { maxLength: 60 }), (answers) => {
         let now = T0;

@@ -216,7 +216,9 @@ export function decide(state: DeliveryState, event: DeliveryEvent): Decision {
       if (event.ok) return { state, step: { do: 'uploaded', address } };
       const failed = { ...state, lastFailure: event.failure };
       const detail = describeFailure(event.failure);
-      switch (failureAction(event.failure, { cutByDeadline: state.attempt?.cutByDeadline ?? false, detoured: state.refusal !== undefined })) {
+      switch (
+        failureAction(event.failure, { cutByDeadline: state.attempt?.cutByDeadline ?? false, detoured: state.refusal !== undefined })
+      ) {
         case 'detour':
           if (event.now >= deadline) return dropAtDeadline(failed);
           return {

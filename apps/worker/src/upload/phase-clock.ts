@@ -23,4 +23,3 @@ export class PhaseClock {
     this.last = performance.now();
   }
 }
-

@@ -154,14 +154,23 @@ export class UploadJobRunner {
         if (step.cause === 'source-failed') {
           this.logger.warn({ sessionId, seq, err: this.lastDetail(run) }, 'cannot read the segment; retrying');
         } else if (step.cause === 'interrupted') {
-          this.logger.warn({ sessionId, seq, broadcaster: run.state.attempt?.address, err: this.lastDetail(run) }, 'push interrupted on our side; retrying');
+          this.logger.warn(
+            { sessionId, seq, broadcaster: run.state.attempt?.address, err: this.lastDetail(run) },
+            'push interrupted on our side; retrying',
+          );
         }
         await this.pause(deadlineOf(run.state));
         run.clock.skip();
         return { type: 'resumed', now: this.clock.now() };
       case 'switch':
         this.logger.warn(
-          { sessionId, seq, broadcaster: step.address, err: step.detail, elapsedMs: run.pushed && !run.pushed.ok ? run.pushed.elapsedMs : undefined },
+          {
+            sessionId,
+            seq,
+            broadcaster: step.address,
+            err: step.detail,
+            elapsedMs: run.pushed && !run.pushed.ok ? run.pushed.elapsedMs : undefined,
+          },
           'push failed; moving the session',
         );
         await Promise.all([this.stats.recordFailure(step.address, step.detail), this.assignments.reportFailure(sessionId, step.address)]);
@@ -237,7 +246,9 @@ export class UploadJobRunner {
       this.metrics.queueWait.observe(run.waitMs / 1000);
     }
     this.metrics.attempts.inc({ broadcaster: step.address, outcome: outcome.ok ? 'ok' : outcome.failure.kind });
-    return outcome.ok ? { type: 'pushed', now: this.clock.now(), ok: true } : { type: 'pushed', now: this.clock.now(), ok: false, failure: outcome.failure };
+    return outcome.ok
+      ? { type: 'pushed', now: this.clock.now(), ok: true }
+      : { type: 'pushed', now: this.clock.now(), ok: false, failure: outcome.failure };
   }
 
   private async uploaded(run: Run): Promise<UploadJobResult> {
@@ -251,7 +262,11 @@ export class UploadJobRunner {
       this.stats.recordSuccess(address, outcome.roundTripMs),
       choice.degraded ? this.assignments.reportRecovery(sessionId, address) : undefined,
     ]);
-    const marked = await this.ledger.markUploaded(sessionId, seq, { uploadMs: outcome.uploadMs, roundTripMs: outcome.roundTripMs, renditions });
+    const marked = await this.ledger.markUploaded(sessionId, seq, {
+      uploadMs: outcome.uploadMs,
+      roundTripMs: outcome.roundTripMs,
+      renditions,
+    });
     // An uploaded row keeps its state (a repush, a run that lost a race): only the column moves.
     const recorded = !marked && renditions !== null && (await this.ledger.recordRenditions(sessionId, seq, renditions));
     clock.lap('record');
@@ -262,7 +277,10 @@ export class UploadJobRunner {
     if (marked || (firstRun && !repush)) this.observeDelivery(segment, address, outcome);
     if (repush) this.metrics.repushes.inc({ outcome: 'uploaded' });
     if (!marked && !repush) this.logger.debug({ sessionId, seq }, 'ledger row missing or already settled');
-    this.logger.debug({ sessionId, seq, broadcaster: address, attempts: state.tried.length, roundTripMs: outcome.roundTripMs }, 'segment uploaded');
+    this.logger.debug(
+      { sessionId, seq, broadcaster: address, attempts: state.tried.length, roundTripMs: outcome.roundTripMs },
+      'segment uploaded',
+    );
     return {
       outcome: 'uploaded',
       worker: WORKER_ID,
@@ -317,7 +335,7 @@ export class UploadJobRunner {
     return run.state.lastFailure ? describeFailure(run.state.lastFailure) : '';
   }
 
-/**
+  /**
    * BullMQ gave up on the job (errors on every attempt, or workers dying on it): record the
    * segment as dropped so it is not lost silently. Best effort: the failure may be the database.
    */

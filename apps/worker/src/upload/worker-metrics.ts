@@ -61,10 +61,7 @@ export class WorkerMetrics {
       [],
       LATENCY_BUCKETS,
     );
-    this.attempts = metrics.counter('worker_upload_attempts_total', 'Pushes to broadcasters, by outcome.', [
-      'broadcaster',
-      'outcome',
-    ]);
+    this.attempts = metrics.counter('worker_upload_attempts_total', 'Pushes to broadcasters, by outcome.', ['broadcaster', 'outcome']);
     this.retries = metrics.counter('worker_upload_retries_total', 'Pushes that repeated a segment already tried.');
     this.reassignments = metrics.counter(
       'worker_session_reassignments_total',
@@ -72,9 +69,7 @@ export class WorkerMetrics {
       ['reason'],
     );
     this.uploaded = metrics.counter('worker_segments_uploaded_total', 'Segments delivered to a broadcaster.');
-    this.dropped = metrics.counter('worker_segments_dropped_total', 'Segments given up, by ledger reason.', [
-      'reason',
-    ]);
+    this.dropped = metrics.counter('worker_segments_dropped_total', 'Segments given up, by ledger reason.', ['reason']);
     this.skipped = metrics.counter(
       'worker_jobs_skipped_total',
       'Jobs whose segment already had an outcome (a job taken over after a stall, a re-enqueue).',

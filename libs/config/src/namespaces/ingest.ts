@@ -103,7 +103,12 @@ export const ingestConfig = defineConfig(
       maxChunkSize: env.INGEST_RTMP_MAX_CHUNK_SIZE,
       maxChunkStreams: env.INGEST_RTMP_MAX_CHUNK_STREAMS,
       maxMessageBytes: env.INGEST_RTMP_MAX_MESSAGE_BYTES,
-      maxBufferedBytes: atLeast(env.INGEST_RTMP_MAX_BUFFERED_BYTES, 'INGEST_RTMP_MAX_BUFFERED_BYTES', env.INGEST_RTMP_MAX_MESSAGE_BYTES, 'INGEST_RTMP_MAX_MESSAGE_BYTES'),
+      maxBufferedBytes: atLeast(
+        env.INGEST_RTMP_MAX_BUFFERED_BYTES,
+        'INGEST_RTMP_MAX_BUFFERED_BYTES',
+        env.INGEST_RTMP_MAX_MESSAGE_BYTES,
+        'INGEST_RTMP_MAX_MESSAGE_BYTES',
+      ),
       maxCommandBytes: env.INGEST_RTMP_MAX_COMMAND_BYTES,
       prePublishMaxBufferedBytes: atLeast(
         env.INGEST_RTMP_PREPUBLISH_MAX_BUFFERED_BYTES,

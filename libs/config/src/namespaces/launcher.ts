@@ -36,7 +36,8 @@ export const launcherConfig = defineConfig(
     },
     CRASH_LOOP_CRASHES: {
       schema: positiveInt(5, 1000),
-      description: 'npm start: this many crashes of one process within CRASH_LOOP_WINDOW_MS is a crash loop: it is given up and npm start exits 1.',
+      description:
+        'npm start: this many crashes of one process within CRASH_LOOP_WINDOW_MS is a crash loop: it is given up and npm start exits 1.',
     },
     CRASH_LOOP_WINDOW_MS: {
       schema: positiveInt(60_000),
@@ -45,7 +46,9 @@ export const launcherConfig = defineConfig(
   },
   (env) => {
     if (env.RESTART_BACKOFF_MAX_MS < env.RESTART_BACKOFF_MS) {
-      throw new ConfigError([`RESTART_BACKOFF_MAX_MS=${env.RESTART_BACKOFF_MAX_MS}: must be at least RESTART_BACKOFF_MS (${env.RESTART_BACKOFF_MS})`]);
+      throw new ConfigError([
+        `RESTART_BACKOFF_MAX_MS=${env.RESTART_BACKOFF_MAX_MS}: must be at least RESTART_BACKOFF_MS (${env.RESTART_BACKOFF_MS})`,
+      ]);
     }
     return {
       dataDir: env.DATA_DIR,

@@ -42,7 +42,12 @@ export const livepeerLocalConfig = defineConfig(
       schema: z
         .string()
         .default('local')
-        .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean)),
+        .transform((v) =>
+          v
+            .split(',')
+            .map((r) => r.trim())
+            .filter(Boolean),
+        ),
       description: 'Regions given round-robin to the broadcasters the API starts (matched against X-Livepeer-Region).',
     },
     LIVEPEER_LOCAL_HEALTH_INTERVAL_MS: {
@@ -54,7 +59,12 @@ export const livepeerLocalConfig = defineConfig(
         .string()
         .min(1)
         .default(DEV_LIVEPEER_API_KEY)
-        .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)),
+        .transform((v) =>
+          v
+            .split(',')
+            .map((k) => k.trim())
+            .filter(Boolean),
+        ),
       description: 'Comma-separated bearer keys the API accepts.',
     },
     LIVEPEER_LOCAL_BROADCASTER_REGION: {
@@ -67,7 +77,7 @@ export const livepeerLocalConfig = defineConfig(
         .default('http://127.0.0.1:3004/api/stream/hook')
         .refine((v) => v === 'off' || /^https?:\/\/.+/.test(v), 'must be an http(s) URL or "off"'),
       description:
-        "Broadcaster auth webhook (go-livepeer -authWebhookUrl), called on a manifest's first push; \"off\" = default ladder. Set per child by the API process.",
+        'Broadcaster auth webhook (go-livepeer -authWebhookUrl), called on a manifest\'s first push; "off" = default ladder. Set per child by the API process.',
     },
     LIVEPEER_LOCAL_TRANSCODE_MODE: {
       schema: z.enum(['ffmpeg', 'copy', 'passthrough']).default('ffmpeg'),
@@ -91,8 +101,7 @@ export const livepeerLocalConfig = defineConfig(
     },
     LIVEPEER_LOCAL_FAULTS: {
       schema: z.string().default(''),
-      description:
-        'Faults a broadcaster starts with, e.g. `failNext=3,failStatus=503,delayMs=200,hangNext=1,resetNext=1,unhealthy=true`.',
+      description: 'Faults a broadcaster starts with, e.g. `failNext=3,failStatus=503,delayMs=200,hangNext=1,resetNext=1,unhealthy=true`.',
     },
   },
   (env) => ({

@@ -7,8 +7,7 @@ export const s3Config = defineConfig(
   {
     S3_ENDPOINT: {
       schema: httpUrl('http://127.0.0.1:9000'),
-      description:
-        'S3-compatible endpoint (MinIO, S3). `npm start` runs an embedded S3 server on S3_PORT when this is unset.',
+      description: 'S3-compatible endpoint (MinIO, S3). `npm start` runs an embedded S3 server on S3_PORT when this is unset.',
     },
     S3_REGION: { schema: z.string().min(1).default('us-east-1'), description: 'Region sent in S3 signatures.' },
     S3_ACCESS_KEY: {

@@ -19,7 +19,8 @@ export const stitcherConfig = defineConfig(
     },
     POLL_INTERVAL_MS: {
       schema: positiveInt(500, 60_000),
-      description: 'Upper bound of the upstream playlist poll interval (at most target duration / 4); polled only for segments uploaded without renditions.',
+      description:
+        'Upper bound of the upstream playlist poll interval (at most target duration / 4); polled only for segments uploaded without renditions.',
     },
     RETENTION_HOURS: {
       schema: positiveNumber(24),
@@ -28,7 +29,7 @@ export const stitcherConfig = defineConfig(
     LEDGER_RETENTION_DAYS: { schema: positiveNumber(30), description: 'Segment ledger rows are pruned after this.' },
     STITCHER_LEASE_TTL_MS: {
       schema: positiveInt(5000, 600_000).refine((v) => v >= 1000, 'must be >= 1000'),
-      description: 'Lifetime of a stitcher lease on a stream; a dead copy\'s streams are taken over after about this.',
+      description: "Lifetime of a stitcher lease on a stream; a dead copy's streams are taken over after about this.",
     },
     STITCHER_SCAN_INTERVAL_MS: {
       schema: positiveInt(1000, 60_000),
@@ -36,8 +37,7 @@ export const stitcherConfig = defineConfig(
     },
     STITCHER_DEADLINE_FACTOR: {
       schema: positiveNumber(6, 60),
-      description:
-        'A segment not in every upstream playlist this x its duration after ingest is skipped (not-in-playlist / fetch-failed).',
+      description: 'A segment not in every upstream playlist this x its duration after ingest is skipped (not-in-playlist / fetch-failed).',
     },
     STITCHER_END_GRACE_MS: {
       schema: z.coerce.number().int().min(0).max(600_000).default(10_000),

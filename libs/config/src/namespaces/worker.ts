@@ -11,8 +11,7 @@ export const workerConfig = defineConfig(
     WORKER_HTTP_PORT: { schema: port(8082), description: 'Worker HTTP port (health, metrics).' },
     WORKER_CONCURRENCY: {
       schema: positiveInt(32, 1000),
-      description:
-        'Upload jobs one worker process runs at once (uploads wait on transcoding, so this is I/O concurrency, not CPU).',
+      description: 'Upload jobs one worker process runs at once (uploads wait on transcoding, so this is I/O concurrency, not CPU).',
     },
     WORKER_CONNECT_TIMEOUT_MS: {
       schema: positiveInt(2000),
@@ -29,7 +28,8 @@ export const workerConfig = defineConfig(
     },
     WORKER_ALLOWED_RENDITION_HOSTS: {
       schema: hostList(),
-      description: 'Extra host[:port] list rendition URLs of push answers may be fetched from, besides the broadcasters GET /api/broadcaster returns.',
+      description:
+        'Extra host[:port] list rendition URLs of push answers may be fetched from, besides the broadcasters GET /api/broadcaster returns.',
     },
     WORKER_RETRY_INTERVAL_MS: {
       schema: positiveInt(250, 60_000),

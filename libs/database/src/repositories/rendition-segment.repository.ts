@@ -171,7 +171,15 @@ export class RenditionSegmentRepository {
       .groupBy('r.rendition')
       .addGroupBy('r.state')
       .addGroupBy('r.drop_reason')
-      .getRawMany<{ rendition: string; state: string; reason: string | null; n: string; lastSeq: string | null; lastMsn: string | null; lastAt: string | null }>();
+      .getRawMany<{
+        rendition: string;
+        state: string;
+        reason: string | null;
+        n: string;
+        lastSeq: string | null;
+        lastMsn: string | null;
+        lastAt: string | null;
+      }>();
     return rows.map((r) => ({
       rendition: r.rendition,
       state: r.state,
