@@ -156,8 +156,10 @@ describe('worker processes sharing the upload queue', () => {
 
     const job = await waitFor(
       async () => {
-        const j = await ingest.queue.getJob(`${session.sessionId}-0`);
-        return (await j?.getState()) === 'completed' && j;
+        const id = `${session.sessionId}-0`;
+        if ((await (await ingest.queue.getJob(id))?.getState()) !== 'completed') return false;
+        // Read again once completed: a job read before it completed carries no return value yet.
+        return ingest.queue.getJob(id);
       },
       { timeoutMs: 20_000, what: 'the stalled job to be taken over' },
     );
