@@ -11,6 +11,7 @@ import { SegmentEntity, SessionEntity, openDataSource } from '@lib/database';
 import { SEGMENT_UPLOAD_QUEUE, SessionEvent, UploadSegmentPayload, parseSessionEvent } from '@lib/queue';
 import { ManagedProcess, distEntry } from '@lib/runtime';
 import { StorageService } from '@lib/storage';
+import { testPatternArgs } from '@lib/media';
 import { RunningApp, TestEnv, spawnApp, waitFor } from '@lib/testing';
 
 const run = promisify(execFile);
@@ -170,39 +171,7 @@ export async function encodePushSegments(dir: string, seconds: number): Promise<
   await mkdir(dir, { recursive: true });
   const list = path.join(dir, 'list.csv');
   await run('ffmpeg', [
-    '-nostdin',
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=320x180:rate=30:duration=${seconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-threads',
-    '1',
-    '-pix_fmt',
-    'yuv420p',
-    '-g',
-    '60',
-    '-keyint_min',
-    '60',
-    '-sc_threshold',
-    '0',
-    '-bf',
-    '0',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
+    ...testPatternArgs({ seconds, gopFrames: 60 }),
     '-f',
     'segment',
     '-segment_time',

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type net from 'node:net';
 import { promisify } from 'node:util';
 import { sleep } from '@lib/testing';
+import { testPatternArgs } from '@lib/media';
 import { rtmpPublishByHand } from './rtmp-raw-client';
 
 const run = promisify(execFile);
@@ -16,44 +17,7 @@ export interface RecordedTag {
 
 /** A synthetic H.264 + AAC stream recorded as FLV (1 s GOP), read back as its audio and video tags. */
 export async function recordFlvTags(file: string, seconds: number): Promise<RecordedTag[]> {
-  await run('ffmpeg', [
-    '-nostdin',
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=320x180:rate=30:duration=${seconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-threads',
-    '1',
-    '-pix_fmt',
-    'yuv420p',
-    '-g',
-    '30',
-    '-keyint_min',
-    '30',
-    '-sc_threshold',
-    '0',
-    '-bf',
-    '0',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
-    '-f',
-    'flv',
-    file,
-  ]);
+  await run('ffmpeg', [...testPatternArgs({ seconds, gopFrames: 30 }), '-f', 'flv', file]);
   const flv = await readFile(file);
   const tags: RecordedTag[] = [];
   for (let at = 13; at + 11 <= flv.length;) {

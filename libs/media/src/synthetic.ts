@@ -82,3 +82,47 @@ export async function generateTestSegments(options: SyntheticSegmentsOptions): P
   );
   return segments.sort((a, b) => a.seq - b.seq);
 }
+
+/**
+ * ffmpeg arguments of a small synthetic H.264 + AAC test pattern (320x180, 30 fps, fixed GOP, no
+ * B-frames, one thread), up to the output format: the caller adds `-f <format> <output>`. Used by
+ * the tests' encoders so every synthetic publish is the same media but for its length and GOP.
+ */
+export function testPatternArgs(options: { seconds: number; gopFrames: number }): string[] {
+  const { seconds, gopFrames } = options;
+  return [
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=320x180:rate=30:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-threads',
+    '1',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(gopFrames),
+    '-keyint_min',
+    String(gopFrames),
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+  ];
+}
