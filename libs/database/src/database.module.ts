@@ -6,7 +6,15 @@ import type { ReadinessProbe } from '@lib/observability';
 import { openDataSource, dataSourceOptions } from './data-source';
 import { ENTITIES, SegmentEntity } from './entities';
 import { LedgerService } from './ledger.service';
-import { RenditionSegmentRepository, SessionRepository, StreamRepository } from './repositories';
+import {
+  ApiKeyRepository,
+  RenditionSegmentRepository,
+  SessionRepository,
+  StreamRepository,
+  StreamStatsRepository,
+  WebhookDeliveryRepository,
+  WebhookEndpointRepository,
+} from './repositories';
 
 @Injectable()
 export class DatabaseProbe implements ReadinessProbe {
@@ -17,7 +25,16 @@ export class DatabaseProbe implements ReadinessProbe {
   }
 }
 
-const REPOSITORIES = [LedgerService, SessionRepository, StreamRepository, RenditionSegmentRepository];
+const REPOSITORIES = [
+  LedgerService,
+  SessionRepository,
+  StreamRepository,
+  RenditionSegmentRepository,
+  StreamStatsRepository,
+  WebhookEndpointRepository,
+  WebhookDeliveryRepository,
+  ApiKeyRepository,
+];
 
 /**
  * TypeORM connection from DATABASE_URL, migrated at start (DATABASE_MIGRATE), and every query the
@@ -44,5 +61,9 @@ export function databaseRepositories(ds: DataSource) {
     sessions,
     streams: new StreamRepository(ds),
     renditions: new RenditionSegmentRepository(ds, sessions),
+    stats: new StreamStatsRepository(ds),
+    webhookEndpoints: new WebhookEndpointRepository(ds),
+    webhookDeliveries: new WebhookDeliveryRepository(ds),
+    apiKeys: new ApiKeyRepository(ds),
   };
 }

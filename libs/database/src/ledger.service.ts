@@ -162,6 +162,17 @@ export class LedgerService {
     return (await this.segments.find({ where: { sessionId }, order: { seq: 'DESC' }, take: limit })).reverse();
   }
 
+  /**
+   * A page of the timeline, newest first then given oldest first: the newest `limit` rows below
+   * `beforeSeq` (the cursor: the lowest seq of the previous page), optionally in one state.
+   */
+  async page(sessionId: string, page: { limit: number; beforeSeq?: number; state?: SegmentState }): Promise<SegmentEntity[]> {
+    const where: Record<string, unknown> = { sessionId };
+    if (page.beforeSeq !== undefined) where.seq = LessThan(page.beforeSeq);
+    if (page.state) where.state = page.state;
+    return (await this.segments.find({ where, order: { seq: 'DESC' }, take: page.limit })).reverse();
+  }
+
   /** The first `limit` rows at and after `fromSeq` (from the first row when undefined), in seq order. */
   window(sessionId: string, fromSeq: number | undefined, limit: number): Promise<LedgerWindowRow[]> {
     return this.segments.find({

@@ -28,6 +28,8 @@ export function redisKeys(prefix: string) {
     segmentTranscodedChannel: () => `${prefix}:segment-transcoded`,
     /** Pub/sub channel of stream changes a running ingest acts on, e.g. disable ends a publish (messages: stream-control-events.ts). */
     streamControlChannel: () => `${prefix}:stream-control`,
+    /** Pub/sub channel of lifecycle events from other producers (recordings), turned into webhooks (lifecycle-events.ts). */
+    lifecycleEventsChannel: () => `${prefix}:lifecycle-events`,
   };
 }
 

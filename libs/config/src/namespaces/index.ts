@@ -10,6 +10,7 @@ export * from './stitcher';
 export * from './livepeer-local';
 export * from './launcher';
 export * from './media';
+export * from './webhooks';
 import { commonConfig } from './common';
 import { databaseConfig } from './database';
 import { ingestConfig } from './ingest';
@@ -21,6 +22,7 @@ import { redisConfig } from './redis';
 import { s3Config } from './s3';
 import { segmentsConfig } from './segments';
 import { stitcherConfig } from './stitcher';
+import { webhooksConfig } from './webhooks';
 import { workerConfig } from './worker';
 
 /** Every namespace, in README order: the settings table and the compose check read this. */
@@ -34,6 +36,7 @@ export const allNamespaces = [
   ingestConfig,
   workerConfig,
   stitcherConfig,
+  webhooksConfig,
   livepeerLocalConfig,
   mediaConfig,
   launcherConfig,
