@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectConfig, livepeerConfig, stitcherConfig, type ConfigOf } from '@lib/config';
 import { LedgerService, RenditionSegmentRepository, SessionRepository, type SessionEntity } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
@@ -7,6 +7,7 @@ import { UpstreamClient } from '../upstream/upstream.client';
 import { DeferredDeletes } from './deferred-deletes.service';
 import { RepublishMetrics } from './republish.metrics';
 import { SessionRepublisher, type SessionRepublisherDeps } from './session-republisher';
+import { SESSION_LIFECYCLE, type SessionLifecycle } from './session-lifecycle';
 import { StreamPlaylists, type StreamPlaylistsDeps, type StreamRef } from './stream-playlists';
 import { StreamRepublisher } from './stream-republisher';
 import { UploadRepush } from './upload-repush';
@@ -35,10 +36,21 @@ export class RepublishContext {
     readonly metrics: RepublishMetrics,
     deletes: DeferredDeletes,
     repush: UploadRepush,
+    @Optional() @Inject(SESSION_LIFECYCLE) private readonly lifecycle?: SessionLifecycle,
   ) {
     this.settings = settings;
     this.playlistsDeps = { settings, renditions, storage, deletes, metrics };
-    this.sessionDeps = { settings, playbackUrl: livepeerSettings.playbackUrl, ledger, renditions, upstream, storage, metrics, repush };
+    this.sessionDeps = {
+      settings,
+      playbackUrl: livepeerSettings.playbackUrl,
+      ledger,
+      renditions,
+      upstream,
+      storage,
+      metrics,
+      repush,
+      lifecycle,
+    };
   }
 
   /** The writer of one stream's playlists while `holdsLease()` says this copy holds it. */
@@ -50,6 +62,7 @@ export class RepublishContext {
         playbackUrl: this.livepeerSettings.playbackUrl,
         sessions: this.sessions,
         livepeer: this.livepeer,
+        lifecycle: this.lifecycle,
         playlists: (assertLease) => new StreamPlaylists(stream, this.playlistsDeps, assertLease),
         republisher: (session: SessionEntity, playlists: StreamPlaylists, wake: () => void) =>
           new SessionRepublisher(session, playlists, this.sessionDeps, wake),

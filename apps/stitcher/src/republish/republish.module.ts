@@ -12,6 +12,7 @@ import { DeferredDeletes } from './deferred-deletes.service';
 import { RepublishContext } from './republish-context';
 import { RepublishMetrics } from './republish.metrics';
 import { SessionDirectory } from './session-directory.service';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { UploadRepush } from './upload-repush';
 
 /**
@@ -20,7 +21,7 @@ import { UploadRepush } from './upload-repush';
  * through it), which the admin API's queue controls use too.
  */
 @Module({
-  imports: [DatabaseModule, StorageModule, BullModule.registerQueue({ name: SEGMENT_UPLOAD_QUEUE })],
+  imports: [DatabaseModule, StorageModule, WebhooksModule, BullModule.registerQueue({ name: SEGMENT_UPLOAD_QUEUE })],
   providers: [
     livepeerClientProvider,
     BroadcasterHosts,

@@ -8,6 +8,7 @@ import type { UpstreamClient, UpstreamSegment } from '../upstream/upstream.clien
 import { decide, type Availability, type LedgerFacts, type SkipWhy } from './frontier';
 import { renditionKeysFor } from './rendition-keys';
 import type { RepublishMetrics } from './republish.metrics';
+import type { SessionLifecycle } from './session-lifecycle';
 import type { ReceivedSegment, StreamPlaylists } from './stream-playlists';
 import { repushPayload, type UploadRepush } from './upload-repush';
 
@@ -28,6 +29,8 @@ export interface SessionRepublisherDeps {
   metrics: RepublishMetrics;
   /** Enqueues a seq that was uploaded but is not coming again. */
   repush: Pick<UploadRepush, 'enqueue'>;
+  /** Told of each listing and skip (lifecycle webhooks); none in tests that do not look. */
+  lifecycle?: Pick<SessionLifecycle, 'listed' | 'skipped'>;
 }
 /** How far ahead of the frontier segments are downloaded and kept in memory. */
 export const LOOKAHEAD = 20;
@@ -421,6 +424,7 @@ export class SessionRepublisher {
       this.ctx.metrics.republishLagSeconds.observe({ rendition: variant }, lag);
     }
     this.logger.debug({ sessionId: this.session.id, seq, msn }, 'segment republished');
+    await this.ctx.lifecycle?.listed(this.playlists.stream, this.session, seq);
   }
 
   private async skip(seq: number, reasons: Record<string, DropReason>, why: SkipWhy): Promise<void> {
@@ -433,6 +437,7 @@ export class SessionRepublisher {
       ]),
     );
     this.logger.warn({ sessionId: this.session.id, seq, why, details }, 'segment skipped in every variant');
+    await this.ctx.lifecycle?.skipped(this.playlists.stream, this.session, seq, reasons);
   }
 
   private forget(seq: number): void {

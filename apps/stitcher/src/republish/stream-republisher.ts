@@ -5,6 +5,7 @@ import type { LivepeerApiClient } from '@lib/livepeer';
 import type { SegmentTranscodedEvent } from '@lib/queue';
 import { LeaseLostError } from './lease-lost';
 import { SOURCE_VARIANT, renditionsOf, type SessionRepublisher } from './session-republisher';
+import type { SessionLifecycle } from './session-lifecycle';
 import type { StreamPlaylists, StreamRef } from './stream-playlists';
 
 /** What a stream's writer works with, and how it makes its playlists and session republishers. */
@@ -15,6 +16,8 @@ export interface StreamRepublisherDeps {
   livepeer: Pick<LivepeerApiClient, 'deleteStream'>;
   playlists: (assertLease: () => void) => StreamPlaylists;
   republisher: (session: SessionEntity, playlists: StreamPlaylists, wake: () => void) => SessionRepublisher;
+  /** Told when a stream goes idle (lifecycle webhooks); none in tests that do not look. */
+  lifecycle?: Pick<SessionLifecycle, 'idle'>;
 }
 
 /** Steps of one stream never follow each other closer than this, however often work completes. */
@@ -178,6 +181,7 @@ export class StreamRepublisher {
       );
     } else if (Date.now() >= (current.endedAt ?? Date.now()) + this.ctx.settings.endGraceMs) {
       await this.finish(current, current.variants);
+      await this.ctx.lifecycle?.idle(this.stream, current.session);
     }
   }
 
