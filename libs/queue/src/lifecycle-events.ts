@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { parseJson, parseWith } from './contract';
 
 /**
@@ -56,7 +56,10 @@ export type LifecycleEventOf<T extends LifecycleEventType> = Extract<LifecycleEv
  * stitcher copy that reports it (after a takeover, say) names it the same.
  */
 export function lifecycleEventId(type: LifecycleEventType, ...parts: (string | number)[]): string {
-  return `evt_${createHash('sha256').update([type, ...parts].join('\n')).digest('hex').slice(0, 32)}`;
+  return `evt_${createHash('sha256')
+    .update([type, ...parts].join('\n'))
+    .digest('hex')
+    .slice(0, 32)}`;
 }
 
 /** Validated event; throws on one that breaks the contract. */

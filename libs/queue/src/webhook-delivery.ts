@@ -1,5 +1,5 @@
 import type { JobsOptions } from 'bullmq';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { parseWith } from './contract';
 
 /**

@@ -7,8 +7,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
 import path from 'node:path';
-import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
-import { ADMIN_REALM, AdminAuthenticator } from './admin-authenticator';
+import { SEGMENT_UPLOAD_QUEUE, WEBHOOK_DELIVERY_QUEUE } from '@lib/queue';
+import { ADMIN_REALM, AdminAuthenticator, type AdminRefusal } from './admin-authenticator';
 import { securityHeaders } from './security-headers';
 
 export const BULL_BOARD_PATH = '/api/queues/board';
@@ -34,23 +34,28 @@ export function setupOpenApi(app: NestExpressApplication): void {
 }
 
 /**
- * bull-board on the upload queue, behind the admin token: the header, or the dashboard's
+ * bull-board on the upload and webhook queues, behind the admin token or an API key: the header, or the dashboard's
  * cookie (its pages are opened by navigation), the cookie only for same-origin changes.
  */
 export function setupBullBoard(app: NestExpressApplication): void {
   const authenticator = app.get(AdminAuthenticator);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
-  const queue = app.get<Queue>(getQueueToken(SEGMENT_UPLOAD_QUEUE));
-  createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter });
+  const queues = [SEGMENT_UPLOAD_QUEUE, WEBHOOK_DELIVERY_QUEUE].map((name) => new BullMQAdapter(app.get<Queue>(getQueueToken(name))));
+  createBullBoard({ queues, serverAdapter });
   app.use(BULL_BOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
-    const refusal = authenticator.check(req, { cookie: true });
-    if (!refusal) return next();
-    if (refusal.status === 401) res.set('WWW-Authenticate', ADMIN_REALM);
-    if (refusal.retryAfter !== undefined) res.set('Retry-After', String(refusal.retryAfter));
-    res.status(refusal.status).json({ statusCode: refusal.status, message: refusal.message });
+    authenticator.check(req, { cookie: true }).then((refusal) => {
+      if (!refusal) return next();
+      refuse(res, refusal);
+    }, next);
   });
   app.use(BULL_BOARD_PATH, serverAdapter.getRouter());
+}
+
+function refuse(res: Response, refusal: AdminRefusal): void {
+  if (refusal.status === 401) res.set('WWW-Authenticate', ADMIN_REALM);
+  if (refusal.retryAfter !== undefined) res.set('Retry-After', String(refusal.retryAfter));
+  res.status(refusal.status).json({ statusCode: refusal.status, message: refusal.message });
 }
 
 /** The dashboard (static HTML+JS next to this file in dist) and hls.js from node_modules, never a CDN. */

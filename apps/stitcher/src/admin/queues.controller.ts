@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
-import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
+import { SEGMENT_UPLOAD_QUEUE, WEBHOOK_DELIVERY_QUEUE } from '@lib/queue';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { queueNameSchema, type QueueNameParam } from './schemas';
 import { ZodValidationPipe } from './zod-validation.pipe';
@@ -21,8 +21,11 @@ const validName = new ZodValidationPipe(queueNameSchema);
 export class QueuesController {
   private readonly queues: Map<string, Queue>;
 
-  constructor(@InjectQueue(SEGMENT_UPLOAD_QUEUE) upload: Queue) {
-    this.queues = new Map([[upload.name, upload]]);
+  constructor(@InjectQueue(SEGMENT_UPLOAD_QUEUE) upload: Queue, @InjectQueue(WEBHOOK_DELIVERY_QUEUE) webhooks: Queue) {
+    this.queues = new Map([
+      [upload.name, upload],
+      [webhooks.name, webhooks],
+    ]);
   }
 
   @Get()

@@ -24,6 +24,8 @@ export interface TrafficStats {
   meanRoundTripMs: number | null;
   /** Mean time from ingest to listing in the playlists, ms. */
   meanRepublishLagMs: number | null;
+  /** Segments the ledger has dropped, by reason (ingest, worker and the stitcher's skips of delivered seqs aside). */
+  drops: { total: number; byReason: Record<string, number> };
 }
 
 export const RATE_WINDOW_MS = 20_000;
@@ -93,6 +95,22 @@ export class StreamStatsRepository {
       stats.outgoingRate = Math.round(Number(r.recentBytes) / (RATE_WINDOW_MS / 1000));
       stats.meanRepublishLagMs = r.lag === null ? null : Math.round(Number(r.lag));
     }
+    const drops = await this.ds
+      .getRepository(SegmentEntity)
+      .createQueryBuilder('s')
+      .select(`s.${group}`, 'id')
+      .addSelect('s.drop_reason', 'reason')
+      .addSelect('COUNT(*)', 'n')
+      .where(`s.${group} IN (:...ids)`, { ids })
+      .andWhere('s.state = :dropped', { dropped: 'dropped' })
+      .groupBy(`s.${group}`)
+      .addGroupBy('s.drop_reason')
+      .getRawMany<{ id: string; reason: string | null; n: string | number }>();
+    for (const r of drops) {
+      const { drops: d } = out.get(String(r.id))!;
+      d.byReason[r.reason ?? 'unknown'] = Number(r.n);
+      d.total += Number(r.n);
+    }
     return out;
   }
 }
@@ -110,5 +128,6 @@ export function emptyTrafficStats(): TrafficStats {
     lastSeen: null,
     meanRoundTripMs: null,
     meanRepublishLagMs: null,
+    drops: { total: 0, byReason: {} },
   };
 }
