@@ -68,7 +68,11 @@ export class AddressPolicy {
 
   /** A `lookup` for net.connect / undici that refuses private addresses unless `privateAllowed`. */
   lookup(privateAllowed: boolean) {
-    return (hostname: string, options: object, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+    return (
+      hostname: string,
+      options: object,
+      callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+    ) => {
       this.resolve(hostname, { ...options, all: true }, (err, addresses) => {
         if (err) return callback(err, '', 0);
         const list = addresses as LookupAddress[];

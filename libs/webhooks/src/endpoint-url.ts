@@ -18,7 +18,8 @@ export class InvalidEndpointError extends Error {
  * WEBHOOK_ALLOWED_HOSTS, so a narrowed list also holds for endpoints created before.
  */
 export function checkEndpointUrl(value: string): string {
-  if (value.length > MAX_ENDPOINT_URL_LENGTH) throw new InvalidEndpointError('url', `must be at most ${MAX_ENDPOINT_URL_LENGTH} characters`);
+  if (value.length > MAX_ENDPOINT_URL_LENGTH)
+    throw new InvalidEndpointError('url', `must be at most ${MAX_ENDPOINT_URL_LENGTH} characters`);
   let url: URL;
   try {
     url = new URL(value);

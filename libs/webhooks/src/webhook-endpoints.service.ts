@@ -39,7 +39,8 @@ const NAME_MAX = 200;
 function checkEvents(events: unknown): LifecycleEventType[] {
   if (!Array.isArray(events) || events.length === 0) throw new InvalidEndpointError('events', 'must list at least one event type');
   const unknown = events.filter((e) => !(LIFECYCLE_EVENT_TYPES as readonly unknown[]).includes(e));
-  if (unknown.length) throw new InvalidEndpointError('events', `unknown event types: ${unknown.join(', ')} (known: ${LIFECYCLE_EVENT_TYPES.join(', ')})`);
+  if (unknown.length)
+    throw new InvalidEndpointError('events', `unknown event types: ${unknown.join(', ')} (known: ${LIFECYCLE_EVENT_TYPES.join(', ')})`);
   return [...new Set(events as LifecycleEventType[])];
 }
 

@@ -72,6 +72,10 @@ export class LifecycleDispatcher {
 
   /** A job for the delivery row: its first run, or (resend > 0) a new run with the same body and event id. */
   async enqueue(deliveryId: string, resend = 0): Promise<void> {
-    await this.queue.add(DELIVER_WEBHOOK_JOB, { deliveryId }, { ...webhookJobOptions(this.settings), jobId: webhookJobId(deliveryId, resend) });
+    await this.queue.add(
+      DELIVER_WEBHOOK_JOB,
+      { deliveryId },
+      { ...webhookJobOptions(this.settings), jobId: webhookJobId(deliveryId, resend) },
+    );
   }
 }

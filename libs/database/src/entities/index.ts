@@ -13,4 +13,12 @@ import { StreamEntity } from './stream.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity';
 
-export const ENTITIES = [StreamEntity, SessionEntity, SegmentEntity, RenditionSegmentEntity, WebhookEndpointEntity, WebhookDeliveryEntity, ApiKeyEntity];
+export const ENTITIES = [
+  StreamEntity,
+  SessionEntity,
+  SegmentEntity,
+  RenditionSegmentEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
+  ApiKeyEntity,
+];
