@@ -122,7 +122,7 @@ describe('stitcher admin API: API keys and the stream API', () => {
         endedAt: Date.now(),
       });
       await fixture.storage.put(objectKeys.sourceSegment(session.id, 0), Buffer.from('ts'), CONTENT_TYPES.mpegts);
-      await fixture.storage.put(objectKeys.hlsMaster(stream.playbackId), Buffer.from('#EXTM3U\n'), CONTENT_TYPES.m3u8);
+      await fixture.storage.put(objectKeys.hlsMaster(stream.playbackId), Buffer.from('#EXTM3U\n'), CONTENT_TYPES.playlist);
       const deleted = await admin<{ sessions: number; objects: number; endedLivePublish: boolean }>('DELETE', `/api/streams/${stream.id}`);
       expect(deleted.status).toBe(200);
       expect(deleted.json).toEqual({ id: stream.id, sessions: 1, objects: 2, endedLivePublish: false });
