@@ -5,6 +5,7 @@
 import { ApiClient, UnauthorisedError } from './api-client.js';
 import { BroadcastersView } from './broadcasters-view.js';
 import { byId } from './dom.js';
+import { IntegrationsView } from './integrations-view.js';
 import { Player } from './player.js';
 import { QueuesView } from './queues-view.js';
 import { SessionView } from './session-view.js';
@@ -22,6 +23,7 @@ const views: Record<string, View> = {
   streams: new StreamsView(api),
   broadcasters: new BroadcastersView(api),
   queues: new QueuesView(api),
+  integrations: new IntegrationsView(api),
 };
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
