@@ -1,9 +1,8 @@
 import IORedis from 'ioredis';
 import { RenditionSegmentEntity, SessionEntity } from '@lib/database';
 import { encodeLifecycleEvent, lifecycleEventId, lifecycleEventSchema, redisKeys } from '@lib/queue';
-import { TEST_REDIS_URL, spawnApp, waitFor, type RunningApp } from '@lib/testing';
+import { TEST_REDIS_URL, WebhookReceiver, readmeVerifyWebhook, spawnApp, waitFor, type RunningApp } from '@lib/testing';
 import { ADMIN_TOKEN, StitcherScene, stitcherEnv, type Publish } from './helpers';
-import { WebhookReceiver, readmeVerifyWebhook } from './webhook-receiver';
 
 interface Delivery {
   id: string;

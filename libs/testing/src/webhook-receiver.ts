@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { repoRoot } from '@lib/runtime';
 
 /** One request a test receiver got. */
 export interface Received {
@@ -60,7 +61,7 @@ export class WebhookReceiver {
 
 /** The README's signature verification recipe, exactly as printed there (the js block after its marker). */
 export function readmeVerifyWebhook(): (rawBody: string, header: string, secret: string, toleranceSec?: number) => boolean {
-  const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
   const marker = readme.indexOf('<!-- webhook-verification-recipe -->');
   if (marker < 0) throw new Error('README has no webhook verification recipe');
   const block = /```js\n([\s\S]*?)```/.exec(readme.slice(marker));
