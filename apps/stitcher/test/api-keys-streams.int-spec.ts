@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { ApiKeyEntity } from '@lib/database';
 import { parseStreamControlEvent, redisKeys } from '@lib/queue';
 import { CONTENT_TYPES, objectKeys } from '@lib/storage';
-import { TEST_REDIS_URL, TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
+import { TEST_REDIS_URL, TestEnv, spawnApp, type RunningApp } from '@lib/testing';
 import { ADMIN_TOKEN, RelayFixture, stitcherEnv } from './helpers';
 
 const FAILURE_LIMIT = 3;
