@@ -135,7 +135,10 @@ export class SessionRepublisher {
     if (this.nextSeq !== undefined && (event.seq < this.nextSeq || event.seq >= this.nextSeq + LOOKAHEAD)) return;
     this.announced.set(event.seq, event.renditions);
     if (!event.renditions) this.pollNow = true;
-    this.ledgerReadAt = 0; // its row is uploaded now: read it on the next step
+    // The announcement says all a known row lacks (uploaded, and where its renditions are): the
+    // ledger is read again only for a seq this copy has not seen yet, saving a query on the
+    // path every segment takes.
+    if (!this.ledger.has(event.seq)) this.ledgerReadAt = 0;
   }
 
   /** A newer session of the stream started: this one is over even if nobody said so. */
