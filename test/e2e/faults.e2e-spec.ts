@@ -36,26 +36,25 @@ async function activeBroadcaster(pipeline: Pipeline): Promise<string> {
   return counts.sort((x, y) => y.n - x.n)[0].b;
 }
 
+async function killBroadcaster(address: string): Promise<void> {
+  const { pid } = await broadcasterStatus(address);
+  process.kill(pid, 'SIGKILL');
+}
+
 const CASES: FaultCase[] = [
   {
     name: 'a broadcaster killed with SIGKILL (real transcoding)',
     stallFree: true,
     options: { transcodeMode: 'ffmpeg' },
     maxDrops: 2,
-    inject: async (pipeline) => {
-      const { pid } = await broadcasterStatus(await activeBroadcaster(pipeline));
-      process.kill(pid, 'SIGKILL');
-    },
+    inject: async (pipeline) => killBroadcaster(await activeBroadcaster(pipeline)),
   },
   {
     name: 'a broadcaster killed with SIGKILL, renditions from the playlists (WORKER_MULTIPART=false)',
     stallFree: true,
     options: { transcodeMode: 'copy', extraEnv: { WORKER_MULTIPART: 'false' } },
     maxDrops: 2,
-    inject: async (pipeline) => {
-      const { pid } = await broadcasterStatus(await activeBroadcaster(pipeline));
-      process.kill(pid, 'SIGKILL');
-    },
+    inject: async (pipeline) => killBroadcaster(await activeBroadcaster(pipeline)),
   },
   {
     // The session changes paths mid-stream: push answers with renditions before, playlists after.
@@ -66,8 +65,7 @@ const CASES: FaultCase[] = [
     inject: async (pipeline) => {
       const active = await activeBroadcaster(pipeline);
       for (const other of (await pipeline.broadcasters()).filter((b) => b !== active)) await setFaults(other, { noParts: true });
-      const { pid } = await broadcasterStatus(active);
-      process.kill(pid, 'SIGKILL');
+      await killBroadcaster(active);
     },
   },
   {
