@@ -195,6 +195,12 @@ describe('stitcher lifecycle webhooks', () => {
     }
   });
 
+  it('never writes a signing secret to its logs', () => {
+    const output = stitcher.proc.tail(500);
+    expect(output).toContain('lifecycle event dispatched'); // the log is there, and busy
+    for (const secret of Object.values(secrets)) expect(output).not.toContain(secret);
+  });
+
   it('resends a logged delivery with the same body and event id, and filters and pages the log', async () => {
     const [first] = (await api<Delivery[]>('GET', `/api/webhooks/${endpointIds.good}/deliveries?eventType=stream.started`)).json;
     const before = good.received.length;
