@@ -195,6 +195,28 @@ describe('stitcher lifecycle webhooks', () => {
     }
   });
 
+  it('documents the routes, the event schema and the signature header in OpenAPI', async () => {
+    const doc = (await (await fetch(`${stitcher.url}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, Partial<Record<'oneOf' | 'anyOf', { properties: { type: { const: string } } }[]>>> };
+      tags: { name: string; description: string }[];
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/webhooks',
+        '/api/webhooks/{id}/deliveries',
+        '/api/webhooks/{id}/deliveries/{deliveryId}/resend',
+        '/api/keys',
+      ]),
+    );
+    expect(doc.paths['/api/streams/{id}']).toHaveProperty('patch');
+    expect(doc.paths['/api/streams/{id}']).toHaveProperty('delete');
+    const { oneOf, anyOf } = doc.components.schemas.LifecycleEvent;
+    const types = (oneOf ?? anyOf)!.map((v) => v.properties.type.const);
+    expect(types).toContain('stream.transcoding-degraded');
+    expect(doc.tags.find((t) => t.name === 'webhooks')!.description).toContain('Livepeer-Signature: t=<unix seconds>,v1=');
+  });
+
   it('never writes a signing secret to its logs', () => {
     const output = stitcher.proc.tail(500);
     expect(output).toContain('lifecycle event dispatched'); // the log is there, and busy

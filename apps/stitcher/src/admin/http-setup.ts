@@ -7,7 +7,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
 import path from 'node:path';
-import { SEGMENT_UPLOAD_QUEUE, WEBHOOK_DELIVERY_QUEUE } from '@lib/queue';
+import { SEGMENT_UPLOAD_QUEUE, WEBHOOK_DELIVERY_QUEUE, lifecycleEventSchema } from '@lib/queue';
+import { EVENT_TYPE_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER } from '@lib/webhooks';
+import { openApiSchema } from './openapi-schema';
 import { ADMIN_REALM, AdminAuthenticator, type AdminRefusal } from './admin-authenticator';
 import { securityHeaders } from './security-headers';
 
@@ -29,8 +31,21 @@ export function setupOpenApi(app: NestExpressApplication): void {
     )
     .setVersion('1')
     .addBearerAuth()
+    .addTag(
+      'webhooks',
+      `Each delivery is a POST of one LifecycleEvent (schema below) with \`${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">\`, ` +
+        `\`${IDEMPOTENCY_HEADER}: <event id>\` and \`${EVENT_TYPE_HEADER}: <type>\`; retried with exponential backoff until a 2xx, in order per stream.`,
+    )
     .build();
-  SwaggerModule.setup(OPENAPI_PATH.slice(1), app, () => SwaggerModule.createDocument(app, config));
+  SwaggerModule.setup(OPENAPI_PATH.slice(1), app, () => {
+    const document = SwaggerModule.createDocument(app, config);
+    // The webhook bodies are no route's answer: published as a component so receivers can validate against it.
+    document.components = {
+      ...document.components,
+      schemas: { ...document.components?.schemas, LifecycleEvent: openApiSchema(lifecycleEventSchema) },
+    };
+    return document;
+  });
 }
 
 /**
