@@ -26,6 +26,7 @@ describe('stitcher lifecycle webhooks', () => {
   let good: WebhookReceiver;
   let flaky: WebhookReceiver;
   let refused: WebhookReceiver;
+  let ordered: WebhookReceiver;
   let publish: Publish;
   const secrets: Record<string, string> = {};
   const endpointIds: Record<string, string> = {};
@@ -44,8 +45,9 @@ describe('stitcher lifecycle webhooks', () => {
 
   beforeAll(async () => {
     scene = await StitcherScene.start('stitcher-webhooks', { mediaSeconds: 12, mode: 'copy' });
-    [good, flaky, refused] = await Promise.all([WebhookReceiver.start(), WebhookReceiver.start(), WebhookReceiver.start()]);
+    [good, flaky, refused, ordered] = await Promise.all([1, 2, 3, 4].map(() => WebhookReceiver.start()));
     flaky.answer = (n) => (n <= 3 ? 503 : 200);
+    ordered.answer = (n) => (n <= 2 ? 500 : 200);
     // What the database says when a request arrives: proof of "fires exactly when it should".
     const ds = scene.fixture.ds;
     good.snapshot = async (body) => {
@@ -59,7 +61,7 @@ describe('stitcher lifecycle webhooks', () => {
       'stitcher',
       stitcherEnv(scene.env, scene.lp, {
         // The refused receiver listens on 127.0.0.1 too, on a port not listed.
-        WEBHOOK_ALLOWED_HOSTS: `${good.hostPort},${flaky.hostPort}`,
+        WEBHOOK_ALLOWED_HOSTS: `${good.hostPort},${flaky.hostPort},${ordered.hostPort}`,
         WEBHOOK_BACKOFF_MS: 100,
         WEBHOOK_MAX_ATTEMPTS: 6,
       }),
@@ -68,6 +70,7 @@ describe('stitcher lifecycle webhooks', () => {
       ['good', good, ['stream.started', 'stream.idle', 'stream.transcoding-degraded', 'stream.transcoding-recovered', 'recording.ready']],
       ['flaky', flaky, ['stream.started']],
       ['refused', refused, ['stream.started']],
+      ['ordered', ordered, ['recording.failed']],
     ] as const) {
       const created = await api<{ id: string; secret: string }>('POST', '/api/webhooks', { name, url: receiver.url, events });
       expect(created.status).toBe(201);
@@ -79,7 +82,7 @@ describe('stitcher lifecycle webhooks', () => {
 
   afterAll(async () => {
     await stitcher?.proc.stop();
-    await Promise.all([good?.close(), flaky?.close(), refused?.close()]);
+    await Promise.all([good, flaky, refused, ordered].map((r) => r?.close()));
     await scene?.close();
   });
 
@@ -97,7 +100,7 @@ describe('stitcher lifecycle webhooks', () => {
       { url: 'https://example.com/x', events: ['stream.started'], extra: 1 },
     ];
     for (const body of bad) expect((await api('POST', '/api/webhooks', body)).status).toBe(400);
-    expect((await api<unknown[]>('GET', '/api/webhooks')).json).toHaveLength(3);
+    expect((await api<unknown[]>('GET', '/api/webhooks')).json).toHaveLength(4);
   });
 
   it('sends stream.started once the first segment is republished, signed as the README verifies', async () => {
@@ -221,6 +224,30 @@ describe('stitcher lifecycle webhooks', () => {
     const output = stitcher.proc.tail(500);
     expect(output).toContain('lifecycle event dispatched'); // the log is there, and busy
     for (const secret of Object.values(secrets)) expect(output).not.toContain(secret);
+  });
+
+  it("holds a stream's later event back while an earlier one to the same endpoint is being retried", async () => {
+    const redis = new IORedis(TEST_REDIS_URL);
+    try {
+      const channel = redisKeys(scene.env.id).lifecycleEventsChannel();
+      const failed = (id: string, timestamp: number) => ({
+        id,
+        type: 'recording.failed' as const,
+        timestamp,
+        streamId: publish.stream.id,
+        sessionId: publish.session.id,
+        recordingId: id,
+        data: { reason: 'test' },
+      });
+      const now = Date.now();
+      await redis.publish(channel, encodeLifecycleEvent(failed('evt_first', now)));
+      await redis.publish(channel, encodeLifecycleEvent(failed('evt_second', now + 1)));
+      await waitFor(() => ordered.received.length >= 4 || undefined, { what: 'both events delivered' });
+      // Two refusals of the first, its success, then the second: never the second in between.
+      expect(ordered.events().map((e) => e.id)).toEqual(['evt_first', 'evt_first', 'evt_first', 'evt_second']);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('resends a logged delivery with the same body and event id, and filters and pages the log', async () => {
