@@ -44,7 +44,11 @@ describe('dashboard in a browser, against the whole relay', () => {
   const checkPage = async (name: string) => {
     expect(await screenshotColours(page, name)).toBeGreaterThan(8);
     const violations = await accessibilityViolations(page);
-    if (violations.length) console.log(`${name}: axe (minor/moderate)`, violations.map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`));
+    if (violations.length)
+      console.log(
+        `${name}: axe (minor/moderate)`,
+        violations.map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`),
+      );
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(serious, `${name}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
   };
@@ -90,16 +94,21 @@ describe('dashboard in a browser, against the whole relay', () => {
   });
 
   it('shows the stream live on the overview and its charts gaining points, then watches it', async () => {
-    const publisher = pipeline.publish(stream, 30, 'first-publish');
+    // Long enough for a slow, shared machine; stopped once the pages have been seen.
+    const publisher = pipeline.publish(stream, 120, 'first-publish');
     try {
       await page.click('nav a[data-page="overview"]');
       const card = `#overview-cards article[data-stream-id="${stream.id}"]`;
       await page.waitForSelector(card, { timeout: 60_000 });
       // Live, with a delay behind live from the playlists' program date-time.
-      await page.waitForFunction((selector) => {
-        const facts = document.querySelector(selector)?.querySelectorAll('dd');
-        return facts && facts[0].textContent === 'live' && /\d s$/.test(facts[1].textContent ?? '');
-      }, card, { timeout: 60_000 });
+      await page.waitForFunction(
+        (selector) => {
+          const facts = document.querySelector(selector)?.querySelectorAll('dd');
+          return facts && facts[0].textContent === 'live' && /\d s$/.test(facts[1].textContent ?? '');
+        },
+        card,
+        { timeout: 60_000 },
+      );
       expect(await page.isVisible(`${card} .thumb-placeholder`)).toBe(true); // no thumbnail here: the placeholder
       await checkPage('overview');
 
@@ -117,7 +126,7 @@ describe('dashboard in a browser, against the whole relay', () => {
       await page.waitForSelector('#timeline tbody tr', { timeout: 30_000 });
       await checkPage('session');
     } finally {
-      await publisher.exited;
+      await publisher.stop();
     }
   });
 
@@ -156,7 +165,10 @@ describe('dashboard in a browser, against the whole relay', () => {
 
     const sessionsBefore = (await pipeline.sessions(stream)).length;
     const accepted = pipeline.publish({ ...stream, streamKey: newKey }, 6, 'new-key');
-    await waitFor(async () => (await pipeline.sessions(stream)).length > sessionsBefore, { timeoutMs: 30_000, what: 'a session on the new key' });
+    await waitFor(async () => (await pipeline.sessions(stream)).length > sessionsBefore, {
+      timeoutMs: 30_000,
+      what: 'a session on the new key',
+    });
     expect((await accepted.exited).code).toBe(0);
     stream = { ...stream, streamKey: newKey };
   });

@@ -54,7 +54,9 @@ describe('stitcher dashboard API', () => {
     scene = await StitcherScene.start('stitcher-dashboard-api', { mediaSeconds: 8, mode: 'passthrough' });
     ({ lp, fixture, segments } = scene);
     stitcher = await spawnApp('stitcher', stitcherEnv(scene.env, lp));
-    const stream = await fixture.createStream('charted', { profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }] });
+    const stream = await fixture.createStream('charted', {
+      profiles: [{ name: 'low', width: 256, height: 144, bitrate: 200_000, fps: 0 }],
+    });
     publish = await fixture.startSession(stream);
     // As ingest and the worker record them: when each segment's first frame arrived (its program
     // date-time; the fixture's own row is then ignored as a repeat), and the broadcaster each push went to.
@@ -155,7 +157,9 @@ describe('stitcher dashboard API', () => {
 
   it('gives each broadcaster its success rate and round trip per minute', async () => {
     const { body } = await call('GET', '/api/broadcasters/history');
-    const [first, second] = [lp.broadcasters[0], REFUSING_BROADCASTER].map((address) => body.broadcasters.find((b: { address: string }) => b.address === address));
+    const [first, second] = [lp.broadcasters[0], REFUSING_BROADCASTER].map((address) =>
+      body.broadcasters.find((b: { address: string }) => b.address === address),
+    );
     const sum = (xs: (number | null)[]) => xs.reduce<number>((a, b) => a + (b ?? 0), 0);
     expect(sum(first.attempts)).toBe(3);
     expect(first.successRate.filter((r: number | null) => r !== null).every((r: number) => r === 1)).toBe(true);
@@ -178,7 +182,14 @@ describe('stitcher dashboard API', () => {
 
   it('documents the new endpoints in the OpenAPI document', async () => {
     const doc = (await (await fetch(`${stitcher.url}/docs-json`)).json()) as { paths: Record<string, unknown> };
-    for (const path of ['/api/events', '/api/events/ticket', '/api/overview', '/api/streams/{id}/history', '/api/broadcasters/history', '/api/queues/{name}/history']) {
+    for (const path of [
+      '/api/events',
+      '/api/events/ticket',
+      '/api/overview',
+      '/api/streams/{id}/history',
+      '/api/broadcasters/history',
+      '/api/queues/{name}/history',
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
   });

@@ -95,7 +95,9 @@ describe.each(['postgres', 'sqlite'] as const)('segment history on %s', (kind) =
     const buckets = await history.attemptBuckets(T0, 60_000);
     const byKey = (b: { bucketStart: number; broadcasters: string[]; uploaded: boolean }) =>
       `${b.bucketStart - T0}:${b.broadcasters.join('>')}:${b.uploaded}`;
-    expect(Object.fromEntries(buckets.map((b) => [byKey(b), { n: b.n, roundTripMsTotal: b.roundTripMsTotal, roundTrips: b.roundTrips }]))).toEqual({
+    expect(
+      Object.fromEntries(buckets.map((b) => [byKey(b), { n: b.n, roundTripMsTotal: b.roundTripMsTotal, roundTrips: b.roundTrips }])),
+    ).toEqual({
       '0:http://a>http://b:true': { n: 1, roundTripMsTotal: 400, roundTrips: 1 },
       '0:http://a:false': { n: 1, roundTripMsTotal: 0, roundTrips: 0 },
       '60000:http://b:true': { n: 1, roundTripMsTotal: 600, roundTrips: 1 },

@@ -25,7 +25,9 @@ export class BroadcastersController {
   }
 
   @Get('history')
-  @ApiOperation({ summary: 'Per broadcaster and minute over the last hour: upload attempts, success rate, mean round trip (from the ledger)' })
+  @ApiOperation({
+    summary: 'Per broadcaster and minute over the last hour: upload attempts, success rate, mean round trip (from the ledger)',
+  })
   @ApiQuery({ name: 'minutes', required: false, type: Number, description: '1..60, default 60' })
   @ApiResponse({ status: 200, schema: openApiSchema(broadcasterHistorySchema) })
   historyOf(@Query(new ZodValidationPipe(historyQuerySchema)) { minutes }: HistoryParams) {

@@ -22,9 +22,7 @@ export class HistoryQuery {
   async stream(streamId: string, minutes: number, now = Date.now()) {
     if (!(await this.streams.get(streamId))) throw new NotFoundException(`no stream with id ${streamId}`);
     const from = now - minutes * 60_000;
-    const sessions = (await this.sessions.list({ state: 'all', streamId, limit: MAX_SESSIONS })).filter(
-      (s) => (s.endedAt ?? now) >= from,
-    );
+    const sessions = (await this.sessions.list({ state: 'all', streamId, limit: MAX_SESSIONS })).filter((s) => (s.endedAt ?? now) >= from);
     const points: SegmentPoint[] = [];
     for (const session of sessions) points.push(...(await this.history.sessionSegments(session.id, from, MAX_POINTS_PER_SESSION)));
     points.sort((a, b) => a.ingestedAt - b.ingestedAt);

@@ -1,5 +1,11 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { RenditionSegmentRepository, SegmentHistoryRepository, SessionRepository, StreamRepository, type SessionEntity } from '@lib/database';
+import {
+  RenditionSegmentRepository,
+  SegmentHistoryRepository,
+  SessionRepository,
+  StreamRepository,
+  type SessionEntity,
+} from '@lib/database';
 
 /** Drops are counted over this window on the overview's cards. */
 export const OVERVIEW_DROP_WINDOW_MS = 10 * 60_000;

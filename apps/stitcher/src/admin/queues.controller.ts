@@ -37,7 +37,9 @@ export class QueuesController {
   }
 
   @Get(':name/history')
-  @ApiOperation({ summary: "The queue's waiting and active counts and jobs per second, sampled every 5 s by this stitcher copy (up to an hour)" })
+  @ApiOperation({
+    summary: "The queue's waiting and active counts and jobs per second, sampled every 5 s by this stitcher copy (up to an hour)",
+  })
   @ApiResponse({ status: 200, schema: openApiSchema(queueHistorySchema) })
   @ApiResponse({ status: 404, description: 'no such queue' })
   history(@Param(validName) { name }: QueueNameParam) {

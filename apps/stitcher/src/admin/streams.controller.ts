@@ -80,7 +80,10 @@ export class StreamsController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: "The stream's last hour for the dashboard's charts: per segment upload round trip and republish lag, drops per minute by reason" })
+  @ApiOperation({
+    summary:
+      "The stream's last hour for the dashboard's charts: per segment upload round trip and republish lag, drops per minute by reason",
+  })
   @ApiQuery({ name: 'minutes', required: false, type: Number, description: '1..60, default 60' })
   @ApiResponse({ status: 200, schema: openApiSchema(streamHistorySchema) })
   @ApiResponse({ status: 404, description: 'no such stream' })

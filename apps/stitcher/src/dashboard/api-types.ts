@@ -8,7 +8,17 @@ import type { OverviewCard, OverviewSnapshot, TranscodeReport } from '../admin/o
 import type { QueueSample } from '../admin/queue-sampler';
 import type { RenditionStatus, SegmentCounts } from '../admin/sessions.service';
 
-export type { BroadcasterSeries, BroadcasterView, DropSeries, OverviewCard, OverviewSnapshot, QueueSample, RenditionStatus, SegmentCounts, TranscodeReport };
+export type {
+  BroadcasterSeries,
+  BroadcasterView,
+  DropSeries,
+  OverviewCard,
+  OverviewSnapshot,
+  QueueSample,
+  RenditionStatus,
+  SegmentCounts,
+  TranscodeReport,
+};
 
 export interface StreamHistory {
   from: number;

@@ -125,7 +125,12 @@ function sameSeries(a: SeriesSpec[], b: SeriesSpec[]): boolean {
 }
 
 /** "Round trip: 230 ms, Republish lag: 2100 ms (latest of 120 points)". */
-export function summaryOf(title: string, series: SeriesSpec[], x: readonly number[], columns: readonly (readonly (number | null)[])[]): string {
+export function summaryOf(
+  title: string,
+  series: SeriesSpec[],
+  x: readonly number[],
+  columns: readonly (readonly (number | null)[])[],
+): string {
   if (x.length === 0) return `${title}: no data in this window`;
   const latest = series.map((s, i) => {
     const column = columns[i] ?? [];

@@ -49,7 +49,9 @@ export function showFieldErrors(alert: HTMLElement, errors: FieldErrors, fields:
   const lines = [...fieldErrorLines(errors), ...other];
   alert.replaceChildren(...lines.map((line) => el('div', line)));
   for (const [prefix, input] of Object.entries(fields)) {
-    const invalid = Object.keys(errors).some((field) => field === prefix || field.startsWith(`${prefix}.`) || field.startsWith(`${prefix}[`));
+    const invalid = Object.keys(errors).some(
+      (field) => field === prefix || field.startsWith(`${prefix}.`) || field.startsWith(`${prefix}[`),
+    );
     if (invalid) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
   }

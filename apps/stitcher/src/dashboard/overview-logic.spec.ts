@@ -47,10 +47,15 @@ describe('troubleOf', () => {
   });
 
   it('counts drops, a failing transcoder and a speed below real time, worst reason first', () => {
-    const t = troubleOf(card({ sessionId: 'a', drops: { total: 1, byReason: { 'fetch-failed': 1 } }, transcode: { status: 'ok', speedFactor: 0.8 } }), NOW);
+    const t = troubleOf(
+      card({ sessionId: 'a', drops: { total: 1, byReason: { 'fetch-failed': 1 } }, transcode: { status: 'ok', speedFactor: 0.8 } }),
+      NOW,
+    );
     expect(t.level).toBe(2);
     expect(t.reasons).toEqual(['transcoding slower than real time (0.80x)', '1 segment dropped']);
-    expect(troubleOf(card({ sessionId: 'a', transcode: { status: 'failed', speedFactor: null } }), NOW).reasons).toEqual(['transcode failed']);
+    expect(troubleOf(card({ sessionId: 'a', transcode: { status: 'failed', speedFactor: null } }), NOW).reasons).toEqual([
+      'transcode failed',
+    ]);
   });
 
   it('tells a stream just starting from one that never got going', () => {

@@ -42,14 +42,17 @@ export function troubleOf(card: OverviewCard, nowMs: number): Trouble {
     found.push({ level: 1, reason: `behind live (${Math.round(delay / 1000)} s)` });
   }
   if (card.drops.total >= 5) found.push({ level: 2, reason: `${card.drops.total} segments dropped` });
-  else if (card.drops.total > 0) found.push({ level: 1, reason: `${card.drops.total} segment${card.drops.total === 1 ? '' : 's'} dropped` });
+  else if (card.drops.total > 0)
+    found.push({ level: 1, reason: `${card.drops.total} segment${card.drops.total === 1 ? '' : 's'} dropped` });
   const transcode = card.transcode;
   if (transcode?.status && !HEALTHY_TRANSCODE.has(transcode.status.toLowerCase())) {
     found.push({ level: 2, reason: `transcode ${transcode.status}` });
   }
   if (transcode?.speedFactor !== null && transcode?.speedFactor !== undefined) {
-    if (transcode.speedFactor < 1) found.push({ level: 2, reason: `transcoding slower than real time (${transcode.speedFactor.toFixed(2)}x)` });
-    else if (transcode.speedFactor < 1.1) found.push({ level: 1, reason: `transcoding barely real time (${transcode.speedFactor.toFixed(2)}x)` });
+    if (transcode.speedFactor < 1)
+      found.push({ level: 2, reason: `transcoding slower than real time (${transcode.speedFactor.toFixed(2)}x)` });
+    else if (transcode.speedFactor < 1.1)
+      found.push({ level: 1, reason: `transcoding barely real time (${transcode.speedFactor.toFixed(2)}x)` });
   }
   if (card.state !== 'live') found.push({ level: 1, reason: card.state });
   const level = found.reduce<TroubleLevel>((worst, f) => (f.level > worst ? f.level : worst), 0);

@@ -54,7 +54,10 @@ export class OverviewView implements View {
   }
 
   private connection(state: ConnectionState): void {
-    setText(byId('overview-connection'), state === 'live' ? 'updating live' : state === 'connecting' ? 'connecting…' : 'connection lost, reconnecting…');
+    setText(
+      byId('overview-connection'),
+      state === 'live' ? 'updating live' : state === 'connecting' ? 'connecting…' : 'connection lost, reconnecting…',
+    );
   }
 
   private draw(snapshot: OverviewSnapshot, receivedAt: number): void {
@@ -80,7 +83,9 @@ export class OverviewView implements View {
     if (order.some((node, i) => container.children[i] !== node)) container.replaceChildren(...order);
     setText(
       byId('overview-summary'),
-      sorted.length === 0 ? 'No stream is live.' : `${sorted.length} live stream${sorted.length === 1 ? '' : 's'}, ${inTrouble} in trouble.`,
+      sorted.length === 0
+        ? 'No stream is live.'
+        : `${sorted.length} live stream${sorted.length === 1 ? '' : 's'}, ${inTrouble} in trouble.`,
     );
   }
 

@@ -53,7 +53,10 @@ export class QueuesView implements View {
       byId<HTMLTableElement>('queues'),
       queues.map((q) => this.queueRow(q)),
     );
-    if (focused) byId('queues').querySelector<HTMLElement>(`[aria-label="${CSS.escape(focused)}"]`)?.focus();
+    if (focused)
+      byId('queues')
+        .querySelector<HTMLElement>(`[aria-label="${CSS.escape(focused)}"]`)
+        ?.focus();
     const upload = queues[0];
     if (!upload) return;
     const { samples } = await this.api.request<QueueHistory>(`/api/queues/${encodeURIComponent(upload.name)}/history`);

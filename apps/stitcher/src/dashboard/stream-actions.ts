@@ -56,7 +56,11 @@ export function streamActionButtons(api: ApiClient, stream: StreamSummary, done:
 
 async function runAction(api: ApiClient, action: StreamAction, stream: StreamSummary, done: () => void): Promise<void> {
   if (action.confirm && !(await confirmAction(action.confirm(stream), action.label))) return;
-  const result = await act(action.label, () => action.run(api, stream), (message) => message);
+  const result = await act(
+    action.label,
+    () => action.run(api, stream),
+    (message) => message,
+  );
   if (result !== undefined) done();
 }
 

@@ -60,7 +60,9 @@ export class StreamView implements View {
     );
     const reasons = Object.keys(history.drops.byReason).sort();
     this.drops.setData(
-      reasons.length ? reasons.map((reason) => ({ label: reason, unit: 'drops', bars: true })) : [{ label: 'drops', unit: 'drops', bars: true }],
+      reasons.length
+        ? reasons.map((reason) => ({ label: reason, unit: 'drops', bars: true }))
+        : [{ label: 'drops', unit: 'drops', bars: true }],
       history.drops.bucketStart,
       reasons.length ? reasons.map((r) => history.drops.byReason[r]) : [history.drops.bucketStart.map(() => 0)],
     );

@@ -65,7 +65,10 @@ export class StreamsView implements View {
       byId<HTMLTableElement>('streams-table'),
       streams.map((s) => this.streamRow(s)),
     );
-    if (focused) byId('streams-table').querySelector<HTMLElement>(`[aria-label="${CSS.escape(focused)}"]`)?.focus();
+    if (focused)
+      byId('streams-table')
+        .querySelector<HTMLElement>(`[aria-label="${CSS.escape(focused)}"]`)
+        ?.focus();
   }
 
   private loadPresets(): Promise<Preset[]> {

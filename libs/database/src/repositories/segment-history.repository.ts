@@ -147,7 +147,11 @@ export class SegmentHistoryRepository {
       .select('s.session_id', 'sessionId')
       .addSelect('s.drop_reason', 'reason')
       .addSelect('COUNT(*)', 'n')
-      .where('s.state = :dropped AND s.ingested_at >= :since AND s.session_id IN (:...sessionIds)', { dropped: 'dropped', since, sessionIds })
+      .where('s.state = :dropped AND s.ingested_at >= :since AND s.session_id IN (:...sessionIds)', {
+        dropped: 'dropped',
+        since,
+        sessionIds,
+      })
       .groupBy('s.session_id')
       .addGroupBy('s.drop_reason')
       .getRawMany<{ sessionId: string; reason: string | null; n: number | string }>();
