@@ -115,6 +115,8 @@ export class OverviewFeed implements OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private latest?: OverviewSnapshot;
   private lastErrorLoggedAt = 0;
+  /** A slow database must not pile computations up: a tick due while one runs is skipped. */
+  private computing = false;
 
   constructor(private readonly query: OverviewQuery) {}
 
@@ -144,6 +146,8 @@ export class OverviewFeed implements OnModuleDestroy {
   }
 
   private async tick(): Promise<void> {
+    if (this.computing) return;
+    this.computing = true;
     try {
       const snapshot = await this.query.snapshot();
       if (!this.timer) return; // everyone left while it was computed
@@ -155,6 +159,8 @@ export class OverviewFeed implements OnModuleDestroy {
         this.lastErrorLoggedAt = Date.now();
         this.logger.warn(`overview not computed: ${(err as Error).message}`);
       }
+    } finally {
+      this.computing = false;
     }
   }
 }
