@@ -21,10 +21,9 @@ interface FaultCase {
   /** Breaks the system; may publish again (reconnect) and return the extra publisher. */
   inject(pipeline: Pipeline, stream: CreatedStream, publisher: { stop(): Promise<void> }): Promise<void>;
   /**
-   * The stall rule holds for this fault (asserted); the others are measured and logged. A hang
-   * holds every in-flight push of the session for the attempt timeout at once, and a restart of
-   * Redis, S3 or the stitcher stops every segment behind it: none leaves a later segment ready
-   * to skip to, so their playlists wait (about 6 s measured).
+   * The stall rule holds for this fault (asserted); the others are measured and logged. A
+   * restart of Redis, S3 or the stitcher stops every segment behind it: none leaves a later
+   * segment ready to skip to, so their playlists wait while it is down.
    */
   stallFree?: boolean;
   /** Whether the republished-after-fault count applies to a new session (reconnect). */
@@ -49,6 +48,29 @@ const CASES: FaultCase[] = [
     },
   },
   {
+    name: 'a broadcaster killed with SIGKILL, renditions from the playlists (WORKER_MULTIPART=false)',
+    stallFree: true,
+    options: { transcodeMode: 'copy', extraEnv: { WORKER_MULTIPART: 'false' } },
+    maxDrops: 2,
+    inject: async (pipeline) => {
+      const { pid } = await broadcasterStatus(await activeBroadcaster(pipeline));
+      process.kill(pid, 'SIGKILL');
+    },
+  },
+  {
+    // The session changes paths mid-stream: push answers with renditions before, playlists after.
+    name: 'a broadcaster killed with SIGKILL, the next one answering without renditions',
+    stallFree: true,
+    options: { transcodeMode: 'copy' },
+    maxDrops: 2,
+    inject: async (pipeline) => {
+      const active = await activeBroadcaster(pipeline);
+      for (const other of (await pipeline.broadcasters()).filter((b) => b !== active)) await setFaults(other, { noParts: true });
+      const { pid } = await broadcasterStatus(active);
+      process.kill(pid, 'SIGKILL');
+    },
+  },
+  {
     name: 'a burst of 503s from a broadcaster',
     stallFree: true,
     options: { transcodeMode: 'copy' },
@@ -57,7 +79,9 @@ const CASES: FaultCase[] = [
       setFaults(await activeBroadcaster(pipeline), { failNext: 5, failStatus: 503, failBody: 'No sessions available' }),
   },
   {
+    // The late push is hedged to the other broadcaster (apps/worker/src/upload/hedge-policy.ts).
     name: 'a broadcaster that hangs',
+    stallFree: true,
     options: { transcodeMode: 'copy' },
     maxDrops: 2,
     inject: async (pipeline) => setFaults(await activeBroadcaster(pipeline), { hangNext: 3 }),
