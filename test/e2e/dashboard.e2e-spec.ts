@@ -97,6 +97,13 @@ describe('dashboard in a browser, against the whole relay', () => {
     // Long enough for a slow, shared machine; stopped once the pages have been seen.
     const publisher = pipeline.publish(stream, 120, 'first-publish');
     try {
+      // The overview updates from one event stream: no API call per card, no poll.
+      const apiCalls: string[] = [];
+      const onRequest = (request: { url(): string }) => {
+        const url = new URL(request.url());
+        if (url.pathname.startsWith('/api/')) apiCalls.push(url.pathname);
+      };
+      page.on('request', onRequest);
       await page.click('nav a[data-page="overview"]');
       const card = `#overview-cards article[data-stream-id="${stream.id}"]`;
       await page.waitForSelector(card, { timeout: 60_000 });
@@ -110,6 +117,9 @@ describe('dashboard in a browser, against the whole relay', () => {
         { timeout: 60_000 },
       );
       expect(await page.isVisible(`${card} .thumb-placeholder`)).toBe(true); // no thumbnail here: the placeholder
+      // Several event-stream updates have come in (the delay went live from "not live yet") without a request.
+      page.off('request', onRequest);
+      expect(new Set(apiCalls.filter((path) => !path.startsWith('/api/events')))).toEqual(new Set());
       await checkPage('overview');
 
       await page.click(`${card} h3 a`);

@@ -45,7 +45,9 @@ export function dropSeries(points: readonly SegmentPoint[], from: number, to: nu
 
 /**
  * Per broadcaster and bucket: a segment uploaded after trying [a, b] is one failure of a and
- * one success of b; a segment never uploaded is a failure of every broadcaster it tried.
+ * one success of b; a segment never uploaded is a failure of every broadcaster it tried. The
+ * ledger keeps the order of attempts, not the winner, so a hedged push that the first
+ * broadcaster won after all counts for the second: rare, and on the side of caution.
  */
 export function broadcasterSeries(buckets: readonly AttemptBucket[], bucketStart: readonly number[]): BroadcasterSeries[] {
   const index = new Map(bucketStart.map((start, i) => [start, i]));
