@@ -90,6 +90,18 @@ describe('dashboard in a browser, against the whole relay', () => {
     const { playbackId } = await pipeline.admin<{ playbackId: string }>(`/api/streams/${id}`);
     stream = { id, streamKey, playbackId };
     await page.waitForSelector(`#streams-table tr[data-stream-id="${id}"]`);
+
+    // The ladder editor: the API's refusal shown at its field, then a saved ladder.
+    await page.click(`#streams-table tr[data-stream-id="${id}"] button:has-text("Edit ladder")`);
+    await page.waitForSelector('#ladder-form', { state: 'visible' });
+    await page.fill('#ladder-profiles', '[{"name":"bad name!","width":256,"height":144,"bitrate":200000,"fps":0}]');
+    await page.click('#ladder-save');
+    await page.waitForSelector('#ladder-errors:has-text("profiles[0].name")');
+    expect(await page.getAttribute('#ladder-profiles', 'aria-invalid')).toBe('true');
+    await page.fill('#ladder-profiles', '');
+    await page.click('#ladder-save');
+    await page.waitForSelector('#status:has-text("saved: P144p30fps16x9")');
+    await page.waitForSelector('#ladder-form', { state: 'hidden' });
     await checkPage('streams');
   });
 
@@ -210,6 +222,11 @@ describe('dashboard in a browser, against the whole relay', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip-link');
     expect(await page.evaluate(() => document.activeElement!.getBoundingClientRect().left)).toBeGreaterThanOrEqual(0);
+    // Signing out leaves no key on screen.
+    await page.click('#sign-out');
+    await page.waitForSelector('#sign-in-view', { state: 'visible' });
+    expect(await page.isHidden('#created')).toBe(true);
+    expect(await page.textContent('#created-key')).toBe('');
     expect(pageErrors).toEqual([]);
     expect(policyViolations).toEqual([]);
   });

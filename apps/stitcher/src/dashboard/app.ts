@@ -49,6 +49,8 @@ function signOut(message = ''): void {
   context.events.close();
   context.player.stop();
   byId('nav').hidden = true;
+  // A stream key or an action's outcome must not stay on screen for whoever comes next.
+  hideNotices();
   byId('sign-in-error').textContent = message;
   showSection(byId('sign-in-view'));
   byId('token').focus();
@@ -109,9 +111,13 @@ byId('sign-in-form').addEventListener('submit', (event) => {
   void signIn(byId<HTMLInputElement>('token').value.trim());
 });
 byId('sign-out').addEventListener('click', () => signOut());
-byId('created-dismiss').addEventListener('click', () => {
+function hideNotices(): void {
   byId('created').hidden = true;
-});
+  byId('created-key').textContent = '';
+  byId('status').hidden = true;
+}
+
+byId('created-dismiss').addEventListener('click', hideNotices);
 window.addEventListener('hashchange', () => route(true));
 
 const saved = localStorage.getItem(TOKEN_KEY);
