@@ -11,22 +11,71 @@
  * - overview: one OverviewQuery.snapshot(), computed once every 2 s for every viewer of the page;
  * - stream history: one stream's last hour (HistoryQuery.stream), polled every 5 s by its page;
  * - broadcaster history: the last hour of every broadcaster (HistoryQuery.broadcasters).
+ * Then the overview page in headless Chromium with --cards synthetic live streams updated every
+ * 2 s over server-sent events (bench/support/dashboard-server.ts): main-thread time per update
+ * (DevTools Performance metrics: script, style and layout together), layouts, and long tasks.
  */
 import { Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { databaseConfig } from '@lib/config';
 import { RenditionSegmentEntity, SegmentEntity, SessionEntity, StreamEntity, databaseRepositories, openDataSource } from '@lib/database';
-import { TestEnv } from '@lib/testing';
+import { TestEnv, launchChromium, waitFor } from '@lib/testing';
 import { HistoryQuery } from '../apps/stitcher/src/admin/history.service';
 import { OverviewQuery } from '../apps/stitcher/src/admin/overview.service';
+import { serveSyntheticOverview } from './support/dashboard-server';
 import { percentile } from './support/proc-stats';
+
+const UPDATE_MS = 2000;
+
+/** The overview page at `cards` live streams: what each event-stream update costs the browser. */
+async function browserRun(cards: number, seconds: number): Promise<string> {
+  const server = await serveSyntheticOverview(cards, UPDATE_MS);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.addInitScript(() => localStorage.setItem('relay-admin-token', 'synthetic'));
+    await page.goto(`${server.url}/#overview`);
+    await page.waitForFunction((n) => document.querySelectorAll('#overview-cards article').length === n, cards);
+    await page.evaluate(() => {
+      (window as unknown as { longTasks: number }).longTasks = 0;
+      new PerformanceObserver((list) => ((window as unknown as { longTasks: number }).longTasks += list.getEntries().length)).observe({
+        type: 'longtask',
+      });
+    });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metrics = async () =>
+      Object.fromEntries(
+        ((await cdp.send('Performance.getMetrics')).metrics as { name: string; value: number }[]).map((m) => [m.name, m.value]),
+      );
+    const before = await metrics();
+    const firstRound = server.rounds();
+    await waitFor(() => server.rounds() >= firstRound + seconds / (UPDATE_MS / 1000), { timeoutMs: seconds * 2000, intervalMs: 500 });
+    const after = await metrics();
+    const updates = server.rounds() - firstRound;
+    const busyMs = (after.TaskDuration - before.TaskDuration) * 1000;
+    const layouts = after.LayoutCount - before.LayoutCount;
+    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number }).longTasks);
+    const heapMb = after.JSHeapUsedSize / 2 ** 20;
+    const part = (name: string) => (((after[name] - before[name]) * 1000) / updates).toFixed(1);
+    console.error(
+      `cards ${cards}: script ${part('ScriptDuration')} style ${part('RecalcStyleDuration')} layout ${part('LayoutDuration')} ms per update`,
+    );
+    return `| ${cards} | ${updates} | ${(busyMs / updates).toFixed(1)} | ${(layouts / updates).toFixed(1)} | ${longTasks} | ${heapMb.toFixed(1)} |`;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
 
 const { values: args } = parseArgs({
   options: {
     streams: { type: 'string', default: '20,100' },
     minutes: { type: 'string', default: '30' },
     rounds: { type: 'string', default: '10' },
+    cards: { type: 'string', default: '20,100' },
+    'browser-seconds': { type: 'string', default: '20' },
   },
 });
 const SEGMENT_MS = 2000;
@@ -138,7 +187,7 @@ async function main() {
         for (let i = 0; i < listed.length; i += 1000) await ds.getRepository(RenditionSegmentEntity).insert(listed.slice(i, i + 1000));
       }
       await ds.query('ANALYZE');
-      const overview = new OverviewQuery(repos.sessions, repos.streams, repos.renditions, repos.history);
+      const overview = new OverviewQuery(repos.sessions, repos.streams, repos.history);
       const history = new HistoryQuery(repos.history, repos.sessions, repos.streams);
       const snapshot = await overview.snapshot();
       if (snapshot.cards.length !== n) throw new Error(`overview has ${snapshot.cards.length} cards, not ${n}`);
@@ -151,6 +200,12 @@ async function main() {
       await env.cleanup();
     }
   }
+  console.log(`\noverview page in headless Chromium, an update every ${UPDATE_MS / 1000} s over server-sent events`);
+  console.log(
+    '\n| live streams (cards) | updates | main-thread ms per update | layouts per update | long tasks (> 50 ms) | JS heap (MB) |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const cards of args.cards.split(',').map(Number)) console.log(await browserRun(cards, Number(args['browser-seconds'])));
   console.log('\nmachine shared with other work while measured; figures are indicative');
 }
 

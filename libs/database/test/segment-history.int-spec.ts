@@ -91,6 +91,11 @@ describe.each(['postgres', 'sqlite'] as const)('segment history on %s', (kind) =
     expect(await history.sessionSegments(randomUUID(), 0, 10)).toEqual([]);
   });
 
+  it("gives the session's newest listed segment, past the skipped and unlisted ones", async () => {
+    expect(await history.newestListed(sessionId)).toEqual({ seq: 1, programDateTime: null, durationMs: 2000 });
+    expect(await history.newestListed(other)).toBeUndefined();
+  });
+
   it('groups upload outcomes per minute by the broadcasters tried', async () => {
     const buckets = await history.attemptBuckets(T0, 60_000);
     const byKey = (b: { bucketStart: number; broadcasters: string[]; uploaded: boolean }) =>

@@ -66,7 +66,6 @@ export class OverviewQuery {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly streams: StreamRepository,
-    private readonly renditions: RenditionSegmentRepository,
     private readonly history: SegmentHistoryRepository,
   ) {}
 
@@ -80,8 +79,8 @@ export class OverviewQuery {
     const cards = await Promise.all(
       live.map(async (session): Promise<OverviewCard> => {
         const stream = streams.get(session.streamId);
-        // The stream's newest listed segment; another session's (before a reconnect) counts too: it is what viewers see.
-        const newest = stream ? await this.renditions.lastListed(stream.playbackId) : undefined;
+        // This session's newest listed segment: after a reconnect, the new session is behind live until it lists one.
+        const newest = await this.history.newestListed(session.id);
         const byReason = drops.get(session.id) ?? {};
         return {
           sessionId: session.id,

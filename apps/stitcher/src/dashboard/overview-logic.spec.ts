@@ -1,5 +1,5 @@
 import type { OverviewCard } from './api-types';
-import { delayBehindLiveMs, delayText, sortByTrouble, troubleOf } from './overview-logic';
+import { DELAY_SORT_STEP_MS, delayBehindLiveMs, delayText, sortByTrouble, troubleOf } from './overview-logic';
 
 const NOW = 1_800_000_000_000;
 
@@ -76,6 +76,18 @@ describe('sortByTrouble', () => {
       card({ sessionId: 'one-drop', drops: { total: 1, byReason: { 'fetch-failed': 1 } } }),
     ];
     expect(sortByTrouble(cards, NOW).map((c) => c.sessionId)).toEqual(['dropping', 'slow', 'one-drop', 'late', 'fine-a', 'fine-b']);
+  });
+
+  it('keeps cards still when their delays differ by less than a step', () => {
+    const cards = [
+      card({ sessionId: 'b', streamName: 'b', newestProgramDateTime: NOW - 5000 }),
+      card({ sessionId: 'a', streamName: 'a', newestProgramDateTime: NOW - 4000 }),
+      card({ sessionId: 'c', streamName: 'c', newestProgramDateTime: NOW - 5000 - DELAY_SORT_STEP_MS }),
+    ];
+    // c is 13 s behind (level 2 at a 2 s target); a and b (2 s and 3 s behind) keep their name order.
+    expect(sortByTrouble(cards, NOW).map((c) => c.sessionId)).toEqual(['c', 'a', 'b']);
+    const tenSecondTarget = cards.map((c) => ({ ...c, targetDuration: 10 })); // all fine: c still first, further behind by a step
+    expect(sortByTrouble(tenSecondTarget, NOW).map((c) => c.sessionId)).toEqual(['c', 'a', 'b']);
   });
 
   it('does not reorder its input', () => {

@@ -59,13 +59,22 @@ export function troubleOf(card: OverviewCard, nowMs: number): Trouble {
   return { level, reasons: found.sort((a, b) => b.level - a.level).map((f) => f.reason) };
 }
 
-/** Trouble first; then more drops, then further behind live; then by name, so equal cards keep still. */
+/** Delays are compared in steps of this much, so cards do not swap places over a second's jitter. */
+export const DELAY_SORT_STEP_MS = 10_000;
+
+/**
+ * Trouble first; then more drops, then further behind live (in steps of DELAY_SORT_STEP_MS); then
+ * by name, so cards in the same state keep still from one update to the next.
+ */
 export function sortByTrouble(cards: readonly OverviewCard[], nowMs: number): OverviewCard[] {
-  const keyed = cards.map((card) => ({
-    card,
-    level: troubleOf(card, nowMs).level,
-    delay: delayBehindLiveMs(card.newestProgramDateTime, card.newestDurationMs, nowMs) ?? Number.POSITIVE_INFINITY,
-  }));
+  const keyed = cards.map((card) => {
+    const delay = delayBehindLiveMs(card.newestProgramDateTime, card.newestDurationMs, nowMs);
+    return {
+      card,
+      level: troubleOf(card, nowMs).level,
+      delay: delay === null ? Number.POSITIVE_INFINITY : Math.floor(delay / DELAY_SORT_STEP_MS),
+    };
+  });
   keyed.sort(
     (a, b) =>
       b.level - a.level ||

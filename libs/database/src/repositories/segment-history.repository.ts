@@ -38,9 +38,11 @@ const NOT_LISTED_STATES = ['ingested', 'queued', 'uploaded'];
 @Injectable()
 export class SegmentHistoryRepository {
   private readonly segments: Repository<SegmentEntity>;
+  private readonly renditions: Repository<RenditionSegmentEntity>;
 
   constructor(ds: DataSource) {
     this.segments = ds.getRepository(SegmentEntity);
+    this.renditions = ds.getRepository(RenditionSegmentEntity);
   }
 
   /**
@@ -91,6 +93,20 @@ export class SegmentHistoryRepository {
         republishLagMs: r.listedState === 'republished' && r.republishedAt !== null ? Number(r.republishedAt) - ingestedAt : null,
       };
     });
+  }
+
+  /**
+   * The newest segment the session's source variant lists (every variant lists the same seqs at
+   * the same times): its program date-time and duration. A backward scan of the primary key from
+   * the session's newest seq, so it stops at the first listed row however long the session ran.
+   */
+  async newestListed(sessionId: string): Promise<{ seq: number; programDateTime: number | null; durationMs: number | null } | undefined> {
+    const row = await this.renditions.findOne({
+      where: { sessionId, rendition: SOURCE_RENDITION, state: 'republished' },
+      order: { seq: 'DESC' },
+      select: { seq: true, programDateTime: true, durationMs: true },
+    });
+    return row ? { seq: row.seq, programDateTime: row.programDateTime, durationMs: row.durationMs } : undefined;
   }
 
   /**
