@@ -1,11 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import {
-  RenditionSegmentRepository,
-  SegmentHistoryRepository,
-  SessionRepository,
-  StreamRepository,
-  type SessionEntity,
-} from '@lib/database';
+import { SegmentHistoryRepository, SessionRepository, StreamRepository, type SessionEntity } from '@lib/database';
 
 /** Drops are counted over this window on the overview's cards. */
 export const OVERVIEW_DROP_WINDOW_MS = 10 * 60_000;
