@@ -9,6 +9,7 @@ import { LedgerService } from './ledger.service';
 import {
   ApiKeyRepository,
   RenditionSegmentRepository,
+  SegmentHistoryRepository,
   SessionRepository,
   StreamRepository,
   StreamStatsRepository,
@@ -30,6 +31,7 @@ const REPOSITORIES = [
   SessionRepository,
   StreamRepository,
   RenditionSegmentRepository,
+  SegmentHistoryRepository,
   StreamStatsRepository,
   WebhookEndpointRepository,
   WebhookDeliveryRepository,
@@ -65,5 +67,6 @@ export function databaseRepositories(ds: DataSource) {
     webhookEndpoints: new WebhookEndpointRepository(ds),
     webhookDeliveries: new WebhookDeliveryRepository(ds),
     apiKeys: new ApiKeyRepository(ds),
+    history: new SegmentHistoryRepository(ds),
   };
 }

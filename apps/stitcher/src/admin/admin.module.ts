@@ -9,6 +9,11 @@ import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminAuthenticator } from './admin-authenticator';
 import { BroadcastersController } from './broadcasters.controller';
 import { BroadcastersQuery } from './broadcasters.service';
+import { EventTickets } from './event-tickets';
+import { EventsController } from './events.controller';
+import { HistoryQuery } from './history.service';
+import { OverviewFeed, OverviewQuery } from './overview.service';
+import { QueueSampler } from './queue-sampler';
 import { SessionsController } from './sessions.controller';
 import { SessionsQuery } from './sessions.service';
 import { PresetsController } from './presets.controller';
@@ -27,9 +32,22 @@ import { WebhooksController } from './webhooks.controller';
     SessionsController,
     BroadcastersController,
     QueuesController,
+    EventsController,
     WebhooksController,
     ApiKeysController,
   ],
-  providers: [AdminAuthenticator, AdminAuthGuard, ApiKeysService, SessionsQuery, BroadcastersQuery, StreamStatsQuery],
+  providers: [
+    AdminAuthenticator,
+    AdminAuthGuard,
+    ApiKeysService,
+    SessionsQuery,
+    BroadcastersQuery,
+    StreamStatsQuery,
+    HistoryQuery,
+    OverviewQuery,
+    OverviewFeed,
+    EventTickets,
+    QueueSampler,
+  ],
 })
 export class AdminModule {}

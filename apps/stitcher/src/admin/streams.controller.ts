@@ -14,21 +14,25 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { InvalidLadderError, InvalidStreamNameError, StreamLiveError, StreamNotFoundError, StreamsService } from '@lib/streams';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { HistoryQuery } from './history.service';
 import { ApiQueryFrom, openApiSchema } from './openapi-schema';
 import { PAGED_HEADERS, paged } from './pagination';
 import {
   createStreamSchema,
   deleteStreamQuerySchema,
+  historyQuerySchema,
   idParamSchema,
   ladderSchema,
+  streamHistorySchema,
   streamListQuerySchema,
   updateStreamSchema,
   type CreateStreamInput,
   type DeleteStreamQuery,
+  type HistoryQuery as HistoryParams,
   type IdParam,
   type LadderInput,
   type StreamListQuery,
@@ -72,6 +76,7 @@ export class StreamsController {
   constructor(
     private readonly streams: StreamsService,
     private readonly stats: StreamStatsQuery,
+    private readonly history: HistoryQuery,
   ) {}
 
   @Post()
@@ -131,6 +136,18 @@ export class StreamsController {
   @ApiResponse({ status: 409, description: 'the stream is live and force was not given' })
   remove(@Param(validId) { id }: IdParam, @Query(new ZodValidationPipe(deleteStreamQuerySchema)) { force }: DeleteStreamQuery) {
     return answer(() => this.streams.delete(id, { force }), '');
+  }
+
+  @Get(':id/history')
+  @ApiOperation({
+    summary:
+      "The stream's last hour for the dashboard's charts: per segment upload round trip and republish lag, drops per minute by reason",
+  })
+  @ApiQuery({ name: 'minutes', required: false, type: Number, description: '1..60, default 60' })
+  @ApiResponse({ status: 200, schema: openApiSchema(streamHistorySchema) })
+  @ApiResponse({ status: 404, description: 'no such stream' })
+  streamHistory(@Param(validId) { id }: IdParam, @Query(new ZodValidationPipe(historyQuerySchema)) { minutes }: HistoryParams) {
+    return this.history.stream(id, minutes);
   }
 
   @Put(':id/ladder')

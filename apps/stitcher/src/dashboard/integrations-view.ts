@@ -6,7 +6,7 @@
  */
 import { ApiRequestError, type ApiClient } from './api-client.js';
 import { button, byId, el, fillTable, row } from './dom.js';
-import type { View } from './view.js';
+import { mountSection, type View } from './view.js';
 
 interface Endpoint {
   id: string;
@@ -81,12 +81,13 @@ function problems(err: unknown): string {
 }
 
 export class IntegrationsView implements View {
-  readonly section = 'integrations-view';
-  private built = false;
+  readonly section: HTMLElement;
+  readonly refreshMs = 2000;
   private selectedEndpoint: string | null = null;
 
   constructor(private readonly api: ApiClient) {
-    this.build(); // before the first route, so showSection finds the section
+    this.section = mountSection('integrations-view', 'Integrations', '');
+    this.build();
   }
 
   async render(): Promise<void> {
@@ -112,13 +113,9 @@ export class IntegrationsView implements View {
     await this.renderDeliveries();
   }
 
-  /** The section and its forms, once (tables are refilled on every render, so typing is never lost). */
+  /** The section's forms and tables, once (tables are refilled on every render, so typing is never lost). */
   private build(): void {
-    if (this.built) return;
-    this.built = true;
-    const section = el('section');
-    section.id = this.section;
-    section.hidden = true;
+    const section = this.section;
 
     const hookForm = el('form');
     hookForm.id = 'webhook-form';
@@ -161,7 +158,6 @@ export class IntegrationsView implements View {
     error.setAttribute('role', 'alert');
 
     section.append(
-      el('h2', 'Integrations'),
       error,
       secret,
       el('h3', 'Webhook endpoints'),
@@ -175,7 +171,6 @@ export class IntegrationsView implements View {
       el('h3', 'Manage streams'),
       table('manage-streams-table', ['Name', 'Live', 'Segments', 'Enabled', '']),
     );
-    document.querySelector('main')!.appendChild(section);
   }
 
   private endpointRow(e: Endpoint): HTMLTableRowElement {

@@ -5,3 +5,4 @@ export * from './webhook-endpoint.repository';
 export * from './webhook-delivery.repository';
 export * from './api-key.repository';
 export * from './stream-stats.repository';
+export * from './segment-history.repository';
