@@ -35,7 +35,7 @@ describe('dashboard integrations page', () => {
     await page.goto(stitcher.url);
     await page.fill('#token', ADMIN_TOKEN);
     await page.click('#sign-in');
-    await page.waitForSelector('#streams-view', { state: 'visible' });
+    await page.waitForSelector('#nav', { state: 'visible' });
     await page.click('nav a[href="#integrations"]');
     await page.waitForSelector('#integrations-view', { state: 'visible' });
     await page.fill('#key-name', 'operator');
