@@ -44,7 +44,7 @@ describe('stitcher lifecycle webhooks', () => {
   const typesOf = (r: WebhookReceiver) => r.events().map((e) => e.type);
 
   beforeAll(async () => {
-    scene = await StitcherScene.start('stitcher-webhooks', { mediaSeconds: 12, mode: 'copy' });
+    scene = await StitcherScene.start('stitcher-webhooks', { mediaSeconds: 24, mode: 'copy' });
     [good, flaky, refused, ordered] = await Promise.all([1, 2, 3, 4].map(() => WebhookReceiver.start()));
     flaky.answer = (n) => (n <= 3 ? 503 : 200);
     ordered.answer = (n) => (n <= 2 ? 500 : 200);
@@ -156,9 +156,24 @@ describe('stitcher lifecycle webhooks', () => {
     // The rendition's reason as the stitcher saw it (never listed upstream); the source variant is not a transcoding failure.
     expect((parsed.data as { reasons: Record<string, string> }).reasons).toEqual({ P144p30fps16x9: 'not-in-playlist' });
     expect(typesOf(good)).not.toContain('stream.transcoding-recovered');
-    for (const seq of [3, 4, 5]) await scene.fixture.publishSegment(publish, seq, scene.segments[seq]);
-    const recovered = await waitFor(() => good.events().find((e) => e.type === 'stream.transcoding-recovered'));
-    expect(lifecycleEventSchema.parse(recovered)).toMatchObject({ data: { seq: 5 } });
+    // Good segments until three in a row are listed (on a loaded machine one may still be skipped, which restarts the run).
+    const recovered = await (async () => {
+      for (let seq = 3; seq < scene.segments.length; seq++) {
+        await scene.fixture.publishSegment(publish, seq, scene.segments[seq]);
+        const found = await waitFor(
+          async () => {
+            const listed = await scene.fixture.renditionRows.countBy({ sessionId: publish.session.id, seq });
+            return listed > 0 ? { recovered: good.events().find((e) => e.type === 'stream.transcoding-recovered') } : undefined;
+          },
+          { what: `seq ${seq} resolved` },
+        );
+        if (found.recovered) return found.recovered;
+      }
+      return waitFor(() => good.events().find((e) => e.type === 'stream.transcoding-recovered'));
+    })();
+    const parsedRecovered = lifecycleEventSchema.parse(recovered);
+    expect(parsedRecovered.type).toBe('stream.transcoding-recovered');
+    expect((parsedRecovered.data as { seq: number }).seq).toBeGreaterThanOrEqual(5);
   });
 
   it('sends stream.idle only once the playlists are closed after the end grace, after every earlier event', async () => {
@@ -167,7 +182,11 @@ describe('stitcher lifecycle webhooks', () => {
     const { session } = idle.snapshot as { session: SessionEntity };
     expect(session.playlistEndedAt).not.toBeNull();
     expect(lifecycleEventSchema.parse(JSON.parse(idle.body))).toMatchObject({ type: 'stream.idle', data: { endedAt: session.endedAt } });
-    expect(typesOf(good)).toEqual(['stream.started', 'stream.transcoding-degraded', 'stream.transcoding-recovered', 'stream.idle']);
+    const types = typesOf(good);
+    expect(types[0]).toBe('stream.started');
+    expect(types.at(-1)).toBe('stream.idle');
+    expect(types.indexOf('stream.transcoding-degraded')).toBeLessThan(types.indexOf('stream.transcoding-recovered'));
+    expect(types.filter((t) => t === 'stream.started' || t === 'stream.idle')).toEqual(['stream.started', 'stream.idle']);
   });
 
   it('delivers lifecycle events published on the channel by other producers, once per endpoint, ignoring bad messages', async () => {
