@@ -15,10 +15,7 @@ import { StreamService } from './stream.service';
 
 /** The Livepeer API stand-in: streams, broadcaster list, stream hook, amalgamated playlists. */
 @Module({
-  imports: [
-    AppConfigModule.forRoot(LIVEPEER_LOCAL_SETTINGS),
-    ObservabilityModule.forRoot('livepeer-local', [BroadcastersProbe]),
-  ],
+  imports: [AppConfigModule.forRoot(LIVEPEER_LOCAL_SETTINGS), ObservabilityModule.forRoot('livepeer-local', [BroadcastersProbe])],
   controllers: [StreamController, BroadcasterController, PlaybackController],
   providers: [
     StreamService,
