@@ -13,7 +13,8 @@ import type { StreamRepublisher } from './stream-republisher';
  * event) it reads the streams with unfinished sessions, takes the free leases of the streams
  * rendezvous hashing gives to this copy (or any stream left without a writer for a lease TTL),
  * runs a StreamRepublisher per stream it holds, and releases the leases of finished streams.
- * Leases are renewed on their own timer, so a slow scan never lets one lapse. The worker's
+ * Leases are renewed on their own thread (LeaseService), so neither a slow scan nor a busy
+ * republish loop lets one lapse. The worker's
  * segment-transcoded announcements (on the same subscriber connection) go to the stream loop of
  * the session they concern, if this copy writes that stream, which acts on them at once.
  */
@@ -39,8 +40,8 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
 
   async onApplicationBootstrap(): Promise<void> {
     await this.subscribe();
+    this.lease.onLost((streamId) => void this.leaseLost(streamId));
     this.timers.push(setInterval(() => this.scanSoon(), this.ctx.settings.scanIntervalMs));
-    this.timers.push(setInterval(() => void this.renew(), Math.max(200, Math.floor(this.lease.ttlMs / 3))));
     this.scanSoon();
   }
 
@@ -165,17 +166,11 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
     return Date.now() - since >= this.lease.ttlMs;
   }
 
-  private async renew(): Promise<void> {
-    try {
-      for (const streamId of await this.lease.renewAll()) {
-        this.logger.warn({ streamId }, 'stream lease lost to another copy');
-        const republisher = this.republishers.get(streamId);
-        this.republishers.delete(streamId);
-        await republisher?.stop();
-      }
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'lease renewal failed');
-    }
+  private async leaseLost(streamId: string): Promise<void> {
+    this.logger.warn({ streamId }, 'stream lease lost to another copy');
+    const republisher = this.republishers.get(streamId);
+    this.republishers.delete(streamId);
+    await republisher?.stop();
   }
 
   private dropLost(streamId: string): void {
