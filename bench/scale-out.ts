@@ -22,7 +22,7 @@ import Redis from 'ioredis';
 import { ManagedProcess, freePort } from '@lib/runtime';
 import { Pipeline, PlaylistWatcher, spawnApp, waitFor, type CreatedStream, type RunningApp } from '@lib/testing';
 import { fixtureSegment } from '../apps/worker/test/support';
-import { cpuMs, processTree, rssMb } from './support/proc-stats';
+import { cpuMs, percentile, processTree, rssMb } from './support/proc-stats';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,6 +63,9 @@ function refused(status: string, sample: string): void {
   refusals.set(status, entry);
 }
 
+/** Round trips of answered pushes (ingest answers once the segment is stored and queued). */
+const pushMs: number[] = [];
+
 /** Pushes one segment per SEGMENT_MS to ingest for one stream; counts what ingest accepted. */
 class Pusher {
   seq = 0;
@@ -88,6 +91,7 @@ class Pusher {
 
   private async push(): Promise<void> {
     const seq = this.seq++;
+    const started = Date.now();
     try {
       const res = await fetch(`${this.ingestUrl}/live/${this.stream.streamKey}/${seq}.ts`, {
         method: 'PUT',
@@ -95,6 +99,7 @@ class Pusher {
         body: this.body,
       });
       const answer = await res.text();
+      pushMs.push(Date.now() - started);
       if (res.ok) this.accepted++;
       else {
         this.failed++;
@@ -102,7 +107,8 @@ class Pusher {
       }
     } catch (err) {
       this.failed++;
-      refused('network', (err as Error).message);
+      const cause = (err as Error & { cause?: Error }).cause;
+      refused('network', `${(err as Error).message}${cause ? `: ${cause.message}` : ''}`);
     }
   }
 }
@@ -187,6 +193,7 @@ async function main(): Promise<void> {
       `\nIngest + workers + stitchers: ${(relayCpu / Math.max(1, segments)).toFixed(1)} ms CPU per 2 s segment (${segments} segments accepted in ${windowSeconds.toFixed(0)} s, ${pushers.reduce((a, p) => a + p.failed, 0)} pushes refused or failed over the run)`,
     );
 
+    console.log(`Push round trip (answered pushes): p50 ${percentile(pushMs, 50).toFixed(0)} ms, p95 ${percentile(pushMs, 95).toFixed(0)} ms`);
     for (const [status, { count, sample }] of refusals) console.log(`Refused pushes ${status}: ${count} (${sample})`);
     const delta = [...callsAfter].map(([cmd, n]) => [cmd, n - (callsBefore.get(cmd) ?? 0)] as const).filter(([, n]) => n > 0);
     const total = delta.reduce((a, [, n]) => a + n, 0);
