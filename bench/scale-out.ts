@@ -16,7 +16,9 @@
  * - redis-benchmark's rate on the same redis-server, and what it means for one Redis.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import { ManagedProcess, freePort } from '@lib/runtime';
@@ -41,9 +43,24 @@ const SEGMENT_MS = 2000;
 const LEASE_TTL_MS = 3000;
 const WARMUP_MS = 12_000;
 
+/** An app's /metrics text; empty when it does not answer (a starved or killed process). */
+async function scrape(url: string): Promise<string> {
+  try {
+    return await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(20_000) })).text();
+  } catch {
+    return '';
+  }
+}
+
 async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await scrape(url);
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  return line ? Number(line.split(' ').pop()) : NaN;
+}
+
+async function bucket(url: string, name: string, le: string): Promise<number> {
+  const text = await scrape(url);
+  const line = text.split('\n').find((l) => l.startsWith(`${name}_bucket{`) && l.includes(`le="${le}"`));
   return line ? Number(line.split(' ').pop()) : NaN;
 }
 
@@ -114,12 +131,15 @@ class Pusher {
 }
 
 async function main(): Promise<void> {
+  // A spool of its own: the default one in the temporary directory is shared by every ingest on the machine.
+  const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'scale-out-spool-'));
   const pipeline = await Pipeline.start({
     name: 'bench-scale-out',
     transcodeMode: 'passthrough',
     workers: WORKERS,
     privateRedis: true,
     extraEnv: {
+      INGEST_SPOOL_DIR: spoolDir,
       STITCHER_LEASE_TTL_MS: LEASE_TTL_MS,
       STITCHER_SCAN_INTERVAL_MS: 1000,
       LIVEPEER_LOCAL_MAX_SESSIONS: 10_000,
@@ -150,7 +170,7 @@ async function main(): Promise<void> {
       pushers.push(pusher);
       // Each stream watched on the first copy (any copy serves every stream's playlists).
       const watcher = new PlaylistWatcher(pipeline.stitcher, stream.playbackId, SEGMENT_MS / 1000);
-      watcher.start(1000);
+      watcher.start(2000);
       watchers.push(watcher);
     });
     console.log(`running: ${STREAMS} streams, ${STITCHERS} stitchers, ${WORKERS} workers, ${SECONDS} s`);
@@ -188,6 +208,21 @@ async function main(): Promise<void> {
         `| ${name} | ${(used / (STREAMS * windowSeconds)).toFixed(2)} | ${((100 * used) / (windowSeconds * 1000)).toFixed(1)} | ${rss.toFixed(0)} | ${(rss / STREAMS).toFixed(1)} |`,
       );
     }
+    const loops = [
+      { name: 'ingest', url: ingestUrl },
+      ...stitchers.map((st) => ({ name: st.name, url: st.url })),
+    ];
+    const delays = await Promise.all(
+      loops.map(async ({ name, url }) => {
+        const [sum, count, underOne] = await Promise.all([
+          metric(url, 'relay_event_loop_delay_seconds_sum'),
+          metric(url, 'relay_event_loop_delay_seconds_count'),
+          bucket(url, 'relay_event_loop_delay_seconds', '1'),
+        ]);
+        return `${name} mean ${((1000 * sum) / Math.max(1, count)).toFixed(0)} ms, ${count - underOne} of ${count} s over 1 s`;
+      }),
+    );
+    console.log(`\nEvent-loop delay (worst per second, whole run): ${delays.join('; ')}`);
     const relayCpu = rows.filter(([n]) => /^(ingest|worker|stitcher)/.test(n)).reduce((a, [, used]) => a + used, 0);
     console.log(
       `\nIngest + workers + stitchers: ${(relayCpu / Math.max(1, segments)).toFixed(1)} ms CPU per 2 s segment (${segments} segments accepted in ${windowSeconds.toFixed(0)} s, ${pushers.reduce((a, p) => a + p.failed, 0)} pushes refused or failed over the run)`,
@@ -247,6 +282,7 @@ async function main(): Promise<void> {
     redis.disconnect();
     await Promise.all(extra.map((app) => app.proc.stop()));
     await pipeline.stop();
+    rmSync(spoolDir, { recursive: true, force: true });
   }
 }
 
