@@ -208,10 +208,7 @@ async function main(): Promise<void> {
         `| ${name} | ${(used / (STREAMS * windowSeconds)).toFixed(2)} | ${((100 * used) / (windowSeconds * 1000)).toFixed(1)} | ${rss.toFixed(0)} | ${(rss / STREAMS).toFixed(1)} |`,
       );
     }
-    const loops = [
-      { name: 'ingest', url: ingestUrl },
-      ...stitchers.map((st) => ({ name: st.name, url: st.url })),
-    ];
+    const loops = [{ name: 'ingest', url: ingestUrl }, ...stitchers.map((st) => ({ name: st.name, url: st.url }))];
     const delays = await Promise.all(
       loops.map(async ({ name, url }) => {
         const [sum, count, underOne] = await Promise.all([
@@ -228,7 +225,9 @@ async function main(): Promise<void> {
       `\nIngest + workers + stitchers: ${(relayCpu / Math.max(1, segments)).toFixed(1)} ms CPU per 2 s segment (${segments} segments accepted in ${windowSeconds.toFixed(0)} s, ${pushers.reduce((a, p) => a + p.failed, 0)} pushes refused or failed over the run)`,
     );
 
-    console.log(`Push round trip (answered pushes): p50 ${percentile(pushMs, 50).toFixed(0)} ms, p95 ${percentile(pushMs, 95).toFixed(0)} ms`);
+    console.log(
+      `Push round trip (answered pushes): p50 ${percentile(pushMs, 50).toFixed(0)} ms, p95 ${percentile(pushMs, 95).toFixed(0)} ms`,
+    );
     for (const [status, { count, sample }] of refusals) console.log(`Refused pushes ${status}: ${count} (${sample})`);
     const delta = [...callsAfter].map(([cmd, n]) => [cmd, n - (callsBefore.get(cmd) ?? 0)] as const).filter(([, n]) => n > 0);
     const total = delta.reduce((a, [, n]) => a + n, 0);
@@ -238,7 +237,9 @@ async function main(): Promise<void> {
       .slice(0, 8)
       .map(([cmd, n]) => `${cmd} ${(n / Math.max(1, segments)).toFixed(1)}`)
       .join(', ');
-    console.log(`Redis commands per segment: ${perSegment.toFixed(1)} (${top}); ${(total / windowSeconds).toFixed(0)} commands/s for ${STREAMS} streams`);
+    console.log(
+      `Redis commands per segment: ${perSegment.toFixed(1)} (${top}); ${(total / windowSeconds).toFixed(0)} commands/s for ${STREAMS} streams`,
+    );
 
     // Failover: SIGKILL the copy holding the most streams among the extra ones (the first serves the watchers).
     if (stitchers.length > 1) {
