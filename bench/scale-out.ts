@@ -16,9 +16,7 @@
  * - redis-benchmark's rate on the same redis-server, and what it means for one Redis.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import { ManagedProcess, freePort } from '@lib/runtime';
@@ -131,15 +129,12 @@ class Pusher {
 }
 
 async function main(): Promise<void> {
-  // A spool of its own: the default one in the temporary directory is shared by every ingest on the machine.
-  const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'scale-out-spool-'));
   const pipeline = await Pipeline.start({
     name: 'bench-scale-out',
     transcodeMode: 'passthrough',
     workers: WORKERS,
     privateRedis: true,
     extraEnv: {
-      INGEST_SPOOL_DIR: spoolDir,
       STITCHER_LEASE_TTL_MS: LEASE_TTL_MS,
       STITCHER_SCAN_INTERVAL_MS: 1000,
       LIVEPEER_LOCAL_MAX_SESSIONS: 10_000,
@@ -283,7 +278,6 @@ async function main(): Promise<void> {
     redis.disconnect();
     await Promise.all(extra.map((app) => app.proc.stop()));
     await pipeline.stop();
-    rmSync(spoolDir, { recursive: true, force: true });
   }
 }
 
