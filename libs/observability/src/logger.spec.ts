@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { redactKeyInPath, requestLogLevel } from './logger';
+import { redactKeyInPath, redactTicketInQuery, requestLogLevel } from './logger';
 
 describe('redactKeyInPath', () => {
   it('redacts the stream key in every spelling of the push path', () => {
@@ -35,5 +35,13 @@ describe('requestLogLevel', () => {
     expect(level('GET', '/stream/abc.m3u8', 500)).toBe('error');
     expect(level('GET', '/stream/abc.m3u8', 200, new Error('x'))).toBe('error');
     expect(level('GET', '/stream/abc.m3u8', 200)).toBe('debug');
+  });
+});
+
+describe('redactTicketInQuery', () => {
+  it("redacts the event stream's ticket wherever it is in the query", () => {
+    expect(redactTicketInQuery('/api/events?ticket=1.abc.def')).toBe('/api/events?ticket=[redacted]');
+    expect(redactTicketInQuery('/api/events?x=1&TICKET=secret&y=2')).toBe('/api/events?x=1&TICKET=[redacted]&y=2');
+    expect(redactTicketInQuery('/api/streams?name=ticket')).toBe('/api/streams?name=ticket');
   });
 });
