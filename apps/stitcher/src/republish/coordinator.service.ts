@@ -24,6 +24,8 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
   private readonly republishers = new Map<string, StreamRepublisher>();
   /** Streams seen without any lease holder, since when. */
   private readonly unownedSince = new Map<string, number>();
+  /** The holder last read from a stream's lease, for streams another copy writes. */
+  private readonly knownOwner = new Map<string, string>();
   private subscriber?: Redis;
   private timers: NodeJS.Timeout[] = [];
   private scanning?: Promise<void>;
@@ -117,7 +119,7 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async scan(): Promise<void> {
-    const members = await this.lease.heartbeat();
+    const members = new Set(await this.lease.heartbeat());
     const work = await this.directory.unfinishedByStream();
     for (const [streamId, { stream, sessions }] of work) {
       if (this.shuttingDown) return;
@@ -148,19 +150,28 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
       this.logger.log({ streamId }, 'stream finished; lease released');
     }
     for (const streamId of this.unownedSince.keys()) if (!work.has(streamId)) this.unownedSince.delete(streamId);
+    for (const streamId of this.knownOwner.keys()) if (!work.has(streamId)) this.knownOwner.delete(streamId);
     this.ctx.metrics.ownedStreams.set(this.republishers.size);
   }
 
   /**
    * The copy rendezvous hashing prefers takes a free stream at once; any other copy only after
    * the stream has had no writer for a whole lease TTL (the preferred copy may be stuck).
+   * A stream whose last known holder still heartbeats is left alone without asking Redis, so
+   * an idle scan costs no command per stream another copy writes; once that copy leaves the
+   * member set (a TTL after its last heartbeat, about when its leases expire) the lease is read.
    */
-  private async mayTake(streamId: string, members: string[]): Promise<boolean> {
-    if (preferredOwner(streamId, members) === this.lease.instanceId) return true;
-    if (await this.lease.owner(streamId)) {
+  private async mayTake(streamId: string, members: Set<string>): Promise<boolean> {
+    if (preferredOwner(streamId, [...members]) === this.lease.instanceId) return true;
+    const known = this.knownOwner.get(streamId);
+    if (known && members.has(known)) return false;
+    const owner = await this.lease.owner(streamId);
+    if (owner) {
+      this.knownOwner.set(streamId, owner);
       this.unownedSince.delete(streamId);
       return false;
     }
+    this.knownOwner.delete(streamId);
     const since = this.unownedSince.get(streamId) ?? Date.now();
     this.unownedSince.set(streamId, since);
     return Date.now() - since >= this.lease.ttlMs;
