@@ -6,7 +6,7 @@ import {
   broadcasterCapacity,
   capacityRefusal,
   sessionLimit,
-  sessionLimitAnswer,
+  fullAnswer,
 } from './admission-decision';
 
 const limits: AdmissionLimits = { maxLiveSessions: 0, broadcasterMaxSessions: 10, maxUploadBacklog: 0 };
@@ -77,16 +77,16 @@ describe('capacityRefusal', () => {
   });
 });
 
-describe('sessionLimitAnswer', () => {
+describe('fullAnswer', () => {
   it('reads go-livepeer and livepeer-local session-limit answers', () => {
-    expect(sessionLimitAnswer('HTTP 500: Too many sessions (max 3)')).toEqual({ max: 3 });
-    expect(sessionLimitAnswer('HTTP 500: Too many sessions')).toEqual({ max: undefined });
-    expect(sessionLimitAnswer('HTTP 503: no transcoder available')).toEqual({});
+    expect(fullAnswer('HTTP 500: Too many sessions (max 3)')).toEqual({ max: 3 });
+    expect(fullAnswer('HTTP 500: Too many sessions')).toEqual({ max: undefined });
+    expect(fullAnswer('HTTP 503: no transcoder available')).toEqual({});
   });
 
   it('ignores other failures', () => {
-    expect(sessionLimitAnswer('HTTP 500: transcode failed')).toBeNull();
-    expect(sessionLimitAnswer('timed out after 4000 ms')).toBeNull();
-    expect(sessionLimitAnswer(undefined)).toBeNull();
+    expect(fullAnswer('HTTP 500: transcode failed')).toBeNull();
+    expect(fullAnswer('timed out after 4000 ms')).toBeNull();
+    expect(fullAnswer(undefined)).toBeNull();
   });
 });

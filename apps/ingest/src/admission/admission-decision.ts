@@ -1,3 +1,5 @@
+import { sessionLimitAnswer } from '@lib/livepeer';
+
 /**
  * The admission decision, pure (apps/ingest/README.md, "Admission"): from what the relay
  * knows of its broadcasters and its own load, how many publishes it can serve at once, and
@@ -84,10 +86,10 @@ export function capacityRefusal(live: number, limit: { limit: number; by: Refusa
   return { admit: false, reason: limit.by, message };
 }
 
-/** `HTTP 500: Too many sessions (max 3)` or a 503: the broadcaster's answer when it takes no new session. */
-export function sessionLimitAnswer(lastError: string | undefined): { max?: number } | null {
-  if (!lastError) return null;
-  const tooMany = /too many sessions(?:\s*\(max (\d+)\))?/i.exec(lastError);
-  if (tooMany) return { max: tooMany[1] ? Number(tooMany[1]) : undefined };
-  return /^HTTP 503\b/.test(lastError) ? {} : null;
+/**
+ * The broadcaster takes no new session, by its last failure: "Too many sessions" (with its limit
+ * when it says it) or a 503 (go-livepeer: no transcoding capacity).
+ */
+export function fullAnswer(lastError: string | undefined): { max?: number } | null {
+  return sessionLimitAnswer(lastError) ?? (lastError && /^HTTP 503\b/.test(lastError) ? {} : null);
 }

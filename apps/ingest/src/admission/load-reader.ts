@@ -4,7 +4,7 @@ import { InjectConfig, type ConfigOf, admissionConfig, livepeerConfig } from '@l
 import { LivepeerApiClient } from '@lib/livepeer';
 import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
 import { UploadProducer } from '../segments/upload-producer.service';
-import { type BroadcasterLoad, type LoadSnapshot, sessionLimitAnswer } from './admission-decision';
+import { type BroadcasterLoad, type LoadSnapshot, fullAnswer } from './admission-decision';
 
 /** A snapshot serves every publish in this window: a storm of connects costs one read. */
 const SNAPSHOT_TTL_MS = 1000;
@@ -42,9 +42,7 @@ export class LoadReader {
         this.logger.warn({ err: err.message }, 'broadcaster capacity unknown; admitting on the other limits');
         return null;
       }),
-      this.settings.maxUploadBacklog > 0
-        ? this.uploads.waiting().catch(() => null)
-        : Promise.resolve(null),
+      this.settings.maxUploadBacklog > 0 ? this.uploads.waiting().catch(() => null) : Promise.resolve(null),
     ]);
     return { broadcasters, uploadBacklog };
   }
@@ -86,7 +84,7 @@ export class LoadReader {
     const f = BROADCASTER_STATS_FIELDS;
     const [lastError, lastFailureAt] = await this.redis.hmget(this.keys.broadcasterStats(address), f.lastError, f.lastFailureAt);
     if (!lastFailureAt || now - Number(lastFailureAt) > this.settings.fullMemoryMs) return null;
-    return sessionLimitAnswer(lastError ?? undefined);
+    return fullAnswer(lastError ?? undefined);
   }
 }
 
