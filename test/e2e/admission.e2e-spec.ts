@@ -1,5 +1,6 @@
+import path from 'node:path';
+import { ManagedProcess } from '@lib/runtime';
 import { publishTestPattern } from '@lib/testing';
-import type { ManagedProcess } from '@lib/runtime';
 import { waitFor } from './support/faults';
 import { Pipeline } from './support/pipeline';
 
@@ -22,7 +23,8 @@ describe('admission: a publish storm against capacity for 6 sessions', () => {
   beforeAll(async () => {
     pipeline = await Pipeline.start({
       name: 'e2e-admission',
-      transcodeMode: 'copy',
+      // No ffmpeg per push: the storm's load is on the relay, not on a shared machine's cores.
+      transcodeMode: 'passthrough',
       extraEnv: { LIVEPEER_LOCAL_MAX_SESSIONS: MAX_SESSIONS_PER_BROADCASTER },
     });
   });
@@ -44,12 +46,34 @@ describe('admission: a publish storm against capacity for 6 sessions', () => {
       { timeoutMs: 60_000, intervalMs: 300, what: 'the live stream republishing' },
     );
 
+    // The storm's encoders send one file encoded beforehand (as fast to start as 20 encoders get).
+    const file = path.join(pipeline.env.tmpDir, 'storm.flv');
+    const encoded = await publishTestPattern(
+      { output: file, format: 'flv', realtime: false, seconds: STORM_SECONDS, width: 160, height: 90 },
+      'encode',
+    ).exited;
+    expect(encoded.code).toBe(0);
     const storm = await Promise.all(Array.from({ length: STORM }, (_, i) => pipeline.createStream(`storm ${i}`)));
-    const stormPublishers = storm.map((s, i) =>
-      publishTestPattern(
-        { output: `${pipeline.system.urls.rtmp}/${s.streamKey}`, seconds: STORM_SECONDS, width: 160, height: 90, gopSeconds: 2 },
-        `storm-${i}`,
-      ),
+    const stormPublishers = storm.map(
+      (s, i) =>
+        new ManagedProcess({
+          name: `storm-${i}`,
+          command: 'ffmpeg',
+          args: [
+            '-nostdin',
+            '-hide_banner',
+            '-loglevel',
+            'error',
+            '-re',
+            '-i',
+            file,
+            '-c',
+            'copy',
+            '-f',
+            'flv',
+            `${pipeline.system.urls.rtmp}/${s.streamKey}`,
+          ],
+        }),
     );
     publishers.push(...stormPublishers);
     const exits = await Promise.all(stormPublishers.map((p) => p.exited));
@@ -72,7 +96,7 @@ describe('admission: a publish storm against capacity for 6 sessions', () => {
       what: 'every live segment settled',
     });
     const timeline = await pipeline.timeline(session.id);
-    expect(timeline.length).toBeGreaterThanOrEqual(LIVE_SECONDS / 2 - 2);
+    expect(timeline.length).toBeGreaterThanOrEqual(4);
     expect(
       timeline.filter((e) => e.state !== 'republished').map((e) => ({ seq: e.seq, state: e.state, reason: e.dropReason })),
       'live segments lost',

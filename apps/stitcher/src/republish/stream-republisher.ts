@@ -9,7 +9,7 @@ import type { StreamPlaylists, StreamRef } from './stream-playlists';
 
 /** What a stream's writer works with, and how it makes its playlists and session republishers. */
 export interface StreamRepublisherDeps {
-  settings: Pick<ConfigOf<typeof stitcherConfig>, 'pollIntervalMs' | 'endGraceMs' | 'shutdownGraceMs'>;
+  settings: Pick<ConfigOf<typeof stitcherConfig>, 'pollIntervalMs' | 'endGraceMs' | 'shutdownGraceMs' | 'verifyIntervalMs'>;
   playbackUrl: string;
   sessions: Pick<SessionRepository, 'markPlaylistEnded'>;
   livepeer: Pick<LivepeerApiClient, 'deleteStream'>;
@@ -197,6 +197,7 @@ export class StreamRepublisher {
       this.loaded = true;
     }
     await this.playlists.flush();
+    if (this.ctx.settings.verifyIntervalMs > 0) await this.playlists.verify(this.ctx.settings.verifyIntervalMs);
     if (!this.current) {
       const next = this.sessions[0];
       if (!next) return;
