@@ -136,6 +136,8 @@ async function main(): Promise<void> {
 
     // Every segment accounted for: each row republished or dropped with a reason, none left behind.
     const totals = { segments: 0, republished: 0, unresolved: 0, dropped: {} as Record<string, number>, sessions: 0 };
+    // One deadline for all sessions: the last segments settle within seconds of the publishes' end.
+    const settleBy = Date.now() + 90_000;
     for (const stream of streams) {
       for (const session of await pipeline.sessions(stream)) {
         totals.sessions++;
@@ -148,7 +150,7 @@ async function main(): Promise<void> {
               ? timeline
               : null;
           },
-          { timeoutMs: 60_000, what: `session ${session.id} settled` },
+          { timeoutMs: Math.max(1000, settleBy - Date.now()), what: `session ${session.id} settled` },
         ).catch(async () => pipeline.timeline(session.id));
         for (const e of settled) {
           totals.segments++;
