@@ -19,7 +19,7 @@ const VERIFY_MS = 10_000;
  * The bucket is shared: a playlist object someone else overwrote or deleted is put back as the
  * stream's writer has it (StreamPlaylists.verify), against a real S3 server and database.
  */
-describe('stitcher: playlists overwritten in the bucket are repaired', () => {
+describe('stitcher: playlists overwritten in the bucket are repaired; the master follows a variant that changes', () => {
   let env: TestEnv;
   let ds: DataSource;
   let storage: StorageService;
@@ -29,6 +29,14 @@ describe('stitcher: playlists overwritten in the bucket are repaired', () => {
   const master = () => objectKeys.hlsMaster(stream.playbackId);
   const media = () => objectKeys.hlsMedia(stream.playbackId, 'source');
   const text = async (key: string) => (await storage.getBuffer(key)).toString('utf8');
+  const encodeSegment = async (size: string): Promise<Buffer> => {
+    const file = path.join(env.tmpDir, `${size}.ts`);
+    await run('ffmpeg', [
+      ...['-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30:duration=1`],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-threads', '1', '-pix_fmt', 'yuv420p', '-f', 'mpegts', file],
+    ]);
+    return readFile(file);
+  };
 
   beforeAll(async () => {
     env = await TestEnv.create({ name: 'stitcher-playlist-repair' });
@@ -77,12 +85,7 @@ describe('stitcher: playlists overwritten in the bucket are repaired', () => {
     await playlists.load();
     await playlists.openSession(['source'], 2);
     // A real H.264 segment, so the variant is described and the master written.
-    const file = path.join(env.tmpDir, 'segment.ts');
-    await run('ffmpeg', [
-      ...['-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30:duration=1'],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-threads', '1', '-pix_fmt', 'yuv420p', '-f', 'mpegts', file],
-    ]);
-    await playlists.list(session.id, 0, new Map([['source', { bytes: await readFile(file), durationMs: 1000 }]]), now);
+    await playlists.list(session.id, 0, new Map([['source', { bytes: await encodeSegment('320x180'), durationMs: 1000 }]]), now);
   });
 
   afterAll(async () => {
@@ -112,5 +115,17 @@ describe('stitcher: playlists overwritten in the bucket are repaired', () => {
     expect(repaired.sort()).toEqual([master(), media()].sort());
     expect(await text(media())).toBe(expectedMedia);
     expect(await text(master())).toBe(expectedMaster);
+  });
+
+  it('announces a new RESOLUTION in the master when the source changes size mid-session', async () => {
+    expect(await text(master())).toContain('RESOLUTION=320x180');
+    const bigger = await encodeSegment('640x360');
+    await playlists.list(session.id, 1, new Map([['source', { bytes: bigger, durationMs: 1000 }]]), Date.now());
+    const after = await text(master());
+    expect(after).toContain('RESOLUTION=640x360');
+    expect(after).not.toContain('RESOLUTION=320x180');
+    // The bandwidth is the new encoding's peak, not the old one's.
+    const bandwidth = Number(/BANDWIDTH=(\d+)/.exec(after)![1]);
+    expect(bandwidth).toBeGreaterThanOrEqual(bigger.length * 8);
   });
 });
