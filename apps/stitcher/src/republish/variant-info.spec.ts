@@ -20,8 +20,9 @@ describe('advertised bandwidth', () => {
 describe('a variant that changes mid-session', () => {
   const run = promisify(execFile);
   let dir: string;
+  let made = 0;
   const segment = async (size: string): Promise<Buffer> => {
-    const file = path.join(dir, `${size}.ts`);
+    const file = path.join(dir, `${size}-${made++}.ts`); // one file per encode: they run at once
     await run('ffmpeg', [
       ...['-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30:duration=0.2`],
       ...['-c:v', 'libx264', '-preset', 'ultrafast', '-threads', '1', '-pix_fmt', 'yuv420p', '-f', 'mpegts', file],
