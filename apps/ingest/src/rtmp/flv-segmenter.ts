@@ -1,0 +1,118 @@
+import { TsMuxer, msToTicks } from '@lib/media';
+import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, readFlvTag } from './flv';
+import { FlvElementaryStreams, SegmentAudio } from './flv-elementary';
+
+export interface FlvSegmenterOptions {
+  /** Cut at the first keyframe at or after each multiple of this many seconds. */
+  targetSeconds: number;
+  /** The audio the segments carry (from the input probe); none when absent. */
+  audio?: SegmentAudio;
+  /** Number of the first segment (default 0). */
+  startNumber?: number;
+}
+
+/** A complete MPEG-TS segment, cut in memory. */
+export interface TsSegment {
+  index: number;
+  /** seconds from the first media tag fed in (the start clock's anchor) to the segment's first keyframe */
+  startSeconds: number;
+  /** from its first keyframe to the next segment's (the last one: to the end of its last frame) */
+  durationMs: number;
+  /** decode time (FLV ms) of its first keyframe */
+  firstDtsMs: number;
+  data: Buffer;
+}
+
+/** Assumed length of the last frame of a publish, before two video frames give a real one. */
+const DEFAULT_FRAME_MS = 33;
+
+/**
+ * Cuts a publish's FLV tags into MPEG-TS segments in this process, with the cut rule ffmpeg's
+ * segment muxer had (`-segment_time`; apps/ingest/src/input/input-rules.ts relies on it): a
+ * segment ends at the first video keyframe at or after each multiple of the target, counted
+ * from the first keyframe. A segment is closed, and returned, by the keyframe that starts the
+ * next one, so it is handed on a whole GOP-buffer sooner than ffmpeg's muxer did.
+ *
+ * Media before the first keyframe cannot be decoded on its own and is not carried; audio goes
+ * in the segment open when it arrives (tags arrive in decode order). Feed tags in order; the
+ * FLV timeline (flv-timeline.ts) has already made their timestamps continuous.
+ */
+export class FlvSegmenter {
+  private readonly muxer: TsMuxer;
+  private readonly streams: FlvElementaryStreams;
+  private readonly targetMs: number;
+  private originMs?: number;
+  private firstKeyframeMs?: number;
+  private nextIndex: number;
+  private open?: { index: number; startDtsMs: number; startSeconds: number; chunks: Buffer[] };
+  private lastVideoDtsMs?: number;
+  private lastFrameMs = DEFAULT_FRAME_MS;
+  /** segments closed so far: the next cut is due at (segmentsCut + 1) x target after the first keyframe */
+  private segmentsCut = 0;
+
+  constructor(options: FlvSegmenterOptions) {
+    this.targetMs = options.targetSeconds * 1000;
+    this.nextIndex = options.startNumber ?? 0;
+    this.muxer = new TsMuxer({ video: 'h264', audio: options.audio });
+    this.streams = new FlvElementaryStreams(options.audio);
+  }
+
+  /** Feeds one complete FLV tag; returns the segment this tag closed, if it closed one. Throws on malformed media. */
+  feed(raw: Buffer): TsSegment | null {
+    const tag = readFlvTag(raw);
+    if (!tag || (tag.type !== FLV_TAG_AUDIO && tag.type !== FLV_TAG_VIDEO)) return null;
+    this.originMs ??= tag.timestamp;
+    const frame = this.streams.frame(tag);
+    if (!frame) return null;
+    if (frame.kind === 'audio') {
+      this.open?.chunks.push(this.muxer.audio(frame.data, msToTicks(frame.ptsMs)));
+      return null;
+    }
+    let closed: TsSegment | null = null;
+    if (frame.keyframe && this.cutsAt(frame.dtsMs)) {
+      closed = this.close(frame.dtsMs);
+      this.start(frame.dtsMs);
+    }
+    if (!this.open) return null; // before the first keyframe
+    if (this.lastVideoDtsMs !== undefined && frame.dtsMs > this.lastVideoDtsMs) this.lastFrameMs = frame.dtsMs - this.lastVideoDtsMs;
+    this.lastVideoDtsMs = frame.dtsMs;
+    this.open.chunks.push(this.muxer.video(frame.data, msToTicks(frame.ptsMs), msToTicks(frame.dtsMs), frame.keyframe));
+    return closed;
+  }
+
+  /** The input ended: closes the partial last segment (null when none was open). */
+  finish(): TsSegment | null {
+    if (!this.open || this.lastVideoDtsMs === undefined) return null;
+    return this.close(Math.max(this.lastVideoDtsMs + this.lastFrameMs, this.open.startDtsMs));
+  }
+
+  private cutsAt(keyframeMs: number): boolean {
+    if (!this.open) return true;
+    if (keyframeMs <= this.open.startDtsMs) return false; // a keyframe must move time on to end a segment
+    return keyframeMs - this.firstKeyframeMs! >= (this.segmentsCut + 1) * this.targetMs;
+  }
+
+  private start(keyframeMs: number): void {
+    this.firstKeyframeMs ??= keyframeMs;
+    this.open = {
+      index: this.nextIndex++,
+      startDtsMs: keyframeMs,
+      startSeconds: (keyframeMs - this.originMs!) / 1000,
+      chunks: [this.muxer.tables()],
+    };
+  }
+
+  private close(endMs: number): TsSegment | null {
+    const open = this.open;
+    if (!open) return null;
+    this.open = undefined;
+    this.segmentsCut++;
+    return {
+      index: open.index,
+      startSeconds: open.startSeconds,
+      durationMs: endMs - open.startDtsMs,
+      firstDtsMs: open.startDtsMs,
+      data: Buffer.concat(open.chunks),
+    };
+  }
+}
