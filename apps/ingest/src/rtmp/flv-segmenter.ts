@@ -44,9 +44,9 @@ export class FlvSegmenter {
   private originMs?: number;
   private firstKeyframeMs?: number;
   private nextIndex: number;
-  private open?: { index: number; startDtsMs: number; startSeconds: number; chunks: Buffer[] };
-  private lastVideoDtsMs?: number;
-  private lastFrameMs = DEFAULT_FRAME_MS;
+  private open?: { index: number; startDtsMs: number; startSeconds: number; chunks: Buffer[]; frames: number; lastDtsMs: number };
+  /** the mean frame interval of the latest segment with two frames or more: the length given to a publish's last frame */
+  private frameMs = DEFAULT_FRAME_MS;
   /** segments closed so far: the next cut is due at (segmentsCut + 1) x target after the first keyframe */
   private segmentsCut = 0;
 
@@ -74,16 +74,17 @@ export class FlvSegmenter {
       this.start(frame.dtsMs);
     }
     if (!this.open) return null; // before the first keyframe
-    if (this.lastVideoDtsMs !== undefined && frame.dtsMs > this.lastVideoDtsMs) this.lastFrameMs = frame.dtsMs - this.lastVideoDtsMs;
-    this.lastVideoDtsMs = frame.dtsMs;
+    this.open.frames++;
+    this.open.lastDtsMs = Math.max(this.open.lastDtsMs, frame.dtsMs);
     this.open.chunks.push(this.muxer.video(frame.data, msToTicks(frame.ptsMs), msToTicks(frame.dtsMs), frame.keyframe));
     return closed;
   }
 
   /** The input ended: closes the partial last segment (null when none was open). */
   finish(): TsSegment | null {
-    if (!this.open || this.lastVideoDtsMs === undefined) return null;
-    return this.close(Math.max(this.lastVideoDtsMs + this.lastFrameMs, this.open.startDtsMs));
+    if (!this.open) return null;
+    this.measureFrames();
+    return this.close(this.open.lastDtsMs + this.frameMs);
   }
 
   private cutsAt(keyframeMs: number): boolean {
@@ -99,12 +100,20 @@ export class FlvSegmenter {
       startDtsMs: keyframeMs,
       startSeconds: (keyframeMs - this.originMs!) / 1000,
       chunks: [this.muxer.tables()],
+      frames: 0,
+      lastDtsMs: keyframeMs,
     };
+  }
+
+  private measureFrames(): void {
+    const open = this.open;
+    if (open && open.frames >= 2) this.frameMs = Math.round((open.lastDtsMs - open.startDtsMs) / (open.frames - 1));
   }
 
   private close(endMs: number): TsSegment | null {
     const open = this.open;
     if (!open) return null;
+    this.measureFrames();
     this.open = undefined;
     this.segmentsCut++;
     return {

@@ -77,6 +77,18 @@ export function readFlvTag(tag: Buffer): FlvTag | null {
   return parsed;
 }
 
+/** The complete tags of an FLV file (tests and tools): after its header, each tag with its trailing PreviousTagSize. */
+export function flvFileTags(file: Buffer): Buffer[] {
+  const tags: Buffer[] = [];
+  for (let at = file.readUInt32BE(5) + 4; at + 11 <= file.length; ) {
+    const end = at + 11 + file.readUIntBE(at + 1, 3) + 4;
+    if (end > file.length) break;
+    tags.push(file.subarray(at, end));
+    at = end;
+  }
+  return tags;
+}
+
 /** The 9-byte FLV file header plus PreviousTagSize0, with the audio/video presence flags. */
 export function flvHeader(streams: { audio: boolean; video: boolean }): Buffer {
   const header = Buffer.from([0x46, 0x4c, 0x56, 0x01, 0x00, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00]);

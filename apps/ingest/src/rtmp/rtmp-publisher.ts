@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { Segmenter } from '@lib/media';
 import { InputRules, longestCutSeconds, provisionalTargetDuration, sessionTargetDuration } from '../input/input-rules';
 import { Publish } from '../publish/publish';
 import { PublishManager } from '../publish/publish-manager.service';
+import { writeSpoolSegment } from '../segments/segment-file';
 import { SegmentStartClock } from '../segments/segment-start-clock';
-import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, flvHeader } from './flv';
+import { FLV_TAG_AUDIO, FLV_TAG_VIDEO } from './flv';
+import { SegmentAudio } from './flv-elementary';
 import { FlvInputInspector, InputVerdict } from './flv-input-inspector';
+import { FlvSegmenter, TsSegment } from './flv-segmenter';
 import { FlvTap } from './flv-tap';
 import { FlvTimeline } from './flv-timeline';
 import { NmsRtmpSession, hangUp, readAvcConfig } from './nms';
@@ -17,16 +19,17 @@ export interface RtmpPublisherSettings {
 
 /** Tags held while the input is probed (a GOP or two); more means something is wrong. */
 const MAX_PENDING_BYTES = 64 * 1024 * 1024;
-/** The segmenter's stdin backlog beyond which it is not keeping up with the publisher. */
-const MAX_SEGMENTER_BACKLOG_BYTES = 64 * 1024 * 1024;
+/** Cut segments not yet written to the spool beyond which the disk is not keeping up with the publisher. */
+const MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024;
 /** Wall-clock margin over the maximum keyframe interval for the probe to decide. */
 const PROBE_MARGIN_MS = 6000;
 
 /**
  * One accepted RTMP publish (key checked, lock held, session open): probes the input
- * from its FLV tags, then pipes the tags into a Segmenter whose closed segments go to
- * the publish. Tags that arrive while the input is probed are held and fed to the
- * segmenter first, so nothing from the start of the publish is lost.
+ * from its FLV tags, then feeds the tags to an in-process FlvSegmenter; each segment it
+ * cuts is written to the spool and handed to the publish, in order. Tags that arrive while
+ * the input is probed are held and fed to the segmenter first, so nothing from the start of
+ * the publish is lost. No process runs per publish.
  */
 export class RtmpPublisher {
   private readonly logger = new Logger(RtmpPublisher.name);
@@ -35,7 +38,13 @@ export class RtmpPublisher {
   private readonly watchdog: NodeJS.Timeout;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private segmenter?: Segmenter;
+  private segmenter?: FlvSegmenter;
+  /** set once the segmenter refused the media: later tags are not fed */
+  private segmenterFailed = false;
+  private resolution: string | null = null;
+  /** Segments are written and handed on strictly in cut order. */
+  private handingOn: Promise<void> = Promise.resolve();
+  private unwrittenBytes = 0;
   private disconnected = false;
   private hungUp = false;
   private closing?: Promise<void>;
@@ -83,11 +92,7 @@ export class RtmpPublisher {
     // The low 5 bits of an FLV tag's first byte are its type; the first audio or video tag anchors the clock.
     if (!this.clock.anchored && ((tag[0] & 0x1f) === FLV_TAG_AUDIO || (tag[0] & 0x1f) === FLV_TAG_VIDEO)) this.clock.anchor(Date.now());
     if (this.segmenter) {
-      const input = this.segmenter.input;
-      input?.write(tag);
-      if (input && input.writableLength > MAX_SEGMENTER_BACKLOG_BYTES) {
-        this.publish.requestEnd({ state: 'failed', reason: 'the segmenter could not keep up with the input' });
-      }
+      this.segment(tag);
       return;
     }
     this.pending.push(tag);
@@ -112,38 +117,48 @@ export class RtmpPublisher {
   }
 
   private startSegmenter(verdict: Extract<InputVerdict, { accepted: true }>): void {
-    const publish = this.publish;
     const { width, height } = verdict.source;
-    const resolution = width && height ? `${width}x${height}` : null;
-    publish.accept(verdict.source, resolution, this.targetDurationOf(verdict.source.keyframeIntervalSec));
-    const segmenter = new Segmenter({ outputDir: publish.dir, targetSeconds: this.settings.targetSeconds, inputFormat: 'flv' });
-    this.segmenter = segmenter;
-    segmenter.onSegment((segment) => {
-      const cut = {
-        seq: segment.index,
-        file: segment.file,
-        durationMs: segment.durationMs,
-        bytes: segment.bytes,
-        resolution,
-        closedAt: segment.closedAt,
-        startedAt: this.clock.cutAt(segment.startSeconds, segment.closedAt - segment.durationMs),
-      };
-      // The timeline keeps timestamps continuous, so this is a last resort: the segment is recorded, never lost silently.
-      if (segment.invalidTiming) publish.discard(cut, 'timestamp-discontinuity', segment.invalidTiming);
-      else publish.submit(cut);
-    });
-    void segmenter.done.then((exit) => {
-      if (this.disconnected || this.hungUp) return;
-      publish.requestEnd({
-        state: 'failed',
-        reason: `the segmenter stopped (exit ${exit.code ?? exit.signal}): ${exit.stderr.slice(-300) || 'no message'}`,
-      });
-    });
-    const input = segmenter.input!;
-    input.write(flvHeader({ audio: verdict.hasAudio, video: true }));
-    for (const tag of this.pending) input.write(tag);
+    this.resolution = width && height ? `${width}x${height}` : null;
+    this.publish.accept(verdict.source, this.resolution, this.targetDurationOf(verdict.source.keyframeIntervalSec));
+    const audio = verdict.hasAudio ? (verdict.source.audioCodec as SegmentAudio) : undefined;
+    this.segmenter = new FlvSegmenter({ targetSeconds: this.settings.targetSeconds, audio });
+    for (const tag of this.pending) this.segment(tag);
     this.pending = [];
     this.pendingBytes = 0;
+  }
+
+  private segment(tag: Buffer): void {
+    if (this.segmenterFailed) return;
+    try {
+      const cut = this.segmenter!.feed(tag);
+      if (cut) this.handOn(cut);
+    } catch (err) {
+      this.segmenterFailed = true;
+      this.publish.requestEnd({ state: 'failed', reason: `the input could not be segmented: ${(err as Error).message}` });
+    }
+  }
+
+  /** Writes a cut segment to the spool and submits it, behind the ones cut before it. */
+  private handOn(segment: TsSegment): void {
+    const closedAt = Date.now();
+    // Start times are taken in cut order, here, so they strictly increase whatever the disk does.
+    const startedAt = this.clock.cutAt(segment.startSeconds, closedAt - segment.durationMs);
+    const bytes = segment.data.length;
+    this.unwrittenBytes += bytes;
+    if (this.unwrittenBytes > MAX_UNWRITTEN_BYTES) {
+      this.publish.requestEnd({ state: 'failed', reason: 'the spool disk could not keep up with the input' });
+    }
+    this.handingOn = this.handingOn.then(async () => {
+      try {
+        const file = await writeSpoolSegment(this.publish.dir, segment.index, segment.data);
+        const { index: seq, durationMs } = segment;
+        this.publish.submit({ seq, file, durationMs, bytes, resolution: this.resolution, closedAt, startedAt });
+      } catch (err) {
+        this.publish.requestEnd({ state: 'failed', reason: `segment ${segment.index} could not be written to the spool: ${(err as Error).message}` });
+      } finally {
+        this.unwrittenBytes -= bytes;
+      }
+    });
   }
 
   /** From the keyframe interval the inspector measured (always, for an accepted input). */
@@ -154,16 +169,12 @@ export class RtmpPublisher {
   }
 
   private async close(): Promise<void> {
-    if (this.segmenter) {
-      // Ending the input makes ffmpeg close the last, partial segment: it is handed on like the others.
-      const exit = await this.segmenter.finish(10_000);
-      if (!exit.ok && !this.hungUp) {
-        this.logger.warn(
-          { sessionId: this.publish.sessionId, code: exit.code, signal: exit.signal, stderr: exit.stderr.slice(-500) },
-          'segmenter ended with an error',
-        );
-      }
+    if (this.segmenter && !this.segmenterFailed) {
+      // The end of the input closes the last, partial segment: it is handed on like the others.
+      const last = this.segmenter.finish();
+      if (last) this.handOn(last);
     }
+    await this.handingOn;
     await this.manager.finish(this.publish, {
       state: 'ended',
       reason: this.segmenter ? null : 'publisher left before its input was accepted',

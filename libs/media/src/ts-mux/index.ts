@@ -4,3 +4,4 @@ export * from './crc32';
 export * from './pes';
 export * from './ts-muxer';
 export * from './ts-packets';
+export * from './ts-reader';

@@ -46,8 +46,9 @@ export interface PacketizeOptions {
  * which a PES cannot have).
  */
 export function packetize(pid: number, payload: Buffer, counters: ContinuityCounters, options: PacketizeOptions = {}): Buffer {
+  if (!payload.length) throw new RangeError('nothing to packetize: a PES or section has at least a header');
   const firstFields = options.pcr !== undefined || options.randomAccess ? 2 + (options.pcr !== undefined ? 6 : 0) : 0;
-  const count = Math.max(1, Math.ceil((payload.length + firstFields) / PAYLOAD_SIZE));
+  const count = Math.ceil((payload.length + firstFields) / PAYLOAD_SIZE);
   const out = Buffer.alloc(count * TS_PACKET_SIZE);
   let read = 0;
   for (let index = 0; index < count; index++) {
