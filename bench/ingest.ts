@@ -1,9 +1,10 @@
 /**
  * Ingest benchmark (issue 4): N concurrent RTMP publishers into one ingest process; per
  * segment the ingest latency (segment closed -> upload job enqueued), the CPU of the
- * ingest process with its segmenter children (one ffmpeg -c copy per publish), the RSS of
- * the node process and the summed RSS of the segmenters (shared library pages are counted
- * in each), and whether it kept up.
+ * ingest process tree (ingest segments in process; any child process would be counted too),
+ * the RSS of the node process and the summed RSS of its children (shared library pages are
+ * counted in each), the per-publish cost (CPU ms per publish-second; the tree's peak RSS
+ * above its RSS just before the run, over N), and whether it kept up.
  *
  *   node scripts/build.mjs
  *   npx vite-node --config vitest.config.ts bench/ingest.ts -- --publishers 1,10,50 --seconds 30
@@ -55,11 +56,13 @@ interface RunResult {
   max: number;
   cpuPercent: number;
   peakRssMb: number;
-  peakSegmentersRssMb: number;
+  peakChildrenRssMb: number;
+  cpuMsPerPublishSecond: number;
+  rssPerPublishMb: number;
   sustained: boolean;
 }
 
-/** CPU ticks and RSS of a process and its direct children (the segmenters), from /proc. */
+/** CPU ticks and RSS of a process and its direct children, from /proc. */
 function processTree(pid: number): { ticks: Map<number, number>; rssKb: number; childrenRssKb: number } {
   const ticks = new Map<number, number>();
   let rssKb = 0;
@@ -90,9 +93,13 @@ function sampleTree(pid: number) {
   const last = new Map<number, number>();
   let peakRssKb = 0;
   let peakChildrenRssKb = 0;
+  let peakTreeRssKb = 0;
+  let idleTreeRssKb: number | undefined;
   const sample = () => {
     const { ticks, rssKb, childrenRssKb } = processTree(pid);
+    idleTreeRssKb ??= rssKb + childrenRssKb;
     peakChildrenRssKb = Math.max(peakChildrenRssKb, childrenRssKb);
+    peakTreeRssKb = Math.max(peakTreeRssKb, rssKb + childrenRssKb);
     for (const [id, t] of ticks) {
       if (!first.has(id)) first.set(id, id === pid ? t : 0);
       last.set(id, t);
@@ -110,8 +117,11 @@ function sampleTree(pid: number) {
     const seconds = (Date.now() - started) / 1000;
     return {
       cpuPercent: (100 * ticks) / CLOCK_TICKS / seconds,
+      cpuMs: (1000 * ticks) / CLOCK_TICKS,
       peakRssMb: peakRssKb / 1024,
-      peakSegmentersRssMb: peakChildrenRssKb / 1024,
+      peakChildrenRssMb: peakChildrenRssKb / 1024,
+      /** what the run added to the tree's RSS at its peak */
+      addedRssMb: (peakTreeRssKb - (idleTreeRssKb ?? 0)) / 1024,
     };
   };
 }
@@ -224,7 +234,7 @@ async function run(count: number, ingest: RunningApp, rtmpPort: number, db: Data
     },
     { timeoutMs: 60_000, what: 'every session to end' },
   );
-  const { cpuPercent, peakRssMb, peakSegmentersRssMb } = stop();
+  const { cpuPercent, cpuMs, peakRssMb, peakChildrenRssMb, addedRssMb } = stop();
   const segments = await db
     .getRepository(SegmentEntity)
     .createQueryBuilder('g')
@@ -249,7 +259,9 @@ async function run(count: number, ingest: RunningApp, rtmpPort: number, db: Data
     max: latencies[latencies.length - 1] ?? NaN,
     cpuPercent,
     peakRssMb,
-    peakSegmentersRssMb,
+    peakChildrenRssMb,
+    cpuMsPerPublishSecond: cpuMs / liveSeconds,
+    rssPerPublishMb: addedRssMb / count,
     sustained: dropped === 0 && p99 < SEGMENT_MS && coverage >= 0.9 && sessions.every((s) => s.state === 'ended'),
   };
 }
@@ -276,12 +288,12 @@ async function main() {
       `\ningest, ${args.width}x${args.height} 30 fps ~0.9 Mbit/s copies, ${SECONDS} s per run, 2 s segments; latency = segment closed -> job enqueued (ms)`,
     );
     console.log(
-      '| publishers | segments | dropped | coverage | p50 | p95 | p99 | max | CPU (% of one core) | peak RSS node (MB) | peak RSS segmenters (MB) | kept up |',
+      '| publishers | segments | dropped | coverage | p50 | p95 | p99 | max | CPU (% of one core) | CPU ms per publish-second | peak RSS node (MB) | peak RSS child processes (MB) | RSS added per publish (MB) | kept up |',
     );
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of results) {
       console.log(
-        `| ${r.publishers} | ${r.segments} | ${r.dropped} | ${(r.coverage * 100).toFixed(0)} % | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.peakSegmentersRssMb.toFixed(0)} | ${r.sustained ? 'yes' : 'no'} |`,
+        `| ${r.publishers} | ${r.segments} | ${r.dropped} | ${(r.coverage * 100).toFixed(0)} % | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.cpuPercent.toFixed(0)} | ${r.cpuMsPerPublishSecond.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.peakChildrenRssMb.toFixed(0)} | ${r.rssPerPublishMb.toFixed(1)} | ${r.sustained ? 'yes' : 'no'} |`,
       );
     }
     const best = results.filter((r) => r.sustained).reduce((m, r) => Math.max(m, r.publishers), 0);

@@ -104,6 +104,26 @@ describe('FlvSegmenter', () => {
     expect(continuityErrors(second, counters)).toEqual([]);
   });
 
+  it('hands out the open segment in pieces that add up to the segment', () => {
+    const whole = cutAll(new FlvSegmenter({ targetSeconds: 1, audio: 'aac' }), stream({ frames: 70, frameMs: 33, gopFrames: 30, audio: true }));
+    const segmenter = new FlvSegmenter({ targetSeconds: 1, audio: 'aac' });
+    const pieces = new Map<number, Buffer[]>();
+    const take = (index: number, data: Buffer) => pieces.set(index, [...(pieces.get(index) ?? []), data]);
+    for (const [i, tag] of stream({ frames: 70, frameMs: 33, gopFrames: 30, audio: true }).entries()) {
+      const closed = segmenter.feed(tag);
+      if (closed) take(closed.index, closed.data);
+      if (i % 7 === 0 && segmenter.pendingBytes > 0) {
+        const drained = segmenter.drain()!;
+        expect([segmenter.pendingBytes, segmenter.pendingMs]).toEqual([0, 0]);
+        take(drained.index, drained.data);
+      }
+    }
+    const last = segmenter.finish()!;
+    take(last.index, last.data);
+    expect(segmenter.drain()).toBeNull();
+    expect(whole.map((s) => Buffer.concat(pieces.get(s.index)!).equals(s.data))).toEqual(whole.map(() => true));
+  });
+
   it('leaves audio out of a publish accepted without it, and has nothing to close before a keyframe', () => {
     const segments = cutAll(new FlvSegmenter({ targetSeconds: 1 }), stream({ frames: 40, frameMs: 33, gopFrames: 30, audio: true }));
     expect(segments.every((s) => readTsPackets(s.data).every((p) => p.pid !== PID_AUDIO))).toBe(true);

@@ -20,6 +20,7 @@ export interface TsSegment {
   durationMs: number;
   /** decode time (FLV ms) of its first keyframe */
   firstDtsMs: number;
+  /** its bytes not taken with drain() before it closed (all of them when drain() is not used) */
   data: Buffer;
 }
 
@@ -31,7 +32,9 @@ const DEFAULT_FRAME_MS = 33;
  * segment muxer had (`-segment_time`; apps/ingest/src/input/input-rules.ts relies on it): a
  * segment ends at the first video keyframe at or after each multiple of the target, counted
  * from the first keyframe. A segment is closed, and returned, by the keyframe that starts the
- * next one, so it is handed on a whole GOP-buffer sooner than ffmpeg's muxer did.
+ * next one, as that tag arrives: no process, pipe or muxer queue stands in between.
+ * The open segment's bytes can be taken as they accumulate (drain()), so a caller can write
+ * them out rather than hold whole segments in memory.
  *
  * Media before the first keyframe cannot be decoded on its own and is not carried; audio goes
  * in the segment open when it arrives (tags arrive in decode order). Feed tags in order; the
@@ -44,7 +47,18 @@ export class FlvSegmenter {
   private originMs?: number;
   private firstKeyframeMs?: number;
   private nextIndex: number;
-  private open?: { index: number; startDtsMs: number; startSeconds: number; chunks: Buffer[]; frames: number; lastDtsMs: number };
+  private open?: {
+    index: number;
+    startDtsMs: number;
+    startSeconds: number;
+    /** muxed bytes not drained yet, and their total */
+    chunks: Buffer[];
+    pendingBytes: number;
+    /** decode time of the last video frame when the segment was last drained (or started) */
+    drainedAtMs: number;
+    frames: number;
+    lastDtsMs: number;
+  };
   /** the mean frame interval of the latest segment with two frames or more: the length given to a publish's last frame */
   private frameMs = DEFAULT_FRAME_MS;
   /** segments closed so far: the next cut is due at (segmentsCut + 1) x target after the first keyframe */
@@ -65,7 +79,7 @@ export class FlvSegmenter {
     const frame = this.streams.frame(tag);
     if (!frame) return null;
     if (frame.kind === 'audio') {
-      this.open?.chunks.push(this.muxer.audio(frame.data, msToTicks(frame.ptsMs)));
+      if (this.open) this.append(this.muxer.audio(frame.data, msToTicks(frame.ptsMs)));
       return null;
     }
     let closed: TsSegment | null = null;
@@ -76,8 +90,29 @@ export class FlvSegmenter {
     if (!this.open) return null; // before the first keyframe
     this.open.frames++;
     this.open.lastDtsMs = Math.max(this.open.lastDtsMs, frame.dtsMs);
-    this.open.chunks.push(this.muxer.video(frame.data, msToTicks(frame.ptsMs), msToTicks(frame.dtsMs), frame.keyframe));
+    this.append(this.muxer.video(frame.data, msToTicks(frame.ptsMs), msToTicks(frame.dtsMs), frame.keyframe));
     return closed;
+  }
+
+  /** Bytes of the open segment muxed since the last drain(). */
+  get pendingBytes(): number {
+    return this.open?.pendingBytes ?? 0;
+  }
+
+  /** Media time (video decode time) the open segment advanced since the last drain(). */
+  get pendingMs(): number {
+    return this.open ? this.open.lastDtsMs - this.open.drainedAtMs : 0;
+  }
+
+  /** Takes the open segment's bytes muxed so far (its number with them); null when there are none. */
+  drain(): { index: number; data: Buffer } | null {
+    const open = this.open;
+    if (!open?.pendingBytes) return null;
+    const data = Buffer.concat(open.chunks, open.pendingBytes);
+    open.chunks = [];
+    open.pendingBytes = 0;
+    open.drainedAtMs = open.lastDtsMs;
+    return { index: open.index, data };
   }
 
   /** The input ended: closes the partial last segment (null when none was open). */
@@ -99,10 +134,18 @@ export class FlvSegmenter {
       index: this.nextIndex++,
       startDtsMs: keyframeMs,
       startSeconds: (keyframeMs - this.originMs!) / 1000,
-      chunks: [this.muxer.tables()],
+      chunks: [],
+      pendingBytes: 0,
+      drainedAtMs: keyframeMs,
       frames: 0,
       lastDtsMs: keyframeMs,
     };
+    this.append(this.muxer.tables());
+  }
+
+  private append(packets: Buffer): void {
+    this.open!.chunks.push(packets);
+    this.open!.pendingBytes += packets.length;
   }
 
   private measureFrames(): void {
@@ -121,7 +164,7 @@ export class FlvSegmenter {
       startSeconds: open.startSeconds,
       durationMs: endMs - open.startDtsMs,
       firstDtsMs: open.startDtsMs,
-      data: Buffer.concat(open.chunks),
+      data: Buffer.concat(open.chunks, open.pendingBytes),
     };
   }
 }

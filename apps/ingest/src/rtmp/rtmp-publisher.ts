@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { InputRules, longestCutSeconds, provisionalTargetDuration, sessionTargetDuration } from '../input/input-rules';
 import { Publish } from '../publish/publish';
 import { PublishManager } from '../publish/publish-manager.service';
-import { writeSpoolSegment } from '../segments/segment-file';
+import { SpoolSegmentFile } from '../segments/segment-file';
 import { SegmentStartClock } from '../segments/segment-start-clock';
 import { FLV_TAG_AUDIO, FLV_TAG_VIDEO } from './flv';
 import { SegmentAudio } from './flv-elementary';
@@ -19,8 +19,15 @@ export interface RtmpPublisherSettings {
 
 /** Tags held while the input is probed (a GOP or two); more means something is wrong. */
 const MAX_PENDING_BYTES = 64 * 1024 * 1024;
-/** Cut segments not yet written to the spool beyond which the disk is not keeping up with the publisher. */
+/** Cut media not yet written to the spool beyond which the disk is not keeping up with the publisher. */
 const MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024;
+/**
+ * The open segment goes to its spool file whenever this much of it is muxed or this much media
+ * time has passed (and the rest when it closes): a publish holds about that much media in
+ * memory and makes a few writes a second; a crash loses at most that much of a segment.
+ */
+const FLUSH_BYTES = 64 * 1024;
+const FLUSH_MS = 500;
 /** Wall-clock margin over the maximum keyframe interval for the probe to decide. */
 const PROBE_MARGIN_MS = 6000;
 
@@ -42,7 +49,9 @@ export class RtmpPublisher {
   /** set once the segmenter refused the media: later tags are not fed */
   private segmenterFailed = false;
   private resolution: string | null = null;
-  /** Segments are written and handed on strictly in cut order. */
+  /** The spool file of the segment being cut. */
+  private file?: SpoolSegmentFile;
+  /** Segments are handed on strictly in cut order, each once its file is complete. */
   private handingOn: Promise<void> = Promise.resolve();
   private unwrittenBytes = 0;
   private disconnected = false;
@@ -129,34 +138,45 @@ export class RtmpPublisher {
 
   private segment(tag: Buffer): void {
     if (this.segmenterFailed) return;
+    const segmenter = this.segmenter!;
     try {
-      const cut = this.segmenter!.feed(tag);
-      if (cut) this.handOn(cut);
+      const closed = segmenter.feed(tag);
+      if (closed) this.handOn(closed);
+      if (segmenter.pendingBytes >= FLUSH_BYTES || segmenter.pendingMs >= FLUSH_MS) this.write(segmenter.drain()!);
     } catch (err) {
       this.segmenterFailed = true;
       this.publish.requestEnd({ state: 'failed', reason: `the input could not be segmented: ${(err as Error).message}` });
     }
   }
 
-  /** Writes a cut segment to the spool and submits it, behind the ones cut before it. */
+  /** Appends muxed bytes to the spool file of their segment (opening it for a new segment). */
+  private write(piece: { index: number; data: Buffer }): SpoolSegmentFile {
+    if (this.file?.seq !== piece.index) {
+      this.file = new SpoolSegmentFile(this.publish.dir, piece.index, (bytes) => (this.unwrittenBytes -= bytes));
+    }
+    this.unwrittenBytes += piece.data.length;
+    if (this.unwrittenBytes > MAX_UNWRITTEN_BYTES) {
+      this.publish.requestEnd({ state: 'failed', reason: 'the spool disk could not keep up with the input' });
+    }
+    this.file.append(piece.data);
+    return this.file;
+  }
+
+  /** Completes a closed segment's file and submits it, behind the segments cut before it. */
   private handOn(segment: TsSegment): void {
     const closedAt = Date.now();
     // Start times are taken in cut order, here, so they strictly increase whatever the disk does.
     const startedAt = this.clock.cutAt(segment.startSeconds, closedAt - segment.durationMs);
-    const bytes = segment.data.length;
-    this.unwrittenBytes += bytes;
-    if (this.unwrittenBytes > MAX_UNWRITTEN_BYTES) {
-      this.publish.requestEnd({ state: 'failed', reason: 'the spool disk could not keep up with the input' });
-    }
+    const written = this.write(segment).close();
+    this.file = undefined;
+    written.catch(() => undefined); // observed in order below
     this.handingOn = this.handingOn.then(async () => {
       try {
-        const file = await writeSpoolSegment(this.publish.dir, segment.index, segment.data);
+        const { file, bytes } = await written;
         const { index: seq, durationMs } = segment;
         this.publish.submit({ seq, file, durationMs, bytes, resolution: this.resolution, closedAt, startedAt });
       } catch (err) {
         this.publish.requestEnd({ state: 'failed', reason: `segment ${segment.index} could not be written to the spool: ${(err as Error).message}` });
-      } finally {
-        this.unwrittenBytes -= bytes;
       }
     });
   }
