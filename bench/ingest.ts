@@ -4,7 +4,7 @@
  * ingest process tree (ingest segments in process; any child process would be counted too),
  * the RSS of the node process and the summed RSS of its children (shared library pages are
  * counted in each), the per-publish cost (CPU ms per publish-second; the tree's peak RSS
- * above its RSS just before the run, over N), and whether it kept up.
+ * above the idle ingest's, measured once before the first run, over N), and whether it kept up.
  *
  *   node scripts/build.mjs
  *   npx vite-node --config vitest.config.ts bench/ingest.ts -- --publishers 1,10,50 --seconds 30
@@ -88,16 +88,14 @@ function processTree(pid: number): { ticks: Map<number, number>; rssKb: number; 
 }
 
 /** Samples the ingest process tree once a second; CPU is the sum of every process's ticks in the window. */
-function sampleTree(pid: number) {
+function sampleTree(pid: number, idleTreeRssKb: number) {
   const first = new Map<number, number>();
   const last = new Map<number, number>();
   let peakRssKb = 0;
   let peakChildrenRssKb = 0;
   let peakTreeRssKb = 0;
-  let idleTreeRssKb: number | undefined;
   const sample = () => {
     const { ticks, rssKb, childrenRssKb } = processTree(pid);
-    idleTreeRssKb ??= rssKb + childrenRssKb;
     peakChildrenRssKb = Math.max(peakChildrenRssKb, childrenRssKb);
     peakTreeRssKb = Math.max(peakTreeRssKb, rssKb + childrenRssKb);
     for (const [id, t] of ticks) {
@@ -120,8 +118,8 @@ function sampleTree(pid: number) {
       cpuMs: (1000 * ticks) / CLOCK_TICKS,
       peakRssMb: peakRssKb / 1024,
       peakChildrenRssMb: peakChildrenRssKb / 1024,
-      /** what the run added to the tree's RSS at its peak */
-      addedRssMb: (peakTreeRssKb - (idleTreeRssKb ?? 0)) / 1024,
+      /** what the publishes added to the idle ingest's RSS, at the run's peak */
+      addedRssMb: Math.max(0, peakTreeRssKb - idleTreeRssKb) / 1024,
     };
   };
 }
@@ -189,9 +187,16 @@ async function createStreams(db: DataSource, count: number): Promise<{ id: strin
   return streams;
 }
 
-async function run(count: number, ingest: RunningApp, rtmpPort: number, db: DataSource, source: string): Promise<RunResult> {
+async function run(
+  count: number,
+  ingest: RunningApp,
+  rtmpPort: number,
+  db: DataSource,
+  source: string,
+  idleTreeRssKb: number,
+): Promise<RunResult> {
   const streams = await createStreams(db, count);
-  const stop = sampleTree(ingest.proc.pid!);
+  const stop = sampleTree(ingest.proc.pid!, idleTreeRssKb);
   // Publishers start spread over one segment duration, as independent encoders would, not in lockstep.
   const publishers: ManagedProcess[] = [];
   const startedAt: number[] = [];
@@ -278,17 +283,19 @@ async function main() {
     ingest = await spawnApp('ingest', vars);
     const rtmpPort = await ingest.proc.waitForListening('rtmp');
     db = await openDataSource(databaseConfig.load(vars as Record<string, string>), false);
+    const idle = processTree(ingest.proc.pid!);
+    const idleTreeRssKb = idle.rssKb + idle.childrenRssKb;
     const results: RunResult[] = [];
     for (const count of COUNTS) {
       process.stdout.write(`running ${count} publisher(s) for ${SECONDS} s...\n`);
-      results.push(await run(count, ingest, rtmpPort, db, source));
+      results.push(await run(count, ingest, rtmpPort, db, source, idleTreeRssKb));
     }
     const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '-');
     console.log(
-      `\ningest, ${args.width}x${args.height} 30 fps ~0.9 Mbit/s copies, ${SECONDS} s per run, 2 s segments; latency = segment closed -> job enqueued (ms)`,
+      `\ningest, ${args.width}x${args.height} 30 fps ~0.9 Mbit/s copies, ${SECONDS} s per run, 2 s segments; latency = segment closed -> job enqueued (ms); idle ingest RSS ${(idleTreeRssKb / 1024).toFixed(0)} MB; CPU per publish-second includes the idle process's`,
     );
     console.log(
-      '| publishers | segments | dropped | coverage | p50 | p95 | p99 | max | CPU (% of one core) | CPU ms per publish-second | peak RSS node (MB) | peak RSS child processes (MB) | RSS added per publish (MB) | kept up |',
+      '| publishers | segments | dropped | coverage | p50 | p95 | p99 | max | CPU (% of one core) | CPU ms per publish-second | peak RSS node (MB) | peak RSS child processes (MB) | RSS above idle, per publish (MB) | kept up |',
     );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of results) {

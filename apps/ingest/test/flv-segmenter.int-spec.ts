@@ -75,7 +75,10 @@ describe('FlvSegmenter on a real FLV', () => {
   }
 
   it('cuts H.264 + AAC into 2 s segments ffprobe reads without a warning, timed as the FLV says', async () => {
-    const { segments, video, probes } = await segmentFlv('av', testPatternArgs({ seconds: 9, gopFrames: 30 }), { targetSeconds: 2, audio: 'aac' });
+    const { segments, video, probes } = await segmentFlv('av', testPatternArgs({ seconds: 9, gopFrames: 30 }), {
+      targetSeconds: 2,
+      audio: 'aac',
+    });
     const keyframes = video.filter((tag) => tag.video!.frameType === 1).map((tag) => tag.timestamp);
     expect(segments.map((s) => s.firstDtsMs)).toEqual([0, 2, 4, 6, 8].map((i) => keyframes[i]));
     expect(probes.map((p) => p.warnings)).toEqual(probes.map(() => ''));

@@ -1,11 +1,4 @@
-import {
-  AacConfig,
-  AvcDecoderConfig,
-  adtsFrame,
-  avccToAnnexB,
-  parseAudioSpecificConfig,
-  parseAvcDecoderConfig,
-} from '@lib/media';
+import { AacConfig, AvcDecoderConfig, adtsFrame, avccToAnnexB, parseAudioSpecificConfig, parseAvcDecoderConfig } from '@lib/media';
 import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, FlvTag } from './flv';
 
 /** The audio MPEG-TS segments can carry, by FLV sound format (AAC; MP3 and MP3 8 kHz). */
@@ -16,8 +9,7 @@ const CODEC_H264 = 7;
 
 /** A frame ready for the transport stream: annex B video or ADTS/MP3 audio, times in ms. */
 export type ElementaryFrame =
-  | { kind: 'video'; dtsMs: number; ptsMs: number; keyframe: boolean; data: Buffer }
-  | { kind: 'audio'; ptsMs: number; data: Buffer };
+  { kind: 'video'; dtsMs: number; ptsMs: number; keyframe: boolean; data: Buffer } | { kind: 'audio'; ptsMs: number; data: Buffer };
 
 /**
  * Turns FLV audio/video tags into elementary-stream frames: keeps the decoder configuration

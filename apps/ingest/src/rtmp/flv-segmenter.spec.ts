@@ -5,7 +5,12 @@ import { FlvSegmenter, TsSegment } from './flv-segmenter';
 
 const SPS = Buffer.from([0x67, 0x42, 0xc0, 0x1e, 0xda]);
 const PPS = Buffer.from([0x68, 0xce, 0x3c, 0x80]);
-const AVC_RECORD = Buffer.concat([Buffer.from([1, 0x42, 0xc0, 0x1e, 0xff, 0xe1, 0, SPS.length]), SPS, Buffer.from([1, 0, PPS.length]), PPS]);
+const AVC_RECORD = Buffer.concat([
+  Buffer.from([1, 0x42, 0xc0, 0x1e, 0xff, 0xe1, 0, SPS.length]),
+  SPS,
+  Buffer.from([1, 0, PPS.length]),
+  PPS,
+]);
 
 function videoTag(timestamp: number, body: { keyframe?: boolean; sequenceHeader?: boolean; compositionMs?: number }): Buffer {
   const header = Buffer.alloc(5);
@@ -44,23 +49,29 @@ function cutAll(segmenter: FlvSegmenter, tags: Buffer[]): TsSegment[] {
 /** The cut rule the target durations rest on (input-rules.spec.ts): first keyframe at or after each multiple of the target. */
 function expectedCuts(targetMs: number, keyframesMs: number[]): number[] {
   const cuts = [keyframesMs[0]];
-  for (const keyframe of keyframesMs) if (keyframe > cuts.at(-1)! && keyframe - keyframesMs[0] >= cuts.length * targetMs) cuts.push(keyframe);
+  for (const keyframe of keyframesMs)
+    if (keyframe > cuts.at(-1)! && keyframe - keyframesMs[0] >= cuts.length * targetMs) cuts.push(keyframe);
   return cuts;
 }
 
 describe('FlvSegmenter', () => {
   it('cuts at the first keyframe at or after each multiple of the target, closing a segment on the next keyframe', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 5, max: 90 }), fc.integer({ min: 20, max: 50 }), (target, gopFrames, frameMs) => {
-        const frames = Math.ceil((target * 4000) / frameMs) + gopFrames;
-        const segments = cutAll(new FlvSegmenter({ targetSeconds: target }), stream({ frames, frameMs, gopFrames }));
-        const keyframes = Array.from({ length: Math.ceil(frames / gopFrames) }, (_, i) => i * gopFrames * frameMs);
-        const cuts = expectedCuts(target * 1000, keyframes);
-        expect(segments.map((s) => s.firstDtsMs)).toEqual(cuts);
-        expect(segments.map((s) => s.index)).toEqual(cuts.map((_, i) => i));
-        const end = (frames - 1) * frameMs + frameMs;
-        expect(segments.map((s) => s.durationMs)).toEqual(cuts.map((cut, i) => (cuts[i + 1] ?? end) - cut));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 5, max: 90 }),
+        fc.integer({ min: 20, max: 50 }),
+        (target, gopFrames, frameMs) => {
+          const frames = Math.ceil((target * 4000) / frameMs) + gopFrames;
+          const segments = cutAll(new FlvSegmenter({ targetSeconds: target }), stream({ frames, frameMs, gopFrames }));
+          const keyframes = Array.from({ length: Math.ceil(frames / gopFrames) }, (_, i) => i * gopFrames * frameMs);
+          const cuts = expectedCuts(target * 1000, keyframes);
+          expect(segments.map((s) => s.firstDtsMs)).toEqual(cuts);
+          expect(segments.map((s) => s.index)).toEqual(cuts.map((_, i) => i));
+          const end = (frames - 1) * frameMs + frameMs;
+          expect(segments.map((s) => s.durationMs)).toEqual(cuts.map((cut, i) => (cuts[i + 1] ?? end) - cut));
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -68,7 +79,12 @@ describe('FlvSegmenter', () => {
   it('returns a segment from the keyframe that ends it, not later', () => {
     const segmenter = new FlvSegmenter({ targetSeconds: 1 });
     const tags = stream({ frames: 31, frameMs: 34, gopFrames: 30 });
-    expect(tags.slice(0, -1).map((t) => segmenter.feed(t)).every((s) => s === null)).toBe(true);
+    expect(
+      tags
+        .slice(0, -1)
+        .map((t) => segmenter.feed(t))
+        .every((s) => s === null),
+    ).toBe(true);
     expect(segmenter.feed(tags.at(-1)!)).toMatchObject({ index: 0, firstDtsMs: 0, durationMs: 1020 });
   });
 
@@ -105,7 +121,10 @@ describe('FlvSegmenter', () => {
   });
 
   it('hands out the open segment in pieces that add up to the segment', () => {
-    const whole = cutAll(new FlvSegmenter({ targetSeconds: 1, audio: 'aac' }), stream({ frames: 70, frameMs: 33, gopFrames: 30, audio: true }));
+    const whole = cutAll(
+      new FlvSegmenter({ targetSeconds: 1, audio: 'aac' }),
+      stream({ frames: 70, frameMs: 33, gopFrames: 30, audio: true }),
+    );
     const segmenter = new FlvSegmenter({ targetSeconds: 1, audio: 'aac' });
     const pieces = new Map<number, Buffer[]>();
     const take = (index: number, data: Buffer) => pieces.set(index, [...(pieces.get(index) ?? []), data]);
@@ -133,7 +152,9 @@ describe('FlvSegmenter', () => {
   it('refuses media it cannot carry with a clear error', () => {
     const segmenter = new FlvSegmenter({ targetSeconds: 1, audio: 'aac' });
     segmenter.feed(videoTag(0, { sequenceHeader: true }));
-    expect(() => segmenter.feed(buildFlvTag(FLV_TAG_AUDIO, 0, Buffer.from([0x2f, 0xff, 0xfb])))).toThrow(/sound format 2 arrived in an AAC publish/);
+    expect(() => segmenter.feed(buildFlvTag(FLV_TAG_AUDIO, 0, Buffer.from([0x2f, 0xff, 0xfb])))).toThrow(
+      /sound format 2 arrived in an AAC publish/,
+    );
     const broken = Buffer.concat([Buffer.from([0x17, 1, 0, 0, 0]), Buffer.from([0, 0, 1, 0, 0x65])]);
     expect(() => segmenter.feed(buildFlvTag(FLV_TAG_VIDEO, 0, broken))).toThrow(/runs past the end/);
   });

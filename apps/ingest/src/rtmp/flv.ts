@@ -80,7 +80,7 @@ export function readFlvTag(tag: Buffer): FlvTag | null {
 /** The complete tags of an FLV file (tests and tools): after its header, each tag with its trailing PreviousTagSize. */
 export function flvFileTags(file: Buffer): Buffer[] {
   const tags: Buffer[] = [];
-  for (let at = file.readUInt32BE(5) + 4; at + 11 <= file.length; ) {
+  for (let at = file.readUInt32BE(5) + 4; at + 11 <= file.length;) {
     const end = at + 11 + file.readUIntBE(at + 1, 3) + 4;
     if (end > file.length) break;
     tags.push(file.subarray(at, end));

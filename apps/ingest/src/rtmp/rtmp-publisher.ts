@@ -176,7 +176,10 @@ export class RtmpPublisher {
         const { index: seq, durationMs } = segment;
         this.publish.submit({ seq, file, durationMs, bytes, resolution: this.resolution, closedAt, startedAt });
       } catch (err) {
-        this.publish.requestEnd({ state: 'failed', reason: `segment ${segment.index} could not be written to the spool: ${(err as Error).message}` });
+        this.publish.requestEnd({
+          state: 'failed',
+          reason: `segment ${segment.index} could not be written to the spool: ${(err as Error).message}`,
+        });
       }
     });
   }

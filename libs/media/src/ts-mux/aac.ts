@@ -31,7 +31,7 @@ export function parseAudioSpecificConfig(config: Buffer): AacConfig {
     return type === 31 ? 32 + read(6) : type;
   };
   let objectType = objectTypeOf();
-  let samplingFrequencyIndex = read(4);
+  const samplingFrequencyIndex = read(4);
   if (samplingFrequencyIndex === 15) throw new RangeError('AudioSpecificConfig with an explicit sample rate cannot be carried in ADTS');
   const channelConfiguration = read(4);
   if (objectType === 5 || objectType === 29) {
@@ -41,7 +41,8 @@ export function parseAudioSpecificConfig(config: Buffer): AacConfig {
     objectType = objectTypeOf();
   }
   if (objectType < 1 || objectType > 4) throw new RangeError(`AAC object type ${objectType} cannot be carried in ADTS`);
-  if (samplingFrequencyIndex >= SAMPLE_RATES.length) throw new RangeError(`AAC sampling frequency index ${samplingFrequencyIndex} is reserved`);
+  if (samplingFrequencyIndex >= SAMPLE_RATES.length)
+    throw new RangeError(`AAC sampling frequency index ${samplingFrequencyIndex} is reserved`);
   if (channelConfiguration === 0 || channelConfiguration > 7) {
     throw new RangeError(`AAC channel configuration ${channelConfiguration} cannot be carried in ADTS without a program config element`);
   }

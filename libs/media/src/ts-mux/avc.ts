@@ -54,7 +54,7 @@ export function parseAvcDecoderConfig(record: Buffer): AvcDecoderConfig {
 export function avccToAnnexB(frame: Buffer, config: AvcDecoderConfig, keyframe: boolean): Buffer {
   const units: Buffer[] = [];
   let ownParameterSets = false;
-  for (let at = 0; at < frame.length; ) {
+  for (let at = 0; at < frame.length;) {
     if (at + config.lengthSize > frame.length) throw new RangeError('AVC frame ends inside a NAL unit length');
     const size = frame.readUIntBE(at, config.lengthSize);
     at += config.lengthSize;

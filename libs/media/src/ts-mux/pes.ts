@@ -33,7 +33,8 @@ export function writeTimestamp(target: Buffer, offset: number, prefix: number, t
 /** The inverse of writeTimestamp (tests, and anything reading our own output). */
 export function readTimestamp(source: Buffer, offset: number): number {
   const high = (source[offset] >> 1) & 0x07;
-  const low30 = ((source[offset + 1] << 22) | ((source[offset + 2] >> 1) << 15) | (source[offset + 3] << 7) | (source[offset + 4] >> 1)) >>> 0;
+  const low30 =
+    ((source[offset + 1] << 22) | ((source[offset + 2] >> 1) << 15) | (source[offset + 3] << 7) | (source[offset + 4] >> 1)) >>> 0;
   return high * 2 ** 30 + low30;
 }
 

@@ -105,7 +105,16 @@ describe('PAT and PMT', () => {
   it('carry valid CRCs, program 1 at the PMT PID and the elementary streams', () => {
     const counters = new ContinuityCounters();
     const [pat] = readTsPackets(patPacket(counters));
-    const [pmt] = readTsPackets(pmtPacket(PID_VIDEO, [{ pid: PID_VIDEO, streamType: 0x1b }, { pid: PID_AUDIO, streamType: 0x0f }], counters));
+    const [pmt] = readTsPackets(
+      pmtPacket(
+        PID_VIDEO,
+        [
+          { pid: PID_VIDEO, streamType: 0x1b },
+          { pid: PID_AUDIO, streamType: 0x0f },
+        ],
+        counters,
+      ),
+    );
     expect([pat.pid, pmt.pid]).toEqual([PID_PAT, PID_PMT]);
     for (const { payload } of [pat, pmt]) {
       const sectionLength = payload.readUInt16BE(2) & 0x0fff;
@@ -156,12 +165,23 @@ describe('H.264 AVCC to annex B', () => {
 
   it('puts an AUD first and the SPS/PPS before a keyframe only', () => {
     const key = avccToAnnexB(avcc(idr), config, true);
-    expect(key.equals(Buffer.concat([Buffer.from([0, 0, 0, 1, 9, 0xf0, 0, 0, 0, 1]), SPS, Buffer.from([0, 0, 0, 1]), PPS, Buffer.from([0, 0, 0, 1]), idr]))).toBe(true);
+    expect(
+      key.equals(
+        Buffer.concat([
+          Buffer.from([0, 0, 0, 1, 9, 0xf0, 0, 0, 0, 1]),
+          SPS,
+          Buffer.from([0, 0, 0, 1]),
+          PPS,
+          Buffer.from([0, 0, 0, 1]),
+          idr,
+        ]),
+      ),
+    ).toBe(true);
     const inter = avccToAnnexB(avcc(Buffer.from([9, 0x10]), slice), config, false);
     expect(inter.equals(Buffer.concat([Buffer.from([0, 0, 0, 1, 9, 0xf0, 0, 0, 0, 1]), slice]))).toBe(true);
   });
 
-  it('keeps a keyframe\'s own SPS/PPS instead of adding the configuration\'s', () => {
+  it("keeps a keyframe's own SPS/PPS instead of adding the configuration's", () => {
     const own = avccToAnnexB(avcc(SPS, PPS, idr), config, true);
     expect(own.length).toBe(6 + 3 * 4 + SPS.length + PPS.length + idr.length);
   });

@@ -34,7 +34,8 @@ export class TsMuxer {
 
   constructor(readonly tracks: TsMuxerTracks) {
     if (tracks.video) this.streams.push({ pid: PID_VIDEO, streamType: STREAM_TYPE_H264 });
-    if (tracks.audio) this.streams.push({ pid: PID_AUDIO, streamType: tracks.audio === 'aac' ? STREAM_TYPE_AAC_ADTS : STREAM_TYPE_MPEG1_AUDIO });
+    if (tracks.audio)
+      this.streams.push({ pid: PID_AUDIO, streamType: tracks.audio === 'aac' ? STREAM_TYPE_AAC_ADTS : STREAM_TYPE_MPEG1_AUDIO });
     if (!this.streams.length) throw new RangeError('a transport stream needs a video or an audio track');
     this.pcrPid = tracks.video ? PID_VIDEO : PID_AUDIO;
   }
