@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { FFMPEG_PATH, FFPROBE_PATH, continuityErrors, readTsPackets, testPatternArgs } from '@lib/media';
+import { playWithHlsJs } from '@lib/testing';
 import { FLV_TAG_VIDEO, flvFileTags, readFlvTag } from '../src/rtmp/flv';
 import { FlvSegmenter, TsSegment } from '../src/rtmp/flv-segmenter';
 
@@ -110,5 +113,36 @@ describe('FlvSegmenter on a real FLV', () => {
     });
     expect(probes.reduce((sum, p) => sum + p.video!.frames, 0)).toBe(video.length);
     expectValidStream(segments);
+  });
+
+  it('plays in hls.js in Chromium from a playlist of its segments', async () => {
+    const { segments, files } = await segmentFlv('play', testPatternArgs({ seconds: 9, gopFrames: 60 }), {
+      targetSeconds: 2,
+      audio: 'aac',
+    });
+    const playlist = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:3',
+      `#EXT-X-TARGETDURATION:${Math.ceil(Math.max(...segments.map((s) => s.durationMs)) / 1000)}`,
+      '#EXT-X-MEDIA-SEQUENCE:0',
+      ...segments.flatMap((s, i) => [`#EXTINF:${(s.durationMs / 1000).toFixed(3)},`, path.basename(files[i])]),
+      '#EXT-X-ENDLIST',
+      '',
+    ].join('\n');
+    const server = http.createServer((req, res) => {
+      const name = path.basename(req.url ?? '/');
+      if (name === 'index.m3u8') return void res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' }).end(playlist);
+      if (files.some((f) => path.basename(f) === name)) {
+        return void readFile(path.join(dir, name)).then((body) => res.writeHead(200, { 'content-type': 'video/mp2t' }).end(body));
+      }
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>player</title>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect(await playWithHlsJs(`${origin}/`, `${origin}/index.m3u8`, 6, 60_000)).toBeGreaterThan(6);
+    } finally {
+      server.close();
+    }
   });
 });
