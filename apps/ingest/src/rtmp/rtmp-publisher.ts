@@ -197,6 +197,8 @@ export class RtmpPublisher {
       const last = this.segmenter.finish();
       if (last) this.handOn(last);
     }
+    // A segment the segmenter failed in is not handed on; its file is only closed (the spool directory goes with the publish).
+    await this.file?.close().catch(() => undefined);
     await this.handingOn;
     await this.manager.finish(this.publish, {
       state: 'ended',
