@@ -56,13 +56,18 @@ export interface FlvTag {
   audio?: { soundFormat: number; aacPacketType?: number };
 }
 
+/** A tag's timestamp (ms): 24 low bits, then the extended (high) byte. */
+export function flvTagTimestamp(tag: Buffer): number {
+  return (tag.readUIntBE(4, 3) | (tag[7] << 24)) >>> 0;
+}
+
 /** Parses one complete tag (header, body, trailing PreviousTagSize); null if it is not one. */
 export function readFlvTag(tag: Buffer): FlvTag | null {
   if (tag.length < 11) return null;
   const type = tag[0] & 0x1f;
   const size = tag.readUIntBE(1, 3);
   if (tag.length < 11 + size) return null;
-  const timestamp = (tag.readUIntBE(4, 3) | (tag[7] << 24)) >>> 0;
+  const timestamp = flvTagTimestamp(tag);
   const data = tag.subarray(11, 11 + size);
   const parsed: FlvTag = { type, timestamp, data };
   if (type === FLV_TAG_VIDEO && data.length >= 1) {

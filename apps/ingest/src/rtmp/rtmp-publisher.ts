@@ -4,7 +4,7 @@ import { Publish } from '../publish/publish';
 import { PublishManager } from '../publish/publish-manager.service';
 import { SpoolSegmentFile } from '../segments/segment-file';
 import { SegmentStartClock } from '../segments/segment-start-clock';
-import { FLV_TAG_AUDIO, FLV_TAG_VIDEO } from './flv';
+import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, flvTagTimestamp } from './flv';
 import { SegmentAudio } from './flv-elementary';
 import { FlvInputInspector, InputVerdict } from './flv-input-inspector';
 import { FlvSegmenter, TsSegment } from './flv-segmenter';
@@ -61,6 +61,8 @@ export class RtmpPublisher {
   private readonly clock = new SegmentStartClock();
   /** The publisher's timestamps made continuous before the inspector and the segmenter see them. */
   private readonly timeline = new FlvTimeline();
+  /** timestamp of the first media tag: media time 0 of the start clock and of the segmenter */
+  private originMs?: number;
 
   constructor(
     private readonly session: NmsRtmpSession,
@@ -69,6 +71,7 @@ export class RtmpPublisher {
     private readonly settings: RtmpPublisherSettings,
   ) {
     this.inspector = new FlvInputInspector(settings.rules, readAvcConfig);
+    this.clock.notBefore(Date.now()); // the session is open and the publish accepted: no media arrived before
     this.tap = new FlvTap(session, (tag) => this.onTag(tag));
     const probeLimitMs = settings.rules.maxKeyframeIntervalSeconds * 1000 + PROBE_MARGIN_MS;
     this.watchdog = setTimeout(
@@ -99,7 +102,7 @@ export class RtmpPublisher {
       );
     }
     // The low 5 bits of an FLV tag's first byte are its type; the first audio or video tag anchors the clock.
-    if (!this.clock.anchored && ((tag[0] & 0x1f) === FLV_TAG_AUDIO || (tag[0] & 0x1f) === FLV_TAG_VIDEO)) this.clock.anchor(Date.now());
+    if ((tag[0] & 0x1f) === FLV_TAG_AUDIO || (tag[0] & 0x1f) === FLV_TAG_VIDEO) this.clockTag(tag);
     if (this.segmenter) {
       this.segment(tag);
       return;
@@ -112,6 +115,17 @@ export class RtmpPublisher {
     }
     const verdict = this.inspector.feed(tag);
     if (verdict) this.onVerdict(verdict);
+  }
+
+  /** The start clock anchors on the first media tag, and learns from the next ones until the first cut. */
+  private clockTag(tag: Buffer): void {
+    const timestamp = flvTagTimestamp(tag);
+    if (this.originMs === undefined) {
+      this.originMs = timestamp;
+      this.clock.anchor(Date.now());
+    } else {
+      this.clock.observe(Date.now(), timestamp - this.originMs);
+    }
   }
 
   private onVerdict(verdict: InputVerdict): void {
