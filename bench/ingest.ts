@@ -16,7 +16,8 @@
  * the upload queue (no worker): this measures ingest alone.
  *
  * "Kept up" for a run: no segment dropped, p99 latency below one segment duration (2 s),
- * and the segments cut cover at least 90 % of the time each publisher was live.
+ * and the segments cut cover at least 90 % of the time each publisher was live. Last, the CPU of
+ * the segmenting alone (FLV -> MPEG-TS of the same source, in this process, no I/O).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -30,6 +31,7 @@ import { ManagedProcess } from '@lib/runtime';
 import { generatePlaybackId, generateStreamKey, hashStreamKey } from '@lib/streams';
 import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
 import { percentile } from './support/proc-stats';
+import { segmentingCpuMsPerMediaSecond } from './support/segmenting-cost';
 
 const { values: args } = parseArgs({
   options: {
@@ -303,6 +305,9 @@ async function main() {
         `| ${r.publishers} | ${r.segments} | ${r.dropped} | ${(r.coverage * 100).toFixed(0)} % | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.cpuPercent.toFixed(0)} | ${r.cpuMsPerPublishSecond.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.peakChildrenRssMb.toFixed(0)} | ${r.rssPerPublishMb.toFixed(1)} | ${r.sustained ? 'yes' : 'no'} |`,
       );
     }
+    console.log(
+      `\nin-process segmenting alone (FLV tags -> MPEG-TS, this source, warm, no I/O): ${segmentingCpuMsPerMediaSecond(source).toFixed(2)} ms CPU per media second`,
+    );
     const best = results.filter((r) => r.sustained).reduce((m, r) => Math.max(m, r.publishers), 0);
     console.log(
       `\nlargest N sustained: ${best || 'none'} (of ${COUNTS.join(', ')}); cores on this machine: ${execFileSync('nproc').toString().trim()}`,
