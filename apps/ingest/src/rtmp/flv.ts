@@ -35,7 +35,7 @@ export const FLV_AUDIO_CODECS: Record<number, string> = {
   14: 'mp3',
 };
 
-/** Audio formats MPEG-TS can carry with `-c copy` (what the segmenter produces). */
+/** Audio formats the segmenter carries in MPEG-TS (flv-elementary.ts: AAC as ADTS, MP3 as it is). */
 export const TS_COMPATIBLE_AUDIO = new Set(['aac', 'mp3']);
 
 export interface FlvVideoInfo {

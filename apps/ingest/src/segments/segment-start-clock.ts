@@ -51,7 +51,7 @@ export class SegmentStartClock {
     this.anchorWallMs = Math.min(this.anchorWallMs, Math.max(this.floorWallMs, wallMs - mediaOffsetMs));
   }
 
-  /** A cut starting `startSeconds` into the input (segment list time). */
+  /** A cut starting `startSeconds` into the input (media time from the first tag's timestamp). */
   cutAt(startSeconds: number, fallbackWallMs: number): number {
     this.fixed = true;
     this.last =
