@@ -12,3 +12,4 @@ export * from './frame-clock';
 export * from './clock-publisher';
 export * from './clock-viewer';
 export * from './webhook-receiver';
+export * from './hls-player';
