@@ -20,7 +20,7 @@ export interface IngestedSegment {
 /** The fields of a ledger row the stitcher's frontier reads. */
 export type LedgerWindowRow = Pick<
   SegmentEntity,
-  'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions'
+  'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions' | 'dropReason'
 >;
 
 /**
@@ -177,6 +177,7 @@ export class LedgerService {
         objectKey: true,
         startedAt: true,
         renditions: true,
+        dropReason: true,
       },
     });
   }

@@ -1,19 +1,22 @@
-import type { DropReason, SegmentState } from '@lib/database';
+import { SOURCE_RENDITION, type DropReason, type SegmentState } from '@lib/database';
 
 /**
  * What to do with the next source sequence number of a session (the "frontier").
  *
- * The republished stream advances one source segment at a time, in every variant at once: a
- * segment is listed when every rendition (and the source) has it stored, or skipped in every
- * variant when one of them cannot have it in time. Listing all-or-nothing keeps the variants'
- * media sequence numbers, timestamps and discontinuity sequence numbers identical (docs/hls-rules.md
- * rule 9), which hls.js relies on when it switches levels. Renditions of one segment are made by
- * the same broadcaster in one transcode, so one missing alone is rare; a lost segment costs every
- * variant the same two seconds, marked with a discontinuity.
+ * The republished stream advances one source segment at a time, in every variant at once, so
+ * the variants' media sequence numbers, timestamps and discontinuity sequence numbers stay
+ * identical (docs/hls-rules.md rule 9), which hls.js relies on when it switches levels. A
+ * segment is listed when every rendition (and the source) has it stored. When renditions cannot
+ * have it in time but the source can, it is listed anyway: with media in `source` (and the
+ * renditions that have it), and with `#EXT-X-GAP` under the same msn in the others (rule 8), so
+ * viewers keep a stream when no broadcaster can transcode, and the renditions resume at the next
+ * msn without a discontinuity once one can. Only a segment the source lacks is skipped in every
+ * variant (a discontinuity before the next one).
  *
  * A lost segment must not stall players either (they stall when a live playlist gets no new
  * segment for 1.5 x its target duration, docs/hls-rules.md): once a later seq is ready in every
- * variant, the frontier seq is waited for at most one target duration after the last listing,
+ * variant, or at least in the source (every broadcaster down: the source sets the pace), the
+ * frontier seq is waited for at most one target duration after the last listing,
  * and a seq that was uploaded but is not coming (later seqs are already listed upstream) is
  * pushed again once, if that can still make its deadline, or skipped at once.
  *
@@ -50,6 +53,8 @@ export interface SeqFacts {
   laterSeen?: boolean;
   /** This seq was already pushed again once. */
   repushed?: boolean;
+  /** A later seq has its source ready (its renditions may be missing): it could be listed, with gaps. */
+  laterSourceReady?: boolean;
 }
 
 export interface FrontierTiming {
@@ -64,7 +69,11 @@ export interface FrontierTiming {
 
 export type Decision =
   | { action: 'wait'; until: number }
-  | { action: 'list' }
+  /**
+   * List it: with media where the variant has it, with `#EXT-X-GAP` in `gaps` (renditions that
+   * could not have it; the reason is what their rows record). `why` says why they were given up.
+   */
+  | { action: 'list'; gaps: Record<string, DropReason>; why?: SkipWhy }
   /** Uploaded but not coming: enqueue its upload again, then wait as for `wait`. */
   | { action: 'repush'; until: number }
   /** Not listed in any variant; the reason per variant is what the ledger records. */
@@ -89,12 +98,15 @@ export function deadlineOf(facts: Pick<SeqFacts, 'ledger' | 'laterKnownSince'>, 
 export function decide(facts: SeqFacts, timing: FrontierTiming): Decision {
   const names = Object.keys(facts.variants);
   const missing = names.filter((name) => facts.variants[name].state !== 'ready');
-  if (missing.length === 0) return { action: 'list' };
+  if (missing.length === 0) return { action: 'list', gaps: {} };
 
   const why = skipWhy(facts, timing, missing);
   if (typeof why === 'object') return why;
 
   const reasonOf = (name: string): DropReason => (facts.variants[name].state === 'failed' ? 'fetch-failed' : 'not-in-playlist');
+  if (facts.variants[SOURCE_RENDITION]?.state === 'ready') {
+    return { action: 'list', gaps: Object.fromEntries(missing.map((name) => [name, reasonOf(name)])), why };
+  }
   // A variant that had the segment is skipped for its sibling's reason (the stream lost it for that).
   const siblingReason = reasonOf(missing[0]);
   const reasons = Object.fromEntries(
@@ -105,9 +117,14 @@ export function decide(facts: SeqFacts, timing: FrontierTiming): Decision {
 
 /** When the frontier seq, missing in `missing`, stops being waited for: a reason now, or what to do meanwhile. */
 function skipWhy(facts: SeqFacts, timing: FrontierTiming, missing: string[]): SkipWhy | Extract<Decision, { action: 'wait' | 'repush' }> {
-  // The worker gave the segment up: no broadcaster will ever list it, do not wait.
-  if (facts.ledger?.state === 'dropped') return 'dropped-upstream';
   const deadline = deadlineOf(facts, timing);
+  // The worker gave the segment up: no broadcaster will ever list it, do not wait for the
+  // renditions (only for the source's download, while it can make the deadline).
+  if (facts.ledger?.state === 'dropped') {
+    const source = facts.variants[SOURCE_RENDITION]?.state;
+    if (source === 'coming' && timing.now < deadline) return { action: 'wait', until: deadline };
+    return 'dropped-upstream';
+  }
   if (timing.now >= deadline) return 'deadline';
   const stallAt = stallAtOf(facts, timing);
   if (timing.now >= stallAt) return 'stall';
@@ -120,8 +137,12 @@ function skipWhy(facts: SeqFacts, timing: FrontierTiming, missing: string[]): Sk
   return { action: 'repush', until };
 }
 
-/** The moment waiting longer would leave the playlists without a new segment for a target duration. */
-export function stallAtOf(facts: Pick<SeqFacts, 'laterReady'>, timing: FrontierTiming): number {
-  if (!facts.laterReady || timing.lastListedAt === undefined) return Infinity;
+/**
+ * The moment waiting longer would leave the playlists without a new segment for a target
+ * duration, when something later could be listed instead: a later seq ready in every variant,
+ * or in its source (listed with gaps).
+ */
+export function stallAtOf(facts: Pick<SeqFacts, 'laterReady' | 'laterSourceReady'>, timing: FrontierTiming): number {
+  if (!(facts.laterReady || facts.laterSourceReady) || timing.lastListedAt === undefined) return Infinity;
   return timing.lastListedAt + timing.targetDurationMs;
 }

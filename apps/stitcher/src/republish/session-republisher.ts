@@ -48,7 +48,16 @@ interface LedgerRow extends LedgerFacts {
   startedAt: number | null;
   /** The push answer's renditions (name -> object key), null on the playlist path. */
   renditions: Record<string, string> | null;
+  dropReason: DropReason | null;
 }
+
+/**
+ * Drops after which the source segment is still in the bucket and whole: no broadcaster (or
+ * no Livepeer stream, or no queue) took it in time, so viewers get it in `source` with gaps in
+ * the renditions. Other drops (ingest refused the segment, the object is gone, a broadcaster
+ * rejected the segment itself) leave nothing worth listing.
+ */
+const SOURCE_PLAYABLE_DROPS: ReadonlySet<DropReason> = new Set(['deadline-exceeded', 'no-livepeer-stream', 'queue-unavailable']);
 
 /** Where a variant of a seq comes from: the bucket (source, push answer) or a broadcaster. */
 type Origin = { from: 'bucket'; key: string; kind: 'source' | 'rendition' } | { from: 'upstream'; uri: string };
@@ -91,6 +100,8 @@ export class SessionRepublisher {
   private readonly repushed = new Set<number>();
   /** When the playlists last got a segment of this session, or the session was opened. */
   private lastListedAt = Date.now();
+  /** The previous seq was listed with gaps: the renditions are out (logged when it changes). */
+  private degraded = false;
   private readonly lastUnknownLogAt = new Map<string, number>();
 
   constructor(
@@ -196,6 +207,7 @@ export class SessionRepublisher {
           objectKey: r.objectKey,
           startedAt: r.startedAt ?? null,
           renditions: r.renditions ?? null,
+          dropReason: r.dropReason ?? null,
         },
       ]),
     );
@@ -223,7 +235,12 @@ export class SessionRepublisher {
 
   /** Where a variant of a seq can be downloaded from now, if anywhere yet. */
   private originOf(variant: string, seq: number, row: LedgerRow): Origin | undefined {
-    if (variant === SOURCE_VARIANT) return { from: 'bucket', key: row.objectKey, kind: 'source' };
+    if (variant === SOURCE_VARIANT) {
+      if (row.state === 'dropped' && !(row.dropReason && SOURCE_PLAYABLE_DROPS.has(row.dropReason))) return undefined;
+      return { from: 'bucket', key: row.objectKey, kind: 'source' };
+    }
+    // Dropped by the worker: no broadcaster has it (a late answer's renditions still count).
+    if (row.state === 'dropped' && !this.renditionKeys(seq).has(variant)) return undefined;
     const key = this.renditionKeys(seq).get(variant);
     if (key) return { from: 'bucket', key, kind: 'rendition' };
     const uri = this.upstream.get(variant)!.get(seq)?.uri;
@@ -300,7 +317,6 @@ export class SessionRepublisher {
     for (let seq = from; seq < from + LOOKAHEAD; seq++) {
       const row = this.ledger.get(seq);
       if (!row) break;
-      if (row.state === 'dropped') continue; // skipped without waiting (frontier.ts)
       for (const variant of this.variants) {
         if (this.received.get(variant)!.has(seq) || this.inflight.has(`${variant}:${seq}`)) continue;
         const failed = this.failures.get(variant)!.get(seq);
@@ -363,7 +379,7 @@ export class SessionRepublisher {
       if (decision.action === 'wait') return;
       if (decision.action === 'repush') return this.repush(seq);
       if (decision.action === 'list') {
-        await this.list(seq, row!);
+        await this.list(seq, row!, decision.gaps, decision.why);
         this.lastListedAt = Date.now();
       } else await this.skip(seq, decision.reasons, decision.why);
       this.forget(seq);
@@ -371,17 +387,22 @@ export class SessionRepublisher {
     }
   }
 
-  /** Whether a seq after `seq` is ready in every variant, and whether one is at least known (listed upstream, or in the bucket). */
-  private laterFacts(seq: number): { laterReady: boolean; laterSeen: boolean } {
+  /**
+   * Whether a seq after `seq` is ready in every variant, whether one is at least known (listed
+   * upstream, or in the bucket), and whether one has its source ready.
+   */
+  private laterFacts(seq: number): { laterReady: boolean; laterSeen: boolean; laterSourceReady: boolean } {
     let laterReady = false;
     let laterSeen = false;
+    let laterSourceReady = false;
     for (const [later, row] of this.ledger) {
       if (later <= seq) continue;
       const ready = this.variants.every((v) => this.received.get(v)!.has(later));
       laterReady ||= ready;
       laterSeen ||= ready || this.variants.every((v) => this.received.get(v)!.has(later) || this.originOf(v, later, row) !== undefined);
+      laterSourceReady ||= this.received.get(SOURCE_VARIANT)!.has(later);
     }
-    return { laterReady, laterSeen };
+    return { laterReady, laterSeen, laterSourceReady };
   }
 
   /** Enqueues an uploaded seq that is not coming again, once; the frontier waits for it meanwhile. */
@@ -408,19 +429,39 @@ export class SessionRepublisher {
     );
   }
 
-  private async list(seq: number, row: LedgerRow): Promise<void> {
-    const segments = new Map(this.variants.map((v) => [v, this.received.get(v)!.get(seq)!]));
-    const msn = await this.playlists.list(this.session.id, seq, segments, row.startedAt);
-    // Listed is listed: a ledger hiccup must not make the frontier try this seq again.
-    await this.ctx.ledger
-      .markRepublished(this.session.id, seq)
-      .catch((err: Error) => this.logger.warn({ sessionId: this.session.id, seq, err: err.message }, 'ledger not updated'));
+  private async list(seq: number, row: LedgerRow, gaps: Record<string, DropReason>, why?: SkipWhy): Promise<void> {
+    const withMedia = this.variants.filter((v) => !(v in gaps));
+    const segments = new Map(withMedia.map((v) => [v, this.received.get(v)!.get(seq)!]));
+    const msn = await this.playlists.list(this.session.id, seq, segments, row.startedAt, new Map(Object.entries(gaps)));
+    // Listed is listed: a ledger hiccup must not make the frontier try this seq again. A seq the
+    // worker dropped stays dropped (the ledger only moves forward); its source rows say it was listed.
+    if (row.state !== 'dropped') {
+      await this.ctx.ledger
+        .markRepublished(this.session.id, seq)
+        .catch((err: Error) => this.logger.warn({ sessionId: this.session.id, seq, err: err.message }, 'ledger not updated'));
+    }
     const lag = Math.max(0, Date.now() - row.ingestedAt) / 1000;
-    for (const variant of this.variants) {
+    for (const variant of withMedia) {
       this.ctx.metrics.republished.inc({ rendition: variant });
       this.ctx.metrics.republishLagSeconds.observe({ rendition: variant }, lag);
     }
+    for (const [variant, reason] of Object.entries(gaps)) this.ctx.metrics.gaps.inc({ rendition: variant, reason });
+    this.noteDegraded(seq, msn, gaps, why);
     this.logger.debug({ sessionId: this.session.id, seq, msn }, 'segment republished');
+  }
+
+  /** Logs the moments the renditions go out (listed with gaps) and come back. */
+  private noteDegraded(seq: number, msn: number, gaps: Record<string, DropReason>, why?: SkipWhy): void {
+    const degraded = Object.keys(gaps).length > 0;
+    if (degraded && !this.degraded) {
+      this.logger.warn(
+        { sessionId: this.session.id, seq, msn, why, renditions: Object.keys(gaps) },
+        'renditions missing: listing the source with #EXT-X-GAP in the renditions until they come back',
+      );
+    } else if (!degraded && this.degraded) {
+      this.logger.log({ sessionId: this.session.id, seq, msn }, 'renditions back: every variant lists media again');
+    }
+    this.degraded = degraded;
   }
 
   private async skip(seq: number, reasons: Record<string, DropReason>, why: SkipWhy): Promise<void> {
