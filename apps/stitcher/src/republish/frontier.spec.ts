@@ -84,10 +84,17 @@ describe('frontier stall avoidance', () => {
     expect(decide(facts, stallTiming(listedAt + 4000))).toEqual({ action: 'list', gaps: { '240p': 'not-in-playlist' }, why: 'stall' });
     // Without a later source ready, the seq is waited for until its deadline.
     expect(decide({ ...facts, laterSourceReady: false }, stallTiming(listedAt + 4000))).toEqual({ action: 'wait', until: 22_000 });
+    // Uploaded: a broadcaster has its renditions, they are coming; the source alone does not hurry it.
+    expect(decide({ ...facts, ledger: ledger() }, stallTiming(listedAt + 4000))).toEqual({ action: 'wait', until: 22_000 });
   });
 
   it('skips a seq whose source is missing once a later source is ready and a target duration passed', () => {
-    const facts = { seq: 3, ledger: ledger(), laterSourceReady: true, variants: { '240p': absent, source: absent } };
+    const facts = {
+      seq: 3,
+      ledger: { ...ledger(), state: 'queued' as const },
+      laterSourceReady: true,
+      variants: { '240p': absent, source: absent },
+    };
     expect(decide(facts, stallTiming(listedAt + 4000))).toMatchObject({ action: 'skip', why: 'stall' });
   });
 
@@ -135,7 +142,9 @@ describe('frontier stall avoidance', () => {
           if (decision.action === 'wait' || decision.action === 'repush') {
             expect(decision.until).toBeGreaterThan(t.now);
             expect(decision.until).toBeLessThanOrEqual(deadlineOf({ ledger: ledger() }, t));
-            if (laterReady || laterSourceReady) expect(decision.until).toBeLessThanOrEqual(t.lastListedAt! + t.targetDurationMs);
+            const undelivered = state !== 'uploaded';
+            if (laterReady || (laterSourceReady && undelivered))
+              expect(decision.until).toBeLessThanOrEqual(t.lastListedAt! + t.targetDurationMs);
           }
           if (decision.action === 'repush') expect(repushed).toBe(false);
           // The source is never given up while it is ready: only renditions get gaps.

@@ -15,8 +15,9 @@ import { SOURCE_RENDITION, type DropReason, type SegmentState } from '@lib/datab
  *
  * A lost segment must not stall players either (they stall when a live playlist gets no new
  * segment for 1.5 x its target duration, docs/hls-rules.md): once a later seq is ready in every
- * variant, or at least in the source (every broadcaster down: the source sets the pace), the
- * frontier seq is waited for at most one target duration after the last listing,
+ * variant, or at least in the source while no broadcaster delivered the frontier seq (every
+ * broadcaster down: the source sets the pace), the frontier seq is waited for at most one
+ * target duration after the last listing,
  * and a seq that was uploaded but is not coming (later seqs are already listed upstream) is
  * pushed again once, if that can still make its deadline, or skipped at once.
  *
@@ -53,7 +54,7 @@ export interface SeqFacts {
   laterSeen?: boolean;
   /** This seq was already pushed again once. */
   repushed?: boolean;
-  /** A later seq has its source ready (its renditions may be missing): it could be listed, with gaps. */
+  /** A later seq has its source ready (its renditions may be missing): it could be listed, with gaps (see stallAtOf). */
   laterSourceReady?: boolean;
 }
 
@@ -121,8 +122,8 @@ function skipWhy(facts: SeqFacts, timing: FrontierTiming, missing: string[]): Sk
   // The worker gave the segment up: no broadcaster will ever list it, do not wait for the
   // renditions (only for the source's download, while it can make the deadline).
   if (facts.ledger?.state === 'dropped') {
-    const source = facts.variants[SOURCE_RENDITION]?.state;
-    if (source === 'coming' && timing.now < deadline) return { action: 'wait', until: deadline };
+    const until = Math.min(deadline, stallAtOf(facts, timing));
+    if (facts.variants[SOURCE_RENDITION]?.state === 'coming' && timing.now < until) return { action: 'wait', until };
     return 'dropped-upstream';
   }
   if (timing.now >= deadline) return 'deadline';
@@ -140,9 +141,13 @@ function skipWhy(facts: SeqFacts, timing: FrontierTiming, missing: string[]): Sk
 /**
  * The moment waiting longer would leave the playlists without a new segment for a target
  * duration, when something later could be listed instead: a later seq ready in every variant,
- * or in its source (listed with gaps).
+ * or, while no broadcaster has delivered this one yet (every broadcaster down, or just slow),
+ * a later seq ready in its source (this one is then listed with gaps). An uploaded seq's
+ * renditions exist: only a later seq ready everywhere makes it wait less than its deadline.
  */
-export function stallAtOf(facts: Pick<SeqFacts, 'laterReady' | 'laterSourceReady'>, timing: FrontierTiming): number {
-  if (!(facts.laterReady || facts.laterSourceReady) || timing.lastListedAt === undefined) return Infinity;
+export function stallAtOf(facts: Pick<SeqFacts, 'laterReady' | 'laterSourceReady' | 'ledger'>, timing: FrontierTiming): number {
+  const undelivered = facts.ledger?.state !== 'uploaded' && facts.ledger?.state !== 'republished';
+  const sourcePaced = facts.laterSourceReady && undelivered;
+  if (!(facts.laterReady || sourcePaced) || timing.lastListedAt === undefined) return Infinity;
   return timing.lastListedAt + timing.targetDurationMs;
 }
