@@ -13,8 +13,7 @@ import { LocalTranscoder } from './local-transcoder';
 const LOG_INTERVAL_MS = 10_000;
 
 export type FallbackOutcome =
-  | { ok: true; roundTripMs: number; startedAt: number; renditions: Record<string, string> }
-  | { ok: false; reason: string };
+  { ok: true; roundTripMs: number; startedAt: number; renditions: Record<string, string> } | { ok: false; reason: string };
 
 /**
  * Delivers a segment no broadcaster could take by transcoding it locally, and records it as a
@@ -62,7 +61,8 @@ export class FallbackDelivery {
     this.metrics.transcodeSeconds.observe(done.ms / 1000);
     await this.ledger.recordAttempt(sessionId, seq, LOCAL_FALLBACK_BROADCASTER);
     const marked = await this.ledger.markUploaded(sessionId, seq, { uploadMs: 0, roundTripMs: done.ms, renditions: done.renditions });
-    if (marked) await this.announcer.announce({ sessionId, streamId: segment.streamId, seq, uploadedAt: Date.now(), renditions: done.renditions });
+    if (marked)
+      await this.announcer.announce({ sessionId, streamId: segment.streamId, seq, uploadedAt: Date.now(), renditions: done.renditions });
     this.logPeriod(sessionId, seq, trigger, why, done.ms);
     return { ok: true, roundTripMs: done.ms, startedAt, renditions: done.renditions };
   }
@@ -72,6 +72,9 @@ export class FallbackDelivery {
     if (now - (this.lastLogAt.get(sessionId) ?? 0) < LOG_INTERVAL_MS) return;
     this.lastLogAt.set(sessionId, now);
     if (this.lastLogAt.size > 10_000) this.lastLogAt.delete(this.lastLogAt.keys().next().value!);
-    this.logger.warn({ sessionId, seq, trigger, why, transcodeMs: ms }, 'no broadcaster can take the segments: transcoding the ladder locally');
+    this.logger.warn(
+      { sessionId, seq, trigger, why, transcodeMs: ms },
+      'no broadcaster can take the segments: transcoding the ladder locally',
+    );
   }
 }

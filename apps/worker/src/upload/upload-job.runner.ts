@@ -96,7 +96,10 @@ export class UploadJobRunner {
     private readonly fallback: FallbackDelivery,
   ) {
     // With FALLBACK_TRANSCODE=local the broadcasters get the deadline less the local transcode's reserve.
-    this.budget = fallback.budgetFor({ uploadTimeoutFactor: segments.uploadTimeoutFactor, liveDeadlineFactor: segments.liveDeadlineFactor });
+    this.budget = fallback.budgetFor({
+      uploadTimeoutFactor: segments.uploadTimeoutFactor,
+      liveDeadlineFactor: segments.liveDeadlineFactor,
+    });
   }
 
   /** Runs the job to its outcome. Throws only when the job cannot be run (an invalid payload, a store error). */
