@@ -726,4 +726,37 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       expect(counts.dropReasons).toEqual({ 'deadline-exceeded': 1 });
     });
   });
+
+  describe('a session published while the Livepeer API was down', () => {
+    it('republishes the source alone until its Livepeer stream exists, then the renditions join at the next msn', async () => {
+      stream = await createStream();
+      const live = await startSession();
+      const session = { ...live, state: 'starting' as const, livepeerStreamId: null, renditions: null };
+      await repos.sessions.update(session.id, { state: 'starting', livepeerStreamId: null, renditions: null });
+      await takeOver(session);
+      expect(republisher.variants).toEqual([SOURCE_VARIANT]);
+      // Ingest recorded the segments; no Livepeer stream to enqueue them for: dropped at their deadline.
+      await ingest(session, 0, { deliver: false });
+      await repos.ledger.markDropped(session.id, 0, 'no-livepeer-stream');
+      await ingest(session, 1, { deliver: false });
+      await round();
+      await round();
+      let rows = await rowsOf(session);
+      expect(rows.get(0)).toEqual({ source: { msn: 0, reason: null, discontinuity: false } });
+      expect(rows.get(1)).toEqual({ source: { msn: 1, reason: null, discontinuity: false } });
+
+      // The API answers again: ingest records the stream (StreamRepublisher hands the fresh row over).
+      republisher.session = { ...session, state: 'live', livepeerStreamId: live.livepeerStreamId, renditions: live.renditions };
+      await transcoded(session, 2, RENDITIONS);
+      await round();
+      await round();
+      rows = await rowsOf(session);
+      expect(rows.get(2)).toEqual(listedAs(2));
+      expect(republisher.variants).toEqual([...RENDITIONS, SOURCE_VARIANT]);
+      for (const v of RENDITIONS) {
+        const playlist = parseMediaPlaylist((await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, v))).toString());
+        expect([playlist.mediaSequence, playlist.segments.length], v).toEqual([2, 1]);
+      }
+    });
+  });
 });

@@ -77,8 +77,8 @@ export function pollIntervalOf(pollIntervalMs: number, targetDurationSeconds: nu
  */
 export class SessionRepublisher {
   private readonly logger = new Logger(SessionRepublisher.name);
-  readonly renditions: { name: string; playlistUrl: string }[];
-  readonly variants: string[];
+  renditions: { name: string; playlistUrl: string }[];
+  variants: string[];
   private nextSeq?: number;
   private ledger = new Map<number, LedgerRow>();
   private readonly received = new Map<string, Map<number, ReceivedSegment>>();
@@ -91,6 +91,8 @@ export class SessionRepublisher {
   /** When a seq without a ledger row (a hole) was first noticed. */
   private readonly holeSince = new Map<number, number>();
   private superseded = false;
+  /** The renditions of the session's Livepeer stream were taken (at open, or once it was created). */
+  private renditionsJoined = false;
   private ledgerReadAt = 0;
   /** Renditions the worker announced, per seq, before the ledger read shows them (null: playlist path). */
   private readonly announced = new Map<number, Record<string, string> | null>();
@@ -111,15 +113,41 @@ export class SessionRepublisher {
     /** Called when background work (a poll, a download) finished: the stream loop runs again at once. */
     private readonly wake: () => void,
   ) {
-    this.renditions = renditionsOf(session, ctx.playbackUrl, (name) =>
-      this.logger.error({ sessionId: session.id, rendition: name }, 'rendition name unusable in a URL path; not republished'),
-    );
+    this.renditions = this.renditionsOfSession();
     this.variants = [...this.renditions.map((r) => r.name), SOURCE_VARIANT];
-    for (const name of this.variants) {
-      this.received.set(name, new Map());
-      this.failures.set(name, new Map());
-      this.upstream.set(name, new Map());
-    }
+    for (const name of this.variants) this.track(name);
+  }
+
+  private renditionsOfSession(): { name: string; playlistUrl: string }[] {
+    return renditionsOf(this.session, this.ctx.playbackUrl, (name) =>
+      this.logger.error({ sessionId: this.session.id, rendition: name }, 'rendition name unusable in a URL path; not republished'),
+    );
+  }
+
+  private track(variant: string): void {
+    this.received.set(variant, new Map());
+    this.failures.set(variant, new Map());
+    this.upstream.set(variant, new Map());
+  }
+
+  /**
+   * A session published while the Livepeer API was down starts with the source alone (no
+   * Livepeer stream, no renditions yet); once ingest records its stream, its renditions join
+   * from the next seq on (earlier seqs had no broadcaster to make them).
+   */
+  private async joinRenditions(): Promise<void> {
+    if (this.renditionsJoined || !this.session.livepeerStreamId) return;
+    this.renditionsJoined = true;
+    const joining = this.renditionsOfSession().filter((r) => !this.variants.includes(r.name));
+    if (joining.length === 0) return;
+    for (const r of joining) this.track(r.name);
+    this.renditions = [...this.renditions, ...joining];
+    this.variants = [...this.renditions.map((r) => r.name), SOURCE_VARIANT];
+    await this.playlists.joinVariants(this.variants);
+    this.logger.log(
+      { sessionId: this.session.id, renditions: joining.map((r) => r.name) },
+      'Livepeer stream created late: renditions join',
+    );
   }
 
   get id(): string {
@@ -131,6 +159,7 @@ export class SessionRepublisher {
     const last = await this.ctx.renditions.lastResolvedSeq(this.session.id);
     this.nextSeq = last === undefined ? undefined : last + 1;
     await this.playlists.openSession(this.variants, this.session.targetDuration);
+    this.renditionsJoined = Boolean(this.session.livepeerStreamId);
     this.lastListedAt = Date.now();
   }
 
@@ -187,6 +216,7 @@ export class SessionRepublisher {
       await this.refreshLedger();
     }
     if (this.nextSeq === undefined) return;
+    await this.joinRenditions();
     this.startPolls();
     this.startDownloads();
     await this.advance();

@@ -84,6 +84,23 @@ export class StreamPlaylists {
     this.variantInfo.clear();
     this.probeFailures.clear();
     this.masterText = undefined;
+    await this.openVariants(variants, targetDuration);
+  }
+
+  /**
+   * Variants that join the session while it runs (its Livepeer stream, and so its renditions,
+   * came only after the publish started: the API was down). Each continues its playlist as
+   * openSession would, and lists from the stream's next msn on; the master gets it once it is
+   * described.
+   */
+  async joinVariants(variants: string[]): Promise<void> {
+    const joining = variants.filter((name) => !this.sessionVariants.includes(name));
+    if (joining.length === 0) return;
+    this.sessionVariants = [...this.sessionVariants, ...joining];
+    await this.openVariants(joining, this.targetDuration);
+  }
+
+  private async openVariants(variants: string[], targetDuration: number): Promise<void> {
     const limit = this.ctx.settings.playlistWindowSegments * 3 + 20;
     const anew: string[] = [];
     const ending: string[] = [];
