@@ -146,8 +146,17 @@ function skipWhy(facts: SeqFacts, timing: FrontierTiming, missing: string[]): Sk
  * renditions exist: only a later seq ready everywhere makes it wait less than its deadline.
  */
 export function stallAtOf(facts: Pick<SeqFacts, 'laterReady' | 'laterSourceReady' | 'ledger'>, timing: FrontierTiming): number {
+  if (timing.lastListedAt === undefined) return Infinity;
+  if (facts.laterReady) return timing.lastListedAt + timing.targetDurationMs;
   const undelivered = facts.ledger?.state !== 'uploaded' && facts.ledger?.state !== 'republished';
-  const sourcePaced = facts.laterSourceReady && undelivered;
-  if (!(facts.laterReady || sourcePaced) || timing.lastListedAt === undefined) return Infinity;
-  return timing.lastListedAt + timing.targetDurationMs;
+  if (facts.laterSourceReady && undelivered) return timing.lastListedAt + SOURCE_PACED_BUDGET * timing.targetDurationMs;
+  return Infinity;
 }
+
+/**
+ * Target durations after the last listing that a seq no broadcaster delivered yet is waited
+ * for when only the source of a later one is ready: more than the 1 of a seq stuck behind a
+ * ready one (a transcode that is merely slow, a local fallback one, still makes it), less than
+ * the 1.5 players stall at.
+ */
+export const SOURCE_PACED_BUDGET = 1.25;
