@@ -93,7 +93,8 @@ describe.each(CASES)('degraded: $name', (degraded) => {
     const timeline = await pipeline.timeline(session.id);
     const sourceListed = timeline.filter((e) => e.renditions.source?.state === 'republished');
     const during = timeline.filter((e) => e.seq > outageFromSeq && e.seq <= outageToSeq);
-    expect(during.length, 'segments ingested during the outage').toBeGreaterThanOrEqual(8);
+    const states = timeline.map((e) => `${e.seq}:${e.state}${e.dropReason ? `(${e.dropReason})` : ''}`).join(' ');
+    expect(during.length, `segments ingested during the outage (${outageFromSeq + 1}-${outageToSeq}; ${states})`).toBeGreaterThanOrEqual(8);
     // Viewers keep a stream: the source lists every segment of the outage.
     expect(
       during.filter((e) => e.renditions.source?.state !== 'republished').map((e) => e.seq),
