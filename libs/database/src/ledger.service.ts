@@ -20,7 +20,7 @@ export interface IngestedSegment {
 /** The fields of a ledger row the stitcher's frontier reads. */
 export type LedgerWindowRow = Pick<
   SegmentEntity,
-  'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions' | 'dropReason'
+  'seq' | 'state' | 'ingestedAt' | 'queuedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions' | 'dropReason'
 >;
 
 /**
@@ -188,6 +188,7 @@ export class LedgerService {
         seq: true,
         state: true,
         ingestedAt: true,
+        queuedAt: true,
         durationMs: true,
         uploadedAt: true,
         objectKey: true,
