@@ -116,7 +116,8 @@ describe('local fallback transcoding (in process, real stores and ffmpeg)', () =
   });
 
   it('drops the segment when it cannot transcode either (a session without profiles), with both reasons', async () => {
-    api.broadcasters = [];
+    api.broadcasters = [b1.address];
+    b1.fail([], '503');
     const s = await liveSession([]);
     await ingest.ingest(s, 0);
     expect(await resultOf(s, 0)).toMatchObject({ outcome: 'dropped', reason: 'deadline-exceeded' });
