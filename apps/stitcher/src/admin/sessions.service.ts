@@ -10,6 +10,7 @@ import {
   type StreamEntity,
 } from '@lib/database';
 import { SOURCE_VARIANT, renditionsOf } from '../republish/session-republisher';
+import { fallbackPeriods } from './fallback-periods';
 
 export interface SegmentCounts {
   ingested: number;
@@ -56,7 +57,14 @@ export class SessionsQuery {
     if (!session) throw new NotFoundException(`no session with id ${id}`);
     const stream = await this.streams.get(session.streamId);
     const counts = (await this.countsBySession([id])).get(id) ?? emptyCounts();
-    return { ...this.summary(session, stream ?? undefined), counts, renditions: await this.renditionStatus(session) };
+    const local = fallbackPeriods(await this.ledger.localTranscodes(id));
+    return {
+      ...this.summary(session, stream ?? undefined),
+      counts,
+      renditions: await this.renditionStatus(session),
+      // Segments a worker transcoded itself because no broadcaster could (FALLBACK_TRANSCODE=local).
+      fallback: { segments: local.reduce((n, p) => n + p.segments, 0), periods: local },
+    };
   }
 
   /** Per source segment: the ledger row and what each variant made of it, oldest first (the newest `limit`). */
