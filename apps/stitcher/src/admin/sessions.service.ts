@@ -12,6 +12,7 @@ import {
   type StreamEntity,
 } from '@lib/database';
 import { SOURCE_VARIANT, renditionsOf } from '../republish/session-republisher';
+import { fallbackPeriods } from './fallback-periods';
 
 export interface SegmentCounts {
   ingested: number;
@@ -67,12 +68,15 @@ export class SessionsQuery {
     const stream = await this.streams.get(session.streamId);
     const counts = (await this.countsBySession([id])).get(id) ?? emptyCounts();
     const stats = (await this.stats.bySession([id])).get(id)!;
+    const local = fallbackPeriods(await this.ledger.localTranscodes(id));
     return {
       ...this.summary(session, stream ?? undefined),
       ...stats,
       drops: counts.dropped,
       counts,
       renditions: await this.renditionStatus(session),
+      // Segments a worker transcoded itself because no broadcaster could (FALLBACK_TRANSCODE=local).
+      fallback: { segments: local.reduce((n, p) => n + p.segments, 0), periods: local },
     };
   }
 
