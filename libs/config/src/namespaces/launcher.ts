@@ -21,7 +21,8 @@ export const launcherConfig = defineConfig(
     },
     REDIS_HOST: {
       schema: z.string().min(1).default('127.0.0.1'),
-      description: 'npm start, REDIS_URL unset: host of the Redis to use; a host other than this machine must answer (none is started there).',
+      description:
+        'npm start, REDIS_URL unset: host of the Redis to use; a host other than this machine must answer (none is started there).',
     },
     WORKER_COPIES: {
       schema: z.coerce.number().int().min(1).max(16).default(1),

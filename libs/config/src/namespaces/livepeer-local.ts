@@ -99,6 +99,11 @@ export const livepeerLocalConfig = defineConfig(
       schema: positiveInt(30, 10_000),
       description: 'Segments a broadcaster keeps in memory per rendition (the playlists list the last 6).',
     },
+    LIVEPEER_LOCAL_DIALECT: {
+      schema: z.enum(['current', 'legacy']).default('current'),
+      description:
+        "How the API answers: current (today's Livepeer API) or legacy (an older one: no renditions or stream key in answers, no default ladder, 422 for fps 0 / fpsDen / gop / profile, 404 on DELETE, a static broadcaster list).",
+    },
     LIVEPEER_LOCAL_FAULTS: {
       schema: z.string().default(''),
       description: 'Faults a broadcaster starts with, e.g. `failNext=3,failStatus=503,delayMs=200,hangNext=1,resetNext=1,unhealthy=true`.',
@@ -120,5 +125,6 @@ export const livepeerLocalConfig = defineConfig(
     maxSegmentBytes: env.LIVEPEER_LOCAL_MAX_SEGMENT_BYTES,
     segmentCache: env.LIVEPEER_LOCAL_SEGMENT_CACHE,
     faults: env.LIVEPEER_LOCAL_FAULTS,
+    dialect: env.LIVEPEER_LOCAL_DIALECT,
   }),
 );
