@@ -3,8 +3,14 @@ import { PRESET_NAMES, RELAY_DEFAULT_PRESETS, validateLadder } from '@lib/livepe
 
 /** A ladder the Livepeer API would refuse (422); `problems` lists every rule broken. */
 export class InvalidLadderError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid ladder:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    /** Who refused it: the relay's own rules (undefined) or the Livepeer API at this URL. */
+    readonly refusedBy?: string,
+  ) {
+    super(
+      `${refusedBy ? `the Livepeer API at ${refusedBy} refused the ladder` : 'invalid ladder'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'InvalidLadderError';
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type Ladder, type StreamEntity, StreamRepository } from '@lib/database';
 import { normalizeLadder } from './ladder';
+import { LADDER_CHECK, type LadderCheckResult, type LadderChecker } from './ladder-check';
 import { generatePlaybackId, generateStreamKey, hashStreamKey, looksLikeStreamKey } from './stream-key';
 import type { StreamControlEvent } from '@lib/queue';
 import { StreamEventsPublisher } from './stream-events.publisher';
@@ -41,6 +42,11 @@ export interface StreamWithKey extends StreamView {
   publishUrls: PublishUrls;
 }
 
+/** Create and ladder change also say what the Livepeer API made of the ladder. */
+export interface LadderChecked {
+  ladderCheck: LadderCheckResult;
+}
+
 export interface CreateStreamInput {
   name: string;
   ladder?: unknown;
@@ -67,12 +73,17 @@ export class StreamsService {
     private readonly streams: StreamRepository,
     @Inject(STREAM_URL_SETTINGS) private readonly urls: StreamUrlSettings,
     private readonly events: StreamEventsPublisher,
+    @Inject(LADDER_CHECK) private readonly ladderChecker: LadderChecker,
   ) {}
 
-  /** Validates name and ladder (Livepeer's rules), stores the key's hash, returns the key once. */
-  async create(input: CreateStreamInput): Promise<StreamWithKey> {
+  /**
+   * Validates name and ladder (Livepeer's rules, then the configured Livepeer API itself), stores
+   * the key's hash, returns the key once.
+   */
+  async create(input: CreateStreamInput): Promise<StreamWithKey & LadderChecked> {
     const name = checkName(input.name);
     const ladder = normalizeLadder(input.ladder);
+    const ladderCheck = await this.ladderChecker.check(name, ladder);
     const streamKey = generateStreamKey();
     const now = Date.now();
     const entity: StreamEntity = {
@@ -86,7 +97,7 @@ export class StreamsService {
       updatedAt: now,
     };
     await this.streams.insert(entity);
-    return this.withKey(entity, streamKey);
+    return { ...this.withKey(entity, streamKey), ladderCheck };
   }
 
   async list(): Promise<StreamView[]> {
@@ -118,14 +129,15 @@ export class StreamsService {
   }
 
   /** Applies from the next publish: a live session keeps the Livepeer stream it has. */
-  async updateLadder(id: string, ladder: unknown): Promise<StreamView> {
+  async updateLadder(id: string, ladder: unknown): Promise<StreamView & LadderChecked> {
     const normalized = normalizeLadder(ladder);
     const row = await this.entity(id);
+    const ladderCheck = await this.ladderChecker.check(row.name, normalized);
     row.ladder = normalized;
     row.updatedAt = Date.now();
     await this.streams.save(row);
     await this.announce(id, 'stream-ladder-updated');
-    return this.view(row);
+    return { ...this.view(row), ladderCheck };
   }
 
   async rename(id: string, name: string): Promise<StreamView> {

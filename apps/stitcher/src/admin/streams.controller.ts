@@ -1,7 +1,18 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SessionRepository } from '@lib/database';
-import { InvalidLadderError, InvalidStreamNameError, StreamNotFoundError, StreamsService } from '@lib/streams';
+import { InvalidLadderError, InvalidStreamNameError, LadderUncheckedError, StreamNotFoundError, StreamsService } from '@lib/streams';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { openApiSchema } from './openapi-schema';
 import { createStreamSchema, idParamSchema, ladderSchema, type CreateStreamInput, type IdParam, type LadderInput } from './schemas';
@@ -10,12 +21,17 @@ import { ZodValidationPipe } from './zod-validation.pipe';
 
 const validId = new ZodValidationPipe(idParamSchema);
 
-/** `profiles[1].height must be >= 128` -> field `ladder.profiles[1].height`. */
+/**
+ * `profiles[1].height must be >= 128` -> field `ladder.profiles[1].height`; a problem the Livepeer
+ * API itself found says so, so the user knows the relay's own rules passed it.
+ */
 function ladderProblems(err: InvalidLadderError, prefix: string): Record<string, string[]> {
+  const by = err.refusedBy ? ` (refused by the Livepeer API at ${err.refusedBy})` : '';
   return fieldErrors(
     err.problems.map((problem) => {
       const path = /^([A-Za-z_][\w]*(?:\[\d+\])?(?:\.[A-Za-z_]\w*)*)\s/.exec(problem)?.[1];
-      return { field: path ? `${prefix}${path}` : prefix.replace(/\.$/, ''), message: path ? problem.slice(path.length + 1) : problem };
+      const message = path ? problem.slice(path.length + 1) : problem;
+      return { field: path ? `${prefix}${path}` : prefix.replace(/\.$/, ''), message: `${message}${by}` };
     }),
   );
 }
@@ -27,6 +43,7 @@ async function answer<T>(work: () => Promise<T>, ladderPrefix: string): Promise<
   } catch (err) {
     if (err instanceof StreamNotFoundError) throw new NotFoundException(err.message);
     if (err instanceof InvalidLadderError) throw new ValidationFailed(ladderProblems(err, ladderPrefix));
+    if (err instanceof LadderUncheckedError) throw new ServiceUnavailableException(err.message);
     if (err instanceof InvalidStreamNameError) throw new ValidationFailed({ name: [err.message.replace(/^invalid stream name: /, '')] });
     throw err;
   }

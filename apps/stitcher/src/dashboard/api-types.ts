@@ -31,6 +31,8 @@ export interface CreatedStream {
   streamKey: string;
   publishUrls: { rtmp: string; httpPush: string };
   playbackUrl: string;
+  /** What the Livepeer API made of the ladder; `warning` when it could not be asked. */
+  ladderCheck?: { result: 'accepted' | 'unchecked' | 'skipped'; warning?: string };
 }
 
 export interface SessionDetail {

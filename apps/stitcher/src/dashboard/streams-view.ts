@@ -92,6 +92,9 @@ function showCreated(created: CreatedStream): void {
   byId('created-rtmp').textContent = created.publishUrls.rtmp;
   byId('created-push').textContent = created.publishUrls.httpPush;
   byId('created-playback').textContent = created.playbackUrl;
+  const check = byId('created-ladder-check');
+  check.textContent = created.ladderCheck?.warning ? `Ladder not checked: ${created.ladderCheck.warning}` : '';
+  check.hidden = !created.ladderCheck?.warning;
   const notice = byId('created');
   notice.hidden = false;
   notice.dataset.streamId = created.id;
