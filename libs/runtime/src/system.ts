@@ -3,6 +3,7 @@ import { freePort } from './free-port';
 import { ManagedProcess } from './managed-process';
 import { distEntry, repoRoot } from './paths';
 import { chooseRedis } from './redis-choice';
+import { transcodingPlan } from './transcoding-plan';
 import { isRedisReachable, redisServerReady, spawnRedisServer } from './redis-server';
 import { RestartPolicySettings } from './restart-policy';
 import { GiveUp, Supervisor } from './supervisor';
@@ -168,11 +169,18 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     processes.delete('migrate');
     if (migrated.code !== 0) throw new Error(`database migration failed:\n${migrate.tail()}`);
 
-    // Transcoding network: the configured Livepeer API, or livepeer-local.
-    if (!env.LIVEPEER_API_URL) {
+    // Transcoding network: livepeer-local, an outside Livepeer API, or the outside API with
+    // livepeer-local's broadcasters only (transcoding-plan.ts).
+    const transcoding = transcodingPlan(env);
+    if (transcoding.kind === 'local') {
       const { http } = await startApp('livepeer-local', 'livepeer-local');
       env.LIVEPEER_API_URL = `http://127.0.0.1:${http}/api`;
       log(`livepeer-local API on ${env.LIVEPEER_API_URL}`);
+    } else if (transcoding.kind === 'broadcasters') {
+      // Read by livepeer-local only (its supervisor passes it to each broadcaster unchanged).
+      env.LIVEPEER_LOCAL_HOOK_URL = transcoding.hookUrl;
+      await startApp('livepeer-local', 'livepeer-local');
+      log(`livepeer-local broadcasters only, asking ${transcoding.hookUrl} about new streams; Livepeer API ${env.LIVEPEER_API_URL}`);
     }
 
     const apps: Array<[string, RelayApp]> = [

@@ -99,6 +99,11 @@ export const livepeerLocalConfig = defineConfig(
       schema: positiveInt(30, 10_000),
       description: 'Segments a broadcaster keeps in memory per rendition (the playlists list the last 6).',
     },
+    LIVEPEER_LOCAL_MODE: {
+      schema: z.enum(['full', 'broadcasters']).default('full'),
+      description:
+        "full: the local Livepeer API and its broadcasters. broadcasters: only the broadcasters, each asking LIVEPEER_LOCAL_HOOK_URL (the outside API's hook; npm start derives it from LIVEPEER_API_URL) about new streams; no local API.",
+    },
     LIVEPEER_LOCAL_DIALECT: {
       schema: z.enum(['current', 'legacy']).default('current'),
       description:
@@ -126,5 +131,8 @@ export const livepeerLocalConfig = defineConfig(
     segmentCache: env.LIVEPEER_LOCAL_SEGMENT_CACHE,
     faults: env.LIVEPEER_LOCAL_FAULTS,
     dialect: env.LIVEPEER_LOCAL_DIALECT,
+    mode: env.LIVEPEER_LOCAL_MODE,
+    /** The hook URL as configured (the supervisor passes it on in broadcasters mode). */
+    configuredHookUrl: env.LIVEPEER_LOCAL_HOOK_URL,
   }),
 );
