@@ -83,6 +83,7 @@ describe('broadcaster health (failing until it succeeds)', () => {
     b1.statusCode = 503;
     expect(await check.checkFailing()).toEqual([b1.address]);
     expect(await failing()).toEqual([b1.address]);
+    expect(await worker.metric('worker_broadcasters_failing')).toBe(1);
     expect((await redis.hgetall(keys().broadcasterStats(b1.address)))[BROADCASTER_STATS_FIELDS.lastCheckError]).toBe('status answered 503');
     // One worker checks a broadcaster once per interval (the lock), however many run.
     expect(await check.checkFailing()).toEqual([]);

@@ -11,12 +11,13 @@ import { SessionsQuery } from './sessions.service';
 import { PresetsController } from './presets.controller';
 import { QueuesController } from './queues.controller';
 import { StreamsController } from './streams.controller';
+import { TranscodeMetrics } from './transcode-metrics';
 
 /** The REST admin API under /api (bearer ADMIN_TOKEN), documented at /docs. */
 @Module({
   // The queue controls and the bull-board page read the upload queue.
   imports: [DatabaseModule, StreamsModule, RepublishModule],
   controllers: [StreamsController, PresetsController, SessionsController, BroadcastersController, QueuesController],
-  providers: [AdminAuthenticator, AdminAuthGuard, SessionsQuery, BroadcastersQuery],
+  providers: [AdminAuthenticator, AdminAuthGuard, SessionsQuery, BroadcastersQuery, TranscodeMetrics],
 })
 export class AdminModule {}

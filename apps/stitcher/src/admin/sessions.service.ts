@@ -10,6 +10,7 @@ import {
   type StreamEntity,
 } from '@lib/database';
 import { SOURCE_VARIANT, renditionsOf } from '../republish/session-republisher';
+import { TRANSCODE_WINDOW_SEGMENTS, type TranscodeHealth, transcodeHealth } from './transcode-status';
 
 export interface SegmentCounts {
   ingested: number;
@@ -48,7 +49,12 @@ export class SessionsQuery {
     const rows = await this.sessions.list(filter);
     const streams = await this.streams.byIds(rows.map((r) => r.streamId));
     const counts = await this.countsBySession(rows.map((r) => r.id));
-    return rows.map((r) => ({ ...this.summary(r, streams.get(r.streamId)), counts: counts.get(r.id) ?? emptyCounts() }));
+    const transcode = await Promise.all(rows.map((r) => this.transcodeOf(r)));
+    return rows.map((r, i) => ({
+      ...this.summary(r, streams.get(r.streamId)),
+      transcode: transcode[i],
+      counts: counts.get(r.id) ?? emptyCounts(),
+    }));
   }
 
   async detail(id: string) {
@@ -56,7 +62,21 @@ export class SessionsQuery {
     if (!session) throw new NotFoundException(`no session with id ${id}`);
     const stream = await this.streams.get(session.streamId);
     const counts = (await this.countsBySession([id])).get(id) ?? emptyCounts();
-    return { ...this.summary(session, stream ?? undefined), counts, renditions: await this.renditionStatus(session) };
+    return {
+      ...this.summary(session, stream ?? undefined),
+      transcode: await this.transcodeOf(session),
+      counts,
+      renditions: await this.renditionStatus(session),
+    };
+  }
+
+  /** "transcoding", "degraded" or "not transcoding: <why>", and the speed factor, from the newest ledger rows. */
+  async transcodeOf(session: SessionEntity): Promise<TranscodeHealth> {
+    if (!session.livepeerStreamId) {
+      return { status: `not transcoding: ${session.stateReason ?? 'no Livepeer stream yet'}`, speedFactor: null };
+    }
+    const recent = await this.ledger.newest(session.id, TRANSCODE_WINDOW_SEGMENTS);
+    return transcodeHealth({ renditions: renditionsOf(session, '').length, stateReason: session.stateReason, recent });
   }
 
   /** Per source segment: the ledger row and what each variant made of it, oldest first (the newest `limit`). */

@@ -42,6 +42,8 @@ export interface SessionDetail {
   playbackId: string | null;
   renditions: RenditionStatus[];
   counts: SegmentCounts;
+  /** "transcoding", "degraded" or "not transcoding: <why>"; speed = media duration / push round trip. */
+  transcode: { status: string; speedFactor: number | null };
 }
 
 export interface TimelineEntry {

@@ -21,6 +21,8 @@ export class SessionView implements View {
     const path = `/api/sessions/${encodeURIComponent(this.sessionId)}`;
     const session = await this.api.request<SessionDetail>(path);
     byId('session-stream').textContent = `${session.streamName} (${session.state})`;
+    const speed = session.transcode.speedFactor;
+    byId('session-transcode').textContent = `${session.transcode.status}${speed === null ? '' : ` · speed ${speed.toFixed(2)}x real time`}`;
     if (session.playbackId) this.player.play({ id: session.id, playbackId: session.playbackId });
     fillTable(
       byId<HTMLTableElement>('ladder'),

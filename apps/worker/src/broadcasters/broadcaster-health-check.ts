@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { InjectConfig, type ConfigOf, workerConfig } from '@lib/config';
 import { describeFetchError } from '@lib/livepeer';
 import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
+import { WorkerMetrics } from '../upload/worker-metrics';
 import { BroadcasterStats } from './broadcaster-stats.service';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -21,6 +22,7 @@ export class BroadcasterHealthCheck implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly stats: BroadcasterStats,
+    private readonly metrics: WorkerMetrics,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @InjectConfig(workerConfig) private readonly config: ConfigOf<typeof workerConfig>,
@@ -44,6 +46,7 @@ export class BroadcasterHealthCheck implements OnModuleInit, OnModuleDestroy {
   /** One round: each failing broadcaster this worker wins the lock of. Returns what it checked. */
   async checkFailing(): Promise<string[]> {
     const failing = [...(await this.stats.failing()).keys()];
+    this.metrics.failingBroadcasters.set(failing.length);
     const mine: string[] = [];
     for (const address of failing) {
       const won = await this.redis.set(this.keys.broadcasterCheckLock(address), '1', 'PX', this.config.checkIntervalMs, 'NX');

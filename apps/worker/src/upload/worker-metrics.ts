@@ -29,6 +29,7 @@ export class WorkerMetrics {
   readonly renditionParts: Counter<string>;
   readonly repushes: Counter<string>;
   readonly active: Gauge<string>;
+  readonly failingBroadcasters: Gauge<string>;
 
   constructor(metrics: MetricsService) {
     this.queueWait = metrics.histogram(
@@ -81,5 +82,9 @@ export class WorkerMetrics {
     );
     this.repushes = metrics.counter('worker_repushes_total', 'Repush jobs of the stitcher, by outcome.', ['outcome']);
     this.active = metrics.gauge('worker_jobs_active', 'Upload jobs running in this process.');
+    this.failingBroadcasters = metrics.gauge(
+      'worker_broadcasters_failing',
+      "Broadcasters failing (failed pushes in a row, no success since), as of this worker's last check round.",
+    );
   }
 }
