@@ -17,8 +17,12 @@ export interface StreamRepublisherDeps {
   republisher: (session: SessionEntity, playlists: StreamPlaylists, wake: () => void) => SessionRepublisher;
 }
 
-/** Steps of one stream never follow each other closer than this, however often work completes. */
-const MIN_STEP_GAP_MS = 50;
+/**
+ * Steps of one stream never follow each other closer than this, however often work completes
+ * (a few wakes per segment: the announcement and each download). Small, since the step that
+ * lists a segment waits for it.
+ */
+const MIN_STEP_GAP_MS = 10;
 /** Pause after an unexpected error before the stream is tried again. */
 const ERROR_BACKOFF_MS = 1000;
 
