@@ -61,3 +61,10 @@ export const BROADCASTER_STATS_FIELDS = {
   /** The last active check's failure, empty after a good one. */
   lastCheckError: 'lastCheckError',
 } as const;
+
+/** A `ZRANGE ... WITHSCORES` answer ([member, score, member, score, ...]) as member -> score pairs. */
+export function scoredMembers(flat: string[]): [string, number][] {
+  const out: [string, number][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], Number(flat[i + 1])]);
+  return out;
+}

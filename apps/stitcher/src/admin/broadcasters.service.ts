@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { SessionRepository } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
-import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
+import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys, scoredMembers } from '@lib/queue';
 
 export interface BroadcasterView {
   address: string;
@@ -105,9 +105,7 @@ export class BroadcastersQuery {
   /** The workers' failing set: address -> since when. */
   private async failing(): Promise<Map<string, number>> {
     const flat = await this.redis.zrange(this.keys.broadcastersFailing(), 0, -1, 'WITHSCORES');
-    const out = new Map<string, number>();
-    for (let i = 0; i + 1 < flat.length; i += 2) out.set(normalize(flat[i]), Number(flat[i + 1]));
-    return out;
+    return new Map(scoredMembers(flat).map(([address, since]) => [normalize(address), since]));
   }
 
   /** Every per-broadcaster stats hash the workers wrote, by address. */

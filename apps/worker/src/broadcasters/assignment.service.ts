@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { InjectConfig, type ConfigOf, workerConfig } from '@lib/config';
-import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
+import { REDIS, REDIS_KEYS, type RedisKeys, scoredMembers } from '@lib/queue';
 import { AssignmentView, chooseBroadcaster, mergeFailures } from './assignment-policy';
 import { BroadcasterDirectory } from './broadcaster-directory';
 
@@ -78,9 +78,9 @@ export class BroadcasterAssignments {
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];
     const current = (results[0][1] as string | null) ?? null;
-    const bad = pairs(results[1][1] as string[]);
+    const bad = scoredMembers(results[1][1] as string[]);
     // Failing broadcasters (failed pushes in a row, no success since) are avoided like cooling ones, without expiry.
-    const failing = pairs(results[2][1] as string[]);
+    const failing = scoredMembers(results[2][1] as string[]);
     const cooling = offered.length
       ? (results[3][1] as (string | null)[]).flatMap((at, i): [string, number][] => (at ? [[offered[i], Number(at)]] : []))
       : [];
@@ -157,11 +157,4 @@ export class BroadcasterAssignments {
 function avoiding(view: AssignmentView, address: string): AssignmentView {
   const latest = Math.max(Date.now(), ...view.avoided.values()) + 1;
   return { ...view, avoided: mergeFailures(view.avoided, [[address, latest]]) };
-}
-
-/** ZRANGE ... WITHSCORES answers [member, score, member, score, ...]. */
-function pairs(flat: string[]): [string, number][] {
-  const out: [string, number][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], Number(flat[i + 1])]);
-  return out;
 }

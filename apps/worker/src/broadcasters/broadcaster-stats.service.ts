@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { InjectConfig, type ConfigOf, workerConfig } from '@lib/config';
-import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
+import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys, scoredMembers } from '@lib/queue';
 
 /** Stats expire when a broadcaster has not been used for this long (it left the network). */
 const STATS_IDLE_TTL_SECONDS = 7 * 24 * 3600;
@@ -77,10 +77,7 @@ export class BroadcasterStats {
 
   /** Failing broadcasters -> when they became failing. */
   async failing(): Promise<Map<string, number>> {
-    const flat = await this.redis.zrange(this.keys.broadcastersFailing(), 0, -1, 'WITHSCORES');
-    const out = new Map<string, number>();
-    for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i], Number(flat[i + 1]));
-    return out;
+    return new Map(scoredMembers(await this.redis.zrange(this.keys.broadcastersFailing(), 0, -1, 'WITHSCORES')));
   }
 
   /** Stats are figures, not state: a Redis hiccup must not fail an upload that succeeded. */
