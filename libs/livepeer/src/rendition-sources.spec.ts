@@ -26,7 +26,12 @@ describe('renditionsFromAnswer', () => {
   });
 
   it('falls back to the stored profiles and presets when the answer has no renditions', () => {
-    const answer = { id: 's', renditions: {}, profiles: [{ name: 'x', width: 426, height: 240, bitrate: 400_000, fps: 30 }], presets: ['P144p30fps16x9'] };
+    const answer = {
+      id: 's',
+      renditions: {},
+      profiles: [{ name: 'x', width: 426, height: 240, bitrate: 400_000, fps: 30 }],
+      presets: ['P144p30fps16x9'],
+    };
     expect(renditionsFromAnswer(answer)).toEqual({
       renditions: { x: '/stream/s/x.m3u8', P144p30fps16x9: '/stream/s/P144p30fps16x9.m3u8' },
       source: 'api-profiles',

@@ -43,7 +43,14 @@ export function renditionsFromAnswer(stream: Pick<LivepeerStream, 'id' | 'rendit
     profiles: stream.profiles ?? [],
     presets: (stream.presets ?? []).filter(isPresetName),
   });
-  if (profiles.length) return { renditions: renditionPaths(stream.id, profiles.map((p) => p.name)), source: 'api-profiles' };
+  if (profiles.length)
+    return {
+      renditions: renditionPaths(
+        stream.id,
+        profiles.map((p) => p.name),
+      ),
+      source: 'api-profiles',
+    };
   return null;
 }
 
