@@ -7,15 +7,27 @@ import {
   Param,
   Post,
   Put,
+  Query,
   ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SessionRepository } from '@lib/database';
 import { InvalidLadderError, InvalidStreamNameError, LadderUncheckedError, StreamNotFoundError, StreamsService } from '@lib/streams';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { HistoryQuery } from './history.service';
 import { openApiSchema } from './openapi-schema';
-import { createStreamSchema, idParamSchema, ladderSchema, type CreateStreamInput, type IdParam, type LadderInput } from './schemas';
+import {
+  createStreamSchema,
+  historyQuerySchema,
+  idParamSchema,
+  ladderSchema,
+  streamHistorySchema,
+  type CreateStreamInput,
+  type HistoryQuery as HistoryParams,
+  type IdParam,
+  type LadderInput,
+} from './schemas';
 import { ValidationFailed, fieldErrors } from './validation-failed';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
@@ -58,6 +70,7 @@ export class StreamsController {
   constructor(
     private readonly streams: StreamsService,
     private readonly sessions: SessionRepository,
+    private readonly history: HistoryQuery,
   ) {}
 
   @Post()
@@ -82,6 +95,18 @@ export class StreamsController {
   @ApiOperation({ summary: 'One stream' })
   get(@Param(validId) { id }: IdParam) {
     return answer(() => this.streams.get(id), 'ladder.');
+  }
+
+  @Get(':id/history')
+  @ApiOperation({
+    summary:
+      "The stream's last hour for the dashboard's charts: per segment upload round trip and republish lag, drops per minute by reason",
+  })
+  @ApiQuery({ name: 'minutes', required: false, type: Number, description: '1..60, default 60' })
+  @ApiResponse({ status: 200, schema: openApiSchema(streamHistorySchema) })
+  @ApiResponse({ status: 404, description: 'no such stream' })
+  streamHistory(@Param(validId) { id }: IdParam, @Query(new ZodValidationPipe(historyQuerySchema)) { minutes }: HistoryParams) {
+    return this.history.stream(id, minutes);
   }
 
   @Put(':id/ladder')

@@ -56,7 +56,7 @@ export class Player {
     this.hls?.destroy();
     this.hls = undefined;
     this.sessionId = undefined;
-    byId('renditions').replaceChildren();
+    document.getElementById('renditions')?.replaceChildren(); // gone with its page when that was left first
   }
 
   /** Auto plus one button per level; the active one is marked. */
