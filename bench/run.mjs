@@ -97,14 +97,18 @@ const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)
 const machine = `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
 // With --only, the sections of the benchmarks not run stay as the last full run wrote them.
 const docPath = path.join(root, 'docs/benchmarks.md');
-const previous = only && existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+const existing = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+const previous = only ? existing : '';
 const previousSections = new Map(
   previous
     .split(/^(?=## )/m)
     .slice(1)
     .map((section) => [section.slice(3, section.indexOf('\n')).trim(), section.trim()]),
 );
-const body = BENCHES.map((b) => sections.get(b.title) ?? previousSections.get(b.title)).filter(Boolean);
+// The soak (`npm run soak`, bench/soak.ts) is not one of these runs; its section, written by hand
+// from its output, is kept as it is.
+const soakSection = existing.split(/^(?=## )/m).find((section) => section.startsWith('## Soak'));
+const body = [...BENCHES.map((b) => sections.get(b.title) ?? previousSections.get(b.title)), soakSection?.trim()].filter(Boolean);
 const doc = `# Benchmarks
 
 Written by \`npm run bench\` (bench/run.mjs); run it again to refresh this file. Figures are

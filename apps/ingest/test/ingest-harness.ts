@@ -31,6 +31,7 @@ export interface IngestStack {
 }
 
 /** livepeer-local (API only) + the built ingest app, bound to the test's resources. */
+/** `extra` goes to ingest; `livepeerExtra` to livepeer-local (no broadcasters unless it says). */
 export async function startIngestStack(
   env: TestEnv,
   extra: Record<string, string | number> = {},

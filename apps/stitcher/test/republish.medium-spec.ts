@@ -143,6 +143,8 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     playlistWindowSegments: 4,
     unlistedDeleteMinMs: 60_000,
     endGraceMs: END_GRACE_MS,
+    shutdownGraceMs: 0,
+    verifyIntervalMs: 0,
   };
   const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
 

@@ -64,6 +64,12 @@ describe('broadcaster health (failing until it succeeds)', () => {
     expect(await failing()).toEqual([]);
   });
 
+  it('does not count "Too many sessions" (a full broadcaster, not a broken one) towards failing', async () => {
+    for (let i = 0; i < 5; i++) await stats().recordFailure(b2.address, 'HTTP 500: Too many sessions (max 10)');
+    expect(await failing()).toEqual([]);
+    await redis.del(keys().broadcasterStats(b2.address));
+  });
+
   it('marks a broadcaster failing after failures in a row; new sessions never get it, even after its cool-down', async () => {
     for (let i = 0; i < 2; i++) await stats().recordFailure(b1.address, 'push answered 503');
     expect(await failing()).toEqual([]);

@@ -11,3 +11,4 @@ export * from './hls-rules-validator';
 export * from './frame-clock';
 export * from './clock-publisher';
 export * from './clock-viewer';
+export * from './hls-player';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { DropReason, SourceInfo, StreamEntity } from '@lib/database';
+import type { SourceInfo, StreamEntity } from '@lib/database';
 import {
   CreateStreamRequest,
   LivepeerApiClient,
@@ -20,6 +20,7 @@ import { IngestMetrics, Protocol } from '../ingest-metrics';
 import { LivepeerGate } from '../segments/livepeer-gate';
 import { LIVEPEER_RETRY } from '../segments/ingest-backoffs';
 import { ClosedSegment, SegmentShipper, SegmentShipperFactory } from '../segments/segment-shipper';
+import { AdmissionService } from '../admission/admission.service';
 import { PublishLockService } from './publish-lock.service';
 import { SessionRecorder } from './session-recorder.service';
 
@@ -34,6 +35,7 @@ export interface PublishOutcome {
 export interface PublishServices {
   sessions: SessionRecorder;
   lock: PublishLockService;
+  admission: AdmissionService;
   livepeer: LivepeerApiClient;
   streams: StreamsService;
   shippers: SegmentShipperFactory;
@@ -178,15 +180,6 @@ export class Publish {
     return overTarget;
   }
 
-  /** Records a cut segment as dropped (in its place in the sequence) instead of handing it on. */
-  discard(segment: ClosedSegment, reason: DropReason, detail: string): void {
-    this.logger.warn(
-      { event: 'segment-discarded', sessionId: this.sessionId, streamId: this.streamId, seq: segment.seq, reason, detail },
-      detail,
-    );
-    this.shipper.discard(segment, reason, detail);
-  }
-
   /** Asks the transport to end the publish; the first outcome asked for is the one recorded. */
   requestEnd(outcome: PublishOutcome): void {
     if (this.ending) return;
@@ -231,6 +224,7 @@ export class Publish {
       this.warn('could not close the session row', err);
     }
     await this.services.lock.release(this.streamId, this.lockOwner).catch((err) => this.warn('could not release the publish lock', err));
+    await this.services.admission.release(this.sessionId).catch((err) => this.warn('could not release the admission slot', err));
     await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
     this.services.metrics.activePublishes.dec({ protocol: this.protocol });
     this.log(`publish ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''}`, {
@@ -318,6 +312,7 @@ export class Publish {
         this.requestEnd({ state: 'ended', reason: 'publish lock lost: the stream is being published through another ingest' });
         return;
       }
+      await this.services.admission.renew(this.sessionId);
       const current = await this.services.streams.findEntity(this.streamId);
       if (!current || !current.enabled) this.requestEnd({ state: 'ended', reason: 'stream disabled' });
     } catch (err) {

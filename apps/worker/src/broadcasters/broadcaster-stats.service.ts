@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { InjectConfig, type ConfigOf, workerConfig } from '@lib/config';
+import { sessionLimitAnswer } from '@lib/livepeer';
 import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys, scoredMembers } from '@lib/queue';
 
 /** Stats expire when a broadcaster has not been used for this long (it left the network). */
@@ -42,16 +43,18 @@ export class BroadcasterStats {
   async recordFailure(address: string, error: string, at = Date.now()): Promise<void> {
     const key = this.keys.broadcasterStats(address);
     const f = BROADCASTER_STATS_FIELDS;
+    // "Too many sessions" is a full broadcaster serving the sessions it has, not a fault: no streak.
+    const fault = sessionLimitAnswer(error) === null ? 1 : 0;
     const results = await this.write(
       this.redis
         .multi()
         .hincrby(key, f.failures, 1)
-        .hincrby(key, f.consecutiveFailures, 1)
+        .hincrby(key, f.consecutiveFailures, fault)
         .hset(key, f.address, address, f.lastFailureAt, at, f.lastError, error.slice(0, 300))
         .expire(key, STATS_IDLE_TTL_SECONDS),
     );
     const inARow = Number(results?.[1]?.[1] ?? 0);
-    if (inARow < this.config.failingAfter) return;
+    if (!fault || inARow < this.config.failingAfter) return;
     const added = await this.redis.zadd(this.keys.broadcastersFailing(), 'NX', at, address).catch(() => 0);
     if (added === 1) {
       this.logger.warn(

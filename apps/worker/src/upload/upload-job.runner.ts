@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { InjectConfig, type ConfigOf, segmentsConfig, workerConfig } from '@lib/config';
 import { LedgerService, type DropReason, type SegmentState } from '@lib/database';
+import { sessionLimitAnswer } from '@lib/livepeer';
 import { type UploadJobResult, type UploadSegmentPayload, parseUploadSegmentPayload } from '@lib/queue';
 import { StorageService } from '@lib/storage';
 import { sleep, withTimeout } from '@lib/timing';
@@ -183,7 +184,10 @@ export class UploadJobRunner {
           },
           'push failed; moving the session',
         );
-        await Promise.all([this.stats.recordFailure(step.address, step.detail), this.assignments.reportFailure(sessionId, step.address)]);
+        await Promise.all([
+          this.stats.recordFailure(step.address, step.detail),
+          this.assignments.reportFailure(sessionId, step.address, this.clock.now(), sessionLimitAnswer(step.detail) !== null),
+        ]);
         return { type: 'resumed', now: this.clock.now() };
     }
   }
