@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, MoreThanOrEqual, Repository } from 'typeorm';
 import { RenditionSegmentEntity, SegmentEntity } from './entities';
-import { SOURCE_RENDITION, type DropReason, type SegmentState } from './ledger-states';
+import { LOCAL_FALLBACK_BROADCASTER, SOURCE_RENDITION, type DropReason, type SegmentState } from './ledger-states';
 
 export interface IngestedSegment {
   sessionId: string;
@@ -20,7 +20,7 @@ export interface IngestedSegment {
 /** The fields of a ledger row the stitcher's frontier reads. */
 export type LedgerWindowRow = Pick<
   SegmentEntity,
-  'seq' | 'state' | 'ingestedAt' | 'queuedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions'
+  'seq' | 'state' | 'ingestedAt' | 'queuedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions' | 'dropReason'
 >;
 
 /**
@@ -149,6 +149,22 @@ export class LedgerService {
     return `json_insert("${column}", '$[#]', :appended)`;
   }
 
+  /**
+   * The session's segments a worker transcoded itself (`LOCAL_FALLBACK_BROADCASTER` among the
+   * broadcasters tried), oldest first, with when they were delivered.
+   */
+  async localTranscodes(sessionId: string): Promise<{ seq: number; ingestedAt: number; uploadedAt: number | null }[]> {
+    const rows = await this.segments
+      .createQueryBuilder('s')
+      .select(['s.seq', 's.ingestedAt', 's.uploadedAt'])
+      .where('s.session_id = :sessionId', { sessionId })
+      // simple-json is text on both databases: the quoted name matches one array element exactly.
+      .andWhere('s.broadcasters LIKE :marker', { marker: `%${JSON.stringify(LOCAL_FALLBACK_BROADCASTER)}%` })
+      .orderBy('s.seq', 'ASC')
+      .getMany();
+    return rows.map((r) => ({ seq: r.seq, ingestedAt: r.ingestedAt, uploadedAt: r.uploadedAt }));
+  }
+
   get(sessionId: string, seq: number): Promise<SegmentEntity | null> {
     return this.segments.findOneBy({ sessionId, seq });
   }
@@ -178,6 +194,7 @@ export class LedgerService {
         objectKey: true,
         startedAt: true,
         renditions: true,
+        dropReason: true,
       },
     });
   }

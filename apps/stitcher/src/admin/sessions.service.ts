@@ -11,6 +11,7 @@ import {
 } from '@lib/database';
 import { SOURCE_VARIANT, renditionsOf } from '../republish/session-republisher';
 import { TRANSCODE_WINDOW_SEGMENTS, type TranscodeHealth, transcodeHealth } from './transcode-status';
+import { fallbackPeriods } from './fallback-periods';
 
 export interface SegmentCounts {
   ingested: number;
@@ -62,11 +63,14 @@ export class SessionsQuery {
     if (!session) throw new NotFoundException(`no session with id ${id}`);
     const stream = await this.streams.get(session.streamId);
     const counts = (await this.countsBySession([id])).get(id) ?? emptyCounts();
+    const local = fallbackPeriods(await this.ledger.localTranscodes(id));
     return {
       ...this.summary(session, stream ?? undefined),
       transcode: await this.transcodeOf(session),
       counts,
       renditions: await this.renditionStatus(session),
+      // Segments a worker transcoded itself because no broadcaster could (FALLBACK_TRANSCODE=local).
+      fallback: { segments: local.reduce((n, p) => n + p.segments, 0), periods: local },
     };
   }
 

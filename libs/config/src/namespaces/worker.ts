@@ -1,3 +1,4 @@
+import { z } from 'zod/v4';
 import { defineConfig } from '../define-config';
 import { bool, hostList, nonNegativeNumber, port, positiveInt, positiveNumber } from '../schemas';
 
@@ -62,6 +63,16 @@ export const workerConfig = defineConfig(
       schema: positiveInt(5000, 600_000),
       description: 'How often a failing broadcaster is checked (GET {broadcaster}/status, by one worker at a time); a 200 brings it back.',
     },
+    FALLBACK_TRANSCODE: {
+      schema: z.enum(['off', 'local']).default('off'),
+      description:
+        'local: when no broadcaster can take a segment before its deadline (every one failing, none listed, the Livepeer API down), the worker transcodes the ladder itself with ffmpeg (CPU on the worker host) until a broadcaster is back; off: the stream goes on in its source variant only.',
+    },
+    FALLBACK_TRANSCODE_RESERVE_FACTOR: {
+      schema: z.coerce.number().min(0.5).max(10).default(2),
+      description:
+        'With FALLBACK_TRANSCODE=local: broadcasters are tried until this many segment durations before the live deadline, the rest is the local transcode budget.',
+    },
     BROADCASTER_LIST_TTL_MS: {
       schema: positiveInt(2000),
       description: 'How long the GET /api/broadcaster answer is cached (in Redis for every worker, and in process).',
@@ -81,5 +92,7 @@ export const workerConfig = defineConfig(
     broadcasterListTtlMs: env.BROADCASTER_LIST_TTL_MS,
     failingAfter: env.BROADCASTER_FAILING_AFTER,
     checkIntervalMs: env.BROADCASTER_CHECK_INTERVAL_MS,
+    fallbackTranscode: env.FALLBACK_TRANSCODE,
+    fallbackReserveFactor: env.FALLBACK_TRANSCODE_RESERVE_FACTOR,
   }),
 );
