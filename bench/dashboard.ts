@@ -23,6 +23,7 @@ import { RenditionSegmentEntity, SegmentEntity, SessionEntity, StreamEntity, dat
 import { TestEnv, launchChromium, waitFor } from '@lib/testing';
 import { HistoryQuery } from '../apps/stitcher/src/admin/history.service';
 import { OverviewQuery } from '../apps/stitcher/src/admin/overview.service';
+import { SessionsQuery } from '../apps/stitcher/src/admin/sessions.service';
 import { serveSyntheticOverview } from './support/dashboard-server';
 import { percentile } from './support/proc-stats';
 
@@ -187,7 +188,8 @@ async function main() {
         for (let i = 0; i < listed.length; i += 1000) await ds.getRepository(RenditionSegmentEntity).insert(listed.slice(i, i + 1000));
       }
       await ds.query('ANALYZE');
-      const overview = new OverviewQuery(repos.sessions, repos.streams, repos.history);
+      const sessionsQuery = new SessionsQuery(repos.sessions, repos.streams, repos.ledger, repos.renditions, repos.stats);
+      const overview = new OverviewQuery(repos.sessions, repos.streams, repos.history, sessionsQuery);
       const history = new HistoryQuery(repos.history, repos.sessions, repos.streams);
       const snapshot = await overview.snapshot();
       if (snapshot.cards.length !== n) throw new Error(`overview has ${snapshot.cards.length} cards, not ${n}`);

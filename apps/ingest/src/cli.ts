@@ -8,6 +8,8 @@ import {
   InvalidStreamNameError,
   KNOWN_PRESETS,
   StreamLiveError,
+  type LadderChecked,
+  LadderUncheckedError,
   StreamNotFoundError,
   StreamView,
   StreamWithKey,
@@ -39,8 +41,13 @@ function print(value: unknown, json: boolean | undefined, text: () => string): v
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }
 
+/** What the Livepeer API could not say about a ladder goes to stderr, never into the JSON on stdout. */
+function warnUnchecked(checked: LadderChecked): void {
+  if (checked.ladderCheck.warning) process.stderr.write(`warning: ${checked.ladderCheck.warning}\n`);
+}
+
 /** The one JSON object of create / rotate-key: flat, so scripts can pick fields easily. */
-function keyJson(stream: StreamWithKey) {
+function keyJson(stream: StreamWithKey & Partial<LadderChecked>) {
   return {
     id: stream.id,
     name: stream.name,
@@ -52,6 +59,7 @@ function keyJson(stream: StreamWithKey) {
     httpPushUrl: stream.publishUrls.httpPush,
     playbackUrl: stream.playbackUrl,
     createdAt: stream.createdAt,
+    ...(stream.ladderCheck ? { ladderCheck: stream.ladderCheck } : {}),
   };
 }
 
@@ -207,6 +215,7 @@ function program(): Command {
     .action(async (o: Output & { name: string; presets?: string; profiles?: string }) => {
       const ladder = ladderFromOptions(o);
       const created = await withStreams((s) => s.create({ name: o.name, ladder }));
+      warnUnchecked(created);
       print(keyJson(created), o.json, () => describeWithKey(`Stream "${created.name}" created.`, created));
     });
 
@@ -233,6 +242,7 @@ function program(): Command {
     .action(async (id: string, o: Output & { presets?: string; profiles?: string }) => {
       const ladder = ladderFromOptions(o);
       const stream = await withStreams((s) => s.updateLadder(id, ladder));
+      warnUnchecked(stream);
       print(stream, o.json, () => `Ladder updated (applies from the next publish).\n${describe(stream)}`);
     });
 
@@ -311,10 +321,14 @@ export async function main(argv = process.argv): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof InvalidLadderError)
-      process.stderr.write(`error: the ladder is not valid for the Livepeer API:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    else if (err instanceof InvalidEndpointError) process.stderr.write(`error: ${err.field} ${err.message}\n`);
+    if (err instanceof InvalidLadderError) {
+      const who = err.refusedBy
+        ? `the Livepeer API at ${err.refusedBy} refused the ladder`
+        : 'the ladder is not valid for the Livepeer API';
+      process.stderr.write(`error: ${who}:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    } else if (err instanceof InvalidEndpointError) process.stderr.write(`error: ${err.field} ${err.message}\n`);
     else if (
+      err instanceof LadderUncheckedError ||
       err instanceof StreamNotFoundError ||
       err instanceof StreamLiveError ||
       err instanceof WebhookEndpointNotFoundError ||

@@ -14,6 +14,7 @@ export class IngestMetrics {
   readonly refusals;
   readonly bufferedSegments;
   readonly livepeerCreateFailures;
+  readonly sessionsWithoutRenditions;
 
   constructor(metrics: MetricsService) {
     this.segmentsCut = metrics.counter('ingest_segments_total', 'Segments cut (RTMP) or received (HTTP push)', ['protocol']);
@@ -32,6 +33,10 @@ export class IngestMetrics {
       'ingest_livepeer_create_failures_total',
       'Failed POST /stream attempts, by kind (retryable or config)',
       ['kind'],
+    );
+    this.sessionsWithoutRenditions = metrics.counter(
+      'ingest_sessions_without_renditions_total',
+      'Sessions live with no rendition found (API answer, master playlist, profiles): the source alone is republished',
     );
   }
 }

@@ -17,7 +17,14 @@ describe('streams CLI', () => {
 
   beforeAll(async () => {
     env = await TestEnv.create({ name: 'streams-cli', s3: false });
-    vars = env.processEnv({ PUBLIC_HOST: 'relay.example.com', INGEST_RTMP_PORT: 1935, INGEST_HTTP_PORT: 8081, STITCHER_HTTP_PORT: 8080 });
+    // The Livepeer API's own check of a ladder has its test (cli-ladder-check.int-spec.ts); none runs here.
+    vars = env.processEnv({
+      PUBLIC_HOST: 'relay.example.com',
+      INGEST_RTMP_PORT: 1935,
+      INGEST_HTTP_PORT: 8081,
+      STITCHER_HTTP_PORT: 8080,
+      LADDER_CHECK: 'off',
+    });
     sub = new Redis(vars.REDIS_URL!);
     sub.on('message', (_c, m) => control.push(JSON.parse(m)));
     await sub.subscribe(streamControlChannel(env.id));
@@ -49,6 +56,7 @@ describe('streams CLI', () => {
       httpPushUrl: `http://relay.example.com:8081/live/${created.streamKey}/{seq}.ts`,
       playbackUrl: `http://relay.example.com:8080/hls/${created.playbackId}/index.m3u8`,
       createdAt: expect.any(Number),
+      ladderCheck: { result: 'skipped' },
     });
     const [row] = await rows();
     expect(row.keyHash).toBe(hashStreamKey(created.streamKey));

@@ -234,6 +234,10 @@ describe('stitcher admin API', () => {
       expect(low).toMatchObject({ republished: 3, lastSeq: 2, lastMsn: 2, lagSegments: 2 });
       expect(low.lagSeconds).toBeGreaterThanOrEqual(0);
       expect(detail.body.counts.ingested).toBe(5);
+      // One of the recent segments was lost: transcoding, but degraded; also on /metrics.
+      expect(detail.body.transcode.status).toBe('degraded');
+      const metrics = await (await fetch(`${stitcher.url}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`stitcher_session_transcoding\\{session_id="${publish.session.id}",status="degraded"[^}]*\\} 1`));
       expect((await call('GET', '/api/sessions/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     });
 
@@ -282,6 +286,19 @@ describe('stitcher admin API', () => {
       const cooling = (await call('GET', '/api/broadcasters')).body.broadcasters.find((b: { address: string }) => b.address === address);
       expect(cooling.health).toBe('cooling-down');
       expect(cooling.coolingDownMs).toBeGreaterThan(20_000);
+      // Failing (failed pushes in a row, no success since): shown so although the API still lists it.
+      await redis.zadd(keys.broadcastersFailing(), 1234, address);
+      await redis.hset(keys.broadcasterStats(address), { consecutiveFailures: 4, lastCheckAt: 1300, lastCheckError: 'status timed out' });
+      const failing = (await call('GET', '/api/broadcasters')).body.broadcasters.find((b: { address: string }) => b.address === address);
+      expect(failing).toMatchObject({
+        listed: true,
+        health: 'failing',
+        failingSince: 1234,
+        consecutiveFailures: 4,
+        lastCheckAt: 1300,
+        lastCheckError: 'status timed out',
+      });
+      await redis.zrem(keys.broadcastersFailing(), address);
     });
   });
 

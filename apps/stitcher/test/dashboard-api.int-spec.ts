@@ -123,7 +123,8 @@ describe('stitcher dashboard API', () => {
       state: 'live',
       newestDurationMs: 2000,
       drops: { total: 1, byReason: { 'broadcaster-rejected': 1 } },
-      transcode: null,
+      // A lost segment among the recent ones: transcoding, degraded (apps/stitcher/src/admin/transcode-status.ts).
+      transcode: { status: 'degraded', speedFactor: expect.any(Number) },
     });
     // The newest listed segment (seq 2) is dated when its first frame reached ingest.
     expect(card.newestProgramDateTime).toBeGreaterThanOrEqual(startedAt[2]);

@@ -91,6 +91,8 @@ export class StubBroadcaster extends StubFileServer {
   readonly accepts: (string | undefined)[] = [];
   /** The parts of the answer to a multipart push of `seq`; unset: a plain 200. */
   parts?: (manifest: string, seq: number) => StubPart[] | Promise<StubPart[]>;
+  /** What `GET /status` answers (the workers' active check of a failing broadcaster). */
+  statusCode = 200;
   private faults: Fault[] = [];
   private steady: Fault = 'ok';
   private readonly hanging = new Set<ServerResponse>();
@@ -115,6 +117,10 @@ export class StubBroadcaster extends StubFileServer {
   }
 
   private answer(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'GET' && req.url === '/status') {
+      res.writeHead(this.statusCode, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
     const match = /^\/live\/([^/]+)\/(\d+)\.ts$/.exec(req.url ?? '');
     if (req.method !== 'PUT' || !match) {
       res.writeHead(404).end();

@@ -114,7 +114,7 @@ export async function createLivepeerStream(apiUrl: string, name: string): Promis
   const response = await fetch(`${apiUrl}/stream`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${DEV_LIVEPEER_API_KEY}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name, profiles: [{ name: '144p', width: 256, height: 144, bitrate: 400_000, fps: 0 }] }),
+    body: JSON.stringify({ name, profiles: [{ name: '144p', width: 256, height: 144, bitrate: 400_000, fps: 30 }] }), // fps 30: both API dialects take it
   });
   if (response.status !== 201) throw new Error(`POST /api/stream answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { id: string }).id;

@@ -40,8 +40,14 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     worker.clock.reset();
     b1.fail([], 'ok');
     b2.fail([], 'ok');
-    // Cool-downs are shared by every session: each case starts with healthy broadcasters.
-    await redis.del(keys().broadcasterCooldown(b1.address), keys().broadcasterCooldown(b2.address));
+    // Cool-downs, failing marks and failure streaks are shared by every session: each case starts with healthy broadcasters.
+    await redis.del(
+      keys().broadcasterCooldown(b1.address),
+      keys().broadcasterCooldown(b2.address),
+      keys().broadcastersFailing(),
+      keys().broadcasterStats(b1.address),
+      keys().broadcasterStats(b2.address),
+    );
   });
 
   afterAll(async () => {

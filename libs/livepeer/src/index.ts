@@ -8,3 +8,4 @@ export * from './http';
 export * from './http-failure';
 export * from './client';
 export * from './push';
+export * from './rendition-sources';

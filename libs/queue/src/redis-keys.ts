@@ -12,6 +12,14 @@ export function redisKeys(prefix: string) {
     broadcasterCooldown: (address: string) => `${prefix}:broadcaster:${encodeURIComponent(address)}:cooldown`,
     /** Per broadcaster success/failure/latency figures (a hash). */
     broadcasterStats: (address: string) => `${prefix}:broadcaster:${encodeURIComponent(address)}:stats`,
+    /**
+     * Sorted set address -> when it became failing: broadcasters that failed
+     * BROADCASTER_FAILING_AFTER pushes in a row; not offered to sessions until a push or an
+     * active check succeeds.
+     */
+    broadcastersFailing: () => `${prefix}:broadcasters:failing`,
+    /** Held by the worker checking a failing broadcaster, so N workers check it once per interval. */
+    broadcasterCheckLock: (address: string) => `${prefix}:broadcaster:${encodeURIComponent(address)}:check-lock`,
     /** Cached GET /api/broadcaster answer. */
     broadcasterList: () => `${prefix}:broadcasters`,
     /** Stitcher lease of a stream (its sessions share its playlists): one writer per playlist. */
@@ -51,4 +59,16 @@ export const BROADCASTER_STATS_FIELDS = {
   lastSuccessAt: 'lastSuccessAt',
   lastFailureAt: 'lastFailureAt',
   lastError: 'lastError',
+  /** Failures since the last success (push or active check). */
+  consecutiveFailures: 'consecutiveFailures',
+  lastCheckAt: 'lastCheckAt',
+  /** The last active check's failure, empty after a good one. */
+  lastCheckError: 'lastCheckError',
 } as const;
+
+/** A `ZRANGE ... WITHSCORES` answer ([member, score, member, score, ...]) as member -> score pairs. */
+export function scoredMembers(flat: string[]): [string, number][] {
+  const out: [string, number][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], Number(flat[i + 1])]);
+  return out;
+}

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { freePort } from './free-port';
 import { ManagedProcess } from './managed-process';
 import { distEntry, repoRoot } from './paths';
+import { chooseRedis } from './redis-choice';
+import { transcodingPlan } from './transcoding-plan';
 import { isRedisReachable, redisServerReady, spawnRedisServer } from './redis-server';
 import { RestartPolicySettings } from './restart-policy';
 import { GiveUp, Supervisor } from './supervisor';
@@ -120,27 +122,29 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
 
   try {
-    // Redis: the configured one, the machine's on 6379, or our own.
-    if (!env.REDIS_URL) {
-      const local = 'redis://127.0.0.1:6379';
-      if (await isRedisReachable(local)) {
-        env.REDIS_URL = local;
-        log(`using the Redis already running at ${local}`);
-      } else {
-        const port = Number(env.REDIS_PORT ?? 6379) || (await freePort());
-        log(`starting redis-server on 127.0.0.1:${port}`);
-        const dataDir = path.join(options.dataDir, 'redis');
-        await supervisor.add({
-          name: 'redis',
-          spawn: () => spawnRedisServer({ port, dataDir, echo: options.echo, detached: true }),
-          ready: redisServerReady,
-          required: true,
-        });
-        env.REDIS_URL = `redis://127.0.0.1:${port}`;
-      }
-    } else if (!(await isRedisReachable(env.REDIS_URL))) {
-      throw new Error(`REDIS_URL is set but no Redis answers there`);
+    // Redis: REDIS_URL, the one at REDIS_HOST:REDIS_PORT, or our own on REDIS_PORT (redis-choice.ts).
+    const redis = await chooseRedis(
+      { url: env.REDIS_URL, host: env.REDIS_HOST || '127.0.0.1', port: Number(env.REDIS_PORT || 6379) },
+      (url) => isRedisReachable(url),
+    );
+    if (redis.kind === 'unreachable') throw new Error(redis.why);
+    if (redis.kind === 'running') log(`using the Redis already running at ${redis.url}`);
+    if (redis.kind === 'start') {
+      const port = redis.port || (await freePort());
+      log(`starting redis-server on 127.0.0.1:${port}`);
+      const dataDir = path.join(options.dataDir, 'redis');
+      await supervisor.add({
+        name: 'redis',
+        spawn: () => spawnRedisServer({ port, dataDir, echo: options.echo, detached: true }),
+        ready: redisServerReady,
+        required: true,
+      });
+      env.REDIS_URL = `redis://127.0.0.1:${port}`;
+    } else {
+      env.REDIS_URL = redis.url;
     }
+    // Each instance cuts its segments in its own folder (two instances on one machine never share one).
+    env.INGEST_SPOOL_DIR ||= path.join(options.dataDir, 'ingest-spool');
 
     // Object store: the configured endpoint, or the embedded S3 server (restarted on the same port).
     if (!env.S3_ENDPOINT) {
@@ -168,11 +172,18 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     processes.delete('migrate');
     if (migrated.code !== 0) throw new Error(`database migration failed:\n${migrate.tail()}`);
 
-    // Transcoding network: the configured Livepeer API, or livepeer-local.
-    if (!env.LIVEPEER_API_URL) {
+    // Transcoding network: livepeer-local, an outside Livepeer API, or the outside API with
+    // livepeer-local's broadcasters only (transcoding-plan.ts).
+    const transcoding = transcodingPlan(env);
+    if (transcoding.kind === 'local') {
       const { http } = await startApp('livepeer-local', 'livepeer-local');
       env.LIVEPEER_API_URL = `http://127.0.0.1:${http}/api`;
       log(`livepeer-local API on ${env.LIVEPEER_API_URL}`);
+    } else if (transcoding.kind === 'broadcasters') {
+      // Read by livepeer-local only (its supervisor passes it to each broadcaster unchanged).
+      env.LIVEPEER_LOCAL_HOOK_URL = transcoding.hookUrl;
+      await startApp('livepeer-local', 'livepeer-local');
+      log(`livepeer-local broadcasters only, asking ${transcoding.hookUrl} about new streams; Livepeer API ${env.LIVEPEER_API_URL}`);
     }
 
     const apps: Array<[string, RelayApp]> = [

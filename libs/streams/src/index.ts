@@ -1,3 +1,4 @@
+export * from './ladder-check';
 export * from './ladder';
 export * from './stream-events.publisher';
 export * from './stream-key';

@@ -70,6 +70,6 @@ describe('describeLadder', () => {
       '240p 426x240 400 kbps 30 fps',
       'P144p30fps16x9',
     ]);
-    expect(describeLadder({})).toEqual(['(Livepeer default ladder)']);
+    expect(describeLadder({})).toEqual(['(relay default ladder: P360p30fps16x9, P240p30fps16x9)']);
   });
 });

@@ -1,10 +1,16 @@
 import type { Ladder, LadderProfile } from '@lib/database';
-import { PRESET_NAMES, validateLadder } from '@lib/livepeer';
+import { PRESET_NAMES, RELAY_DEFAULT_PRESETS, validateLadder } from '@lib/livepeer';
 
 /** A ladder the Livepeer API would refuse (422); `problems` lists every rule broken. */
 export class InvalidLadderError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid ladder:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    /** Who refused it: the relay's own rules (undefined) or the Livepeer API at this URL. */
+    readonly refusedBy?: string,
+  ) {
+    super(
+      `${refusedBy ? `the Livepeer API at ${refusedBy} refused the ladder` : 'invalid ladder'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'InvalidLadderError';
   }
 }
@@ -12,7 +18,7 @@ export class InvalidLadderError extends Error {
 /**
  * Checks a ladder with the Livepeer API's own rules (@lib/livepeer validateLadder) and
  * returns it in the stored shape: only non-empty `profiles` / `presets`. An empty ladder
- * is allowed and means "the Livepeer API's default ladder".
+ * is allowed and means the relay's default ladder (RELAY_DEFAULT_PRESETS, sent explicitly).
  */
 export function normalizeLadder(input: unknown): Ladder {
   if (input === undefined || input === null) return {};
@@ -56,7 +62,7 @@ export function describeLadder(ladder: Ladder): string[] {
     (p) => `${p.name} ${p.width}x${p.height} ${Math.round(p.bitrate / 1000)} kbps ${p.fps ? `${p.fps} fps` : 'source fps'}`,
   );
   lines.push(...(ladder.presets ?? []));
-  return lines.length ? lines : ['(Livepeer default ladder)'];
+  return lines.length ? lines : [`(relay default ladder: ${RELAY_DEFAULT_PRESETS.join(', ')})`];
 }
 
 export const KNOWN_PRESETS = PRESET_NAMES;

@@ -4,6 +4,7 @@ import { type Ladder, SessionRepository, type StreamEntity, StreamRepository, ty
 import { StorageService, objectKeys } from '@lib/storage';
 import { sleep } from '@lib/timing';
 import { normalizeLadder } from './ladder';
+import { LADDER_CHECK, type LadderCheckResult, type LadderChecker } from './ladder-check';
 import { generatePlaybackId, generateStreamKey, hashStreamKey, looksLikeStreamKey } from './stream-key';
 import type { StreamControlEvent } from '@lib/queue';
 import { StreamEventsPublisher } from './stream-events.publisher';
@@ -66,6 +67,11 @@ export interface UpdateStreamInput {
   enabled?: boolean;
 }
 
+/** Create and ladder change also say what the Livepeer API made of the ladder. */
+export interface LadderChecked {
+  ladderCheck: LadderCheckResult;
+}
+
 export interface CreateStreamInput {
   name: string;
   ladder?: unknown;
@@ -96,12 +102,17 @@ export class StreamsService {
     private readonly events: StreamEventsPublisher,
     private readonly sessions: SessionRepository,
     private readonly storage: StorageService,
+    @Inject(LADDER_CHECK) private readonly ladderChecker: LadderChecker,
   ) {}
 
-  /** Validates name and ladder (Livepeer's rules), stores the key's hash, returns the key once. */
-  async create(input: CreateStreamInput): Promise<StreamWithKey> {
+  /**
+   * Validates name and ladder (Livepeer's rules, then the configured Livepeer API itself), stores
+   * the key's hash, returns the key once.
+   */
+  async create(input: CreateStreamInput): Promise<StreamWithKey & LadderChecked> {
     const name = checkName(input.name);
     const ladder = normalizeLadder(input.ladder);
+    const ladderCheck = await this.ladderChecker.check(name, ladder);
     const streamKey = generateStreamKey();
     const now = Date.now();
     const entity: StreamEntity = {
@@ -115,7 +126,7 @@ export class StreamsService {
       updatedAt: now,
     };
     await this.streams.insert(entity);
-    return this.withKey(entity, streamKey);
+    return { ...this.withKey(entity, streamKey), ladderCheck };
   }
 
   async list(): Promise<StreamView[]> {
@@ -151,31 +162,34 @@ export class StreamsService {
   }
 
   /** Applies from the next publish: a live session keeps the Livepeer stream it has. */
-  async updateLadder(id: string, ladder: unknown): Promise<StreamView> {
+  async updateLadder(id: string, ladder: unknown): Promise<StreamView & LadderChecked> {
     const normalized = normalizeLadder(ladder);
     const row = await this.entity(id);
+    const ladderCheck = await this.ladderChecker.check(row.name, normalized);
     row.ladder = normalized;
     row.updatedAt = Date.now();
     await this.streams.save(row);
     await this.announce(id, 'stream-ladder-updated');
-    return this.view(row);
+    return { ...this.view(row), ladderCheck };
   }
 
   /**
    * Changes the fields given, all checked before anything is written: the name, the ladder (from
    * the next publish) and enabled (disabling ends a live publish, as `disable` does).
    */
-  async update(id: string, input: UpdateStreamInput): Promise<StreamView> {
+  async update(id: string, input: UpdateStreamInput): Promise<StreamView & Partial<LadderChecked>> {
     const row = await this.entity(id);
     const name = input.name === undefined ? row.name : checkName(input.name);
     const ladder = input.ladder === undefined ? row.ladder : normalizeLadder(input.ladder);
     const ladderChanged = input.ladder !== undefined;
+    // A new ladder is judged by the configured Livepeer API like one set with updateLadder.
+    const ladderCheck = ladderChanged ? await this.ladderChecker.check(name, ladder) : undefined;
     const enabledChanged = input.enabled !== undefined && input.enabled !== row.enabled;
     Object.assign(row, { name, ladder, enabled: input.enabled ?? row.enabled, updatedAt: Date.now() });
     await this.streams.save(row);
     if (ladderChanged) await this.announce(id, 'stream-ladder-updated');
     if (enabledChanged) await this.announce(id, row.enabled ? 'stream-enabled' : 'stream-disabled');
-    return this.view(row);
+    return ladderCheck ? { ...this.view(row), ladderCheck } : this.view(row);
   }
 
   /**

@@ -65,9 +65,19 @@ export interface LivepeerLocal {
  * processes, 2 unless the environment says otherwise) and waits until the API lists
  * every broadcaster as healthy.
  */
-export async function startLivepeerLocal(env: NodeJS.ProcessEnv): Promise<LivepeerLocal> {
+export interface LivepeerLocalOptions {
+  /**
+   * `legacy`: answer like an older Livepeer API (LIVEPEER_LOCAL_DIALECT; apps/livepeer-local
+   * README): no renditions or stream key, no default ladder, 422 for fps 0 and newer fields,
+   * 404 on DELETE, a static broadcaster list.
+   */
+  dialect?: 'current' | 'legacy';
+}
+
+export async function startLivepeerLocal(env: NodeJS.ProcessEnv, options: LivepeerLocalOptions = {}): Promise<LivepeerLocal> {
   const count = Number(env.LIVEPEER_LOCAL_BROADCASTERS ?? 2);
-  const app = await spawnApp('livepeer-local', { ...env, LIVEPEER_LOCAL_BROADCASTERS: String(count) });
+  const dialect = options.dialect ? { LIVEPEER_LOCAL_DIALECT: options.dialect } : {};
+  const app = await spawnApp('livepeer-local', { ...env, ...dialect, LIVEPEER_LOCAL_BROADCASTERS: String(count) });
   const apiUrl = `${app.url}/api`;
   const client = new LivepeerApiClient({ apiUrl, apiKey: DEV_LIVEPEER_API_KEY, timeoutMs: 10_000 });
   const broadcasters = await waitFor(

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { InjectConfig, type ConfigOf, ingestConfig, redisConfig, segmentsConfig } from '@lib/config';
+import { InjectConfig, type ConfigOf, ingestConfig, livepeerConfig, redisConfig, segmentsConfig } from '@lib/config';
 import type { StreamEntity } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
 import { REDIS, parseStreamControlEvent, streamControlChannel } from '@lib/queue';
@@ -53,6 +53,7 @@ export class PublishManager implements OnApplicationBootstrap {
     @InjectConfig(ingestConfig) ingest: ConfigOf<typeof ingestConfig>,
     @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
     @InjectConfig(redisConfig) private readonly redisSettings: ConfigOf<typeof redisConfig>,
+    @InjectConfig(livepeerConfig) livepeerSettings: ConfigOf<typeof livepeerConfig>,
   ) {
     this.services = {
       sessions,
@@ -63,6 +64,7 @@ export class PublishManager implements OnApplicationBootstrap {
       shippers,
       metrics,
       spoolDir: ingest.spoolDir,
+      playbackUrl: livepeerSettings.playbackUrl,
       provisionalTargetDuration: provisionalTargetDuration(segments.targetSeconds, segments.maxKeyframeIntervalSeconds),
     };
   }

@@ -4,7 +4,15 @@ import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { SourceInfo, StreamEntity } from '@lib/database';
-import { CreateStreamRequest, LivepeerApiClient, LivepeerConfigError, LivepeerStream } from '@lib/livepeer';
+import {
+  CreateStreamRequest,
+  LivepeerApiClient,
+  LivepeerConfigError,
+  LivepeerStream,
+  explicitLadder,
+  renditionsFromAnswer,
+} from '@lib/livepeer';
+import { discoverRenditions, type SessionRenditions } from './rendition-discovery';
 import type { StreamsService } from '@lib/streams';
 import { backoffDelay, sleep } from '@lib/timing';
 import { overTargetReason } from '../input/input-rules';
@@ -33,6 +41,8 @@ export interface PublishServices {
   shippers: SegmentShipperFactory;
   metrics: IngestMetrics;
   spoolDir: string;
+  /** Where the amalgamated `/stream/...` playlists are read (LIVEPEER_PLAYBACK_URL). */
+  playbackUrl: string;
   /** Recorded when the session opens, until accept() decides the session's own. */
   provisionalTargetDuration: number;
 }
@@ -225,19 +235,31 @@ export class Publish {
     return outcome;
   }
 
-  /** `recorded`: the write of the input that must land before the session is marked live. */
+  /**
+   * `recorded`: the write of the input that must land before the session is marked live. The
+   * request carries the full ladder the relay means (never the API's default); the renditions
+   * come from the answer, else from the master playlist once the broadcasters have it.
+   */
   private async createLivepeerStream(recorded: Promise<unknown>): Promise<void> {
-    const { profiles, presets } = this.stream.ladder ?? {};
-    const request: CreateStreamRequest = { name: this.stream.name };
-    if (profiles?.length) request.profiles = profiles as CreateStreamRequest['profiles'];
-    if (presets?.length) request.presets = presets;
+    const request: CreateStreamRequest = { name: this.stream.name, profiles: explicitLadder(this.stream.ladder) };
     for (let attempt = 1; !this.stopped.signal.aborted; attempt++) {
       try {
         const created = await this.services.livepeer.createStream(request);
         this.gate.open(created.id);
-        this.log('Livepeer stream created; session live', { event: 'session-live', livepeerStreamId: created.id, attempt });
+        const learned = renditionsFromAnswer(created) ?? (await this.discover(created.id));
+        if (this.stopped.signal.aborted && !learned.renditions) return;
+        if (!learned.renditions) {
+          this.services.metrics.sessionsWithoutRenditions.inc();
+          this.logger.error({ event: 'no-renditions', sessionId: this.sessionId, livepeerStreamId: created.id }, learned.problem);
+        }
+        this.log('Livepeer stream created; session live', {
+          event: 'session-live',
+          livepeerStreamId: created.id,
+          attempt,
+          renditionSource: learned.source,
+        });
         await recorded;
-        await this.recordLive(created);
+        await this.recordLive(created, learned);
         return;
       } catch (err) {
         if (this.stopped.signal.aborted) return;
@@ -263,16 +285,24 @@ export class Publish {
   }
 
   /** The stream exists whatever the database says: never create a second one because a write failed. */
-  private async recordLive(created: LivepeerStream): Promise<void> {
+  private async recordLive(created: LivepeerStream, learned: SessionRenditions): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.services.sessions.markLive(this.sessionId, this.streamId, created);
+        await this.services.sessions.markLive(this.sessionId, this.streamId, created, learned);
         return;
       } catch (err) {
         if (attempt === 1) this.warn('could not mark the session live; retrying', err);
         if (!(await sleep(backoffDelay(attempt, LIVEPEER_RETRY), this.stopped.signal))) return;
       }
     }
+  }
+
+  /** The API stored no ladder: wait for the broadcasters' own, visible meanwhile in the session's reason. */
+  private async discover(livepeerStreamId: string): Promise<SessionRenditions> {
+    await this.services.sessions
+      .setReason(this.sessionId, 'the Livepeer API stored no ladder: learning the renditions from its master playlist')
+      .catch(() => undefined);
+    return discoverRenditions(this.services.livepeer, this.services.playbackUrl, livepeerStreamId, this.stopped.signal);
   }
 
   /** Keeps the lock, and notices a disabled stream even if its event was missed. */

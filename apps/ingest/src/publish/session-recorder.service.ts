@@ -1,3 +1,4 @@
+import type { SessionRenditions } from './rendition-discovery';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { SessionRepository, type SessionEntity, type SourceInfo } from '@lib/database';
@@ -64,15 +65,17 @@ export class SessionRecorder {
    * Records the Livepeer stream, and moves the session to `live` only from `starting`: a
    * creation that answers after the publish ended must not revive the session.
    */
-  async markLive(id: string, streamId: string, livepeer: LivepeerStream): Promise<void> {
+  async markLive(id: string, streamId: string, livepeer: LivepeerStream, learned: SessionRenditions): Promise<void> {
     await this.sessions.update(id, {
       livepeerStreamId: livepeer.id,
       livepeerStreamKey: livepeer.streamKey ?? null,
       livepeerPlaybackId: livepeer.playbackId ?? null,
       profiles: effectiveLadder(livepeer),
-      renditions: livepeer.renditions ?? null,
+      // Never null when something was learned: an empty map would let readers guess from profiles.
+      renditions: learned.renditions ?? {},
     });
-    const moved = await this.sessions.updateIfState(id, 'starting', { state: 'live', stateReason: null });
+    // A session without renditions is live (viewers get the source) but says why it is not transcoding.
+    const moved = await this.sessions.updateIfState(id, 'starting', { state: 'live', stateReason: learned.problem ?? null });
     if (moved) await this.announce('session-live', id, streamId);
   }
 

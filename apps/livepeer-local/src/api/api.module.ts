@@ -27,3 +27,13 @@ import { StreamService } from './stream.service';
   ],
 })
 export class ApiModule {}
+
+/**
+ * LIVEPEER_LOCAL_MODE=broadcasters: the broadcaster processes and their health (readiness, logs),
+ * no Livepeer API of its own: the broadcasters ask an outside API's hook about new streams.
+ */
+@Module({
+  imports: [AppConfigModule.forRoot(LIVEPEER_LOCAL_SETTINGS), ObservabilityModule.forRoot('livepeer-local', [BroadcastersProbe])],
+  providers: [BroadcasterRegistryService, BroadcasterSupervisorService, BroadcastersProbe],
+})
+export class BroadcastersOnlyModule {}

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigOf, InjectConfig, livepeerLocalConfig } from '@lib/config';
 import { BroadcasterInfo, describeFetchError } from '@lib/livepeer';
+import { apiDialect } from './api-dialect';
 
 export interface BroadcasterEntry {
   address: string;
@@ -75,9 +76,13 @@ export class BroadcasterRegistryService implements OnModuleInit, OnModuleDestroy
     return this.all().filter((e) => e.healthy);
   }
 
-  /** What `GET /api/broadcaster` answers. */
+  /**
+   * What `GET /api/broadcaster` answers: the healthy ones, or in the legacy dialect every one it
+   * knows (an older API's static list keeps a dead broadcaster listed).
+   */
   list(region?: string): BroadcasterInfo[] {
-    return orderForRegion(this.healthy(), region).map((e) => ({ address: e.address }));
+    const listed = apiDialect(this.config.dialect).listsUnhealthy ? this.all() : this.healthy();
+    return orderForRegion(listed, region).map((e) => ({ address: e.address }));
   }
 
   async checkAll(): Promise<void> {

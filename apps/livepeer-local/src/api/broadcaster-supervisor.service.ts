@@ -41,7 +41,11 @@ export class BroadcasterSupervisorService implements OnApplicationShutdown {
   async start(apiPort: number): Promise<void> {
     const count = this.config.broadcasters;
     this.startingCount = count;
-    const hookUrl = `http://${reachableHost(this.common.bindHost)}:${apiPort}/api/stream/hook`;
+    // Broadcasters-only: they ask the outside API (the configured hook), never this process.
+    const hookUrl =
+      this.config.mode === 'broadcasters'
+        ? this.config.configuredHookUrl
+        : `http://${reachableHost(this.common.bindHost)}:${apiPort}/api/stream/hook`;
     await Promise.all(Array.from({ length: count }, (_, i) => this.startOne(i, hookUrl)));
   }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import type { LivepeerStream, StreamHookResponse } from '@lib/livepeer';
+import type { StreamHookResponse } from '@lib/livepeer';
 import { ApiKeyGuard } from './api-key.guard';
 import { StreamService } from './stream.service';
 
@@ -17,14 +17,14 @@ export class StreamController {
   @Post()
   @HttpCode(201)
   @UseGuards(ApiKeyGuard)
-  create(@Body() body: unknown): LivepeerStream {
-    return this.streams.create(body);
+  create(@Body() body: unknown): Record<string, unknown> {
+    return this.streams.dialect.answer(this.streams.create(body));
   }
 
   @Get(':id')
   @UseGuards(ApiKeyGuard)
-  get(@Param('id') id: string): LivepeerStream {
-    return this.streams.get(id);
+  get(@Param('id') id: string): Record<string, unknown> {
+    return this.streams.dialect.answer(this.streams.get(id));
   }
 
   @Delete(':id')

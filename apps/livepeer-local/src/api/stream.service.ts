@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ConfigOf, InjectConfig, livepeerLocalConfig } from '@lib/config';
 import {
   CreateStreamRequest,
   LivepeerProfile,
   LivepeerStream,
   StreamHookResponse,
-  defaultProfiles,
   ladderProfiles,
   renditionPaths,
   validateCreateStreamRequest,
@@ -12,6 +12,7 @@ import {
 } from '@lib/livepeer';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApiError } from './api-error';
+import { type ApiDialect, apiDialect } from './api-dialect';
 import { WowzaHydrateError, hydrateWowza } from './wowza-hydrate';
 
 /** `abcd-efgh-ijkl-mnop`, shaped like Livepeer stream keys. */
@@ -28,10 +29,16 @@ function streamKey(): string {
 export class StreamService {
   private readonly logger = new Logger('Streams');
   private readonly streams = new Map<string, LivepeerStream>();
+  readonly dialect: ApiDialect;
+
+  constructor(@InjectConfig(livepeerLocalConfig) config: ConfigOf<typeof livepeerLocalConfig>) {
+    this.dialect = apiDialect(config.dialect);
+  }
 
   /** `POST /api/stream`: validation (422), wowza hydration, default ladder. */
   create(body: unknown): LivepeerStream {
     const errors = validateCreateStreamRequest(body);
+    if (!errors.length) errors.push(...this.dialect.problems(body as Record<string, unknown>));
     if (errors.length) throw new ApiError(422, errors);
     const request = body as CreateStreamRequest;
     const id = randomUUID();
@@ -57,7 +64,7 @@ export class StreamService {
       ({ profiles, presets, renditions } = hydrated);
       wowza = { ...request.wowza, streamNameGroups: hydrated.streamNameGroups };
     } else {
-      profiles = request.profiles?.length || request.presets?.length ? (request.profiles ?? []) : defaultProfiles();
+      profiles = request.profiles?.length || request.presets?.length ? (request.profiles ?? []) : this.dialect.ladderWhenNone();
       presets = request.presets ?? [];
       renditions = renditionPaths(
         id,
@@ -95,7 +102,7 @@ export class StreamService {
   }
 
   delete(id: string): void {
-    if (!this.streams.delete(id)) throw new ApiError(404, ['not found']);
+    if (!this.dialect.deletes || !this.streams.delete(id)) throw new ApiError(404, ['not found']);
     this.logger.log({ event: 'stream-deleted', streamId: id }, `stream ${id} deleted`);
   }
 

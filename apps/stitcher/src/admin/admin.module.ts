@@ -21,6 +21,7 @@ import { QueuesController } from './queues.controller';
 import { StreamStatsQuery } from './stream-stats.service';
 import { StreamsController } from './streams.controller';
 import { WebhooksController } from './webhooks.controller';
+import { TranscodeMetrics } from './transcode-metrics';
 
 /** The REST admin API under /api (bearer ADMIN_TOKEN or an API key), documented at /docs. */
 @Module({
@@ -48,6 +49,7 @@ import { WebhooksController } from './webhooks.controller';
     OverviewFeed,
     EventTickets,
     QueueSampler,
+    TranscodeMetrics,
   ],
 })
 export class AdminModule {}

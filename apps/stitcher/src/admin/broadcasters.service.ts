@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { SessionRepository } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
-import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
+import { BROADCASTER_STATS_FIELDS, REDIS, REDIS_KEYS, type RedisKeys, scoredMembers } from '@lib/queue';
 
 export interface BroadcasterView {
   address: string;
@@ -10,7 +10,13 @@ export interface BroadcasterView {
   listed: boolean;
   /** Workers avoid it after failures, for this many more ms. */
   coolingDownMs: number;
-  health: 'healthy' | 'cooling-down' | 'unlisted';
+  health: BroadcasterHealth;
+  /** Failed pushes since its last success (push or active check). */
+  consecutiveFailures: number;
+  /** When it became failing (null: it is not). */
+  failingSince: number | null;
+  lastCheckAt: number | null;
+  lastCheckError: string | null;
   successes: number;
   failures: number;
   successRate: number | null;
@@ -21,6 +27,19 @@ export interface BroadcasterView {
   lastError: string | null;
   /** Live sessions the workers currently push to it. */
   assignments: string[];
+}
+
+export type BroadcasterHealth = 'healthy' | 'cooling-down' | 'failing' | 'unlisted';
+
+/**
+ * One word for operators. `failing` wins over the API's list: an older API keeps a dead
+ * broadcaster listed, and the relay's own push outcomes and checks know better. It lasts until a
+ * push or an active check succeeds; `cooling-down` is the short pause after one failure.
+ */
+export function broadcasterHealth(b: { listed: boolean; failing: boolean; coolingDownMs: number }): BroadcasterHealth {
+  if (b.failing) return 'failing';
+  if (!b.listed) return 'unlisted';
+  return b.coolingDownMs > 0 ? 'cooling-down' : 'healthy';
 }
 
 const normalize = (address: string) => address.trim().replace(/\/+$/, '');
@@ -49,7 +68,8 @@ export class BroadcastersQuery {
     }
     const stats = await this.allStats();
     const assignments = await this.assignments();
-    const addresses = [...new Set([...listed, ...stats.keys(), ...assignments.keys()])].sort();
+    const failing = await this.failing();
+    const addresses = [...new Set([...listed, ...stats.keys(), ...assignments.keys(), ...failing.keys()])].sort();
     const broadcasters = await Promise.all(
       addresses.map(async (address): Promise<BroadcasterView> => {
         const s = stats.get(address) ?? {};
@@ -62,7 +82,11 @@ export class BroadcastersQuery {
           address,
           listed: isListed,
           coolingDownMs: cooling,
-          health: !isListed ? 'unlisted' : cooling > 0 ? 'cooling-down' : 'healthy',
+          health: broadcasterHealth({ listed: isListed, failing: failing.has(address), coolingDownMs: cooling }),
+          consecutiveFailures: Number(s[f.consecutiveFailures] ?? 0),
+          failingSince: failing.get(address) ?? null,
+          lastCheckAt: num(s[f.lastCheckAt]),
+          lastCheckError: s[f.lastCheckError] || null,
           successes,
           failures,
           successRate: successes + failures ? successes / (successes + failures) : null,
@@ -76,6 +100,12 @@ export class BroadcastersQuery {
       }),
     );
     return { broadcasters, apiError };
+  }
+
+  /** The workers' failing set: address -> since when. */
+  private async failing(): Promise<Map<string, number>> {
+    const flat = await this.redis.zrange(this.keys.broadcastersFailing(), 0, -1, 'WITHSCORES');
+    return new Map(scoredMembers(flat).map(([address, since]) => [normalize(address), since]));
   }
 
   /** Every per-broadcaster stats hash the workers wrote, by address. */

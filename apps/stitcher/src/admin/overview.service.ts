@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { SessionsQuery } from './sessions.service';
 import { SegmentHistoryRepository, SessionRepository, StreamRepository, type SessionEntity } from '@lib/database';
 
 /** Drops are counted over this window on the overview's cards. */
@@ -61,6 +62,7 @@ export class OverviewQuery {
     private readonly sessions: SessionRepository,
     private readonly streams: StreamRepository,
     private readonly history: SegmentHistoryRepository,
+    private readonly sessionsQuery: SessionsQuery,
   ) {}
 
   async snapshot(now = Date.now()): Promise<OverviewSnapshot> {
@@ -87,7 +89,8 @@ export class OverviewQuery {
           newestProgramDateTime: newest?.programDateTime ?? null,
           newestDurationMs: newest?.durationMs ?? null,
           drops: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
-          transcode: transcodeReportOf(session satisfies SessionEntity),
+          // The session row carries no status of its own: the one the admin API computes (transcode-status.ts).
+          transcode: transcodeReportOf({ transcode: await this.sessionsQuery.transcodeOf(session satisfies SessionEntity) }),
         };
       }),
     );

@@ -26,7 +26,7 @@ export const ladderSchema = z
     profiles: z.array(profileSchema).optional(),
     presets: z.array(z.string()).optional().describe('lpms preset names, e.g. P360p30fps16x9'),
   })
-  .describe('Livepeer profiles and/or preset names; empty means the Livepeer API default ladder');
+  .describe('Livepeer profiles and/or preset names; empty means the relay default ladder (P360p30fps16x9, P240p30fps16x9)');
 
 export const createStreamSchema = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),

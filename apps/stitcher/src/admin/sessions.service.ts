@@ -12,6 +12,7 @@ import {
   type StreamEntity,
 } from '@lib/database';
 import { SOURCE_VARIANT, renditionsOf } from '../republish/session-republisher';
+import { TRANSCODE_WINDOW_SEGMENTS, type TranscodeHealth, transcodeHealth } from './transcode-status';
 import { fallbackPeriods } from './fallback-periods';
 
 export interface SegmentCounts {
@@ -53,9 +54,11 @@ export class SessionsQuery {
     const streams = await this.streams.byIds(rows.map((r) => r.streamId));
     const counts = await this.countsBySession(rows.map((r) => r.id));
     const stats = await this.stats.bySession(rows.map((r) => r.id));
-    return rows.map((r) => ({
+    const transcode = await Promise.all(rows.map((r) => this.transcodeOf(r)));
+    return rows.map((r, i) => ({
       ...this.summary(r, streams.get(r.streamId)),
       ...stats.get(r.id)!,
+      transcode: transcode[i],
       // The session's drops include the stitcher's skips: the counts' figure, not the ledger's alone.
       drops: (counts.get(r.id) ?? emptyCounts()).dropped,
       counts: counts.get(r.id) ?? emptyCounts(),
@@ -73,11 +76,21 @@ export class SessionsQuery {
       ...this.summary(session, stream ?? undefined),
       ...stats,
       drops: counts.dropped,
+      transcode: await this.transcodeOf(session),
       counts,
       renditions: await this.renditionStatus(session),
       // Segments a worker transcoded itself because no broadcaster could (FALLBACK_TRANSCODE=local).
       fallback: { segments: local.reduce((n, p) => n + p.segments, 0), periods: local },
     };
+  }
+
+  /** "transcoding", "degraded" or "not transcoding: <why>", and the speed factor, from the newest ledger rows. */
+  async transcodeOf(session: SessionEntity): Promise<TranscodeHealth> {
+    if (!session.livepeerStreamId) {
+      return { status: `not transcoding: ${session.stateReason ?? 'no Livepeer stream yet'}`, speedFactor: null };
+    }
+    const recent = await this.ledger.newest(session.id, TRANSCODE_WINDOW_SEGMENTS);
+    return transcodeHealth({ renditions: renditionsOf(session, '').length, stateReason: session.stateReason, recent });
   }
 
   /**

@@ -12,11 +12,19 @@ import {
   Put,
   Query,
   Res,
+  ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { InvalidLadderError, InvalidStreamNameError, StreamLiveError, StreamNotFoundError, StreamsService } from '@lib/streams';
+import {
+  InvalidLadderError,
+  InvalidStreamNameError,
+  LadderUncheckedError,
+  StreamLiveError,
+  StreamNotFoundError,
+  StreamsService,
+} from '@lib/streams';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { HistoryQuery } from './history.service';
 import { ApiQueryFrom, openApiSchema } from './openapi-schema';
@@ -44,12 +52,17 @@ import { ZodValidationPipe } from './zod-validation.pipe';
 
 const validId = new ZodValidationPipe(idParamSchema);
 
-/** `profiles[1].height must be >= 128` -> field `ladder.profiles[1].height`. */
+/**
+ * `profiles[1].height must be >= 128` -> field `ladder.profiles[1].height`; a problem the Livepeer
+ * API itself found says so, so the user knows the relay's own rules passed it.
+ */
 function ladderProblems(err: InvalidLadderError, prefix: string): Record<string, string[]> {
+  const by = err.refusedBy ? ` (refused by the Livepeer API at ${err.refusedBy})` : '';
   return fieldErrors(
     err.problems.map((problem) => {
       const path = /^([A-Za-z_][\w]*(?:\[\d+\])?(?:\.[A-Za-z_]\w*)*)\s/.exec(problem)?.[1];
-      return { field: path ? `${prefix}${path}` : prefix.replace(/\.$/, ''), message: path ? problem.slice(path.length + 1) : problem };
+      const message = path ? problem.slice(path.length + 1) : problem;
+      return { field: path ? `${prefix}${path}` : prefix.replace(/\.$/, ''), message: `${message}${by}` };
     }),
   );
 }
@@ -62,6 +75,7 @@ async function answer<T>(work: () => Promise<T>, ladderPrefix: string): Promise<
     if (err instanceof StreamNotFoundError) throw new NotFoundException(err.message);
     if (err instanceof StreamLiveError) throw new ConflictException(err.message);
     if (err instanceof InvalidLadderError) throw new ValidationFailed(ladderProblems(err, ladderPrefix));
+    if (err instanceof LadderUncheckedError) throw new ServiceUnavailableException(err.message);
     if (err instanceof InvalidStreamNameError) throw new ValidationFailed({ name: [err.message.replace(/^invalid stream name: /, '')] });
     throw err;
   }

@@ -73,6 +73,8 @@ export interface CreatedStream {
   streamKey: string;
   publishUrls: { rtmp: string; httpPush: string };
   playbackUrl: string;
+  /** What the Livepeer API made of the ladder; `warning` when it could not be asked. */
+  ladderCheck?: { result: 'accepted' | 'unchecked' | 'skipped'; warning?: string };
 }
 
 export interface SessionDetail {
@@ -82,6 +84,8 @@ export interface SessionDetail {
   playbackId: string | null;
   renditions: RenditionStatus[];
   counts: SegmentCounts;
+  /** "transcoding", "degraded" or "not transcoding: <why>"; speed = media duration / push round trip. */
+  transcode: { status: string; speedFactor: number | null };
 }
 
 export interface TimelineEntry {

@@ -9,11 +9,11 @@ describe('dashboard formatting', () => {
     expect(seconds(0)).toBe('0.00 s');
   });
 
-  it('names a ladder by its profiles and presets, or the Livepeer default', () => {
+  it('names a ladder by its profiles and presets, or the relay default', () => {
     expect(ladderText({ profiles: [{ name: 'low', width: 426, height: 240 }], presets: ['P144p30fps16x9'] })).toBe(
       'low 426x240, P144p30fps16x9',
     );
-    expect(ladderText({})).toBe('Livepeer default');
+    expect(ladderText({})).toBe('relay default');
   });
 
   it('lists the field errors of a 400 and the drop reasons', () => {

@@ -7,7 +7,7 @@ export const seconds = (ms: number | null | undefined): string => (ms === null |
 
 export function ladderText(ladder: Ladder): string {
   const names = [...(ladder.profiles ?? []).map((p) => `${p.name} ${p.width}x${p.height}`), ...(ladder.presets ?? [])];
-  return names.join(', ') || 'Livepeer default';
+  return names.join(', ') || 'relay default';
 }
 
 /** The field errors of a 400 answer, one line per field. */

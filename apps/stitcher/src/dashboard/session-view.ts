@@ -12,7 +12,8 @@ export class SessionView implements View {
   readonly section = mountSection(
     'session-view',
     'Live: <span id="session-stream"></span>',
-    `<div class="player-row">
+    `<p>Transcode: <span id="session-transcode"></span></p>
+    <div class="player-row">
       <div>
         <video id="player" controls muted playsinline aria-label="Live picture"></video>
         <div id="renditions" class="switcher" role="group" aria-label="Rendition"></div>
@@ -51,6 +52,8 @@ export class SessionView implements View {
     const path = `/api/sessions/${encodeURIComponent(this.sessionId)}`;
     const session = await this.api.request<SessionDetail>(path);
     byId('session-stream').textContent = `${session.streamName} (${session.state})`;
+    const speed = session.transcode.speedFactor;
+    byId('session-transcode').textContent = `${session.transcode.status}${speed === null ? '' : ` · speed ${speed.toFixed(2)}x real time`}`;
     if (session.playbackId) this.player.play({ id: session.id, playbackId: session.playbackId });
     fillTable(
       byId<HTMLTableElement>('ladder'),

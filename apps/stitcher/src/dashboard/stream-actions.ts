@@ -71,6 +71,10 @@ export function showKey(stream: CreatedStream): void {
   byId('created-rtmp').textContent = stream.publishUrls.rtmp;
   byId('created-push').textContent = stream.publishUrls.httpPush;
   byId('created-playback').textContent = stream.playbackUrl;
+  // The Livepeer API could not be asked about the ladder: said here, next to the key.
+  const check = byId('created-ladder-check');
+  check.textContent = stream.ladderCheck?.warning ? `Ladder not checked: ${stream.ladderCheck.warning}` : '';
+  check.hidden = !stream.ladderCheck?.warning;
   const notice = byId('created');
   notice.hidden = false;
   notice.dataset.streamId = stream.id;

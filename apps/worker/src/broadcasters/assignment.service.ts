@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { InjectConfig, type ConfigOf, workerConfig } from '@lib/config';
-import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
+import { REDIS, REDIS_KEYS, type RedisKeys, scoredMembers } from '@lib/queue';
 import { AssignmentView, chooseBroadcaster, mergeFailures } from './assignment-policy';
 import { BroadcasterDirectory } from './broadcaster-directory';
 
@@ -45,7 +45,8 @@ export interface Resolution {
  * - `sessionBroadcaster(s)`: the current broadcaster, read by every job, so a move made by
  *   one worker is followed by all from their next segment;
  * - `sessionBadBroadcasters(s)`: a sorted set address -> time it failed this session;
- * - `broadcasterCooldown(a)`: present (value = time of failure) while every worker avoids `a`.
+ * - `broadcasterCooldown(a)`: present (value = time of failure) while every worker avoids `a`;
+ * - `broadcastersFailing()`: broadcasters avoided by everyone until they succeed again (BroadcasterStats).
  * Moves go through a compare-and-set, so two workers that see the same failure at once
  * agree on one new broadcaster instead of flipping the session back and forth.
  */
@@ -70,17 +71,20 @@ export class BroadcasterAssignments {
     const pipeline = this.redis
       .pipeline()
       .getex(this.keys.sessionBroadcaster(sessionId), 'PX', ASSIGNMENT_IDLE_TTL_MS)
-      .zrangebyscore(this.keys.sessionBadBroadcasters(sessionId), now - this.config.sessionBanMs, '+inf', 'WITHSCORES');
+      .zrangebyscore(this.keys.sessionBadBroadcasters(sessionId), now - this.config.sessionBanMs, '+inf', 'WITHSCORES')
+      .zrange(this.keys.broadcastersFailing(), 0, -1, 'WITHSCORES');
     if (offered.length) pipeline.mget(...offered.map((a) => this.keys.broadcasterCooldown(a)));
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];
     const current = (results[0][1] as string | null) ?? null;
-    const bad = pairs(results[1][1] as string[]);
+    const bad = scoredMembers(results[1][1] as string[]);
+    // Failing broadcasters (failed pushes in a row, no success since) are avoided like cooling ones, without expiry.
+    const failing = scoredMembers(results[2][1] as string[]);
     const cooling = offered.length
-      ? (results[2][1] as (string | null)[]).flatMap((at, i): [string, number][] => (at ? [[offered[i], Number(at)]] : []))
+      ? (results[3][1] as (string | null)[]).flatMap((at, i): [string, number][] => (at ? [[offered[i], Number(at)]] : []))
       : [];
-    return { current, offered, avoided: mergeFailures(bad, cooling) };
+    return { current, offered, avoided: mergeFailures(bad, failing, cooling) };
   }
 
   /**
@@ -157,11 +161,4 @@ export class BroadcasterAssignments {
 function avoiding(view: AssignmentView, address: string): AssignmentView {
   const latest = Math.max(Date.now(), ...view.avoided.values()) + 1;
   return { ...view, avoided: mergeFailures(view.avoided, [[address, latest]]) };
-}
-
-/** ZRANGE ... WITHSCORES answers [member, score, member, score, ...]. */
-function pairs(flat: string[]): [string, number][] {
-  const out: [string, number][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], Number(flat[i + 1])]);
-  return out;
 }

@@ -5,6 +5,7 @@ import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
 import { StorageModule } from '@lib/storage';
 import { BroadcasterAssignments } from '../broadcasters/assignment.service';
 import { BroadcasterDirectory } from '../broadcasters/broadcaster-directory';
+import { BroadcasterHealthCheck } from '../broadcasters/broadcaster-health-check';
 import { BroadcasterStats } from '../broadcasters/broadcaster-stats.service';
 import { FallbackDelivery } from '../fallback/fallback-delivery';
 import { FallbackMetrics } from '../fallback/fallback-metrics';
@@ -31,6 +32,7 @@ import { WorkerMetrics } from './worker-metrics';
     BroadcasterDirectory,
     BroadcasterAssignments,
     BroadcasterStats,
+    BroadcasterHealthCheck,
     BroadcasterUploader,
     WorkerMetrics,
     RenditionFetcher,

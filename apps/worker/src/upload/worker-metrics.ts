@@ -30,6 +30,7 @@ export class WorkerMetrics {
   readonly repushes: Counter<string>;
   readonly hedges: Counter<string>;
   readonly active: Gauge<string>;
+  readonly failingBroadcasters: Gauge<string>;
 
   constructor(metrics: MetricsService) {
     this.queueWait = metrics.histogram(
@@ -87,5 +88,9 @@ export class WorkerMetrics {
       ['outcome'],
     );
     this.active = metrics.gauge('worker_jobs_active', 'Upload jobs running in this process.');
+    this.failingBroadcasters = metrics.gauge(
+      'worker_broadcasters_failing',
+      "Broadcasters failing (failed pushes in a row, no success since), as of this worker's last check round.",
+    );
   }
 }

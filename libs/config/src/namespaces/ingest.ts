@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod/v4';
 import { ConfigError, defineConfig } from '../define-config';
@@ -35,8 +34,9 @@ export const ingestConfig = defineConfig(
       description: 'Largest HTTP-pushed segment accepted (bytes).',
     },
     INGEST_SPOOL_DIR: {
-      schema: z.string().min(1).default(path.join(os.tmpdir(), 'livepeer-relay-ingest')),
-      description: 'Local directory where segments are cut and wait until the object store has them.',
+      schema: z.string().min(1).optional(),
+      description:
+        'Local directory where segments are cut and wait until the object store has them (default: DATA_DIR/ingest-spool, so each instance has its own).',
     },
     INGEST_PUSH_IDLE_TIMEOUT_MS: {
       schema: positiveInt(60_000),
@@ -92,7 +92,7 @@ export const ingestConfig = defineConfig(
     rtmpPort: env.INGEST_RTMP_PORT,
     bufferMaxSegments: env.INGEST_BUFFER_MAX_SEGMENTS,
     maxPushBytes: env.INGEST_MAX_PUSH_BYTES,
-    spoolDir: env.INGEST_SPOOL_DIR,
+    spoolDir: env.INGEST_SPOOL_DIR ?? path.resolve(process.env.DATA_DIR || 'data', 'ingest-spool'),
     pushIdleTimeoutMs: env.INGEST_PUSH_IDLE_TIMEOUT_MS,
     publishLockTtlMs: env.INGEST_PUBLISH_LOCK_TTL_MS,
     shutdownGraceMs: env.INGEST_SHUTDOWN_GRACE_MS,

@@ -16,7 +16,13 @@ export const launcherConfig = defineConfig(
     },
     REDIS_PORT: {
       schema: port(6379),
-      description: 'npm start: port of the redis-server it starts when no Redis answers on 6379 and REDIS_URL is unset.',
+      description:
+        'npm start, REDIS_URL unset: the Redis at REDIS_HOST:REDIS_PORT is used when one answers, else it starts a redis-server on this port.',
+    },
+    REDIS_HOST: {
+      schema: z.string().min(1).default('127.0.0.1'),
+      description:
+        'npm start, REDIS_URL unset: host of the Redis to use; a host other than this machine must answer (none is started there).',
     },
     WORKER_COPIES: {
       schema: z.coerce.number().int().min(1).max(16).default(1),
@@ -55,6 +61,7 @@ export const launcherConfig = defineConfig(
       s3Port: env.S3_PORT,
       s3BindHost: env.S3_BIND_HOST,
       redisPort: env.REDIS_PORT,
+      redisHost: env.REDIS_HOST,
       workerCopies: env.WORKER_COPIES,
       restartPolicy: {
         backoffMs: env.RESTART_BACKOFF_MS,

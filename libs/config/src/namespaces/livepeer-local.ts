@@ -104,6 +104,16 @@ export const livepeerLocalConfig = defineConfig(
       schema: positiveInt(30, 10_000),
       description: 'Segments a broadcaster keeps in memory per rendition (the playlists list the last 6).',
     },
+    LIVEPEER_LOCAL_MODE: {
+      schema: z.enum(['full', 'broadcasters']).default('full'),
+      description:
+        "full: the local Livepeer API and its broadcasters. broadcasters: only the broadcasters, each asking LIVEPEER_LOCAL_HOOK_URL (the outside API's hook; npm start derives it from LIVEPEER_API_URL) about new streams; no local API.",
+    },
+    LIVEPEER_LOCAL_DIALECT: {
+      schema: z.enum(['current', 'legacy']).default('current'),
+      description:
+        "How the API answers: current (today's Livepeer API) or legacy (an older one: no renditions or stream key in answers, no default ladder, 422 for fps 0 / fpsDen / gop / profile, 404 on DELETE, a static broadcaster list).",
+    },
     LIVEPEER_LOCAL_FAULTS: {
       schema: z.string().default(''),
       description: 'Faults a broadcaster starts with, e.g. `failNext=3,failStatus=503,delayMs=200,hangNext=1,resetNext=1,unhealthy=true`.',
@@ -126,5 +136,9 @@ export const livepeerLocalConfig = defineConfig(
     broadcasterRestartMs: env.LIVEPEER_LOCAL_BROADCASTER_RESTART_MS,
     segmentCache: env.LIVEPEER_LOCAL_SEGMENT_CACHE,
     faults: env.LIVEPEER_LOCAL_FAULTS,
+    dialect: env.LIVEPEER_LOCAL_DIALECT,
+    mode: env.LIVEPEER_LOCAL_MODE,
+    /** The hook URL as configured (the supervisor passes it on in broadcasters mode). */
+    configuredHookUrl: env.LIVEPEER_LOCAL_HOOK_URL,
   }),
 );

@@ -28,6 +28,11 @@ export const livepeerConfig = defineConfig(
       schema: z.string().min(1).optional(),
       description: 'Region hint sent as X-Livepeer-Region to GET /api/broadcaster.',
     },
+    LADDER_CHECK: {
+      schema: z.enum(['warn', 'strict', 'off']).default('warn'),
+      description:
+        "Check a ladder with the Livepeer API when a stream is created or its ladder changed (a Livepeer stream is created with it and deleted): a 422 refuses it with the API's reason. API unreachable: warn = accept and say so, strict = refuse; off = no check.",
+    },
   },
   (env) => ({
     apiUrl: env.LIVEPEER_API_URL,
@@ -35,5 +40,6 @@ export const livepeerConfig = defineConfig(
     playbackUrl: env.LIVEPEER_PLAYBACK_URL ?? env.LIVEPEER_API_URL.replace(/\/api$/, ''),
     broadcasterUrl: env.LIVEPEER_BROADCASTER_URL,
     region: env.LIVEPEER_REGION,
+    ladderCheck: env.LADDER_CHECK,
   }),
 );

@@ -54,6 +54,15 @@ export const workerConfig = defineConfig(
       schema: positiveInt(60_000),
       description: 'How long a broadcaster that failed a session is avoided for that session.',
     },
+    BROADCASTER_FAILING_AFTER: {
+      schema: positiveInt(3, 1000),
+      description:
+        'Failed pushes in a row after which a broadcaster is shown failing and offered to no session until a push or an active check succeeds.',
+    },
+    BROADCASTER_CHECK_INTERVAL_MS: {
+      schema: positiveInt(5000, 600_000),
+      description: 'How often a failing broadcaster is checked (GET {broadcaster}/status, by one worker at a time); a 200 brings it back.',
+    },
     FALLBACK_TRANSCODE: {
       schema: z.enum(['off', 'local']).default('off'),
       description:
@@ -81,6 +90,8 @@ export const workerConfig = defineConfig(
     broadcasterCooldownMs: env.BROADCASTER_COOLDOWN_MS,
     sessionBanMs: env.BROADCASTER_SESSION_BAN_MS,
     broadcasterListTtlMs: env.BROADCASTER_LIST_TTL_MS,
+    failingAfter: env.BROADCASTER_FAILING_AFTER,
+    checkIntervalMs: env.BROADCASTER_CHECK_INTERVAL_MS,
     fallbackTranscode: env.FALLBACK_TRANSCODE,
     fallbackReserveFactor: env.FALLBACK_TRANSCODE_RESERVE_FACTOR,
   }),
