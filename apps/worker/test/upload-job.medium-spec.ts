@@ -141,7 +141,7 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     const other = [b1, b2].find((b) => b.address !== first)!;
     const wonBefore = await worker.metric('worker_push_hedges_total', { outcome: 'won' });
     byAddress(first).fail(['hang']);
-    // 2 s segment: read timeout 4 s, hedge at most 1 s (half the duration) after the push began.
+    // 2 s segment: read timeout 4 s, hedge at most 0.5 s (a quarter of the duration) after the push began.
     await ingest.ingest(s, 1);
     const { result } = await resultOf(s.sessionId, 1);
 

@@ -1,17 +1,22 @@
 import { MIN_HEDGE_DELAY_MS, RoundTripTracker, hedgeDelay } from './hedge-policy';
 
 describe('hedge policy', () => {
-  const settings = { roundTrips: 3, maxFraction: 0.5 };
+  const settings = { roundTrips: 3, maxFraction: 0.25 };
 
   it('hedges after a few usual round trips, within [minimum, fraction of the duration]', () => {
-    expect(hedgeDelay(settings, 2000, 200)).toBe(600);
+    expect(hedgeDelay(settings, 2000, 100)).toBe(300);
     expect(hedgeDelay(settings, 2000, 30)).toBe(MIN_HEDGE_DELAY_MS);
-    expect(hedgeDelay(settings, 2000, 900)).toBe(1000);
-    expect(hedgeDelay(settings, 1000, 400)).toBe(500);
+    expect(hedgeDelay(settings, 2000, 300)).toBe(500);
+    expect(hedgeDelay(settings, 1000, 100)).toBe(MIN_HEDGE_DELAY_MS);
+  });
+
+  it("never hedges a broadcaster's ordinary answers, even when it is always slow", () => {
+    expect(hedgeDelay(settings, 2000, 600)).toBe(900);
+    expect(hedgeDelay(settings, 2000, 1200)).toBe(1800);
   });
 
   it('waits the longest for a broadcaster it has no round trip of, and never when turned off', () => {
-    expect(hedgeDelay(settings, 2000, undefined)).toBe(1000);
+    expect(hedgeDelay(settings, 2000, undefined)).toBe(500);
     expect(hedgeDelay({ ...settings, roundTrips: 0 }, 2000, 100)).toBeUndefined();
   });
 

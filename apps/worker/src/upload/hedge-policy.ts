@@ -5,7 +5,9 @@
  * went to it too: the republished playlists would go longer than a player tolerates (1.5 x the
  * target duration) without a new segment. A healthy broadcaster answers a segment in a
  * fraction of its duration (that is what live transcoding means), so a push that is a few of
- * its usual round trips late is a push to give a second chance elsewhere.
+ * its usual round trips late is a push to give a second chance elsewhere. The latest hedge
+ * (a quarter of the duration by default) leaves the hedge's own round trip inside the half
+ * duration that a player's patience (1.5 x the target) adds to the normal cadence.
  */
 export interface HedgeSettings {
   /** Hedge after this many of the broadcaster's usual round trips; 0 turns hedging off. */
@@ -16,6 +18,12 @@ export interface HedgeSettings {
 
 /** Below this a late answer is only noise (event-loop delays, a busy machine). */
 export const MIN_HEDGE_DELAY_MS = 250;
+/**
+ * A broadcaster's ordinary answers are never hedged: at least this many usual round trips
+ * (a broadcaster that is always slow would otherwise be hedged on every push, doubling the
+ * transcoding it is already short of).
+ */
+const NEVER_BELOW_ROUND_TRIPS = 1.5;
 /** Weight of the newest round trip in a broadcaster's usual round trip. */
 const SMOOTHING = 0.2;
 
@@ -40,6 +48,7 @@ export class RoundTripTracker {
 export function hedgeDelay(settings: HedgeSettings, durationMs: number, usualRoundTripMs: number | undefined): number | undefined {
   if (settings.roundTrips <= 0) return undefined;
   const latest = Math.round(settings.maxFraction * durationMs);
-  const byRoundTrips = usualRoundTripMs === undefined ? latest : Math.round(settings.roundTrips * usualRoundTripMs);
-  return Math.max(MIN_HEDGE_DELAY_MS, Math.min(latest, byRoundTrips));
+  if (usualRoundTripMs === undefined) return Math.max(MIN_HEDGE_DELAY_MS, latest);
+  const byRoundTrips = Math.min(latest, Math.round(settings.roundTrips * usualRoundTripMs));
+  return Math.max(MIN_HEDGE_DELAY_MS, Math.round(NEVER_BELOW_ROUND_TRIPS * usualRoundTripMs), byRoundTrips);
 }

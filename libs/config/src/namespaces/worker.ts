@@ -43,7 +43,7 @@ export const workerConfig = defineConfig(
         "A push not answered after this many of the broadcaster's usual round trips is also sent to another broadcaster (first answer wins, the session moves); 0 = never.",
     },
     WORKER_HEDGE_MAX_FRACTION: {
-      schema: positiveNumber(0.5, 1),
+      schema: positiveNumber(0.25, 1),
       description: "Latest hedge, as a fraction of the segment's duration (also the delay for a broadcaster with no round trip yet).",
     },
     BROADCASTER_COOLDOWN_MS: {
