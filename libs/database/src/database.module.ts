@@ -6,7 +6,7 @@ import type { ReadinessProbe } from '@lib/observability';
 import { openDataSource, dataSourceOptions } from './data-source';
 import { ENTITIES, SegmentEntity } from './entities';
 import { LedgerService } from './ledger.service';
-import { RenditionSegmentRepository, SessionRepository, StreamRepository } from './repositories';
+import { RecordingRepository, RenditionSegmentRepository, SessionRepository, StreamRepository } from './repositories';
 
 @Injectable()
 export class DatabaseProbe implements ReadinessProbe {
@@ -17,7 +17,7 @@ export class DatabaseProbe implements ReadinessProbe {
   }
 }
 
-const REPOSITORIES = [LedgerService, SessionRepository, StreamRepository, RenditionSegmentRepository];
+const REPOSITORIES = [LedgerService, SessionRepository, StreamRepository, RenditionSegmentRepository, RecordingRepository];
 
 /**
  * TypeORM connection from DATABASE_URL, migrated at start (DATABASE_MIGRATE), and every query the
@@ -44,5 +44,6 @@ export function databaseRepositories(ds: DataSource) {
     sessions,
     streams: new StreamRepository(ds),
     renditions: new RenditionSegmentRepository(ds, sessions),
+    recordings: new RecordingRepository(ds),
   };
 }

@@ -21,8 +21,9 @@ import type { Resolution } from './types';
  *   (missing media is marked with a discontinuity, not `#EXT-X-GAP`, which would need 8).
  * - `#EXT-X-DISCONTINUITY-SEQUENCE` always written, also when 0: the header is then identical in
  *   every version and never "appears" between two versions.
- * - No `#EXT-X-PLAYLIST-TYPE`: the republished stream is a live sliding window; `#EXT-X-ENDLIST`
- *   alone tells a player it has ended.
+ * - No `#EXT-X-PLAYLIST-TYPE` on the live playlists: the republished stream is a live sliding
+ *   window; `#EXT-X-ENDLIST` alone tells a player it has ended. A recording's playlists are
+ *   written whole once (`playlistType: 'VOD'`, which needs `ended`).
  * - `#EXT-X-PROGRAM-DATE-TIME` before every segment that has one (UTC, milliseconds): once a
  *   segment has one, every later segment has one too and the times strictly increase, so a
  *   player never has to extrapolate across a segment that lacks it.
@@ -45,6 +46,8 @@ export interface MediaPlaylistModel {
   readonly discontinuitySequence: number;
   readonly segments: readonly WritableSegment[];
   readonly ended: boolean;
+  /** `VOD` only for a complete, ended playlist (a recording). */
+  readonly playlistType?: 'VOD';
 }
 
 export interface VariantStreamModel {
@@ -66,6 +69,7 @@ export function writeMediaPlaylist(model: MediaPlaylistModel): string {
   requireInteger('targetDuration', model.targetDuration, 1);
   requireInteger('mediaSequence', model.mediaSequence, 0);
   requireInteger('discontinuitySequence', model.discontinuitySequence, 0);
+  if (model.playlistType === 'VOD' && !model.ended) throw new PlaylistWriteError('a VOD playlist must be ended (#EXT-X-ENDLIST)');
 
   const lines = [
     '#EXTM3U',
@@ -73,6 +77,7 @@ export function writeMediaPlaylist(model: MediaPlaylistModel): string {
     `#EXT-X-TARGETDURATION:${model.targetDuration}`,
     `#EXT-X-MEDIA-SEQUENCE:${model.mediaSequence}`,
     `#EXT-X-DISCONTINUITY-SEQUENCE:${model.discontinuitySequence}`,
+    ...(model.playlistType ? [`#EXT-X-PLAYLIST-TYPE:${model.playlistType}`] : []),
   ];
   let previousDateTime: number | undefined;
   model.segments.forEach((segment, index) => {

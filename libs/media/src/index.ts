@@ -4,3 +4,4 @@ export * from './transcode';
 export * from './synthetic';
 export * from './segmenter';
 export * from './codec-strings';
+export * from './thumbnail';

@@ -5,3 +5,5 @@ export * from './segment-upload';
 export * from './segment-transcoded';
 export * from './session-events';
 export * from './stream-control-events';
+export * from './lifecycle-events';
+export * from './recording-export';

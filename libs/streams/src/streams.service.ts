@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type Ladder, type StreamEntity, StreamRepository } from '@lib/database';
 import { normalizeLadder } from './ladder';
+import { DEFAULT_STREAM_SETTINGS, checkStreamSettings, type StreamSettings } from './stream-settings';
 import { generatePlaybackId, generateStreamKey, hashStreamKey, looksLikeStreamKey } from './stream-key';
 import type { StreamControlEvent } from '@lib/queue';
 import { StreamEventsPublisher } from './stream-events.publisher';
@@ -24,7 +25,7 @@ export class InvalidStreamNameError extends Error {
 }
 
 /** A stream as shown to operators: never the key (only its hash is stored). */
-export interface StreamView {
+export interface StreamView extends StreamSettings {
   id: string;
   name: string;
   ladder: Ladder;
@@ -44,6 +45,8 @@ export interface StreamWithKey extends StreamView {
 export interface CreateStreamInput {
   name: string;
   ladder?: unknown;
+  /** record, dvrWindowSeconds, recordingRetentionDays (checkStreamSettings). */
+  settings?: unknown;
 }
 
 const NAME_MAX = 200;
@@ -73,6 +76,7 @@ export class StreamsService {
   async create(input: CreateStreamInput): Promise<StreamWithKey> {
     const name = checkName(input.name);
     const ladder = normalizeLadder(input.ladder);
+    const settings = { ...DEFAULT_STREAM_SETTINGS, ...checkStreamSettings(input.settings) };
     const streamKey = generateStreamKey();
     const now = Date.now();
     const entity: StreamEntity = {
@@ -82,6 +86,7 @@ export class StreamsService {
       keyHash: hashStreamKey(streamKey),
       playbackId: generatePlaybackId(),
       enabled: true,
+      ...settings,
       createdAt: now,
       updatedAt: now,
     };
@@ -125,6 +130,16 @@ export class StreamsService {
     row.updatedAt = Date.now();
     await this.streams.save(row);
     await this.announce(id, 'stream-ladder-updated');
+    return this.view(row);
+  }
+
+  /** Recording and DVR settings: they apply from the stream's next session. */
+  async updateSettings(id: string, patch: unknown): Promise<StreamView> {
+    const checked = checkStreamSettings(patch);
+    const row = await this.entity(id);
+    Object.assign(row, checked);
+    row.updatedAt = Date.now();
+    await this.streams.save(row);
     return this.view(row);
   }
 
@@ -197,6 +212,9 @@ export class StreamsService {
       ladder: row.ladder,
       playbackId: row.playbackId,
       enabled: row.enabled,
+      record: row.record,
+      dvrWindowSeconds: row.dvrWindowSeconds,
+      recordingRetentionDays: row.recordingRetentionDays,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
       playbackUrl: this.playbackUrl(row.playbackId),

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@lib/database';
-import { StreamsModule } from '@lib/streams';
+import { RecordingsModule, StreamsModule } from '@lib/streams';
 import { RepublishModule } from '../republish/republish.module';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminAuthenticator } from './admin-authenticator';
@@ -10,13 +10,14 @@ import { SessionsController } from './sessions.controller';
 import { SessionsQuery } from './sessions.service';
 import { PresetsController } from './presets.controller';
 import { QueuesController } from './queues.controller';
+import { RecordingsController } from './recordings.controller';
 import { StreamsController } from './streams.controller';
 
 /** The REST admin API under /api (bearer ADMIN_TOKEN), documented at /docs. */
 @Module({
   // The queue controls and the bull-board page read the upload queue.
-  imports: [DatabaseModule, StreamsModule, RepublishModule],
-  controllers: [StreamsController, PresetsController, SessionsController, BroadcastersController, QueuesController],
+  imports: [DatabaseModule, StreamsModule, RecordingsModule, RepublishModule],
+  controllers: [StreamsController, PresetsController, SessionsController, BroadcastersController, QueuesController, RecordingsController],
   providers: [AdminAuthenticator, AdminAuthGuard, SessionsQuery, BroadcastersQuery],
 })
 export class AdminModule {}

@@ -1,10 +1,19 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SessionRepository } from '@lib/database';
-import { InvalidLadderError, InvalidStreamNameError, StreamNotFoundError, StreamsService } from '@lib/streams';
+import { InvalidLadderError, InvalidStreamNameError, InvalidStreamSettingsError, StreamNotFoundError, StreamsService } from '@lib/streams';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { openApiSchema } from './openapi-schema';
-import { createStreamSchema, idParamSchema, ladderSchema, type CreateStreamInput, type IdParam, type LadderInput } from './schemas';
+import {
+  createStreamSchema,
+  idParamSchema,
+  ladderSchema,
+  streamSettingsSchema,
+  type CreateStreamInput,
+  type IdParam,
+  type LadderInput,
+  type StreamSettingsInput,
+} from './schemas';
 import { ValidationFailed, fieldErrors } from './validation-failed';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
@@ -27,6 +36,7 @@ async function answer<T>(work: () => Promise<T>, ladderPrefix: string): Promise<
   } catch (err) {
     if (err instanceof StreamNotFoundError) throw new NotFoundException(err.message);
     if (err instanceof InvalidLadderError) throw new ValidationFailed(ladderProblems(err, ladderPrefix));
+    if (err instanceof InvalidStreamSettingsError) throw new ValidationFailed(fieldErrors(err.problems));
     if (err instanceof InvalidStreamNameError) throw new ValidationFailed({ name: [err.message.replace(/^invalid stream name: /, '')] });
     throw err;
   }
@@ -49,7 +59,8 @@ export class StreamsController {
   @ApiResponse({ status: 201, description: 'the stream with its key, publish URLs and playback URL' })
   @ApiResponse({ status: 400, description: 'validation failed: `errors` maps each field to its problems' })
   create(@Body(new ZodValidationPipe(createStreamSchema)) input: CreateStreamInput) {
-    return answer(() => this.streams.create({ name: input.name, ladder: input.ladder }), 'ladder.');
+    const { name, ladder, ...settings } = input;
+    return answer(() => this.streams.create({ name, ladder, settings }), 'ladder.');
   }
 
   @Get()
@@ -72,6 +83,14 @@ export class StreamsController {
   @ApiBody({ schema: openApiSchema(ladderSchema) })
   updateLadder(@Param(validId) { id }: IdParam, @Body(new ZodValidationPipe(ladderSchema)) ladder: LadderInput) {
     return answer(() => this.streams.updateLadder(id, ladder), '');
+  }
+
+  @Put(':id/settings')
+  @ApiOperation({ summary: 'Change recording and DVR settings (record, dvrWindowSeconds, recordingRetentionDays); from the next session' })
+  @ApiBody({ schema: openApiSchema(streamSettingsSchema) })
+  @ApiResponse({ status: 400, description: 'validation failed: `errors` maps each field to its problems' })
+  updateSettings(@Param(validId) { id }: IdParam, @Body(new ZodValidationPipe(streamSettingsSchema)) settings: StreamSettingsInput) {
+    return answer(() => this.streams.updateSettings(id, settings), '');
   }
 
   @Post(':id/disable')

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectConfig, livepeerConfig, stitcherConfig, type ConfigOf } from '@lib/config';
 import { LedgerService, RenditionSegmentRepository, SessionRepository, type SessionEntity } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
@@ -7,6 +7,7 @@ import { UpstreamClient } from '../upstream/upstream.client';
 import { DeferredDeletes } from './deferred-deletes.service';
 import { RepublishMetrics } from './republish.metrics';
 import { SessionRepublisher, type SessionRepublisherDeps } from './session-republisher';
+import { STREAM_OBSERVER, type StreamObserver } from './stream-observer';
 import { StreamPlaylists, type StreamPlaylistsDeps, type StreamRef } from './stream-playlists';
 import { StreamRepublisher } from './stream-republisher';
 import { UploadRepush } from './upload-repush';
@@ -35,9 +36,10 @@ export class RepublishContext {
     readonly metrics: RepublishMetrics,
     deletes: DeferredDeletes,
     repush: UploadRepush,
+    @Optional() @Inject(STREAM_OBSERVER) private readonly observer?: StreamObserver,
   ) {
     this.settings = settings;
-    this.playlistsDeps = { settings, renditions, storage, deletes, metrics };
+    this.playlistsDeps = { settings, renditions, storage, deletes, metrics, observer };
     this.sessionDeps = { settings, playbackUrl: livepeerSettings.playbackUrl, ledger, renditions, upstream, storage, metrics, repush };
   }
 
@@ -50,6 +52,7 @@ export class RepublishContext {
         playbackUrl: this.livepeerSettings.playbackUrl,
         sessions: this.sessions,
         livepeer: this.livepeer,
+        observer: this.observer,
         playlists: (assertLease) => new StreamPlaylists(stream, this.playlistsDeps, assertLease),
         republisher: (session: SessionEntity, playlists: StreamPlaylists, wake: () => void) =>
           new SessionRepublisher(session, playlists, this.sessionDeps, wake),

@@ -48,6 +48,10 @@ export const workerConfig = defineConfig(
       schema: positiveInt(2000),
       description: 'How long the GET /api/broadcaster answer is cached (in Redis for every worker, and in process).',
     },
+    WORKER_EXPORT_CONCURRENCY: {
+      schema: positiveInt(1, 16),
+      description: 'MP4 exports (recording-export queue) one worker process runs at once (ffmpeg -c copy: disk and network bound).',
+    },
   },
   (env) => ({
     httpPort: env.WORKER_HTTP_PORT,
@@ -60,5 +64,6 @@ export const workerConfig = defineConfig(
     broadcasterCooldownMs: env.BROADCASTER_COOLDOWN_MS,
     sessionBanMs: env.BROADCASTER_SESSION_BAN_MS,
     broadcasterListTtlMs: env.BROADCASTER_LIST_TTL_MS,
+    exportConcurrency: env.WORKER_EXPORT_CONCURRENCY,
   }),
 );
