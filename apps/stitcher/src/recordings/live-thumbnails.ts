@@ -31,7 +31,9 @@ export class LiveThumbnails implements StreamObserver {
     segmentThumbnail(smallest.bytes)
       .then((jpeg) => this.storage.put(objectKeys.hlsThumbnail(stream.playbackId), jpeg, CONTENT_TYPES.jpeg))
       .then(() => (this.written += 1))
-      .catch((err: Error) => this.logger.warn({ playbackId: stream.playbackId, msn: listed.msn, err: err.message }, 'thumbnail not written'))
+      .catch((err: Error) =>
+        this.logger.warn({ playbackId: stream.playbackId, msn: listed.msn, err: err.message }, 'thumbnail not written'),
+      )
       .finally(() => this.running.delete(stream.playbackId));
   }
 }

@@ -47,7 +47,9 @@ export class RecordingFinalizer {
     } catch (err) {
       const reason = (err as Error).message;
       this.logger.error({ recordingId, err: reason }, 'recording could not be finished');
-      if (await this.recordings.updateIfState(recordingId, ['recording'], { state: 'failed', failureReason: reason, endedAt: Date.now() })) {
+      if (
+        await this.recordings.updateIfState(recordingId, ['recording'], { state: 'failed', failureReason: reason, endedAt: Date.now() })
+      ) {
         await this.announce({ type: 'recording.failed', at: Date.now(), streamId: recording.streamId, recordingId, reason });
       }
     }
@@ -61,6 +63,7 @@ export class RecordingFinalizer {
     const vod = buildVodPlaylists(
       rows.map((r) => ({ ...r, msn: r.msn! })),
       targetDuration,
+      recording.startedAt,
     );
     const variants = await this.describe(recording.id, vod.variants);
     if (variants.length === 0) throw new Error('no variant of the recording could be described (ffprobe)');

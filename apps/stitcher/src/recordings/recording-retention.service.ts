@@ -60,7 +60,12 @@ export class RecordingRetentionService implements OnApplicationBootstrap, Before
     try {
       return await this.run(now);
     } finally {
-      await this.redis.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`, 1, key, token);
+      await this.redis.eval(
+        `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
+        1,
+        key,
+        token,
+      );
     }
   }
 

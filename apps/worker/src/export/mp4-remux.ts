@@ -1,10 +1,16 @@
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { FFMPEG_PATH, MediaProcessError } from '@lib/media';
 
 export interface RemuxInput {
-  /** Local MPEG-TS files, in play order. */
-  files: string[];
+  /**
+   * Local MPEG-TS files in play order, in runs: a run is segments cut from one continuous
+   * stream (no discontinuity between them), whose timestamps simply go on.
+   */
+  runs: string[][];
+  /** Folder for the joined runs. */
+  workDir: string;
   /** Where the concat list is written. */
   listFile: string;
   outFile: string;
@@ -56,12 +62,21 @@ export function progressOf(line: string, durationMs: number): number | undefined
 
 /**
  * Remuxes MPEG-TS segments into one MP4 with `ffmpeg -f concat -c copy -movflags +faststart`.
- * The concat demuxer puts each file after the previous one's end, so a recording with
- * discontinuities (reconnects) plays on without a gap or a timestamp jump.
+ * Each run is joined byte for byte first (MPEG-TS segments of one stream concatenate into that
+ * stream, its own timestamps kept, so no per-segment rounding adds up over hours); the concat
+ * demuxer then puts each run after the previous one's end, so a recording with discontinuities
+ * (reconnects) plays on without a gap or a timestamp jump.
  */
 export async function remuxToMp4(input: RemuxInput): Promise<void> {
+  const joined: string[] = [];
+  for (const [i, run] of input.runs.entries()) {
+    const file = path.join(input.workDir, `run-${i}.ts`);
+    await writeFile(file, Buffer.alloc(0));
+    for (const segment of run) await appendFile(file, await readFile(segment));
+    joined.push(file);
+  }
   const quote = (file: string) => `file '${file.replace(/'/g, "'\\''")}'`;
-  await writeFile(input.listFile, `${input.files.map(quote).join('\n')}\n`);
+  await writeFile(input.listFile, `${joined.map(quote).join('\n')}\n`);
   const child = spawn(FFMPEG_PATH, remuxArgs(input), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -84,7 +99,15 @@ export async function remuxToMp4(input: RemuxInput): Promise<void> {
       child.on('close', (code, signal) => {
         if (code === 0) return resolve();
         const last = stderr.trim().split('\n').slice(-3).join(' | ');
-        reject(new MediaProcessError(`ffmpeg remux ${signal ? `killed by ${signal}` : `exited with code ${code}`}: ${last}`, 'ffmpeg', code, signal, stderr));
+        reject(
+          new MediaProcessError(
+            `ffmpeg remux ${signal ? `killed by ${signal}` : `exited with code ${code}`}: ${last}`,
+            'ffmpeg',
+            code,
+            signal,
+            stderr,
+          ),
+        );
       });
     });
   } finally {

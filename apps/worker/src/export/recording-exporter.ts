@@ -64,7 +64,7 @@ export class RecordingExporter {
 
     const playlist = parseMediaPlaylist((await this.storage.getBuffer(objectKeys.recordingMedia(recordingId, variant))).toString('utf8'));
     const durationMs = Math.round(playlist.segments.reduce((sum, s) => sum + s.duration, 0) * 1000);
-    const files: string[] = [];
+    const runs: string[][] = [];
     let reused = 0;
     for (const [i, segment] of playlist.segments.entries()) {
       const msn = segmentSequenceNumber(segment.uri);
@@ -75,15 +75,17 @@ export class RecordingExporter {
         await writeFile(`${file}.part`, await this.storage.getBuffer(objectKeys.recordingSegment(recordingId, variant, msn)));
         await rename(`${file}.part`, file);
       }
-      files.push(file);
+      if (segment.discontinuity || runs.length === 0) runs.push([]);
+      runs.at(-1)!.push(file);
       await report('download', ((i + 1) / playlist.segments.length) * DOWNLOAD_SHARE);
     }
     if (reused) this.logger.log({ recordingId, variant, reused }, 'export resumed: segments of an earlier attempt kept');
 
-    const first = await probeMedia(files[0], { untrustedFormat: 'mpegts', timeoutMs: 15_000 });
+    const first = await probeMedia(runs[0][0], { untrustedFormat: 'mpegts', timeoutMs: 15_000 });
     const outFile = path.join(dir, 'export.mp4');
     await remuxToMp4({
-      files,
+      runs,
+      workDir: dir,
       listFile: path.join(dir, 'list.txt'),
       outFile,
       aac: first.audio?.codec === 'aac',
