@@ -7,6 +7,7 @@ import { BroadcastersView } from './broadcasters-view.js';
 import { byId } from './dom.js';
 import { Player } from './player.js';
 import { QueuesView } from './queues-view.js';
+import { RecordingsView } from './recordings-view.js';
 import { SessionView } from './session-view.js';
 import { StreamsView } from './streams-view.js';
 import { showSection, type View } from './view.js';
@@ -18,6 +19,7 @@ const REFRESH_MS = 2000;
 
 const api = new ApiClient(() => signOut('The admin token was refused.'));
 const player = new Player();
+const recordingPlayer = new Player({ video: 'recording-player', renditions: 'recording-renditions', status: 'recording-player-status' });
 const views: Record<string, View> = {
   streams: new StreamsView(api),
   broadcasters: new BroadcastersView(api),
@@ -53,6 +55,8 @@ function currentView(): View {
   const hash = location.hash.replace(/^#/, '');
   const session = /^session\/([0-9a-f-]{36})$/.exec(hash);
   if (session) return new SessionView(api, player, session[1]);
+  const recordings = /^recordings\/([0-9a-f-]{36})$/.exec(hash);
+  if (recordings) return new RecordingsView(api, recordingPlayer, recordings[1]);
   return views[hash] ?? views.streams;
 }
 
@@ -71,6 +75,7 @@ function route(): void {
   if (!api.token) return signOut();
   const view = currentView();
   if (view.section !== 'session-view') player.stop();
+  if (view.section !== 'recordings-view') recordingPlayer.stop();
   showSection(view.section);
   void refresh();
 }

@@ -2,6 +2,7 @@ import { ApiRequestError, type ApiClient } from './api-client.js';
 import type { CreatedStream, Ladder, Preset, StreamSummary } from './api-types.js';
 import { byId, el, fillTable, row } from './dom.js';
 import { fieldErrorLines, ladderText } from './format.js';
+import { liveThumbnail, playbackIdOf } from './thumbnail.js';
 import type { View } from './view.js';
 
 /** The stream list and the "New stream" form. */
@@ -80,7 +81,13 @@ function streamRow(stream: StreamSummary): HTMLTableRowElement {
     action = watch;
   }
   const state = stream.enabled ? (stream.liveSessionId ? 'live' : 'idle') : 'disabled';
-  const tr = row([stream.name, ladderText(stream.ladder), el('code', stream.playbackUrl), state, action]);
+  const name = el('span', null, 'stream-name');
+  const playbackId = playbackIdOf(stream.playbackUrl);
+  if (playbackId) name.append(liveThumbnail(playbackId));
+  const recordings = el('a', 'Recordings', 'recordings');
+  recordings.href = `#recordings/${stream.id}`;
+  name.append(el('span', stream.name), ' ', recordings);
+  const tr = row([name, ladderText(stream.ladder), el('code', stream.playbackUrl), state, action]);
   tr.dataset.streamId = stream.id;
   return tr;
 }
