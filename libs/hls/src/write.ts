@@ -81,20 +81,23 @@ export function writeMediaPlaylist(model: MediaPlaylistModel): string {
   ];
   let previousDateTime: number | undefined;
   model.segments.forEach((segment, index) => {
-    const where = `segment ${index} (${segment.uri})`;
-    previousDateTime = checkProgramDateTime(where, segment.programDateTime, previousDateTime);
-    requireUri(where, segment.uri);
-    if (!Number.isFinite(segment.durationSec) || segment.durationSec <= 0) {
-      throw new PlaylistWriteError(`${where}: duration ${segment.durationSec} is not a positive number`);
+    const where = () => segmentWhere(index, segment);
+    if (segment.programDateTime === undefined && previousDateTime !== undefined) {
+      throw new PlaylistWriteError(`${where()}: no program date-time although an earlier segment has one`);
     }
-    if (roundedDuration(segment.durationSec) > model.targetDuration) {
+    if (segment.programDateTime !== undefined && previousDateTime !== undefined && segment.programDateTime <= previousDateTime) {
       throw new PlaylistWriteError(
-        `${where}: duration ${formatDuration(segment.durationSec)} s rounds above the target duration ${model.targetDuration} s`,
+        `${where()}: program date-time ${formatProgramDateTime(segment.programDateTime)} is not after the previous segment's`,
       );
     }
-    if (segment.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
-    if (segment.programDateTime !== undefined) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(segment.programDateTime)}`);
-    lines.push(`#EXTINF:${formatDuration(segment.durationSec)},`, segment.uri);
+    previousDateTime = segment.programDateTime ?? previousDateTime;
+    const rendered = renderedSegments.get(segment) ?? renderSegment(segment, where());
+    if (rendered.roundedDuration > model.targetDuration) {
+      throw new PlaylistWriteError(
+        `${where()}: duration ${formatDuration(segment.durationSec)} s rounds above the target duration ${model.targetDuration} s`,
+      );
+    }
+    lines.push(rendered.text);
   });
   if (model.ended) lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
@@ -129,18 +132,34 @@ export function writeMasterPlaylist(model: MasterPlaylistModel): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The segment's program date-time is writable after the previous one; returns it (the new previous). */
-function checkProgramDateTime(where: string, value: number | undefined, previous: number | undefined): number | undefined {
-  if (value === undefined) {
-    if (previous !== undefined) throw new PlaylistWriteError(`${where}: no program date-time although an earlier segment has one`);
-    return undefined;
+/**
+ * The checked and formatted lines of one segment, kept per segment object: a sliding window
+ * keeps its segment objects from one version to the next, so each is checked and formatted
+ * once, and a long (DVR) window costs a join per write instead of formatting every date again
+ * (docs/benchmarks.md, "Recordings, DVR and thumbnails"). What depends on the other segments or
+ * the playlist (date order, the target duration) is checked on every write.
+ */
+const renderedSegments = new WeakMap<WritableSegment, { text: string; roundedDuration: number }>();
+
+const segmentWhere = (index: number, segment: WritableSegment) => `segment ${index} (${segment.uri})`;
+
+function renderSegment(segment: WritableSegment, where: string): { text: string; roundedDuration: number } {
+  requireUri(where, segment.uri);
+  if (!Number.isFinite(segment.durationSec) || segment.durationSec <= 0) {
+    throw new PlaylistWriteError(`${where}: duration ${segment.durationSec} is not a positive number`);
   }
-  const problem = programDateTimeProblem(value);
-  if (problem) throw new PlaylistWriteError(`${where}: ${problem}`);
-  if (previous !== undefined && value <= previous) {
-    throw new PlaylistWriteError(`${where}: program date-time ${formatProgramDateTime(value)} is not after the previous segment's`);
+  const lines: string[] = [];
+  if (segment.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+  if (segment.programDateTime !== undefined) {
+    const problem = programDateTimeProblem(segment.programDateTime);
+    if (problem) throw new PlaylistWriteError(`${where}: ${problem}`);
+    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(segment.programDateTime)}`);
   }
-  return value;
+  lines.push(`#EXTINF:${formatDuration(segment.durationSec)},`, segment.uri);
+  // WritableSegment's fields are readonly: an object's lines never change.
+  const rendered = { text: lines.join('\n'), roundedDuration: roundedDuration(segment.durationSec) };
+  renderedSegments.set(segment, rendered);
+  return rendered;
 }
 
 function requireInteger(what: string, value: number, minimum: number): void {
