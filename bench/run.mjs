@@ -5,7 +5,7 @@
 //   npm run bench -- --quick               smaller runs (ingest N=1,10; worker K=10,100; system N=1,10;
 //                                          latency 2 joins x 15 s per path)
 //   npm run bench -- --only latency        run only these benchmarks (ids, comma-separated: ingest,
-//                                          worker, system, latency); their sections in
+//                                          worker, system, latency, recordings); their sections in
 //                                          docs/benchmarks.md are replaced, the others kept
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,6 +42,12 @@ const BENCHES = [
     title: 'Glass-to-glass latency',
     script: 'bench/latency.ts',
     args: ['--segments', '2,1', '--multipart', 'true,false', '--joins', quick ? '2' : '4', '--join-seconds', quick ? '15' : '20'],
+  },
+  {
+    id: 'recordings',
+    title: 'Recordings, DVR and thumbnails',
+    script: 'bench/recordings.ts',
+    args: ['--appends', quick ? '100' : '300', '--thumbnails', quick ? '10' : '20'],
   },
 ];
 const only = options.only?.split(',');
