@@ -44,6 +44,7 @@ describe('recordings, DVR and thumbnails', () => {
       ...init,
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field with toMatchObject
     return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
   };
   const recordingsOf = (stream: StreamEntity) => fixture.ds.getRepository(RecordingEntity).find({ where: { streamId: stream.id } });

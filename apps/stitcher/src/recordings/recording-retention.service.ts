@@ -4,6 +4,7 @@ import { InjectConfig, stitcherConfig, type ConfigOf } from '@lib/config';
 import { RecordingRepository } from '@lib/database';
 import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
 import { RecordingsService } from '@lib/streams';
+import { runExclusive } from '../retention/exclusive-run';
 import { RecordingFinalizer } from './recording-finalizer';
 
 /** Recordings deleted per run, so one run stays short whatever the backlog. */
@@ -53,20 +54,8 @@ export class RecordingRetentionService implements OnApplicationBootstrap, Before
     await this.running;
   }
 
-  async runLocked(now = Date.now()): Promise<RecordingRetentionReport | undefined> {
-    const key = this.keys.recordingRetentionLock();
-    const token = `${process.pid}-${now}`;
-    if ((await this.redis.set(key, token, 'PX', 10 * 60_000, 'NX')) !== 'OK') return undefined;
-    try {
-      return await this.run(now);
-    } finally {
-      await this.redis.eval(
-        `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
-        1,
-        key,
-        token,
-      );
-    }
+  runLocked(now = Date.now()): Promise<RecordingRetentionReport | undefined> {
+    return runExclusive(this.redis, this.keys.recordingRetentionLock(), () => this.run(now), now);
   }
 
   async run(now = Date.now()): Promise<RecordingRetentionReport> {
