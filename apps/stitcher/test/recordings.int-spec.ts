@@ -6,7 +6,16 @@ import { parseMediaPlaylist } from '@lib/hls';
 import { FFMPEG_PATH, probeMedia, type SyntheticSegment } from '@lib/media';
 import { parseLifecycleEvent, redisKeys, type LifecycleEvent } from '@lib/queue';
 import { objectKeys, CONTENT_TYPES } from '@lib/storage';
-import { TEST_REDIS_URL, TestEnv, spawnApp, validateMasterPlaylist, validateMediaPlaylist, waitFor, type RunningApp } from '@lib/testing';
+import {
+  TEST_REDIS_URL,
+  TestEnv,
+  launchChromium,
+  spawnApp,
+  validateMasterPlaylist,
+  validateMediaPlaylist,
+  waitFor,
+  type RunningApp,
+} from '@lib/testing';
 import { buildVodPlaylists } from '../src/recordings/vod-playlists';
 import { ADMIN_TOKEN, RelayFixture, makeSegments, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from './helpers';
 
@@ -197,6 +206,30 @@ describe('recordings, DVR and thumbnails', () => {
     expect(events.some((e) => e.type === 'asset.export-ready' && e.recordingId === recorded.id)).toBe(true);
   });
 
+  it('shows the recording on the dashboard: thumbnail in the streams list, playback and the MP4 link', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(stitcher.url);
+      await page.fill('#token', ADMIN_TOKEN);
+      await page.click('#sign-in');
+      const row = page.locator(`#streams-table tr[data-stream-id="${recordedStream.id}"]`);
+      await row.locator('a.recordings').click();
+      const recordingRow = page.locator(`#recordings-table tr[data-recording-id="${recorded.id}"]`);
+      await recordingRow.locator('a', { hasText: 'source.mp4' }).waitFor({ timeout: 20_000 });
+      expect(await recordingRow.locator('img.thumbnail').getAttribute('src')).toBe(`/vod/${recorded.id}/thumbnail.jpg`);
+      await recordingRow.locator('button', { hasText: 'Play' }).click();
+      await page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('#recording-player')?.currentTime ?? 0) > 1, undefined, {
+        timeout: 30_000,
+      });
+      // The streams list shows the live thumbnail of a stream that has one (the thumbnails test's is live later).
+      await page.goto(`${stitcher.url}/#streams`);
+      await expect(page.locator(`#streams-table tr[data-stream-id="${recordedStream.id}"] img.thumbnail`).count()).resolves.toBe(1);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('deletes a recording with its objects', async () => {
     const deleted = await api(`/api/recordings/${recorded.id}`, { method: 'DELETE' });
     expect(deleted.status).toBe(200);
@@ -296,11 +329,17 @@ describe('recordings, DVR and thumbnails', () => {
       const res = await fetch(`${stitcher.url}/hls/${playbackId}/low/index.m3u8`);
       return res.status === 200 ? parseMediaPlaylist(await res.text()) : undefined;
     };
-    const lastListed = async (playbackId: string) => (await listed(playbackId))?.segments.at(-1)?.uri === '13.ts';
-    await waitFor(async () => (await lastListed(dvr.playbackId)) && (await lastListed(plain.playbackId)), {
-      timeoutMs: 40_000,
-      what: 'segment 13 in both streams',
+    // Every seq resolved (listed, or skipped under load) in both streams, then the windows are read.
+    const resolved = (publish: Publish) => fixture.renditionRows.count({ where: { sessionId: publish.session.id, seq: 13 } });
+    await waitFor(async () => (await resolved(withDvr)) > 0 && (await resolved(without)) > 0, {
+      timeoutMs: 60_000,
+      what: 'seq 13 resolved in both streams',
     });
+    const listedRows = (publish: Publish) =>
+      fixture.renditionRows.count({ where: { sessionId: publish.session.id, rendition: 'low', state: 'republished' } });
+    const dvrListed = await listedRows(withDvr);
+    expect(dvrListed).toBeGreaterThan(10);
+    await waitFor(async () => (await listed(dvr.playbackId))?.segments.length === 10, { timeoutMs: 10_000, what: 'the DVR playlist' });
     expect((await listed(dvr.playbackId))!.segments).toHaveLength(10); // 20 s of 2 s segments
     expect((await listed(plain.playbackId))!.segments).toHaveLength(4); // PLAYLIST_WINDOW_SEGMENTS of the test
   });

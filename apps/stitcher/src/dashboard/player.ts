@@ -60,7 +60,7 @@ export class Player {
     this.hls?.destroy();
     this.hls = undefined;
     this.sessionId = undefined;
-    byId(this.ids.renditions).replaceChildren();
+    document.getElementById(this.ids.renditions)?.replaceChildren(); // a page not shown yet has none
   }
 
   /** Auto plus one button per level; the active one is marked. */
