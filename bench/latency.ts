@@ -14,7 +14,7 @@
  *   moment - the clock read from the blocks (same machine clock). Several joins per path, each
  *   a fresh page after a random pause once the stream is warm, alternating relay and baseline.
  * - The relay's own share per segment (bench/support/segment-latency.ts, as bench/system.ts):
- *   listed in the republished playlist (polled every 100 ms) - the segment's last frame
+ *   listed in the republished playlist (polled every 50 ms) - the segment's last frame
  *   entering the encoder (~ ingest closing it) - the broadcaster round trip (transcoding),
  *   for the segments listed once the stream is warm (while the viewers watch).
  * - Cases: 2 s and 1 s segments (GOP = segment, SEGMENT_TARGET_SECONDS), each with
@@ -40,7 +40,7 @@ import {
 } from '@lib/testing';
 import type { Browser } from 'playwright-core';
 import { percentile } from './support/proc-stats';
-import { recordListings, segmentLatencies } from './support/segment-latency';
+import { ShareStages, recordListings, segmentLatencies } from './support/segment-latency';
 import { serveDirectory } from './support/static-server';
 
 const { values: args } = parseArgs({
@@ -71,6 +71,7 @@ interface CaseResult {
   relay: ClockView[];
   baseline: ClockView[];
   relayShare: number[];
+  stages: ShareStages | undefined;
   segments: number;
   encoderBacklogFrames: number;
 }
@@ -114,7 +115,16 @@ async function runCase(browser: Browser, segmentSeconds: number, multipart: bool
       what: 'both playlists listing 4 segments',
     });
     const warmAt = Date.now();
-    const result: CaseResult = { segmentSeconds, multipart, relay: [], baseline: [], relayShare: [], segments: 0, encoderBacklogFrames: 0 };
+    const result: CaseResult = {
+      segmentSeconds,
+      multipart,
+      relay: [],
+      baseline: [],
+      relayShare: [],
+      stages: undefined,
+      segments: 0,
+      encoderBacklogFrames: 0,
+    };
     for (let join = 0; join < JOINS; join++) {
       for (const which of ['relay', 'baseline'] as const) {
         // A random offset into the segment cycle, so joins do not all land just after a keyframe.
@@ -136,6 +146,7 @@ async function runCase(browser: Browser, segmentSeconds: number, multipart: bool
     const steady = new Map([...listedAt].filter(([, at]) => at >= warmAt));
     const share = await segmentLatencies(pipeline, stream, steady, RENDITION, publisher.startedAt);
     result.relayShare = share.relayShare;
+    result.stages = share.stages;
     result.segments = share.segments;
     result.encoderBacklogFrames = publisher.maxBacklogFrames;
     return result;
@@ -175,6 +186,16 @@ async function main() {
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   results.forEach((r) => console.log(row(r)));
+  console.log('\nWhere the relay share goes (p50 / p95 per stage, ms):\n');
+  console.log('| relay path | segment length | close -> ingested | ingested -> queued | worker overhead | uploaded -> listed |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    const s = r.stages;
+    if (!s) continue;
+    console.log(
+      `| ${r.multipart ? 'push-answer' : 'playlist'} | ${r.segmentSeconds} s | ${pair(s.closeToIngested)} | ${pair(s.ingestedToQueued)} | ${pair(s.workerOverhead)} | ${pair(s.uploadedToListed)} |`,
+    );
+  }
   const heights = (views: ClockView[]) => [...new Set(views.flatMap((v) => v.heights))].sort((a, b) => a - b).join('/') || '-';
   console.log(
     `\nRenditions the viewers were shown (video height, hls.js picks by bandwidth): ${results.map((r) => `${r.multipart ? 'push-answer' : 'playlist'} ${r.segmentSeconds} s: relay ${heights(r.relay)}, baseline ${heights(r.baseline)}`).join('; ')}.`,

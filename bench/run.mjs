@@ -5,7 +5,7 @@
 //   npm run bench -- --quick               smaller runs (ingest N=1,10; worker K=10,100; system N=1,10;
 //                                          latency 2 joins x 15 s per path)
 //   npm run bench -- --only latency        run only these benchmarks (ids, comma-separated: ingest,
-//                                          worker, system, latency, recordings); their sections in
+//                                          worker, system, latency, dashboard, recordings); their sections in
 //                                          docs/benchmarks.md are replaced, the others kept
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,6 +42,12 @@ const BENCHES = [
     title: 'Glass-to-glass latency',
     script: 'bench/latency.ts',
     args: ['--segments', '2,1', '--multipart', 'true,false', '--joins', quick ? '2' : '4', '--join-seconds', quick ? '15' : '20'],
+  },
+  {
+    id: 'dashboard',
+    title: 'Dashboard: overview and chart queries at N live streams',
+    script: 'bench/dashboard.ts',
+    args: ['--streams', quick ? '20' : '20,100', '--minutes', '30', '--rounds', '10'],
   },
   {
     id: 'recordings',
@@ -97,14 +103,18 @@ const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)
 const machine = `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
 // With --only, the sections of the benchmarks not run stay as the last full run wrote them.
 const docPath = path.join(root, 'docs/benchmarks.md');
-const previous = only && existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+const existing = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+const previous = only ? existing : '';
 const previousSections = new Map(
   previous
     .split(/^(?=## )/m)
     .slice(1)
     .map((section) => [section.slice(3, section.indexOf('\n')).trim(), section.trim()]),
 );
-const body = BENCHES.map((b) => sections.get(b.title) ?? previousSections.get(b.title)).filter(Boolean);
+// The soak (`npm run soak`, bench/soak.ts) is not one of these runs; its section, written by hand
+// from its output, is kept as it is.
+const soakSection = existing.split(/^(?=## )/m).find((section) => section.startsWith('## Soak'));
+const body = [...BENCHES.map((b) => sections.get(b.title) ?? previousSections.get(b.title)), soakSection?.trim()].filter(Boolean);
 const doc = `# Benchmarks
 
 Written by \`npm run bench\` (bench/run.mjs); run it again to refresh this file. Figures are

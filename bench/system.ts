@@ -3,7 +3,7 @@
  *
  * 1. End-to-end latency, one stream, real transcoding (240p + 144p): for each segment, the
  *    time from its first frame entering the encoder (publish start + the segment's media
- *    start) to the segment being listed in the republished playlist (polled every 100 ms),
+ *    start) to the segment being listed in the republished playlist (polled every 50 ms),
  *    p50/p95; and the relay's own share: that latency minus the segment's duration (it
  *    cannot be listed before it is complete) minus the broadcaster round trip (transcoding).
  * 2. Baseline in the same run: ffmpeg's own HLS muxer PUTs the same kind of stream straight
@@ -24,7 +24,7 @@ import { parseMediaPlaylist } from '@lib/hls';
 import { ManagedProcess } from '@lib/runtime';
 import { Pipeline, testPatternArgs, waitFor } from '@lib/testing';
 import { TreeSampler, percentile } from './support/proc-stats';
-import { SegmentLatencies, recordListings, segmentLatencies } from './support/segment-latency';
+import { SegmentLatencies, noStages, recordListings, segmentLatencies } from './support/segment-latency';
 
 const { values: args } = parseArgs({
   options: {
@@ -109,7 +109,7 @@ async function baselineLatency(): Promise<LatencyResult> {
       () => undefined,
     );
     clearInterval(poll);
-    const result: LatencyResult = { segments: 0, latency: [], relayShare: [] };
+    const result: LatencyResult = { segments: 0, latency: [], relayShare: [], stages: noStages() };
     for (const [seq, at] of [...seenAt].sort((a, b) => a[0] - b[0])) {
       result.segments++;
       result.latency.push(at - (publishedAt + seq * 2000));

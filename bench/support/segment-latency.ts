@@ -1,7 +1,24 @@
 import { CreatedStream, Pipeline, SegmentCollector, TimelineEntry } from '@lib/testing';
 
 /** A timeline row with the ledger's broadcaster round trip (PUT start -> response complete, transcoding included). */
-export type TimedTimelineEntry = TimelineEntry & { roundTripMs: number | null };
+export type TimedTimelineEntry = TimelineEntry & {
+  roundTripMs: number | null;
+  ingestedAt: number;
+  queuedAt: number | null;
+  uploadedAt: number | null;
+};
+
+/** Where a segment's share of the delay goes, stage by stage (ms, one value per listed segment). */
+export interface ShareStages {
+  /** Last frame into the encoder -> source segment stored and in the ledger (segment close, S3 put). */
+  closeToIngested: number[];
+  /** Ledger `ingested` -> upload job enqueued. */
+  ingestedToQueued: number[];
+  /** Enqueued -> push answer stored, minus the broadcaster round trip (pick-up, S3 read, parts stored). */
+  workerOverhead: number[];
+  /** Push answer stored -> first seen in the republished playlist (event, stitcher writes, player poll). */
+  uploadedToListed: number[];
+}
 
 export interface SegmentLatencies {
   segments: number;
@@ -12,10 +29,16 @@ export interface SegmentLatencies {
    * before it is complete, i.e. before ingest closes it) minus the broadcaster round trip.
    */
   relayShare: number[];
+  stages: ShareStages;
+}
+
+export function noStages(): ShareStages {
+  return { closeToIngested: [], ingestedToQueued: [], workerOverhead: [], uploadedToListed: [] };
 }
 
 /**
- * Watches the republished playlists like a player polling every 100 ms and records when each
+ * Watches the republished playlists more often than a player (every 50 ms, so the listing time
+ * is known within 50 ms) and records when each
  * segment of `rendition` is first listed (the collector also downloads every segment).
  */
 export function recordListings(
@@ -25,7 +48,7 @@ export function recordListings(
 ): { collector: SegmentCollector; listedAt: Map<number, number> } {
   const collector = pipeline.watch(stream);
   collector.watcher.stop();
-  collector.watcher.start(100);
+  collector.watcher.start(50);
   const listedAt = new Map<number, number>();
   const previous = collector.watcher.onSegment!;
   collector.watcher.onSegment = (name, msn, url) => {
@@ -49,7 +72,12 @@ export async function segmentLatencies(
 ): Promise<SegmentLatencies> {
   const [session] = await pipeline.sessions(stream);
   const timeline = (await pipeline.timeline(session.id)) as TimedTimelineEntry[];
-  const result: SegmentLatencies = { segments: 0, latency: [], relayShare: [] };
+  const result: SegmentLatencies = {
+    segments: 0,
+    latency: [],
+    relayShare: [],
+    stages: noStages(),
+  };
   let mediaStart = 0;
   for (const entry of timeline) {
     const msn = entry.renditions[rendition]?.msn;
@@ -59,6 +87,13 @@ export async function segmentLatencies(
       result.segments++;
       result.latency.push(latency);
       result.relayShare.push(latency - entry.durationMs - (entry.roundTripMs ?? 0));
+      const segmentEnd = publishedAt + mediaStart + entry.durationMs;
+      result.stages.closeToIngested.push(entry.ingestedAt - segmentEnd);
+      if (entry.queuedAt != null) result.stages.ingestedToQueued.push(entry.queuedAt - entry.ingestedAt);
+      if (entry.queuedAt != null && entry.uploadedAt != null) {
+        result.stages.workerOverhead.push(entry.uploadedAt - entry.queuedAt - (entry.roundTripMs ?? 0));
+      }
+      if (entry.uploadedAt != null) result.stages.uploadedToListed.push(listed - entry.uploadedAt);
     }
     mediaStart += entry.durationMs;
   }

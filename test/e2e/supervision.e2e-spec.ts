@@ -1,5 +1,8 @@
-import { databaseConfig } from '@lib/config';
-import { DROP_REASONS, SegmentEntity, openDataSource } from '@lib/database';
+import path from 'node:path';
+import { databaseConfig, s3Config } from '@lib/config';
+import { DROP_REASONS, RenditionSegmentEntity, SegmentEntity, SessionEntity, openDataSource } from '@lib/database';
+import { objectKeys } from '@lib/storage';
+import { startEmbeddedS3 } from '@lib/runtime';
 import { waitFor } from './support/faults';
 import { CreatedStream, Pipeline } from './support/pipeline';
 import type { TimelineEntry } from '@lib/testing';
@@ -119,7 +122,7 @@ describe('shutdown while a stream is live', () => {
   });
   afterAll(() => pipeline?.stop());
 
-  it('stops ingest, workers, stitcher, livepeer-local, then the object store, and ingest ships its last segments', async () => {
+  it('stops ingest, workers, stitcher, livepeer-local, then the object store; the last segment is republished and every playlist ends', async () => {
     const stream = await pipeline.createStream('shutdown order');
     const publisher = pipeline.publish(stream, 60);
     await waitFor(async () => (await pipeline.ingestedSeq(stream)) >= 3, {
@@ -147,18 +150,46 @@ describe('shutdown while a stream is live', () => {
       'stopping livepeer-local',
       'stopping s3',
     ]);
-    // The object store and queue were up while ingest finished: its last rows went on
-    // to the queue, none was dropped for storage or queue reasons.
+    // Ingest flushed its last (partial) segment while the stores were up, the workers delivered
+    // it and the stitcher listed it before stopping: every segment is republished, none dropped.
     const ds = await openDataSource(databaseConfig.load(pipeline.env.vars()), false);
+    /** Media sequence number of the last segment in each variant's playlist. */
+    const lastMsn = new Map<string, number | null>();
     try {
       const rows = await ds.getRepository(SegmentEntity).find({ where: { sessionId }, order: { seq: 'ASC' } });
       expect(rows.length).toBeGreaterThanOrEqual(4);
-      for (const row of rows) {
-        expect(row.state, `seq ${row.seq}`).not.toBe('ingested');
-        expect(['storage-unavailable', 'queue-unavailable'], `seq ${row.seq}`).not.toContain(row.dropReason);
-      }
+      expect(
+        rows.filter((r) => r.state !== 'republished').map((r) => ({ seq: r.seq, state: r.state, reason: r.dropReason })),
+        'segments not republished',
+      ).toEqual([]);
+      const lastSeq = rows[rows.length - 1].seq;
+      for (const r of await ds.getRepository(RenditionSegmentEntity).find({ where: { sessionId, seq: lastSeq } }))
+        lastMsn.set(r.rendition, r.msn);
+      expect(lastMsn.size).toBe(3); // two renditions and the source
+      // The stitcher closed the playlists at its shutdown, not after the reconnect grace.
+      const session = await ds.getRepository(SessionEntity).findOneByOrFail({ id: sessionId });
+      expect(session.state).toBe('ended');
+      expect(session.playlistEndedAt).not.toBeNull();
     } finally {
       await ds.destroy();
+    }
+    // What players read last: the object store, opened again on the launcher's data, holds
+    // media playlists that all end with #EXT-X-ENDLIST after the last segment.
+    const { accessKey, secretKey } = s3Config.load(pipeline.env.vars());
+    const s3 = await startEmbeddedS3({
+      port: Number(new URL(pipeline.system.urls.s3).port),
+      directory: path.join(pipeline.env.tmpDir, 'data', 's3'),
+      credentials: { accessKey, secretKey },
+    });
+    try {
+      for (const [variant, msn] of lastMsn) {
+        const key = objectKeys.hlsMedia(stream.playbackId, variant);
+        const lines = (await pipeline.storage.getBuffer(key)).toString().trimEnd().split('\n');
+        expect(lines[lines.length - 1], key).toBe('#EXT-X-ENDLIST');
+        expect(lines[lines.length - 2], `${key}: the last segment listed before the end`).toMatch(new RegExp(`(^|/)${msn}\\.ts$`));
+      }
+    } finally {
+      await s3.close();
     }
   });
 });

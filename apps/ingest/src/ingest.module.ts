@@ -4,6 +4,8 @@ import { DatabaseModule } from '@lib/database';
 import { LivepeerApiClient } from '@lib/livepeer';
 import { StorageModule } from '@lib/storage';
 import { StreamsModule } from '@lib/streams';
+import { AdmissionService } from './admission/admission.service';
+import { LoadReader } from './admission/load-reader';
 import { StreamKeyGuard } from './auth/stream-key-guard.service';
 import { IngestLifecycle } from './ingest-lifecycle.service';
 import { IngestMetrics } from './ingest-metrics';
@@ -27,6 +29,8 @@ import { UploadQueueModule } from './segments/upload-queue.module';
     SegmentShipperFactory,
     SessionRecorder,
     PublishLockService,
+    LoadReader,
+    AdmissionService,
     PublishManager,
     StreamKeyGuard,
     RtmpIngestServer,

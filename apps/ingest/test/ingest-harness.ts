@@ -31,8 +31,13 @@ export interface IngestStack {
 }
 
 /** livepeer-local (API only) + the built ingest app, bound to the test's resources. */
-export async function startIngestStack(env: TestEnv, extra: Record<string, string | number> = {}): Promise<IngestStack> {
-  const livepeer = await spawnApp('livepeer-local', env.processEnv({ LIVEPEER_LOCAL_BROADCASTERS: 0 }));
+/** `extra` goes to ingest; `livepeerExtra` to livepeer-local (no broadcasters unless it says). */
+export async function startIngestStack(
+  env: TestEnv,
+  extra: Record<string, string | number> = {},
+  livepeerExtra: Record<string, string | number> = {},
+): Promise<IngestStack> {
+  const livepeer = await spawnApp('livepeer-local', env.processEnv({ LIVEPEER_LOCAL_BROADCASTERS: 0, ...livepeerExtra }));
   const vars = env.processEnv({
     LIVEPEER_API_URL: `${livepeer.url}/api`,
     INGEST_SPOOL_DIR: path.join(env.tmpDir, 'spool'),

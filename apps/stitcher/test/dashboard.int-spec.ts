@@ -60,6 +60,8 @@ describe('stitcher dashboard in a browser', () => {
     await page.waitForSelector('#sign-in-error:has-text("refused")');
     await page.fill('#token', ADMIN_TOKEN);
     await page.click('#sign-in');
+    await page.waitForSelector('#overview-view', { state: 'visible' });
+    await page.click('nav a[data-page="streams"]');
     await page.waitForSelector('#streams-view', { state: 'visible' });
   });
 
@@ -140,6 +142,7 @@ describe('stitcher dashboard in a browser', () => {
     await page.click('nav a[href="#queues"]');
     await page.waitForSelector('#queues tbody tr:has-text("segment-upload")');
     await page.click('#queues button:has-text("Pause")');
+    await page.click('#confirm-dialog[open] #confirm-ok'); // pausing stops every stream's uploads: it asks first
     await page.waitForSelector('#queues tbody tr:has-text("paused")');
     await page.click('#queues button:has-text("Resume")');
     await page.waitForSelector('#queues tbody tr:has-text("running")');

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { databaseConfig, livepeerConfig, s3Config, stitcherConfig } from '@lib/config';
 import { databaseRepositories, openDataSource, type DataSource, type SessionEntity, type StreamEntity } from '@lib/database';
@@ -9,7 +9,15 @@ import { LivepeerApiClient } from '@lib/livepeer';
 import { MetricsService } from '@lib/observability';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
 import { parseMediaPlaylist, writeMediaPlaylist } from '@lib/hls';
-import { SEGMENT_UPLOAD_QUEUE, redisKeys, repushJobId, type SegmentTranscodedEvent, type UploadSegmentPayload } from '@lib/queue';
+import {
+  SEGMENT_UPLOAD_QUEUE,
+  UPLOAD_SEGMENT_JOB,
+  redisKeys,
+  repushJobId,
+  uploadJobId,
+  type SegmentTranscodedEvent,
+  type UploadSegmentPayload,
+} from '@lib/queue';
 import { TEST_REDIS_URL, TestEnv } from '@lib/testing';
 import { DeferredDeletes } from '../src/republish/deferred-deletes.service';
 import { RepublishMetrics } from '../src/republish/republish.metrics';
@@ -17,7 +25,7 @@ import { segmentTranscodedHandler } from '../src/republish/segment-transcoded-ha
 import { SOURCE_VARIANT, SessionRepublisher, type SessionRepublisherDeps } from '../src/republish/session-republisher';
 import { StreamPlaylists, type StreamPlaylistsDeps } from '../src/republish/stream-playlists';
 import { StreamRepublisher } from '../src/republish/stream-republisher';
-import { UploadRepush } from '../src/republish/upload-repush';
+import { UploadRepush, repushPayload } from '../src/republish/upload-repush';
 import { BroadcasterHosts } from '../src/upstream/broadcaster-hosts.service';
 import { UpstreamClient } from '../src/upstream/upstream.client';
 
@@ -135,6 +143,8 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     playlistWindowSegments: 4,
     unlistedDeleteMinMs: 60_000,
     endGraceMs: END_GRACE_MS,
+    shutdownGraceMs: 0,
+    verifyIntervalMs: 0,
   };
   const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
 
@@ -625,6 +635,47 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       );
       expect(rows.get(8)).toEqual(listedAs(7, true));
       expect(Date.now()).toBeLessThan((await repos.ledger.get(session.id, 7))!.ingestedAt + DEADLINE_FACTOR * SEGMENT_MS);
+    });
+
+    it('pushes a queued seq again at once when the worker holding its upload job is gone, not while it lives', async () => {
+      await ingest(session, 9, { deliver: false });
+      await repos.ledger.markQueued(session.id, 9);
+      const { repush: _, ...payload } = repushPayload(session, (await repos.ledger.get(session.id, 9))!);
+      await uploadQueue.drain(); // the worker below must take this job, not an earlier case's
+      await uploadQueue.add(UPLOAD_SEGMENT_JOB, payload, { jobId: uploadJobId(session.id, 9) });
+      // A worker takes the job and never finishes it (its push is in flight).
+      let taken!: () => void;
+      const tookIt = new Promise<void>((resolve) => (taken = resolve));
+      const worker = new Worker(
+        SEGMENT_UPLOAD_QUEUE,
+        () => {
+          taken();
+          return new Promise(() => undefined);
+        },
+        { prefix: env.id, connection: { url: TEST_REDIS_URL }, name: 'worker-about-to-die', lockDuration: 30_000 },
+      );
+      await tookIt;
+      const checked = async () => {
+        const spy = vi.spyOn(sessionDeps.repush, 'heldByDeadWorker');
+        advance(300); // checks run a while after the job was enqueued, and a while apart
+        await round();
+        await vi.waitUntil(() => spy.mock.results.length > 0 && republisher.pendingWork === 0, { timeout: 5000, interval: 20 });
+        const answer = await spy.mock.results[0].value;
+        spy.mockRestore();
+        return answer as boolean;
+      };
+      // Alive: its job is only slow; nothing is pushed again.
+      expect(await checked()).toBe(false);
+      expect(await uploadQueue.getJob(repushJobId(session.id, 9))).toBeUndefined();
+
+      // The process dies: its connections close, the job stays active under its lock.
+      await worker.close(true);
+      expect(await (await uploadQueue.getJob(uploadJobId(session.id, 9)))!.isActive()).toBe(true);
+      advance(500); // past the live-worker cache
+      expect(await checked()).toBe(true);
+      await round();
+      await vi.waitUntil(() => uploadQueue.getJob(repushJobId(session.id, 9)), { timeout: 5000, interval: 20 });
+      expect((await uploadQueue.getJob(repushJobId(session.id, 9)))!.data).toMatchObject({ sessionId: session.id, seq: 9, repush: true });
     });
   });
 });

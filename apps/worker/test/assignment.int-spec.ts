@@ -85,6 +85,19 @@ describe('broadcaster assignment (Redis)', () => {
     expect(moved!.movedFrom).toBe(shared);
   });
 
+  it('a session-limit refusal moves only that session: the sessions the broadcaster holds stay', async () => {
+    const [w1, w2] = [worker(), worker()];
+    const s1 = randomUUID();
+    const s2 = randomUUID();
+    const shared = (await w1.resolve(s1))!.address;
+    await clients[0].set(keys.sessionBroadcaster(s2), shared);
+    await w1.reportFailure(s1, shared, Date.now(), true);
+    expect(await clients[0].exists(keys.broadcasterCooldown(shared))).toBe(0);
+    expect((await w2.resolve(s2))!.address).toBe(shared);
+    const moved = await w1.resolve(s1);
+    expect(moved!.address).not.toBe(shared);
+  });
+
   it('when every broadcaster failed, bets degraded on the one that failed longest ago', async () => {
     const w = worker();
     const session = randomUUID();

@@ -12,6 +12,10 @@ export const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
 export const positiveNumber = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().positive('must be > 0').max(max).default(fallback);
 
+/** A number >= 0 (0 usually turns the feature off). */
+export const nonNegativeNumber = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().min(0, 'must be >= 0').max(max).default(fallback);
+
 const urlSchema = () =>
   z
     .string()

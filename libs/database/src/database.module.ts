@@ -6,7 +6,13 @@ import type { ReadinessProbe } from '@lib/observability';
 import { openDataSource, dataSourceOptions } from './data-source';
 import { ENTITIES, SegmentEntity } from './entities';
 import { LedgerService } from './ledger.service';
-import { RecordingRepository, RenditionSegmentRepository, SessionRepository, StreamRepository } from './repositories';
+import {
+  RecordingRepository,
+  RenditionSegmentRepository,
+  SegmentHistoryRepository,
+  SessionRepository,
+  StreamRepository,
+} from './repositories';
 
 @Injectable()
 export class DatabaseProbe implements ReadinessProbe {
@@ -17,7 +23,14 @@ export class DatabaseProbe implements ReadinessProbe {
   }
 }
 
-const REPOSITORIES = [LedgerService, SessionRepository, StreamRepository, RenditionSegmentRepository, RecordingRepository];
+const REPOSITORIES = [
+  LedgerService,
+  SessionRepository,
+  StreamRepository,
+  RenditionSegmentRepository,
+  SegmentHistoryRepository,
+  RecordingRepository,
+];
 
 /**
  * TypeORM connection from DATABASE_URL, migrated at start (DATABASE_MIGRATE), and every query the
@@ -45,5 +58,6 @@ export function databaseRepositories(ds: DataSource) {
     streams: new StreamRepository(ds),
     renditions: new RenditionSegmentRepository(ds, sessions),
     recordings: new RecordingRepository(ds),
+    history: new SegmentHistoryRepository(ds),
   };
 }

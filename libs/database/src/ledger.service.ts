@@ -20,7 +20,7 @@ export interface IngestedSegment {
 /** The fields of a ledger row the stitcher's frontier reads. */
 export type LedgerWindowRow = Pick<
   SegmentEntity,
-  'seq' | 'state' | 'ingestedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions'
+  'seq' | 'state' | 'ingestedAt' | 'queuedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions'
 >;
 
 /**
@@ -172,6 +172,7 @@ export class LedgerService {
         seq: true,
         state: true,
         ingestedAt: true,
+        queuedAt: true,
         durationMs: true,
         uploadedAt: true,
         objectKey: true,

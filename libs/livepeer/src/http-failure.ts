@@ -46,6 +46,17 @@ export function isRejection(failure: HttpFailure): boolean {
   return failure.kind === 'status' && failure.status >= 400 && failure.status < 500 && !RETRYABLE_4XX.has(failure.status);
 }
 
+/**
+ * A broadcaster's answer when it takes no new session: go-livepeer's and livepeer-local's
+ * "Too many sessions" (500, livepeer-local adds `(max N)`), read from describeHttpFailure's line
+ * (the workers record that line per broadcaster). Only new sessions are refused so; the ones it
+ * holds go on, so it is no sign of a broken broadcaster.
+ */
+export function sessionLimitAnswer(description: string | undefined): { max?: number } | null {
+  const tooMany = description ? /too many sessions(?:\s*\(max (\d+)\))?/i.exec(description) : null;
+  return tooMany ? { max: tooMany[1] ? Number(tooMany[1]) : undefined } : null;
+}
+
 /** One line for logs, errors and the ledger's drop detail. */
 export function describeHttpFailure(failure: HttpFailure): string {
   switch (failure.kind) {

@@ -78,6 +78,16 @@ const SCAN_LIMIT = 64 * 1024;
 
 /** The first SPS header of the H.264 stream of an MPEG-TS segment, or undefined. */
 export function findSpsInTransportStream(ts: Buffer): SpsHeader | undefined {
+  const nal = findSpsUnitInTransportStream(ts);
+  return nal && { profileIdc: nal[1], constraints: nal[2], levelIdc: nal[3] };
+}
+
+/**
+ * The first SPS NAL unit (header byte included) of an MPEG-TS segment's H.264 stream. It holds
+ * the coded size, profile and level: two segments with different units differ in what a master
+ * playlist says of them (RESOLUTION, CODECS), which is how a mid-stream change is noticed cheaply.
+ */
+export function findSpsUnitInTransportStream(ts: Buffer): Buffer | undefined {
   let pmtPid: number | undefined;
   let videoPid: number | undefined;
   const es: Buffer[] = [];
@@ -99,7 +109,7 @@ export function findSpsInTransportStream(ts: Buffer): SpsHeader | undefined {
       if (sps) return sps;
     }
   }
-  return undefined;
+  return findSps(Buffer.concat(es), true);
 }
 
 function packetPayload(ts: Buffer, offset: number): Buffer | undefined {
@@ -145,11 +155,19 @@ function pesPayload(pes: Buffer): Buffer {
   return pes.subarray(Math.min(pes.length, 9 + pes[8]));
 }
 
-/** Annex B: start code, then a NAL header of type 7 (SPS), then profile, constraints, level. */
-function findSps(es: Buffer): SpsHeader | undefined {
+/**
+ * Annex B: start code, then a NAL header of type 7 (SPS) and its bytes up to the next start
+ * code; only once that next start code is in (else the unit may be cut short), or with at least
+ * the profile, constraints and level when the stream ends there.
+ */
+function findSps(es: Buffer, toTheEnd = false): Buffer | undefined {
   for (let i = 0; i + 6 < es.length; i++) {
     if (es[i] === 0 && es[i + 1] === 0 && es[i + 2] === 1 && (es[i + 3] & 0x9f) === 0x07) {
-      return { profileIdc: es[i + 4], constraints: es[i + 5], levelIdc: es[i + 6] };
+      const start = i + 3;
+      for (let j = start + 4; j + 2 < es.length; j++) {
+        if (es[j] === 0 && es[j + 1] === 0 && (es[j + 2] === 1 || (es[j + 2] === 0 && es[j + 3] === 1))) return es.subarray(start, j);
+      }
+      return toTheEnd ? es.subarray(start) : undefined;
     }
   }
   return undefined;

@@ -49,7 +49,7 @@ export function loggerOptions(app: string, level: string): Options {
       req: (req: { method: string; url: string; id: unknown }) => ({
         id: req.id,
         method: req.method,
-        url: redactKeyInPath(req.url),
+        url: redactTicketInQuery(redactKeyInPath(req.url)),
       }),
     },
     autoLogging: { ignore: isScrape },
@@ -73,6 +73,14 @@ export function redactKeyInPath(url: string): string {
   if (key === -1) return url;
   segments[key] = '[redacted]';
   return segments.join('/') + (queryAt === -1 ? '' : url.slice(queryAt));
+}
+
+/**
+ * `/api/events?ticket=...` -> `/api/events?ticket=[redacted]`: the dashboard's event stream is
+ * authorised by a ticket in its URL (EventSource cannot send headers); short-lived, but a credential.
+ */
+export function redactTicketInQuery(url: string): string {
+  return url.replace(/([?&]ticket=)[^&#]*/gi, '$1[redacted]');
 }
 
 function decodeLeniently(segment: string): string {

@@ -20,6 +20,8 @@ export function redisKeys(prefix: string) {
     stitcherMembers: () => `${prefix}:stitcher:members`,
     /** Held by the stitcher copy running retention, so copies do not all run it at once. */
     stitcherRetentionLock: () => `${prefix}:stitcher:retention-lock`,
+    /** Sorted set: session id -> expiry (epoch ms) of its admission slot; its size is the deployment's live publishes. */
+    admissionSlots: () => `${prefix}:admission:slots`,
     /** One publish per stream key across every ingest copy. */
     publishLock: (streamId: string) => `${prefix}:publish-lock:${streamId}`,
     /** Pub/sub channel announcing session start and end (messages: session-events.ts). */

@@ -112,8 +112,11 @@ export const UPLOAD_JOB_OPTIONS: JobsOptions = {
  * Lock and stall intervals short enough that a killed worker's job is taken over
  * well inside the live deadline (5 x 2 s): lock 4 s, stall check every 2 s.
  */
-export const UPLOAD_WORKER_OPTIONS: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> = {
+export const UPLOAD_WORKER_OPTIONS: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'metrics'> = {
   lockDuration: 4000,
   stalledInterval: 2000,
   maxStalledCount: 2,
+  // BullMQ's running totals of completed and failed jobs (plus an hour of per-minute counts): the
+  // dashboard's jobs-per-second chart reads them (the stitcher's QueueSampler).
+  metrics: { maxDataPoints: 60 },
 };

@@ -159,6 +159,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     // Database: migrate once here, so the apps starting together find nothing to do.
     env.DATABASE_URL ??= `sqlite:${path.join(options.dataDir, 'relay.sqlite')}`;
+    // The spool is one ingest's own (a restarted ingest recovers every directory in it): keep it
+    // with this system's data, never in a default another system on the machine shares.
+    env.INGEST_SPOOL_DIR ??= path.join(options.dataDir, 'ingest-spool');
     const migrate = spawnNode('migrate', () => node('libs/database/src/cli'))();
     processes.set('migrate', migrate);
     const migrated = await migrate.exited;

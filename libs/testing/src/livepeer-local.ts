@@ -16,6 +16,8 @@ export interface BroadcasterFaults {
   hangNext?: number;
   resetNext?: number;
   unhealthy?: boolean;
+  /** 200 without renditions even when they were asked for. */
+  noParts?: boolean;
 }
 
 export async function setFaults(broadcaster: string, faults: BroadcasterFaults): Promise<void> {

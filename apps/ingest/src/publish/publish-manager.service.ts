@@ -6,6 +6,7 @@ import { LivepeerApiClient } from '@lib/livepeer';
 import { REDIS, parseStreamControlEvent, streamControlChannel } from '@lib/queue';
 import { StreamsService } from '@lib/streams';
 import { withTimeout } from '@lib/timing';
+import { AdmissionRefusedError, AdmissionService } from '../admission/admission.service';
 import { provisionalTargetDuration } from '../input/input-rules';
 import { IngestMetrics, Protocol } from '../ingest-metrics';
 import { SegmentShipperFactory } from '../segments/segment-shipper';
@@ -16,8 +17,12 @@ import { SessionRecorder } from './session-recorder.service';
 /** A publish refused before it started; `reason` is a metric label, `message` what the publisher is told. */
 export class PublishRefusedError extends Error {
   constructor(
-    readonly reason: 'unknown-key' | 'stream-disabled' | 'already-publishing' | 'unavailable' | 'shutting-down',
+    readonly reason: 'unknown-key' | 'stream-disabled' | 'already-publishing' | 'unavailable' | 'shutting-down' | 'over-capacity',
     message: string,
+    /** Sent as Retry-After to a push (over-capacity). */
+    readonly retryAfterSeconds?: number,
+    /** Which capacity limit refused it (over-capacity): admission-decision.ts RefusalReason. */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'PublishRefusedError';
@@ -40,6 +45,7 @@ export class PublishManager implements OnApplicationBootstrap {
     private readonly streams: StreamsService,
     private readonly metrics: IngestMetrics,
     private readonly lock: PublishLockService,
+    private readonly admission: AdmissionService,
     sessions: SessionRecorder,
     livepeer: LivepeerApiClient,
     shippers: SegmentShipperFactory,
@@ -51,6 +57,7 @@ export class PublishManager implements OnApplicationBootstrap {
     this.services = {
       sessions,
       lock,
+      admission,
       livepeer,
       streams,
       shippers,
@@ -106,9 +113,16 @@ export class PublishManager implements OnApplicationBootstrap {
       throw this.refused(protocol, new PublishRefusedError('already-publishing', 'stream is already being published'), peer, stream.id);
     }
     try {
+      await this.admission.admit(publish.sessionId);
+    } catch (err) {
+      await this.lock.release(stream.id, publish.lockOwner).catch(() => undefined);
+      throw this.refused(protocol, admissionRefusal(err, stream.id, this.logger), peer, stream.id);
+    }
+    try {
       await publish.open();
     } catch (err) {
       await this.lock.release(stream.id, publish.lockOwner).catch(() => undefined);
+      await this.admission.release(publish.sessionId).catch(() => undefined);
       this.logger.error({ streamId: stream.id, err: (err as Error).message }, 'session could not be opened');
       throw this.refused(protocol, new PublishRefusedError('unavailable', 'ingest cannot record the session right now'), peer, stream.id);
     }
@@ -181,6 +195,20 @@ export class PublishManager implements OnApplicationBootstrap {
     this.noteRefusal(protocol, err.reason, err.message, peer, streamId);
     return err;
   }
+}
+
+/** What the publisher is told when admission said no, or could not say (Redis away). */
+function admissionRefusal(err: unknown, streamId: string, logger: Logger): PublishRefusedError {
+  if (err instanceof AdmissionRefusedError) {
+    return new PublishRefusedError(
+      'over-capacity',
+      `${err.message}; try again in ${err.retryAfterSeconds} s`,
+      err.retryAfterSeconds,
+      err.reason,
+    );
+  }
+  logger.error({ streamId, err: (err as Error).message }, 'admission slot unavailable');
+  return new PublishRefusedError('unavailable', 'ingest cannot count the live sessions right now (Redis)');
 }
 
 /** A publish whose transport has not called end() yet: poll until it does. */

@@ -12,6 +12,7 @@ import { IngestMetrics, Protocol } from '../ingest-metrics';
 import { LivepeerGate } from '../segments/livepeer-gate';
 import { LIVEPEER_RETRY } from '../segments/ingest-backoffs';
 import { ClosedSegment, SegmentShipper, SegmentShipperFactory } from '../segments/segment-shipper';
+import { AdmissionService } from '../admission/admission.service';
 import { PublishLockService } from './publish-lock.service';
 import { SessionRecorder } from './session-recorder.service';
 
@@ -26,6 +27,7 @@ export interface PublishOutcome {
 export interface PublishServices {
   sessions: SessionRecorder;
   lock: PublishLockService;
+  admission: AdmissionService;
   livepeer: LivepeerApiClient;
   streams: StreamsService;
   shippers: SegmentShipperFactory;
@@ -221,6 +223,7 @@ export class Publish {
       this.warn('could not close the session row', err);
     }
     await this.services.lock.release(this.streamId, this.lockOwner).catch((err) => this.warn('could not release the publish lock', err));
+    await this.services.admission.release(this.sessionId).catch((err) => this.warn('could not release the admission slot', err));
     await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
     this.services.metrics.activePublishes.dec({ protocol: this.protocol });
     this.log(`publish ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''}`, {
@@ -288,6 +291,7 @@ export class Publish {
         this.requestEnd({ state: 'ended', reason: 'publish lock lost: the stream is being published through another ingest' });
         return;
       }
+      await this.services.admission.renew(this.sessionId);
       const current = await this.services.streams.findEntity(this.streamId);
       if (!current || !current.enabled) this.requestEnd({ state: 'ended', reason: 'stream disabled' });
     } catch (err) {

@@ -31,6 +31,7 @@ const REFUSAL_STATUS: Record<PublishRefusedError['reason'], number> = {
   'already-publishing': 409,
   unavailable: 503,
   'shutting-down': 503,
+  'over-capacity': 503,
 };
 
 /** An HTTP push session: the segments pushed for one stream until they stop coming. */
@@ -98,7 +99,8 @@ export class PushIngestService {
       if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
       // An unread body is not worth draining: the connection goes with the answer.
       if (!body.read) res.set('Connection', 'close');
-      res.status(error.status).type('text/plain').send(error.message);
+      if (error.json) res.status(error.status).json(error.json);
+      else res.status(error.status).type('text/plain').send(error.message);
     }
   }
 
@@ -267,6 +269,10 @@ export class PushIngestService {
     try {
       return await work();
     } catch (err) {
+      if (err instanceof PublishRefusedError && err.reason === 'over-capacity') {
+        const json = { error: err.reason, reason: err.detail, message: err.message, retryAfterSeconds: err.retryAfterSeconds };
+        throw new PushError(REFUSAL_STATUS[err.reason], err.message, undefined, err.retryAfterSeconds, json);
+      }
       if (err instanceof PublishRefusedError) throw new PushError(REFUSAL_STATUS[err.reason], err.message);
       if (err instanceof TooManyKeyFailuresError) throw new PushError(429, err.message, undefined, Math.ceil(err.retryAfterMs / 1000));
       throw err;

@@ -10,8 +10,10 @@ export class PushError extends Error {
     message: string,
     /** Counted in the refusal metric under this reason, if any. */
     readonly refusal?: string,
-    /** Sent as Retry-After (429). */
+    /** Sent as Retry-After (429, 503 over capacity). */
     readonly retryAfterSeconds?: number,
+    /** Answered as JSON instead of the message as text (refusals a client acts on: over capacity). */
+    readonly json?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'PushError';

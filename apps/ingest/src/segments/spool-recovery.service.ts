@@ -6,6 +6,7 @@ import { InjectConfig, type ConfigOf, ingestConfig, segmentsConfig } from '@lib/
 import { LedgerService, type SessionEntity } from '@lib/database';
 import { probeMedia } from '@lib/media';
 import { sleep } from '@lib/timing';
+import { AdmissionService } from '../admission/admission.service';
 import type { Protocol } from '../ingest-metrics';
 import { PublishLockService, lockHeldBySession } from '../publish/publish-lock.service';
 import { SessionRecorder } from '../publish/session-recorder.service';
@@ -48,6 +49,7 @@ export class SpoolRecovery {
     private readonly sessions: SessionRecorder,
     private readonly ledger: LedgerService,
     private readonly lock: PublishLockService,
+    private readonly admission: AdmissionService,
     private readonly factory: SegmentShipperFactory,
     @InjectConfig(ingestConfig) private readonly ingest: ConfigOf<typeof ingestConfig>,
     @InjectConfig(segmentsConfig) private readonly segments: ConfigOf<typeof segmentsConfig>,
@@ -103,6 +105,7 @@ export class SpoolRecovery {
         'session left open by a dead ingest process ended',
       );
       await this.lock.releaseSession(session.streamId, session.id).catch(() => undefined);
+      await this.admission.release(session.id).catch(() => undefined);
     }
     const counts = await this.shipLeftovers(session, dir);
     await rm(dir, { recursive: true, force: true });

@@ -36,6 +36,11 @@ export class UploadProducer {
     });
   }
 
+  /** Upload jobs waiting for a worker (admission's measure of worker load). */
+  async waiting(): Promise<number> {
+    return withTimeout(this.queue.getWaitingCount(), ADD_TIMEOUT_MS, 'upload backlog');
+  }
+
   async enqueue(payload: UploadSegmentPayload): Promise<void> {
     const checked = parseUploadSegmentPayload(payload);
     await withTimeout(

@@ -12,13 +12,16 @@ function reachableHost(bindHost: string): string {
 /**
  * Starts the LIVEPEER_LOCAL_BROADCASTERS broadcaster processes (each its own OS process, so one
  * can be killed like a real node), registers them with the registry and stops them on shutdown.
- * A broadcaster that dies is not restarted: it drops out of /api/broadcaster like a dead node.
+ * A broadcaster that dies drops out of /api/broadcaster like a dead node (its health check fails);
+ * with LIVEPEER_LOCAL_BROADCASTER_RESTART_MS it is started again on the same port, and is listed
+ * again once it answers its health check.
  */
 @Injectable()
 export class BroadcasterSupervisorService implements OnApplicationShutdown {
   private readonly logger = new Logger('Supervisor');
   private readonly children: ManagedProcess[] = [];
   private startingCount = 0;
+  private stopping = false;
 
   constructor(
     @InjectConfig(livepeerLocalConfig) private readonly config: ConfigOf<typeof livepeerLocalConfig>,
@@ -42,10 +45,10 @@ export class BroadcasterSupervisorService implements OnApplicationShutdown {
     await Promise.all(Array.from({ length: count }, (_, i) => this.startOne(i, hookUrl)));
   }
 
-  private async startOne(index: number, hookUrl: string): Promise<void> {
+  private async startOne(index: number, hookUrl: string, fixedPort?: number, restarted = false): Promise<void> {
     const name = `broadcaster-${index}`;
     const region = this.config.regions[index % this.config.regions.length];
-    const port = this.config.broadcasterPort === 0 ? 0 : this.config.broadcasterPort + index;
+    const port = fixedPort ?? (this.config.broadcasterPort === 0 ? 0 : this.config.broadcasterPort + index);
     const child = new ManagedProcess({
       name,
       command: process.execPath,
@@ -62,11 +65,23 @@ export class BroadcasterSupervisorService implements OnApplicationShutdown {
       echo: true,
     });
     this.children.push(child);
-    child.on('exit', (info: unknown) =>
-      this.logger.warn({ event: 'broadcaster-exited', name, pid: child.pid, exit: info }, `${name} exited`),
-    );
+    let actualPort: number | undefined;
+    child.on('exit', (info: unknown) => {
+      this.logger.warn({ event: 'broadcaster-exited', name, pid: child.pid, exit: info }, `${name} exited`);
+      const delay = this.config.broadcasterRestartMs;
+      if (this.stopping || delay === 0 || actualPort === undefined) return;
+      const samePort = actualPort;
+      setTimeout(() => {
+        if (this.stopping) return;
+        this.children.splice(this.children.indexOf(child), 1);
+        void this.startOne(index, hookUrl, samePort, true).catch((err: Error) =>
+          this.logger.error({ event: 'broadcaster-restart-failed', name, err: err.message }, `${name} could not be started again`),
+        );
+      }, delay).unref();
+    });
+    if (restarted) this.startingCount++;
     try {
-      const actualPort = await child.waitForListening('http', 60_000);
+      actualPort = await child.waitForListening('http', 60_000);
       const address = `http://${this.common.publicHost}:${actualPort}`;
       this.logger.log({ event: 'broadcaster-started', name, pid: child.pid, address, region }, `${name} listening at ${address}`);
       this.registry.add(address, region, 'spawned');
@@ -76,6 +91,7 @@ export class BroadcasterSupervisorService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.children.map((c) => c.stop(5000)));
   }
 }

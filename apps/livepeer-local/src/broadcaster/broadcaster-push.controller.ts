@@ -81,7 +81,7 @@ export class BroadcasterPushController implements OnApplicationShutdown {
       });
       this.stats.finished('ok');
       // go-livepeer compares the header as a whole: only exactly "multipart/mixed" gets the parts.
-      if (req.header('accept') === MULTIPART_MIXED) this.sendMultipart(res, target.seq, outcome);
+      if (req.header('accept') === MULTIPART_MIXED && !this.faults.current.noParts) this.sendMultipart(res, target.seq, outcome);
       else res.status(200).end();
     } catch (err) {
       const status = err instanceof BroadcasterHttpError ? err.status : 500;

@@ -11,6 +11,12 @@ describe('broadcaster faults', () => {
     expect(() => updateFaults(NO_FAULTS, { failStatus: 200 })).toThrow(/400..599/);
     expect(() => updateFaults(NO_FAULTS, { hangNext: -2 })).toThrow(/>= -1/);
     expect(() => parseFaultSpec('hang')).toThrow(/key=value/);
+    expect(() => updateFaults(NO_FAULTS, { noParts: 'yes' })).toThrow(/noParts must be true or false/);
+  });
+
+  it('takes the no-parts answer as a lasting setting, as the start option or the endpoint gives it', () => {
+    expect(updateFaults(NO_FAULTS, parseFaultSpec('noParts=true')).noParts).toBe(true);
+    expect(updateFaults({ ...NO_FAULTS, noParts: true }, { noParts: false }).noParts).toBe(false);
   });
 
   it('consumes counted faults one push at a time, reset before hang before fail', () => {

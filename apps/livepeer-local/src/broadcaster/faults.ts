@@ -16,6 +16,12 @@ export interface Faults {
   resetNext: number;
   /** GET /status answers 503, so the API drops this broadcaster from /api/broadcaster */
   unhealthy: boolean;
+  /**
+   * Answers a successful push with an empty 200 even when the renditions were asked for
+   * (`Accept: multipart/mixed`), as a broadcaster that does not return them does: the relay
+   * then takes them from the playlists.
+   */
+  noParts: boolean;
 }
 
 export type FaultAction = { kind: 'reset' } | { kind: 'hang' } | { kind: 'fail'; status: number; body: string } | { kind: 'none' };
@@ -28,11 +34,18 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   hangNext: 0,
   resetNext: 0,
   unhealthy: false,
+  noParts: false,
 });
 
 export class FaultSpecError extends Error {}
 
 type CountKey = 'failNext' | 'hangNext' | 'resetNext';
+
+function toFlag(key: string, value: unknown): boolean {
+  if (value === true || value === 'true' || value === '1') return true;
+  if (value === false || value === 'false' || value === '0') return false;
+  throw new FaultSpecError(`${key} must be true or false`);
+}
 
 function toCount(key: string, value: unknown): number {
   const n = typeof value === 'string' ? Number(value) : value;
@@ -69,9 +82,8 @@ export function updateFaults(current: Faults, update: Record<string, unknown>): 
         break;
       }
       case 'unhealthy':
-        if (value === true || value === 'true' || value === '1') next.unhealthy = true;
-        else if (value === false || value === 'false' || value === '0') next.unhealthy = false;
-        else throw new FaultSpecError('unhealthy must be true or false');
+      case 'noParts':
+        next[key] = toFlag(key, value);
         break;
       default:
         throw new FaultSpecError(`unknown fault "${key}" (known: ${Object.keys(NO_FAULTS).join(', ')})`);

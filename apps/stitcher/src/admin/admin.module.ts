@@ -6,6 +6,11 @@ import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminAuthenticator } from './admin-authenticator';
 import { BroadcastersController } from './broadcasters.controller';
 import { BroadcastersQuery } from './broadcasters.service';
+import { EventTickets } from './event-tickets';
+import { EventsController } from './events.controller';
+import { HistoryQuery } from './history.service';
+import { OverviewFeed, OverviewQuery } from './overview.service';
+import { QueueSampler } from './queue-sampler';
 import { SessionsController } from './sessions.controller';
 import { SessionsQuery } from './sessions.service';
 import { PresetsController } from './presets.controller';
@@ -17,7 +22,25 @@ import { StreamsController } from './streams.controller';
 @Module({
   // The queue controls and the bull-board page read the upload queue.
   imports: [DatabaseModule, StreamsModule, RecordingsModule, RepublishModule],
-  controllers: [StreamsController, PresetsController, SessionsController, BroadcastersController, QueuesController, RecordingsController],
-  providers: [AdminAuthenticator, AdminAuthGuard, SessionsQuery, BroadcastersQuery],
+  controllers: [
+    StreamsController,
+    PresetsController,
+    SessionsController,
+    BroadcastersController,
+    QueuesController,
+    EventsController,
+    RecordingsController,
+  ],
+  providers: [
+    AdminAuthenticator,
+    AdminAuthGuard,
+    SessionsQuery,
+    BroadcastersQuery,
+    HistoryQuery,
+    OverviewQuery,
+    OverviewFeed,
+    EventTickets,
+    QueueSampler,
+  ],
 })
 export class AdminModule {}

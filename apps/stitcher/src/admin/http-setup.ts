@@ -53,9 +53,11 @@ export function setupBullBoard(app: NestExpressApplication): void {
   app.use(BULL_BOARD_PATH, serverAdapter.getRouter());
 }
 
-/** The dashboard (static HTML+JS next to this file in dist) and hls.js from node_modules, never a CDN. */
+/** The dashboard (static HTML+JS next to this file in dist), hls.js and uPlot from node_modules, never a CDN. */
 export function setupDashboard(app: NestExpressApplication): void {
   const hlsDist = path.dirname(require.resolve('hls.js/dist/hls.min.js'));
   app.useStaticAssets(hlsDist, { prefix: '/vendor/hls/', index: false, maxAge: '1d' });
+  const uplotDist = path.dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
+  app.useStaticAssets(uplotDist, { prefix: '/vendor/uplot/', index: false, maxAge: '1d' });
   app.useStaticAssets(path.join(__dirname, '..', 'dashboard'), { index: 'index.html', maxAge: 0 });
 }

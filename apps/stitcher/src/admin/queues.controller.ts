@@ -4,7 +4,9 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import type { Queue } from 'bullmq';
 import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { queueNameSchema, type QueueNameParam } from './schemas';
+import { openApiSchema } from './openapi-schema';
+import { QUEUE_SAMPLE_MS, QueueSampler } from './queue-sampler';
+import { queueHistorySchema, queueNameSchema, type QueueNameParam } from './schemas';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
 const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed', 'paused', 'prioritized', 'waiting-children'] as const;
@@ -21,7 +23,10 @@ const validName = new ZodValidationPipe(queueNameSchema);
 export class QueuesController {
   private readonly queues: Map<string, Queue>;
 
-  constructor(@InjectQueue(SEGMENT_UPLOAD_QUEUE) upload: Queue) {
+  constructor(
+    @InjectQueue(SEGMENT_UPLOAD_QUEUE) upload: Queue,
+    private readonly sampler: QueueSampler,
+  ) {
     this.queues = new Map([[upload.name, upload]]);
   }
 
@@ -29,6 +34,17 @@ export class QueuesController {
   @ApiOperation({ summary: 'Every queue with its job counts and whether it is paused' })
   async list() {
     return Promise.all([...this.queues.values()].map((q) => this.describe(q)));
+  }
+
+  @Get(':name/history')
+  @ApiOperation({
+    summary: "The queue's waiting and active counts and jobs per second, sampled every 5 s by this stitcher copy (up to an hour)",
+  })
+  @ApiResponse({ status: 200, schema: openApiSchema(queueHistorySchema) })
+  @ApiResponse({ status: 404, description: 'no such queue' })
+  history(@Param(validName) { name }: QueueNameParam) {
+    const samples = this.sampler.history(this.queue(name).name) ?? [];
+    return { name, sampleMs: QUEUE_SAMPLE_MS, samples };
   }
 
   @Post(':name/pause')

@@ -57,7 +57,10 @@ export const createStreamSchema = z.object({
 });
 
 export const exportRequestSchema = z.object({
-  variant: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a variant name').describe('e.g. source or a rendition name'),
+  variant: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a variant name')
+    .describe('e.g. source or a rendition name'),
 });
 
 export const idParamSchema = z.object({ id: z.uuid('must be a UUID') });
@@ -109,4 +112,92 @@ export const recordingViewSchema = z.object({
       requestedAt: z.number(),
     }),
   ),
+});
+
+export const historyQuerySchema = z.object({
+  minutes: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(60, 'must be at most 60').default(60),
+});
+
+export const eventStreamQuerySchema = z.object({
+  ticket: z.string().max(200).describe('from POST /api/events/ticket; valid for 30 s'),
+});
+
+export type HistoryQuery = z.output<typeof historyQuerySchema>;
+
+// Answers of the dashboard's endpoints, published in the OpenAPI document.
+const epochMs = z.number().int().describe('epoch ms');
+const series = (what: string) => z.array(z.number().nullable()).describe(what);
+
+export const eventTicketSchema = z.object({
+  ticket: z.string().describe('opens GET /api/events?ticket=... once connected; short-lived'),
+  expiresAt: epochMs,
+});
+
+export const dropSeriesSchema = z.object({
+  bucketMs: z.number().int(),
+  bucketStart: z.array(epochMs),
+  byReason: z.record(z.string(), z.array(z.number().int())).describe('drop reason -> drops per bucket'),
+});
+
+export const streamHistorySchema = z.object({
+  from: epochMs,
+  to: epochMs,
+  sessionIds: z.array(z.uuid()),
+  segments: z
+    .object({
+      ingestedAt: z.array(epochMs),
+      seq: z.array(z.number().int()),
+      roundTripMs: series('push start -> answer of the successful upload (null: not uploaded)'),
+      republishLagMs: series('ingest -> listed in the source variant (null: not listed)'),
+    })
+    .describe('one entry per source segment, columns aligned'),
+  drops: dropSeriesSchema,
+});
+
+export const broadcasterHistorySchema = z.object({
+  from: epochMs,
+  to: epochMs,
+  bucketMs: z.number().int(),
+  bucketStart: z.array(epochMs),
+  broadcasters: z.array(
+    z.object({
+      address: z.string(),
+      attempts: z.array(z.number().int()),
+      successRate: series('0..1 per bucket (null: no attempt)'),
+      meanRoundTripMs: series('per bucket (null: no success)'),
+    }),
+  ),
+});
+
+export const queueHistorySchema = z.object({
+  name: z.string(),
+  sampleMs: z.number().int(),
+  samples: z.array(
+    z.object({
+      at: epochMs,
+      waiting: z.number().int(),
+      active: z.number().int(),
+      jobsPerSecond: z.number().nullable().describe('jobs finished per second since the previous sample'),
+    }),
+  ),
+});
+
+const overviewCardSchema = z.object({
+  sessionId: z.uuid(),
+  streamId: z.uuid(),
+  streamName: z.string().nullable(),
+  playbackId: z.string().nullable(),
+  state: z.string(),
+  startedAt: epochMs,
+  targetDuration: z.number().nullable(),
+  newestProgramDateTime: epochMs.nullable().describe("newest listed segment's #EXT-X-PROGRAM-DATE-TIME"),
+  newestDurationMs: z.number().int().nullable(),
+  drops: z.object({ total: z.number().int(), byReason: z.record(z.string(), z.number().int()) }).describe('in the last dropWindowMs'),
+  transcode: z.object({ status: z.string().nullable(), speedFactor: z.number().nullable() }).nullable(),
+});
+
+export const overviewSnapshotSchema = z.object({
+  serverTime: epochMs,
+  dropWindowMs: z.number().int(),
+  cards: z.array(overviewCardSchema),
 });

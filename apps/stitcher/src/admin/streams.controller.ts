@@ -1,15 +1,19 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SessionRepository } from '@lib/database';
 import { InvalidLadderError, InvalidStreamNameError, InvalidStreamSettingsError, StreamNotFoundError, StreamsService } from '@lib/streams';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { HistoryQuery } from './history.service';
 import { openApiSchema } from './openapi-schema';
 import {
   createStreamSchema,
+  historyQuerySchema,
   idParamSchema,
   ladderSchema,
+  streamHistorySchema,
   streamSettingsSchema,
   type CreateStreamInput,
+  type HistoryQuery as HistoryParams,
   type IdParam,
   type LadderInput,
   type StreamSettingsInput,
@@ -51,6 +55,7 @@ export class StreamsController {
   constructor(
     private readonly streams: StreamsService,
     private readonly sessions: SessionRepository,
+    private readonly history: HistoryQuery,
   ) {}
 
   @Post()
@@ -76,6 +81,18 @@ export class StreamsController {
   @ApiOperation({ summary: 'One stream' })
   get(@Param(validId) { id }: IdParam) {
     return answer(() => this.streams.get(id), 'ladder.');
+  }
+
+  @Get(':id/history')
+  @ApiOperation({
+    summary:
+      "The stream's last hour for the dashboard's charts: per segment upload round trip and republish lag, drops per minute by reason",
+  })
+  @ApiQuery({ name: 'minutes', required: false, type: Number, description: '1..60, default 60' })
+  @ApiResponse({ status: 200, schema: openApiSchema(streamHistorySchema) })
+  @ApiResponse({ status: 404, description: 'no such stream' })
+  streamHistory(@Param(validId) { id }: IdParam, @Query(new ZodValidationPipe(historyQuerySchema)) { minutes }: HistoryParams) {
+    return this.history.stream(id, minutes);
   }
 
   @Put(':id/ladder')

@@ -3,9 +3,49 @@
  * they are erased from the browser code.
  */
 import type { BroadcasterView } from '../admin/broadcasters.service';
+import type { BroadcasterSeries, DropSeries } from '../admin/history-series';
+import type { OverviewCard, OverviewSnapshot, TranscodeReport } from '../admin/overview.service';
+import type { QueueSample } from '../admin/queue-sampler';
 import type { RenditionStatus, SegmentCounts } from '../admin/sessions.service';
 
-export type { BroadcasterView, RenditionStatus, SegmentCounts };
+export type {
+  BroadcasterSeries,
+  BroadcasterView,
+  DropSeries,
+  OverviewCard,
+  OverviewSnapshot,
+  QueueSample,
+  RenditionStatus,
+  SegmentCounts,
+  TranscodeReport,
+};
+
+export interface StreamHistory {
+  from: number;
+  to: number;
+  sessionIds: string[];
+  segments: { ingestedAt: number[]; seq: number[]; roundTripMs: (number | null)[]; republishLagMs: (number | null)[] };
+  drops: DropSeries;
+}
+
+export interface BroadcasterHistory {
+  from: number;
+  to: number;
+  bucketMs: number;
+  bucketStart: number[];
+  broadcasters: BroadcasterSeries[];
+}
+
+export interface QueueHistory {
+  name: string;
+  sampleMs: number;
+  samples: QueueSample[];
+}
+
+export interface EventTicket {
+  ticket: string;
+  expiresAt: number;
+}
 
 export interface Preset {
   name: string;
@@ -20,11 +60,13 @@ export interface StreamSummary {
   id: string;
   name: string;
   ladder: Ladder;
+  playbackId: string;
   playbackUrl: string;
   enabled: boolean;
   liveSessionId: string | null;
 }
 
+/** Creation and key rotation: the only answers with the key. */
 export interface CreatedStream {
   id: string;
   name: string;

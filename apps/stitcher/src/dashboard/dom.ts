@@ -36,3 +36,14 @@ export function button(label: string, onClick: () => void): HTMLButtonElement {
   node.addEventListener('click', onClick);
   return node;
 }
+
+export function link(label: string, href: string, className?: string): HTMLAnchorElement {
+  const node = el('a', label, className);
+  node.href = href;
+  return node;
+}
+
+/** The text of `node` (a span made once per card or row) without touching the DOM when it did not change. */
+export function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}

@@ -60,7 +60,7 @@ export class Player {
     this.hls?.destroy();
     this.hls = undefined;
     this.sessionId = undefined;
-    document.getElementById(this.ids.renditions)?.replaceChildren(); // a page not shown yet has none
+    document.getElementById(this.ids.renditions)?.replaceChildren(); // gone with its page, or not drawn yet
   }
 
   /** Auto plus one button per level; the active one is marked. */

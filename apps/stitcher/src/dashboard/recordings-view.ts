@@ -1,38 +1,9 @@
 import type { ApiClient } from './api-client.js';
 import { button, el, fillTable, row } from './dom.js';
-import type { Player } from './player.js';
+import { act } from './notify.js';
+import { Player } from './player.js';
 import type { Recording, RecordingExport } from './recording-types.js';
-import type { View } from './view.js';
-
-const SECTION_ID = 'recordings-view';
-
-/** The section, made once by this module (the page's static HTML stays the overview's). */
-function section(): HTMLElement {
-  const existing = document.getElementById(SECTION_ID);
-  if (existing) return existing;
-  const node = el('section');
-  node.id = SECTION_ID;
-  node.hidden = true;
-  const table = el('table');
-  table.id = 'recordings-table';
-  const head = el('thead');
-  head.append(row(['', 'Started', 'Duration', 'State', 'Variants', 'MP4', ''].map((h) => el('span', h))));
-  table.append(head, el('tbody'));
-  const video = el('video');
-  video.id = 'recording-player';
-  video.controls = true;
-  video.muted = true;
-  video.playsInline = true;
-  const renditions = el('div', null, 'switcher');
-  renditions.id = 'recording-renditions';
-  const status = el('p', null, 'muted');
-  status.id = 'recording-player-status';
-  const back = el('a', 'All streams');
-  back.href = '#streams';
-  node.append(el('h2', 'Recordings'), back, table, video, renditions, status);
-  document.querySelector('main')!.append(node);
-  return node;
-}
+import { mountSection, type View } from './view.js';
 
 function duration(ms: number | null): string {
   if (ms === null) return '-';
@@ -40,6 +11,7 @@ function duration(ms: number | null): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
+/** An MP4 export: its download link once ready, else its state and progress. */
 function exportCell(e: RecordingExport): HTMLElement {
   if (e.state === 'ready' && e.url) {
     const link = el('a', `${e.variant}.mp4`);
@@ -51,6 +23,7 @@ function exportCell(e: RecordingExport): HTMLElement {
   const progress = el('progress');
   progress.max = 100;
   progress.value = e.progress;
+  progress.setAttribute('aria-label', `${e.variant} export progress`);
   const wrap = el('span', `${e.variant} ${e.state} ${e.progress}% `);
   wrap.append(progress);
   return wrap;
@@ -58,23 +31,46 @@ function exportCell(e: RecordingExport): HTMLElement {
 
 /**
  * `#recordings/{streamId}`: a stream's recordings with their thumbnails, playback in the
- * dashboard's player (hls.js, the VOD master playlist) and MP4 exports with their progress
- * (the page refreshes every 2 s while an export runs).
+ * dashboard's player (hls.js on the VOD master playlist, its own video element) and MP4 exports
+ * with their progress (the page refreshes every 2 s).
  */
 export class RecordingsView implements View {
-  readonly section = SECTION_ID;
+  readonly section = mountSection(
+    'recordings-view',
+    'Recordings',
+    `<p><a href="#streams">All streams</a></p>
+     <div class="table-wrap"><table id="recordings-table">
+       <caption class="visually-hidden">Recordings of the stream, their MP4 exports and controls</caption>
+       <thead><tr><th scope="col">Thumbnail</th><th scope="col">Started</th><th scope="col">Duration</th><th scope="col">State</th><th scope="col">Variants</th><th scope="col">MP4</th><th scope="col">Actions</th></tr></thead>
+       <tbody></tbody>
+     </table></div>
+     <video id="recording-player" controls muted playsinline></video>
+     <div id="recording-renditions" class="switcher" aria-label="rendition"></div>
+     <p id="recording-player-status" class="muted"></p>`,
+  );
+  readonly refreshMs = 2000;
+  private readonly player = new Player({
+    video: 'recording-player',
+    renditions: 'recording-renditions',
+    status: 'recording-player-status',
+  });
 
   constructor(
     private readonly api: ApiClient,
-    private readonly player: Player,
     private readonly streamId: string,
-  ) {
-    section();
-  }
+  ) {}
 
   async render(): Promise<void> {
     const recordings = await this.api.request<Recording[]>(`/api/streams/${this.streamId}/recordings`);
-    fillTable(document.getElementById('recordings-table') as HTMLTableElement, recordings.map((r) => this.recordingRow(r)));
+    fillTable(
+      this.section.querySelector<HTMLTableElement>('#recordings-table')!,
+      recordings.map((r) => this.recordingRow(r)),
+    );
+  }
+
+  leave(): void {
+    this.player.stop();
+    this.section.remove();
   }
 
   private recordingRow(r: Recording): HTMLTableRowElement {
@@ -90,8 +86,12 @@ export class RecordingsView implements View {
       const source = new URL(r.playbackUrl).pathname;
       actions.append(button('Play', () => this.player.play({ id: r.id, source })));
       const variant = el('select');
+      variant.setAttribute('aria-label', 'Variant to export');
       variant.append(...r.variants.map((v) => Object.assign(el('option', v), { value: v })));
-      actions.append(variant, button('Export MP4', () => void this.export(r.id, variant.value)));
+      actions.append(
+        variant,
+        button('Export MP4', () => void this.export(r.id, variant.value)),
+      );
     }
     const tr = row([
       thumb,
@@ -107,7 +107,11 @@ export class RecordingsView implements View {
   }
 
   private async export(recordingId: string, variant: string): Promise<void> {
-    await this.api.post(`/api/recordings/${recordingId}/export`, { variant });
+    await act(
+      `Export ${variant}`,
+      () => this.api.post(`/api/recordings/${recordingId}/export`, { variant }),
+      () => `MP4 export of ${variant} queued.`,
+    );
     await this.render();
   }
 }

@@ -3,19 +3,49 @@ import type { RenditionStatus, SessionDetail, TimelineEntry } from './api-types.
 import { byId, el, fillTable, row } from './dom.js';
 import { dropSummary, kbps, seconds } from './format.js';
 import { Player, levelName } from './player.js';
-import type { View } from './view.js';
+import { mountSection, type View } from './view.js';
 
 const TIMELINE_LENGTH = 30;
 
 /** A live session: the player, the ladder with each rendition's lag, the counts and the timeline. */
 export class SessionView implements View {
-  readonly section = 'session-view';
+  readonly section = mountSection(
+    'session-view',
+    'Live: <span id="session-stream"></span>',
+    `<div class="player-row">
+      <div>
+        <video id="player" controls muted playsinline aria-label="Live picture"></video>
+        <div id="renditions" class="switcher" role="group" aria-label="Rendition"></div>
+        <p id="player-status" class="muted" role="status"></p>
+      </div>
+      <div>
+        <h3>Ladder</h3>
+        <div class="table-wrap"><table id="ladder">
+          <thead><tr><th scope="col">Variant</th><th scope="col">Resolution</th><th scope="col">Bandwidth</th><th scope="col">Codecs</th><th scope="col">Lag (segments / s)</th></tr></thead>
+          <tbody></tbody>
+        </table></div>
+        <h3>Segments</h3>
+        <p id="counts"></p>
+      </div>
+    </div>
+    <h3>Timeline <span class="muted">(ingested → uploaded → republished)</span></h3>
+    <div class="table-wrap"><table id="timeline">
+      <thead><tr><th scope="col">Seq</th><th scope="col">MSN</th><th scope="col">Duration</th><th scope="col">State</th><th scope="col">Upload</th><th scope="col">Republished after</th><th scope="col">Broadcasters</th><th scope="col">Renditions</th></tr></thead>
+      <tbody></tbody>
+    </table></div>`,
+  );
+  readonly refreshMs = 2000;
 
   constructor(
     private readonly api: ApiClient,
     private readonly player: Player,
     private readonly sessionId: string,
   ) {}
+
+  leave(): void {
+    this.player.stop();
+    this.section.remove();
+  }
 
   async render(): Promise<void> {
     const path = `/api/sessions/${encodeURIComponent(this.sessionId)}`;

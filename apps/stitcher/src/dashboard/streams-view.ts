@@ -1,105 +1,161 @@
 import { ApiRequestError, type ApiClient } from './api-client.js';
-import type { CreatedStream, Ladder, Preset, StreamSummary } from './api-types.js';
-import { byId, el, fillTable, row } from './dom.js';
-import { fieldErrorLines, ladderText } from './format.js';
-import { liveThumbnail, playbackIdOf } from './thumbnail.js';
-import type { View } from './view.js';
+import type { CreatedStream, Preset, StreamSummary } from './api-types.js';
+import { button, byId, el, fillTable, link, row } from './dom.js';
+import { ladderText } from './format.js';
+import { ladderFromForm, streamNameErrors, type FieldErrors } from './form-checks.js';
+import { checkedPresets, fillPresets, ladderFieldset, profilesText, showFieldErrors } from './ladder-fields.js';
+import { errorLines, notify } from './notify.js';
+import { showKey, streamActionButtons } from './stream-actions.js';
+import { streamThumbnail } from './thumbnail.js';
+import { mountSection, type View } from './view.js';
 
-/** The stream list and the "New stream" form. */
+/** The stream list with every stream action, the "New stream" form and the ladder editor. */
 export class StreamsView implements View {
-  readonly section = 'streams-view';
+  readonly section = mountSection(
+    'streams-view',
+    'Streams',
+    `<div class="table-wrap"><table id="streams-table">
+        <caption class="visually-hidden">Streams and their actions</caption>
+        <thead><tr><th scope="col">Name</th><th scope="col">Ladder</th><th scope="col">Playback</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
+        <tbody></tbody>
+      </table></div>
+
+      <form id="ladder-form" hidden novalidate aria-labelledby="ladder-form-title">
+        <h3 id="ladder-form-title">Ladder of <span id="ladder-stream"></span></h3>
+        ${ladderFieldset('ladder')}
+        <p class="muted">Applies from the next publish.</p>
+        <div class="buttons"><button id="ladder-save" type="submit">Save ladder</button>
+        <button id="ladder-cancel" type="button">Cancel</button></div>
+        <div id="ladder-errors" class="error" role="alert"></div>
+      </form>
+
+      <form id="create-form" novalidate aria-labelledby="create-title">
+        <h3 id="create-title">New stream</h3>
+        <label for="create-name">Name</label>
+        <input id="create-name" required maxlength="200" autocomplete="off" aria-describedby="create-errors" />
+        ${ladderFieldset('create')}
+        <button id="create-submit" type="submit">Create</button>
+        <div id="create-errors" class="error" role="alert"></div>
+      </form>`,
+  );
+  readonly refreshMs = 2000;
   /** Loaded once: renders overlap (sign-in and the hash change both draw), so a check-then-fill would list each preset twice. */
-  private presets?: Promise<void>;
+  private presets?: Promise<Preset[]>;
+  private editing?: StreamSummary;
 
   constructor(private readonly api: ApiClient) {
     byId('create-form').addEventListener('submit', (event) => {
       event.preventDefault();
       void this.create();
     });
+    byId('ladder-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.saveLadder();
+    });
+    byId('ladder-cancel').addEventListener('click', () => this.closeLadder());
   }
 
   async render(): Promise<void> {
-    await this.loadPresets();
+    const presets = await this.loadPresets();
+    const container = byId('create-presets');
+    if (!container.childElementCount) fillPresets(container, presets);
     const streams = await this.api.request<StreamSummary[]>('/api/streams');
-    fillTable(byId<HTMLTableElement>('streams-table'), streams.map(streamRow));
+    // A redraw must not take the focus away from a button the operator is on.
+    const focused = (document.activeElement as HTMLElement | null)?.getAttribute('aria-label');
+    fillTable(
+      byId<HTMLTableElement>('streams-table'),
+      streams.map((s) => this.streamRow(s)),
+    );
+    if (focused)
+      byId('streams-table')
+        .querySelector<HTMLElement>(`[aria-label="${CSS.escape(focused)}"]`)
+        ?.focus();
   }
 
-  private loadPresets(): Promise<void> {
-    this.presets ??= this.fillPresets().catch((err: unknown) => {
+  private loadPresets(): Promise<Preset[]> {
+    this.presets ??= this.api.request<Preset[]>('/api/presets').catch((err: unknown) => {
       this.presets = undefined; // try again on the next render
       throw err;
     });
     return this.presets;
   }
 
-  private async fillPresets(): Promise<void> {
-    const presets = await this.api.request<Preset[]>('/api/presets');
-    byId('create-presets').replaceChildren(...presets.map(presetCheckbox));
+  private streamRow(stream: StreamSummary): HTMLTableRowElement {
+    const actions = el('div', null, 'actions');
+    if (stream.liveSessionId) actions.appendChild(link('Watch', `#session/${stream.liveSessionId}`, 'watch'));
+    actions.appendChild(link('Charts', `#stream/${stream.id}`, 'charts'));
+    actions.appendChild(link('Recordings', `#recordings/${stream.id}`, 'recordings'));
+    actions.append(...streamActionButtons(this.api, stream, () => void this.render()));
+    const edit = button('Edit ladder', () => void this.openLadder(stream));
+    edit.setAttribute('aria-label', `Edit ladder ${stream.name}`);
+    actions.appendChild(edit);
+    const state = stream.enabled ? (stream.liveSessionId ? 'live' : 'idle') : 'disabled';
+    const name = el('span', null, 'stream-name');
+    name.append(streamThumbnail(stream.playbackUrl), link(stream.name, `#stream/${stream.id}`));
+    const tr = row([name, ladderText(stream.ladder), el('code', stream.playbackUrl), state, actions]);
+    tr.dataset.streamId = stream.id;
+    return tr;
   }
 
   private async create(): Promise<void> {
-    const errors = byId('create-errors');
-    errors.textContent = '';
-    const ladder: Ladder = {};
-    const presets = Array.from(document.querySelectorAll<HTMLInputElement>('#create-presets input:checked')).map((box) => box.value);
-    if (presets.length) ladder.presets = presets;
-    const custom = byId<HTMLTextAreaElement>('create-profiles').value.trim();
-    if (custom) {
-      try {
-        ladder.profiles = JSON.parse(custom);
-      } catch (err) {
-        errors.textContent = `Custom profiles: ${(err as Error).message}`;
-        return;
-      }
-    }
+    const name = byId<HTMLInputElement>('create-name').value;
+    const { ladder, errors } = ladderFromForm(checkedPresets(byId('create-presets')), byId<HTMLTextAreaElement>('create-profiles').value);
+    const problems = { ...streamNameErrors(name), ...errors };
+    if (this.showCreateErrors(problems)) return;
     try {
-      const name = byId<HTMLInputElement>('create-name').value;
-      showCreated(await this.api.post<CreatedStream>('/api/streams', { name, ladder }));
+      const created = await this.api.post<CreatedStream>('/api/streams', { name, ladder });
+      showKey(created);
+      notify(`Stream "${created.name}" created.`);
       byId<HTMLFormElement>('create-form').reset();
       await this.render();
     } catch (err) {
-      const lines = err instanceof ApiRequestError ? fieldErrorLines(err.body?.errors) : [];
-      errors.replaceChildren(...(lines.length ? lines : [(err as Error).message]).map((line) => el('div', line)));
+      this.showCreateErrors(err instanceof ApiRequestError ? (err.body?.errors ?? {}) : {}, errorLines(err));
     }
   }
-}
 
-function presetCheckbox(preset: Preset): HTMLLabelElement {
-  const label = el('label', null, 'preset');
-  const box = el('input');
-  box.type = 'checkbox';
-  box.value = preset.name;
-  label.append(box, ` ${preset.name}`);
-  return label;
-}
-
-function streamRow(stream: StreamSummary): HTMLTableRowElement {
-  let action: HTMLElement = el('span', '');
-  if (stream.liveSessionId) {
-    const watch = el('a', 'Watch', 'watch');
-    watch.href = `#session/${stream.liveSessionId}`;
-    action = watch;
+  /** Returns whether there was anything to show. */
+  private showCreateErrors(errors: FieldErrors, other: string[] = []): boolean {
+    showFieldErrors(
+      byId('create-errors'),
+      errors,
+      { name: byId('create-name'), ladder: byId('create-profiles') },
+      Object.keys(errors).length ? [] : other,
+    );
+    return Object.keys(errors).length > 0 || other.length > 0;
   }
-  const state = stream.enabled ? (stream.liveSessionId ? 'live' : 'idle') : 'disabled';
-  const name = el('span', null, 'stream-name');
-  const playbackId = playbackIdOf(stream.playbackUrl);
-  if (playbackId) name.append(liveThumbnail(playbackId));
-  const recordings = el('a', 'Recordings', 'recordings');
-  recordings.href = `#recordings/${stream.id}`;
-  name.append(el('span', stream.name), ' ', recordings);
-  const tr = row([name, ladderText(stream.ladder), el('code', stream.playbackUrl), state, action]);
-  tr.dataset.streamId = stream.id;
-  return tr;
-}
 
-/** The key is shown only in this answer. */
-function showCreated(created: CreatedStream): void {
-  byId('created-name').textContent = created.name;
-  byId('created-key').textContent = created.streamKey;
-  byId('created-rtmp').textContent = created.publishUrls.rtmp;
-  byId('created-push').textContent = created.publishUrls.httpPush;
-  byId('created-playback').textContent = created.playbackUrl;
-  const notice = byId('created');
-  notice.hidden = false;
-  notice.dataset.streamId = created.id;
+  private async openLadder(stream: StreamSummary): Promise<void> {
+    this.editing = stream;
+    byId('ladder-stream').textContent = stream.name;
+    fillPresets(byId('ladder-presets'), await this.loadPresets(), stream.ladder.presets ?? []);
+    byId<HTMLTextAreaElement>('ladder-profiles').value = profilesText(stream.ladder);
+    byId('ladder-errors').replaceChildren();
+    const form = byId('ladder-form');
+    form.hidden = false;
+    form.querySelector<HTMLElement>('input, textarea')?.focus();
+  }
+
+  private closeLadder(): void {
+    byId('ladder-form').hidden = true;
+    this.editing = undefined;
+  }
+
+  private async saveLadder(): Promise<void> {
+    const stream = this.editing;
+    if (!stream) return;
+    const { ladder, errors } = ladderFromForm(checkedPresets(byId('ladder-presets')), byId<HTMLTextAreaElement>('ladder-profiles').value);
+    // PUT :id/ladder takes the ladder itself: its fields are named without the `ladder.` prefix.
+    const fields = { profiles: byId('ladder-profiles') };
+    const unprefixed = Object.fromEntries(Object.entries(errors).map(([field, messages]) => [field.replace(/^ladder\./, ''), messages]));
+    if (Object.keys(unprefixed).length) return showFieldErrors(byId('ladder-errors'), unprefixed, fields);
+    try {
+      await this.api.request(`/api/streams/${encodeURIComponent(stream.id)}/ladder`, { method: 'PUT', body: JSON.stringify(ladder) });
+      notify(`Ladder of "${stream.name}" saved: ${ladderText(ladder)}. It applies from the next publish.`);
+      this.closeLadder();
+      await this.render();
+    } catch (err) {
+      const apiErrors = err instanceof ApiRequestError ? (err.body?.errors ?? {}) : {};
+      showFieldErrors(byId('ladder-errors'), apiErrors, fields, Object.keys(apiErrors).length ? [] : errorLines(err));
+    }
+  }
 }

@@ -18,3 +18,9 @@ export function liveThumbnail(playbackId: string, refreshedAt = Date.now()): HTM
 export function playbackIdOf(playbackUrl: string): string | undefined {
   return /\/hls\/([A-Za-z0-9_-]+)\/index\.m3u8$/.exec(playbackUrl)?.[1];
 }
+
+/** The live thumbnail of a stream from its playback URL (an empty span when the URL names none). */
+export function streamThumbnail(playbackUrl: string): HTMLElement {
+  const playbackId = playbackIdOf(playbackUrl);
+  return playbackId ? liveThumbnail(playbackId) : el('span');
+}

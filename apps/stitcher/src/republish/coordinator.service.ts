@@ -24,7 +24,8 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
   /** Streams seen without any lease holder, since when. */
   private readonly unownedSince = new Map<string, number>();
   private subscriber?: Redis;
-  private timers: NodeJS.Timeout[] = [];
+  private scanTimer?: NodeJS.Timeout;
+  private renewTimer?: NodeJS.Timeout;
   private scanning?: Promise<void>;
   private rescan = false;
   private shuttingDown = false;
@@ -39,26 +40,43 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
 
   async onApplicationBootstrap(): Promise<void> {
     await this.subscribe();
-    this.timers.push(setInterval(() => this.scanSoon(), this.ctx.settings.scanIntervalMs));
-    this.timers.push(setInterval(() => void this.renew(), Math.max(200, Math.floor(this.lease.ttlMs / 3))));
+    this.scanTimer = setInterval(() => this.scanSoon(), this.ctx.settings.scanIntervalMs);
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(200, Math.floor(this.lease.ttlMs / 3)));
     this.scanSoon();
   }
 
-  /** Before connections close (onApplicationShutdown): the leases are released while Redis still answers. */
+  /**
+   * Before connections close (onApplicationShutdown): the ended sessions of the streams held
+   * are closed with #EXT-X-ENDLIST (StreamRepublisher.stop, within STITCHER_SHUTDOWN_GRACE_MS,
+   * the leases still renewed meanwhile), then the leases are released while Redis still answers.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
-    for (const timer of this.timers) clearInterval(timer);
+    clearInterval(this.scanTimer);
     await this.scanning;
+    await this.refreshSessions();
     // Hand the streams over at once instead of letting the leases expire.
     await Promise.all(
       [...this.republishers].map(async ([streamId, republisher]) => {
-        await republisher.stop();
+        await republisher.stop(this.ctx.settings.shutdownGraceMs);
         await this.lease.release(streamId).catch(() => undefined);
       }),
     );
+    clearInterval(this.renewTimer);
     this.republishers.clear();
     await this.lease.leave().catch(() => undefined);
     await this.subscriber?.quit().catch(() => undefined);
+  }
+
+  /** The held streams' sessions as the database has them now: ends since the last scan count at shutdown. */
+  private async refreshSessions(): Promise<void> {
+    if (this.republishers.size === 0 || this.ctx.settings.shutdownGraceMs === 0) return;
+    try {
+      const work = await this.directory.unfinishedByStream();
+      for (const [streamId, republisher] of this.republishers) republisher.update(work.get(streamId)?.sessions ?? []);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'shutdown: cannot read the sessions; closing what is known');
+    }
   }
 
   /** Streams this copy writes, with the session being republished. */

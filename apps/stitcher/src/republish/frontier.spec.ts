@@ -80,6 +80,15 @@ describe('frontier stall avoidance', () => {
     expect(decide({ ...facts, ledger: { ...ledger(), state: 'queued' as const } }, timing(12_000)).action).toBe('wait');
   });
 
+  it('pushes an uploaded seq again at once when the broadcaster listing it cannot be reached (died after transcoding it)', () => {
+    const gone = { state: 'failed' as const, error: 'GET http://b1/... ECONNREFUSED', unreachable: true };
+    const facts = { seq: 3, ledger: ledger(), variants: { '240p': gone, source: ready } };
+    // No later seq needed: the host itself says it will not come from there.
+    expect(decide(facts, timing(12_000))).toEqual({ action: 'repush', until: 22_000 });
+    expect(decide({ ...facts, repushed: true }, timing(12_000))).toEqual({ action: 'wait', until: 22_000 });
+    expect(decide({ ...facts, ledger: { ...ledger(), state: 'queued' as const } }, timing(12_000)).action).toBe('wait');
+  });
+
   it('skips at once a seq that is not coming when a push again could not make the deadline', () => {
     const facts = { seq: 3, ledger: ledger(), laterSeen: true, variants: { '240p': absent, source: ready } };
     expect(decide(facts, timing(20_001))).toMatchObject({ action: 'skip', why: 'not-coming' });

@@ -14,8 +14,10 @@ import type { DropReason, SegmentState } from '@lib/database';
  * A lost segment must not stall players either (they stall when a live playlist gets no new
  * segment for 1.5 x its target duration, docs/hls-rules.md): once a later seq is ready in every
  * variant, the frontier seq is waited for at most one target duration after the last listing,
- * and a seq that was uploaded but is not coming (later seqs are already listed upstream) is
- * pushed again once, if that can still make its deadline, or skipped at once.
+ * and a seq that was uploaded but is not coming (later seqs are already listed upstream, or
+ * the broadcaster listing it cannot be reached: it died after transcoding it), or whose upload
+ * job is held by a worker that died, is pushed again once, if that can still make its
+ * deadline, or skipped at once.
  *
  * Pure: the caller gathers the facts, this decides.
  */
@@ -23,8 +25,11 @@ import type { DropReason, SegmentState } from '@lib/database';
 export type Availability =
   /** Stored in memory, ready to be written and listed. */
   | { state: 'ready' }
-  /** Listed upstream (or in the ledger, for the source) but every download so far failed. */
-  | { state: 'failed'; error: string }
+  /**
+   * Listed upstream (or in the ledger, for the source) but every download so far failed;
+   * `unreachable`: from a broadcaster that is gone or no longer has it (it will not come from there).
+   */
+  | { state: 'failed'; error: string; unreachable?: boolean }
   /** Listed upstream (or in the bucket), its download not finished yet. */
   | { state: 'coming' }
   /** Not seen upstream yet. */
@@ -50,6 +55,8 @@ export interface SeqFacts {
   laterSeen?: boolean;
   /** This seq was already pushed again once. */
   repushed?: boolean;
+  /** Its upload job is held by a worker process that died (upload-repush.ts): it is not coming. */
+  orphaned?: boolean;
 }
 
 export interface FrontierTiming {
@@ -113,7 +120,13 @@ function skipWhy(facts: SeqFacts, timing: FrontierTiming, missing: string[]): Sk
   if (timing.now >= stallAt) return 'stall';
   const until = Math.min(deadline, stallAt);
   const notComing =
-    facts.ledger?.state === 'uploaded' && facts.laterSeen && missing.some((name) => facts.variants[name].state === 'absent');
+    (facts.ledger?.state === 'queued' && facts.orphaned === true) ||
+    (facts.ledger?.state === 'uploaded' &&
+      ((facts.laterSeen && missing.some((name) => facts.variants[name].state === 'absent')) ||
+        missing.some((name) => {
+          const v = facts.variants[name];
+          return v.state === 'failed' && v.unreachable === true;
+        })));
   if (!notComing || facts.repushed) return { action: 'wait', until };
   // A push again takes about a segment's duration (upload and transcode) before it is listed.
   if (timing.now + facts.ledger!.durationMs > deadline) return 'not-coming';

@@ -27,12 +27,18 @@ export interface SessionRepublisherDeps {
   storage: Pick<StorageService, 'getBuffer'>;
   metrics: RepublishMetrics;
   /** Enqueues a seq that was uploaded but is not coming again. */
-  repush: Pick<UploadRepush, 'enqueue'>;
+  repush: Pick<UploadRepush, 'enqueue' | 'heldByDeadWorker'>;
 }
 /** How far ahead of the frontier segments are downloaded and kept in memory. */
 export const LOOKAHEAD = 20;
 /** Pause before a failed download of the same segment is tried again. */
 const RETRY_AFTER_MS = 500;
+/**
+ * A seq still `queued` this long after it was enqueued has its upload job checked for a dead
+ * worker (a live one starts a job within milliseconds; pushing takes longer, so the check
+ * repeats at this interval while it stays queued).
+ */
+const ORPHAN_CHECK_INTERVAL_MS = 250;
 /** Upstream errors of one rendition are logged at most this often. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
@@ -42,6 +48,7 @@ export function isSafeVariantName(name: string): boolean {
 }
 
 interface LedgerRow extends LedgerFacts {
+  queuedAt: number | null;
   uploadedAt: number | null;
   objectKey: string;
   /** When its first frame reached ingest: the base of its program date-time. */
@@ -73,7 +80,7 @@ export class SessionRepublisher {
   private nextSeq?: number;
   private ledger = new Map<number, LedgerRow>();
   private readonly received = new Map<string, Map<number, ReceivedSegment>>();
-  private readonly failures = new Map<string, Map<number, { error: string; at: number }>>();
+  private readonly failures = new Map<string, Map<number, { error: string; at: number; unreachable: boolean }>>();
   private readonly upstream = new Map<string, Map<number, UpstreamSegment>>();
   private readonly inflight = new Set<string>();
   private readonly polling = new Set<string>();
@@ -89,6 +96,10 @@ export class SessionRepublisher {
   private pollNow = false;
   /** Seqs enqueued again (once each). */
   private readonly repushed = new Set<number>();
+  /** Seqs whose upload job a dead worker holds; when each was last checked, and a check running. */
+  private readonly orphaned = new Set<number>();
+  private readonly orphanCheckedAt = new Map<number, number>();
+  private orphanCheck?: number;
   /** When the playlists last got a segment of this session, or the session was opened. */
   private lastListedAt = Date.now();
   private readonly lastUnknownLogAt = new Map<string, number>();
@@ -135,7 +146,10 @@ export class SessionRepublisher {
     if (this.nextSeq !== undefined && (event.seq < this.nextSeq || event.seq >= this.nextSeq + LOOKAHEAD)) return;
     this.announced.set(event.seq, event.renditions);
     if (!event.renditions) this.pollNow = true;
-    this.ledgerReadAt = 0; // its row is uploaded now: read it on the next step
+    // The announcement says all a known row lacks (uploaded, and where its renditions are): the
+    // ledger is read again only for a seq this copy has not seen yet, saving a query on the
+    // path every segment takes.
+    if (!this.ledger.has(event.seq)) this.ledgerReadAt = 0;
   }
 
   /** A newer session of the stream started: this one is over even if nobody said so. */
@@ -192,6 +206,7 @@ export class SessionRepublisher {
           state: r.state,
           ingestedAt: r.ingestedAt,
           durationMs: r.durationMs,
+          queuedAt: r.queuedAt ?? null,
           uploadedAt: r.uploadedAt,
           objectKey: r.objectKey,
           startedAt: r.startedAt ?? null,
@@ -324,7 +339,8 @@ export class SessionRepublisher {
         this.ctx.metrics.fetchSeconds.observe({ rendition: variant }, (Date.now() - started) / 1000);
       })
       .catch((err: Error) => {
-        this.failures.get(variant)!.set(seq, { error: err.message, at: Date.now() });
+        const unreachable = origin.from === 'upstream' && (err as UpstreamFetchError).unreachable === true;
+        this.failures.get(variant)!.set(seq, { error: err.message, at: Date.now(), unreachable });
         this.ctx.metrics.upstreamErrors.inc({ kind: origin.from === 'upstream' ? 'segment' : origin.kind });
         this.logRateLimited(variant, 'segment download failed; retrying until its deadline', { seq, err: err.message });
       })
@@ -344,6 +360,7 @@ export class SessionRepublisher {
         if (!later) return;
         if (!this.holeSince.has(seq)) this.holeSince.set(seq, Date.now());
       }
+      if (row?.state === 'queued') this.checkOrphaned(seq, row);
       const decision = decide(
         {
           seq,
@@ -352,6 +369,7 @@ export class SessionRepublisher {
           variants: this.availability(seq),
           ...this.laterFacts(seq),
           repushed: this.repushed.has(seq),
+          orphaned: this.orphaned.has(seq),
         },
         {
           now: Date.now(),
@@ -384,6 +402,26 @@ export class SessionRepublisher {
     return { laterReady, laterSeen };
   }
 
+  /** Asks, at most every ORPHAN_CHECK_INTERVAL_MS, whether a queued frontier seq's worker died; wakes the loop when it did. */
+  private checkOrphaned(seq: number, row: LedgerRow): void {
+    const now = Date.now();
+    if (this.orphanCheck !== undefined || this.orphaned.has(seq) || this.repushed.has(seq)) return;
+    if (now - (row.queuedAt ?? row.ingestedAt) < ORPHAN_CHECK_INTERVAL_MS) return;
+    if (now - (this.orphanCheckedAt.get(seq) ?? 0) < ORPHAN_CHECK_INTERVAL_MS) return;
+    this.orphanCheckedAt.set(seq, now);
+    this.orphanCheck = seq;
+    void this.ctx.repush
+      .heldByDeadWorker(this.session.id, seq)
+      .then((dead) => {
+        if (!dead) return;
+        this.orphaned.add(seq);
+        this.logger.warn({ sessionId: this.session.id, seq }, 'upload job held by a worker that is gone; pushing the segment again');
+        this.wake();
+      })
+      .catch((err: Error) => this.logRateLimited(SOURCE_VARIANT, 'cannot check the upload job', { seq, err: err.message }))
+      .finally(() => (this.orphanCheck = undefined));
+  }
+
   /** Enqueues an uploaded seq that is not coming again, once; the frontier waits for it meanwhile. */
   private repush(seq: number): void {
     this.repushed.add(seq);
@@ -401,7 +439,7 @@ export class SessionRepublisher {
       this.variants.map((variant): [string, Availability] => {
         if (this.received.get(variant)!.has(seq)) return [variant, { state: 'ready' }];
         const failed = this.failures.get(variant)!.get(seq);
-        if (failed) return [variant, { state: 'failed', error: failed.error }];
+        if (failed) return [variant, { state: 'failed', error: failed.error, unreachable: failed.unreachable }];
         const row = this.ledger.get(seq);
         return [variant, row && this.originOf(variant, seq, row) ? { state: 'coming' } : { state: 'absent' }];
       }),
@@ -445,6 +483,8 @@ export class SessionRepublisher {
     this.ledger.delete(seq);
     this.announced.delete(seq);
     this.repushed.delete(seq);
+    this.orphaned.delete(seq);
+    this.orphanCheckedAt.delete(seq);
   }
 
   private logRateLimited(variant: string, message: string, fields: Record<string, unknown>): void {

@@ -7,7 +7,7 @@ import type { DeferredDeletes } from './deferred-deletes.service';
 import { LeaseLostError } from './lease-lost';
 import type { RepublishMetrics } from './republish.metrics';
 import type { StreamObserver } from './stream-observer';
-import { probeVariant, raisedBandwidth, variantModel, type VariantInfo } from './variant-info';
+import { probeVariant, raisedBandwidth, spsFingerprint, stillDescribes, variantModel, type VariantInfo } from './variant-info';
 import { appendListing, continuationFor, programDateTimeOf, rebuildWindow, type DeclaredPlaylist } from './window-state';
 
 /** Segments probed per variant and session before the variant is given up as indescribable. */
@@ -66,6 +66,9 @@ export class StreamPlaylists {
   private readonly dirty = new Set<string>();
   /** Segments a media playlist keeps this session (playlistWindowSegments, or the DVR window). */
   private windowSize: number;
+  /** The text last written per playlist object key, to check the bucket against. */
+  private readonly written = new Map<string, string>();
+  private lastVerifiedAt = 0;
 
   constructor(
     readonly stream: StreamRef,
@@ -167,7 +170,9 @@ export class StreamPlaylists {
 
     const listed = { sessionId, seq, msn, segments };
     await Promise.all([
-      ...[...segments].map(([name, s]) => this.ctx.storage.put(objectKeys.hlsSegment(playbackId, name, msn), s.bytes, CONTENT_TYPES.mpegts)),
+      ...[...segments].map(([name, s]) =>
+        this.ctx.storage.put(objectKeys.hlsSegment(playbackId, name, msn), s.bytes, CONTENT_TYPES.mpegts),
+      ),
       this.ctx.observer?.storeListed?.(this.stream, listed),
     ]);
     await this.ctx.renditions.record(
@@ -234,6 +239,36 @@ export class StreamPlaylists {
   }
 
   /**
+   * At most every `intervalMs`: reads back the playlists this writer wrote and rewrites any the
+   * bucket holds otherwise (overwritten or deleted by someone else: the object store is shared,
+   * the stitcher's state is the truth). The master is otherwise written only when it changes, so
+   * without this an overwritten one would be served until the ladder changed. Returns the keys
+   * repaired.
+   */
+  async verify(intervalMs: number, now = Date.now()): Promise<string[]> {
+    if (this.dirty.size || now - this.lastVerifiedAt < intervalMs) return [];
+    this.lastVerifiedAt = now;
+    const differing: [string, string][] = [];
+    for (const [key, text] of this.written) {
+      const stored = await this.ctx.storage.getBuffer(key).then(
+        (b) => b.toString('utf8'),
+        () => null,
+      );
+      if (stored !== text) differing.push([key, text]);
+    }
+    if (differing.length === 0) return [];
+    this.assertLease();
+    for (const [key, text] of differing) await this.ctx.storage.put(key, Buffer.from(text), CONTENT_TYPES.playlist);
+    const keys = differing.map(([key]) => key);
+    this.ctx.metrics.playlistWrites.inc({ kind: 'repair' }, keys.length);
+    this.logger.warn(
+      { event: 'playlist-repaired', playbackId: this.stream.playbackId, keys },
+      'playlists in the bucket differed from this writer; rewritten',
+    );
+    return keys;
+  }
+
+  /**
    * Writes the media playlists of `names` (and any left dirty by a failed write), then the
    * master. The database already holds the change, so a failed write is not fatal: the
    * playlists stay dirty and are written by the next change or flush().
@@ -265,7 +300,7 @@ export class StreamPlaylists {
     await Promise.all(
       [...segments].map(async ([name, s]) => {
         const known = this.variantInfo.get(name);
-        if (known) {
+        if (known && stillDescribes(known, s.bytes)) {
           known.bandwidth = raisedBandwidth(known.bandwidth, s.bytes.length, s.durationMs);
           return;
         }
@@ -274,7 +309,17 @@ export class StreamPlaylists {
         try {
           const probed = await probeVariant(s.bytes);
           if (probed) {
-            this.variantInfo.set(name, { ...probed, bandwidth: raisedBandwidth(undefined, s.bytes.length, s.durationMs) });
+            // A changed variant starts its peak afresh: the old one measured another encoding.
+            this.variantInfo.set(name, {
+              ...probed,
+              bandwidth: raisedBandwidth(undefined, s.bytes.length, s.durationMs),
+              sps: spsFingerprint(s.bytes),
+            });
+            if (known)
+              this.logger.log(
+                { playbackId: this.stream.playbackId, rendition: name, was: known.resolution, now: probed.resolution },
+                'variant changed mid-session; master playlist updated',
+              );
             return;
           }
           problem = 'no H.264 video with a known profile and level';
@@ -296,7 +341,9 @@ export class StreamPlaylists {
       names.map(async (name) => {
         const window = this.windows.get(name)!;
         const text = writeMediaPlaylist(window);
-        await this.ctx.storage.put(objectKeys.hlsMedia(this.stream.playbackId, name), Buffer.from(text), CONTENT_TYPES.playlist);
+        const key = objectKeys.hlsMedia(this.stream.playbackId, name);
+        await this.ctx.storage.put(key, Buffer.from(text), CONTENT_TYPES.playlist);
+        this.written.set(key, text);
         this.ctx.metrics.playlistWrites.inc({ kind: 'media' });
       }),
     );
@@ -309,7 +356,9 @@ export class StreamPlaylists {
     const text = writeMasterPlaylist({ variants });
     if (text === this.masterText) return;
     this.assertLease();
-    await this.ctx.storage.put(objectKeys.hlsMaster(this.stream.playbackId), Buffer.from(text), CONTENT_TYPES.playlist);
+    const key = objectKeys.hlsMaster(this.stream.playbackId);
+    await this.ctx.storage.put(key, Buffer.from(text), CONTENT_TYPES.playlist);
+    this.written.set(key, text);
     this.masterText = text;
     this.ctx.metrics.playlistWrites.inc({ kind: 'master' });
   }
@@ -330,7 +379,11 @@ export class StreamPlaylists {
  * Segments a media playlist keeps: PLAYLIST_WINDOW_SEGMENTS, or with a DVR window as many
  * target durations as fit in it (segments last about a target duration), never fewer.
  */
-export function windowSegments(dvrWindowSeconds: number | null | undefined, targetDuration: number, playlistWindowSegments: number): number {
+export function windowSegments(
+  dvrWindowSeconds: number | null | undefined,
+  targetDuration: number,
+  playlistWindowSegments: number,
+): number {
   if (!dvrWindowSeconds) return playlistWindowSegments;
   return Math.max(playlistWindowSegments, Math.ceil(dvrWindowSeconds / Math.max(targetDuration, 1)));
 }

@@ -10,7 +10,7 @@ import type { StreamPlaylists, StreamRef } from './stream-playlists';
 
 /** What a stream's writer works with, and how it makes its playlists and session republishers. */
 export interface StreamRepublisherDeps {
-  settings: Pick<ConfigOf<typeof stitcherConfig>, 'pollIntervalMs' | 'endGraceMs'>;
+  settings: Pick<ConfigOf<typeof stitcherConfig>, 'pollIntervalMs' | 'endGraceMs' | 'shutdownGraceMs' | 'verifyIntervalMs'>;
   playbackUrl: string;
   sessions: Pick<SessionRepository, 'markPlaylistEnded'>;
   livepeer: Pick<LivepeerApiClient, 'deleteStream'>;
@@ -19,8 +19,12 @@ export interface StreamRepublisherDeps {
   observer?: StreamObserver;
 }
 
-/** Steps of one stream never follow each other closer than this, however often work completes. */
-const MIN_STEP_GAP_MS = 50;
+/**
+ * Steps of one stream never follow each other closer than this, however often work completes
+ * (a few wakes per segment: the announcement and each download). Small, since the step that
+ * lists a segment waits for it.
+ */
+const MIN_STEP_GAP_MS = 10;
 /** Pause after an unexpected error before the stream is tried again. */
 const ERROR_BACKOFF_MS = 1000;
 
@@ -49,6 +53,10 @@ class Waker {
   }
 }
 
+function isOver(session: SessionEntity | undefined): boolean {
+  return session?.state === 'ended' || session?.state === 'failed';
+}
+
 /** A unique index refused a row: another writer got there first. */
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; driverError?: { code?: string } };
@@ -72,6 +80,8 @@ export class StreamRepublisher {
   private current?: SessionRepublisher;
   private loaded = false;
   private stopped = false;
+  /** Shutdown: ended sessions are closed without waiting for a reconnect. */
+  private closing = false;
   private running?: Promise<void>;
 
   constructor(
@@ -114,10 +124,46 @@ export class StreamRepublisher {
     this.waker.wake();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the loop. With `finishEndedWithinMs` (the stitcher's shutdown), the sessions that have
+   * ended are first republished to their end and closed with #EXT-X-ENDLIST, within that budget.
+   */
+  async stop(finishEndedWithinMs = 0): Promise<void> {
     this.stopped = true;
     this.waker.wake();
     await this.running;
+    if (finishEndedWithinMs > 0 && !this.idle) await this.finishEnded(Date.now() + finishEndedWithinMs);
+  }
+
+  /**
+   * A stopping copy will not see the reconnect the end grace waits for, and players would wait
+   * on playlists without #EXT-X-ENDLIST until another copy took over: the ended sessions' last
+   * segments are listed (as they arrive, within the budget) and their playlists closed now. A
+   * session still live (published through another ingest) is left to the next lease holder.
+   * Past the budget an ended session is closed as it stands, with its unresolved seqs logged.
+   */
+  private async finishEnded(deadline: number): Promise<void> {
+    this.closing = true;
+    const headEnded = () => (this.current ? this.current.ended : isOver(this.sessions[0]));
+    while (!this.idle && headEnded() && Date.now() < deadline) {
+      try {
+        await this.step();
+      } catch (err) {
+        this.logger.warn({ streamId: this.stream.id, err: (err as Error).message }, 'shutdown: could not finish the ended sessions');
+        return;
+      }
+      if (!this.idle) await this.waker.sleep(Math.max(0, Math.min(this.ctx.settings.pollIntervalMs, deadline - Date.now())));
+    }
+    const current = this.current;
+    if (current?.ended && Date.now() >= deadline) {
+      this.logger.warn(
+        { event: 'shutdown-unresolved', streamId: this.stream.id, sessionId: current.id },
+        'shutdown grace spent: playlists closed with segments still unresolved',
+      );
+      await this.finish(current, current.variants).catch((err: Error) =>
+        this.logger.warn({ streamId: this.stream.id, err: err.message }, 'shutdown: could not close the playlists'),
+      );
+    }
   }
 
   private async run(): Promise<void> {
@@ -157,6 +203,7 @@ export class StreamRepublisher {
       this.loaded = true;
     }
     await this.playlists.flush();
+    if (this.ctx.settings.verifyIntervalMs > 0) await this.playlists.verify(this.ctx.settings.verifyIntervalMs);
     if (!this.current) {
       const next = this.sessions[0];
       if (!next) return;
@@ -179,7 +226,7 @@ export class StreamRepublisher {
         current,
         current.variants.filter((v) => !continuing.has(v)),
       );
-    } else if (Date.now() >= (current.endedAt ?? Date.now()) + this.ctx.settings.endGraceMs) {
+    } else if (Date.now() >= (current.endedAt ?? Date.now()) + (this.closing ? 0 : this.ctx.settings.endGraceMs)) {
       await this.finish(current, current.variants, true);
     }
   }

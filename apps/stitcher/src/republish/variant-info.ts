@@ -1,4 +1,4 @@
-import { codecsOf, probeMedia } from '@lib/media';
+import { codecsOf, findSpsUnitInTransportStream, probeMedia } from '@lib/media';
 import type { VariantStreamModel } from '@lib/hls';
 
 /** What the master playlist says about a variant, measured on segments actually received. */
@@ -8,6 +8,22 @@ export interface VariantInfo {
   frameRate?: number;
   /** Advertised peak bits/s: raised (with headroom) whenever a segment exceeds it. */
   bandwidth: number;
+  /** The H.264 SPS the description was probed from (hex), when the segment had one. */
+  sps?: string;
+}
+
+/** The segment's H.264 SPS (coded size, profile, level) as a comparable string. */
+export function spsFingerprint(segment: Buffer): string | undefined {
+  return findSpsUnitInTransportStream(segment)?.toString('hex');
+}
+
+/**
+ * Whether a variant's description still holds for a later segment of it: a different SPS is a
+ * new resolution or profile (an encoder reconfigured without reconnecting), to be probed again.
+ */
+export function stillDescribes(info: VariantInfo, segment: Buffer): boolean {
+  const sps = spsFingerprint(segment);
+  return sps === undefined || info.sps === undefined || sps === info.sps;
 }
 
 /** Headroom added when the advertised peak is raised, so that it does not move with every segment. */
@@ -25,7 +41,7 @@ export function raisedBandwidth(current: number | undefined, bytes: number, dura
 }
 
 /** ffprobe of a received segment: resolution, frame rate and RFC 6381 codecs; undefined if unusable. */
-export async function probeVariant(bytes: Buffer): Promise<Omit<VariantInfo, 'bandwidth'> | undefined> {
+export async function probeVariant(bytes: Buffer): Promise<Omit<VariantInfo, 'bandwidth' | 'sps'> | undefined> {
   const info = await probeMedia(bytes, { timeoutMs: 15_000 });
   const codecs = codecsOf(info, bytes);
   const { width, height, fps } = info.video ?? {};

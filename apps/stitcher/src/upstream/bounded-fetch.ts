@@ -11,6 +11,12 @@ export class UpstreamFetchError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /**
+     * The host could not be reached or does not have it (network failure, time-out, 404): a
+     * broadcaster that died or lost the session. Retrying there is no use; pushing the segment
+     * again to the session's current broadcaster is.
+     */
+    readonly unreachable = false,
   ) {
     super(message);
   }
@@ -27,12 +33,12 @@ export async function boundedGet(url: string, options: BoundedFetchOptions): Pro
   try {
     response = await fetch(url, { signal, redirect: 'manual' });
   } catch (err) {
-    throw new UpstreamFetchError(`GET ${url} ${describeHttpFailure(failureOf(err))}`);
+    throw new UpstreamFetchError(`GET ${url} ${describeHttpFailure(failureOf(err))}`, undefined, true);
   }
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => undefined);
     const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
-    throw new UpstreamFetchError(`GET ${url} answered ${response.status}${redirect}`, response.status);
+    throw new UpstreamFetchError(`GET ${url} answered ${response.status}${redirect}`, response.status, response.status === 404);
   }
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > options.maxBytes) {

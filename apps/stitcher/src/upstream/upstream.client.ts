@@ -63,7 +63,8 @@ export class UpstreamClient {
   /** Downloads a segment from an allowed broadcaster host; refuses anything that is not MPEG-TS. */
   async segment(uri: string): Promise<Buffer> {
     if (!(await this.hosts.allows(uri))) {
-      throw new UpstreamFetchError(`${safeHost(uri)} is not a broadcaster the Livepeer API listed (nor allow-listed)`);
+      // A broadcaster the API stopped listing (it died) is as unreachable as one that refuses.
+      throw new UpstreamFetchError(`${safeHost(uri)} is not a broadcaster the Livepeer API listed (nor allow-listed)`, undefined, true);
     }
     const bytes = await boundedGet(uri, { timeoutMs: this.settings.fetchTimeoutMs, maxBytes: this.settings.maxSegmentBytes });
     if (!looksLikeTransportStream(bytes)) throw new UpstreamFetchError(`GET ${uri}: the body is not MPEG-TS`);

@@ -123,16 +123,20 @@ export class BroadcasterAssignments {
     return null;
   }
 
-  /** The broadcaster failed this session: avoid it for the session, and for everyone for a cool-down. */
-  async reportFailure(sessionId: string, address: string, at = Date.now()): Promise<void> {
+  /**
+   * The broadcaster failed this session: avoid it for the session, and for everyone for a
+   * cool-down, unless `sessionOnly` (it refused a new session for its session limit: the
+   * sessions it holds are served, and moving them would only fill the others).
+   */
+  async reportFailure(sessionId: string, address: string, at = Date.now(), sessionOnly = false): Promise<void> {
     const bad = this.keys.sessionBadBroadcasters(sessionId);
-    await this.redis
+    const transaction = this.redis
       .multi()
       .zadd(bad, at, address)
       .zremrangebyscore(bad, '-inf', at - this.config.sessionBanMs)
-      .pexpire(bad, this.config.sessionBanMs)
-      .set(this.keys.broadcasterCooldown(address), String(at), 'PX', this.config.broadcasterCooldownMs)
-      .exec();
+      .pexpire(bad, this.config.sessionBanMs);
+    if (!sessionOnly) transaction.set(this.keys.broadcasterCooldown(address), String(at), 'PX', this.config.broadcasterCooldownMs);
+    await transaction.exec();
   }
 
   /**

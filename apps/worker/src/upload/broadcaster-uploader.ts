@@ -25,6 +25,8 @@ export interface PushRequest {
   bytes: number;
   /** End-to-end limit of this attempt (request sent -> answer read). */
   timeoutMs: number;
+  /** Ends the push early (a hedged push whose twin answered first). */
+  signal?: AbortSignal;
 }
 
 export interface PushTiming {
@@ -91,6 +93,7 @@ export class BroadcasterUploader implements OnApplicationShutdown {
       timedOut = true;
       controller.abort();
     }, req.timeoutMs);
+    req.signal?.addEventListener('abort', () => controller.abort(), { once: true });
 
     const headers: Record<string, string> = {
       'content-type': 'video/mp2t',

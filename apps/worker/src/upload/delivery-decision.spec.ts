@@ -143,6 +143,44 @@ describe('decide: the upload job as a state machine', () => {
     expect(d.state.tried).toEqual(['http://b1', 'http://b2']);
   });
 
+  it('hedges a late push once: the session moves, the winner is delivered and both are counted in tried', () => {
+    let d = decide(start(), prepared(T0 + 100, 'http://b1'));
+    d = decide(d.state, { type: 'slow', now: T0 + 1100 });
+    expect(d.step).toEqual({ do: 'hedge', from: 'http://b1' });
+    expect(d.state.hedgedFrom).toBe('http://b1');
+    // A second late answer in the same job waits for what is in flight.
+    expect(decide(d.state, { type: 'slow', now: T0 + 1200 }).step).toEqual({ do: 'await' });
+    const won = decide(d.state, { type: 'pushed', now: T0 + 1300, ok: true, address: 'http://b2', hedgedTo: 'http://b2' });
+    expect(won.step).toEqual({ do: 'uploaded', address: 'http://b2' });
+    expect(won.state.tried).toEqual(['http://b1', 'http://b2']);
+    const lost = decide(d.state, { type: 'pushed', now: T0 + 1300, ok: true, address: 'http://b1', hedgedTo: 'http://b2' });
+    expect(lost.step).toEqual({ do: 'uploaded', address: 'http://b1' });
+    expect(lost.state.tried).toEqual(['http://b1', 'http://b2']);
+  });
+
+  it('after a hedge where both failed, switches away from the hedge target like any failure', () => {
+    let d = decide(start(), prepared(T0 + 100, 'http://b1'));
+    d = decide(d.state, { type: 'slow', now: T0 + 1100 });
+    d = decide(d.state, {
+      type: 'pushed',
+      now: T0 + 1500,
+      ok: false,
+      failure: { kind: 'status', status: 503, body: 'busy' },
+      address: 'http://b2',
+      hedgedTo: 'http://b2',
+    });
+    expect(d.step).toEqual({ do: 'switch', address: 'http://b2', detail: 'HTTP 503: busy' });
+    expect(d.state.tried).toEqual(['http://b1', 'http://b2']);
+  });
+
+  it('does not hedge a detour or past the deadline', () => {
+    let d = decide(start(), prepared(T0 + 100, 'http://b1'));
+    expect(decide(d.state, { type: 'slow', now: deadline }).step).toEqual({ do: 'await' });
+    d = decide(d.state, { type: 'pushed', now: T0 + 200, ok: false, failure: { kind: 'status', status: 422, body: 'bad' } });
+    d = decide(d.state, prepared(T0 + 210, 'http://b2'));
+    expect(decide(d.state, { type: 'slow', now: T0 + 1300 }).step).toEqual({ do: 'await' });
+  });
+
   it('drops on a 4xx about the request, blaming the broadcaster, with no second push', () => {
     let d = decide(start(), prepared(T0 + 100, 'http://b1'));
     d = decide(d.state, { type: 'pushed', now: T0 + 200, ok: false, failure: { kind: 'status', status: 413, body: 'too large' } });

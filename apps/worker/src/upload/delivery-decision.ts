@@ -94,6 +94,8 @@ export interface DeliveryState {
   detourFrom?: string;
   /** The refusal a detour is checking; given as the drop when the detour refuses too, or has nowhere to go. */
   refusal?: { address: string; detail: string };
+  /** The broadcaster whose late push was sent elsewhere as well (hedge-policy.ts): at most one hedge per segment. */
+  hedgedFrom?: string;
 }
 
 /** A broadcaster the assignment look-up chose. */
@@ -108,11 +110,22 @@ export type DeliveryEvent =
   | { type: 'started'; now: number }
   /** The broadcaster look-up and the object open both ended. */
   | { type: 'prepared'; now: number; choice: Choice | null; source: { ok: true } | { ok: false; failure: SourceFailure } }
-  /** The push of the last `push` step ended. */
-  | { type: 'pushed'; now: number; ok: true }
-  | { type: 'pushed'; now: number; ok: false; failure: PushFailure }
+  /**
+   * The push of the last `push` step ended; after a hedge, `address` says which of the two
+   * answered (the winner, or the hedge's own failure when both failed) and `hedgedTo` where
+   * the hedge went.
+   */
+  | ({ type: 'pushed'; now: number; ok: true } & PushedBy)
+  | ({ type: 'pushed'; now: number; ok: false; failure: PushFailure } & PushedBy)
+  /** The push in flight has not answered within its hedge delay (it goes on). */
+  | { type: 'slow'; now: number }
   /** The pause or the move asked for is done. */
   | { type: 'resumed'; now: number };
+
+interface PushedBy {
+  address?: string;
+  hedgedTo?: string;
+}
 
 /** Why the runner pauses (each has its own log line). */
 export type PauseCause = 'source-failed' | 'no-broadcaster' | 'all-degraded' | 'interrupted';
@@ -124,6 +137,13 @@ export type DeliveryStep =
   | { do: 'push'; address: string; timeoutMs: number }
   /** Wait the retry interval (never past the deadline), then report `resumed`. */
   | { do: 'pause'; cause: PauseCause }
+  /**
+   * Move the session off `from` (its push is late) and push the segment to the broadcaster the
+   * look-up then gives as well; report `pushed` for the first success (or both failures).
+   */
+  | { do: 'hedge'; from: string }
+  /** Keep waiting for the push in flight; report `pushed`. */
+  | { do: 'await' }
   /** Record `address`'s failure and move the session off it, then report `resumed`. */
   | { do: 'switch'; address: string; detail: string }
   /** The segment is delivered. */
@@ -211,10 +231,19 @@ export function decide(state: DeliveryState, event: DeliveryEvent): Decision {
       return push(state, event.choice.address, event.now);
     }
 
-    case 'pushed': {
+    case 'slow': {
       const address = state.attempt?.address ?? state.tried[state.tried.length - 1];
-      if (event.ok) return { state, step: { do: 'uploaded', address } };
-      const failed = { ...state, lastFailure: event.failure };
+      // One hedge per segment; a detour is already the check elsewhere; past the deadline the
+      // push in flight is the last chance.
+      if (state.hedgedFrom !== undefined || state.refusal || event.now >= deadline) return { state, step: { do: 'await' } };
+      return { state: { ...state, hedgedFrom: address }, step: { do: 'hedge', from: address } };
+    }
+
+    case 'pushed': {
+      const tried = event.hedgedTo && !state.tried.includes(event.hedgedTo) ? [...state.tried, event.hedgedTo] : state.tried;
+      const address = event.address ?? state.attempt?.address ?? tried[tried.length - 1];
+      if (event.ok) return { state: { ...state, tried }, step: { do: 'uploaded', address } };
+      const failed = { ...state, tried, lastFailure: event.failure };
       const detail = describeFailure(event.failure);
       switch (
         failureAction(event.failure, { cutByDeadline: state.attempt?.cutByDeadline ?? false, detoured: state.refusal !== undefined })

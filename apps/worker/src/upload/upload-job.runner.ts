@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { InjectConfig, type ConfigOf, segmentsConfig, workerConfig } from '@lib/config';
 import { LedgerService, type DropReason, type SegmentState } from '@lib/database';
+import { sessionLimitAnswer } from '@lib/livepeer';
 import { type UploadJobResult, type UploadSegmentPayload, parseUploadSegmentPayload } from '@lib/queue';
 import { StorageService } from '@lib/storage';
 import { sleep, withTimeout } from '@lib/timing';
@@ -22,9 +23,11 @@ import {
   describeFailure,
   initialState,
 } from './delivery-decision';
+import { RoundTripTracker, hedgeDelay } from './hedge-policy';
 import { PhaseClock } from './phase-clock';
+import { type InFlightPush, firstSuccess, settledWithin } from './push-race';
 import { UploadClock } from './upload-clock';
-import type { TimeBudget } from './upload-time-budget';
+import { type TimeBudget, attemptTimeout } from './upload-time-budget';
 import { WorkerMetrics } from './worker-metrics';
 
 /** Identifies this process in job results and BullMQ's `processedBy`. */
@@ -65,6 +68,8 @@ interface Run {
   waitMs?: number;
   /** The last push's outcome (its timings go into the result). */
   pushed?: PushOutcome;
+  /** The push that has not answered yet (its hedge delay passed). */
+  inflight?: InFlightPush<Resolution, PushOutcome>;
 }
 
 /**
@@ -78,6 +83,8 @@ interface Run {
 export class UploadJobRunner {
   private readonly logger = new Logger('UploadJob');
   private readonly budget: TimeBudget;
+  /** Each broadcaster's usual round trip, for the hedge delay. */
+  private readonly roundTrips = new RoundTripTracker();
 
   constructor(
     @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
@@ -150,6 +157,10 @@ export class UploadJobRunner {
         return this.prepare(run);
       case 'push':
         return this.push(run, step);
+      case 'await':
+        return this.settle(run, run.inflight!, await run.inflight!.outcome);
+      case 'hedge':
+        return this.hedge(run, step.from);
       case 'pause':
         if (step.cause === 'source-failed') {
           this.logger.warn({ sessionId, seq, err: this.lastDetail(run) }, 'cannot read the segment; retrying');
@@ -173,7 +184,10 @@ export class UploadJobRunner {
           },
           'push failed; moving the session',
         );
-        await Promise.all([this.stats.recordFailure(step.address, step.detail), this.assignments.reportFailure(sessionId, step.address)]);
+        await Promise.all([
+          this.stats.recordFailure(step.address, step.detail),
+          this.assignments.reportFailure(sessionId, step.address, this.clock.now(), sessionLimitAnswer(step.detail) !== null),
+        ]);
         return { type: 'resumed', now: this.clock.now() };
     }
   }
@@ -217,38 +231,94 @@ export class UploadJobRunner {
     return { choice, source };
   }
 
-  private async push(run: Run, step: { address: string; timeoutMs: number }): Promise<DeliveryEvent> {
-    const { job, segment, clock } = run;
-    const { sessionId, seq } = segment;
-    // The uploader owns the stream from here (it destroys it when the push ends).
-    const body = run.current!.body!;
-    run.current!.body = undefined;
+  /** Starts a push (the ledger records the attempt meanwhile, before the outcome is reported). */
+  private startPush(run: Run, choice: Resolution, body: Readable, timeoutMs: number): InFlightPush<Resolution, PushOutcome> {
+    const { segment } = run;
     if (run.state.tried.length > 1) this.metrics.retries.inc();
-    // Written while the push runs; awaited before the outcome is, so the ledger keeps order.
-    const attemptRecorded = this.ledger.recordAttempt(sessionId, seq, step.address);
-    attemptRecorded.catch(() => undefined);
-    const outcome = await this.uploader.push({
-      broadcaster: step.address,
+    const recorded = this.ledger.recordAttempt(segment.sessionId, segment.seq, choice.address);
+    recorded.catch(() => undefined);
+    const abort = new AbortController();
+    // The uploader owns the stream from here (it destroys it when the push ends).
+    const pushed = this.uploader.push({
+      broadcaster: choice.address,
       manifestId: segment.livepeerStreamId,
-      seq,
+      seq: segment.seq,
       durationMs: segment.durationMs,
       resolution: segment.resolution,
       body,
       bytes: segment.bytes,
-      timeoutMs: step.timeoutMs,
+      timeoutMs,
+      signal: abort.signal,
     });
-    clock.lap('push');
-    await attemptRecorded;
-    clock.lap('record');
+    const outcome = pushed.then(async (o) => {
+      await recorded.catch(() => undefined);
+      return o;
+    });
+    return { by: choice, outcome, abort: () => abort.abort(), startedAt: this.clock.now() };
+  }
+
+  /** Pushes, and reports `slow` when no answer came within the hedge delay (the push goes on). */
+  private async push(run: Run, step: { address: string; timeoutMs: number }): Promise<DeliveryEvent> {
+    const body = run.current!.body!;
+    run.current!.body = undefined;
+    const push = this.startPush(run, run.current!.choice, body, step.timeoutMs);
+    const delay = hedgeDelay(this.config.hedge, run.segment.durationMs, this.roundTrips.usualOf(step.address));
+    const outcome = await settledWithin(push.outcome, delay);
+    if (outcome) return this.settle(run, push, outcome);
+    run.inflight = push;
+    return { type: 'slow', now: this.clock.now() };
+  }
+
+  /**
+   * The late push goes on; the session moves off its broadcaster (so the segments behind this
+   * one go elsewhere at once) and the segment is pushed to the new one too; the first success
+   * wins and the other push is cancelled.
+   */
+  private async hedge(run: Run, from: string): Promise<DeliveryEvent> {
+    const first = run.inflight!;
+    const { sessionId, seq } = run.segment;
+    await this.assignments.reportFailure(sessionId, from);
+    const prepared = this.startPreparing(run.segment, from);
+    const [choice, source] = await Promise.all([prepared.choice.catch(() => null), prepared.source]);
+    if (!choice || choice.address === from || !source.ok) {
+      if (source.ok) source.body.destroy();
+      this.metrics.hedges.inc({ outcome: 'nowhere' });
+      return this.settle(run, first, await first.outcome);
+    }
+    const lateMs = this.clock.now() - first.startedAt;
+    this.logger.warn(
+      { sessionId, seq, broadcaster: from, hedgedTo: choice.address, lateMs },
+      'push not answered in time; sent to another broadcaster as well',
+    );
+    const { timeoutMs } = attemptTimeout(run.segment.durationMs, this.budget, deadlineOf(run.state) - this.clock.now());
+    const second = this.startPush(run, choice, source.body, timeoutMs);
+    const { winner, outcome, loser } = await firstSuccess([first, second], (o) => o.ok);
+    loser.abort();
+    this.metrics.hedges.inc({ outcome: !outcome.ok ? 'both-failed' : winner === second ? 'won' : 'lost' });
+    if (winner === second) {
+      // The late one is recorded as failing (it had several round trips' time).
+      void this.stats.recordFailure(from, `no answer within ${lateMs} ms (hedged)`);
+    }
+    return this.settle(run, winner, outcome, choice.address);
+  }
+
+  /** Bookkeeping of a push that ended, and the machine's event for it. */
+  private settle(run: Run, push: InFlightPush<Resolution, PushOutcome>, outcome: PushOutcome, hedgedTo?: string): DeliveryEvent {
+    run.clock.lap('push');
+    run.inflight = undefined;
     run.pushed = outcome;
+    run.current = { choice: push.by };
+    const address = push.by.address;
     if (run.waitMs === undefined) {
-      run.waitMs = Math.max(0, outcome.startedAt - job.timestamp);
+      run.waitMs = Math.max(0, outcome.startedAt - run.job.timestamp);
       this.metrics.queueWait.observe(run.waitMs / 1000);
     }
-    this.metrics.attempts.inc({ broadcaster: step.address, outcome: outcome.ok ? 'ok' : outcome.failure.kind });
+    this.metrics.attempts.inc({ broadcaster: address, outcome: outcome.ok ? 'ok' : outcome.failure.kind });
+    if (outcome.ok) this.roundTrips.observe(address, outcome.roundTripMs);
+    const by = { address, hedgedTo };
     return outcome.ok
-      ? { type: 'pushed', now: this.clock.now(), ok: true }
-      : { type: 'pushed', now: this.clock.now(), ok: false, failure: outcome.failure };
+      ? { type: 'pushed', now: this.clock.now(), ok: true, ...by }
+      : { type: 'pushed', now: this.clock.now(), ok: false, failure: outcome.failure, ...by };
   }
 
   private async uploaded(run: Run): Promise<UploadJobResult> {

@@ -28,6 +28,7 @@ export class WorkerMetrics {
   readonly skipped: Counter<string>;
   readonly renditionParts: Counter<string>;
   readonly repushes: Counter<string>;
+  readonly hedges: Counter<string>;
   readonly active: Gauge<string>;
 
   constructor(metrics: MetricsService) {
@@ -80,6 +81,11 @@ export class WorkerMetrics {
       ['outcome'],
     );
     this.repushes = metrics.counter('worker_repushes_total', 'Repush jobs of the stitcher, by outcome.', ['outcome']);
+    this.hedges = metrics.counter(
+      'worker_push_hedges_total',
+      'Late pushes also sent to another broadcaster: won (the second answered first), lost (the first did), both-failed, nowhere (no other broadcaster).',
+      ['outcome'],
+    );
     this.active = metrics.gauge('worker_jobs_active', 'Upload jobs running in this process.');
   }
 }

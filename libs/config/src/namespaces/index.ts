@@ -5,11 +5,13 @@ export * from './database';
 export * from './livepeer';
 export * from './segments';
 export * from './ingest';
+export * from './admission';
 export * from './worker';
 export * from './stitcher';
 export * from './livepeer-local';
 export * from './launcher';
 export * from './media';
+import { admissionConfig } from './admission';
 import { commonConfig } from './common';
 import { databaseConfig } from './database';
 import { ingestConfig } from './ingest';
@@ -32,6 +34,7 @@ export const allNamespaces = [
   livepeerConfig,
   segmentsConfig,
   ingestConfig,
+  admissionConfig,
   workerConfig,
   stitcherConfig,
   livepeerLocalConfig,

@@ -91,6 +91,11 @@ export const livepeerLocalConfig = defineConfig(
       schema: positiveInt(10, 10_000),
       description: 'Sessions one broadcaster holds at once (go-livepeer -maxSessions); a new one beyond gets 500.',
     },
+    LIVEPEER_LOCAL_BROADCASTER_RESTART_MS: {
+      schema: z.coerce.number().int().min(0).max(600_000).default(0),
+      description:
+        'A spawned broadcaster that dies is started again on its port after this long, as a node operator would (0 = never: it drops out like a dead node).',
+    },
     LIVEPEER_LOCAL_MAX_SEGMENT_BYTES: {
       schema: positiveInt(300_000_000),
       description: 'Largest segment a broadcaster accepts (go-livepeer: 300 s x 8 Mbit/s); bigger gets 500.',
@@ -118,6 +123,7 @@ export const livepeerLocalConfig = defineConfig(
     sessionTimeoutMs: env.LIVEPEER_LOCAL_SESSION_TIMEOUT_MS,
     maxSessions: env.LIVEPEER_LOCAL_MAX_SESSIONS,
     maxSegmentBytes: env.LIVEPEER_LOCAL_MAX_SEGMENT_BYTES,
+    broadcasterRestartMs: env.LIVEPEER_LOCAL_BROADCASTER_RESTART_MS,
     segmentCache: env.LIVEPEER_LOCAL_SEGMENT_CACHE,
     faults: env.LIVEPEER_LOCAL_FAULTS,
   }),

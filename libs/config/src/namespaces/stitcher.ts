@@ -43,6 +43,16 @@ export const stitcherConfig = defineConfig(
       schema: z.coerce.number().int().min(0).max(600_000).default(10_000),
       description: 'After a session ends, wait this long for a reconnect (discontinuity) before writing #EXT-X-ENDLIST.',
     },
+    STITCHER_SHUTDOWN_GRACE_MS: {
+      schema: z.coerce.number().int().min(0).max(60_000).default(7000),
+      description:
+        'On SIGTERM, how long the stitcher may take to list the last segments of ended sessions and close their playlists with #EXT-X-ENDLIST (0 = leave them to the next start).',
+    },
+    STITCHER_VERIFY_INTERVAL_MS: {
+      schema: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+      description:
+        'How often a stream writer reads its playlists back from the bucket and rewrites one that differs (overwritten or deleted); 0 = never.',
+    },
     STITCHER_ALLOWED_SEGMENT_HOSTS: {
       schema: hostList(),
       description: 'Extra host[:port] list segments may be fetched from, besides the broadcasters GET /api/broadcaster returns.',
@@ -89,6 +99,8 @@ export const stitcherConfig = defineConfig(
     scanIntervalMs: env.STITCHER_SCAN_INTERVAL_MS,
     deadlineFactor: env.STITCHER_DEADLINE_FACTOR,
     endGraceMs: env.STITCHER_END_GRACE_MS,
+    shutdownGraceMs: env.STITCHER_SHUTDOWN_GRACE_MS,
+    verifyIntervalMs: env.STITCHER_VERIFY_INTERVAL_MS,
     allowedSegmentHosts: env.STITCHER_ALLOWED_SEGMENT_HOSTS,
     fetchTimeoutMs: env.STITCHER_FETCH_TIMEOUT_MS,
     maxPlaylistBytes: env.STITCHER_MAX_PLAYLIST_BYTES,

@@ -1,5 +1,5 @@
 import { defineConfig } from '../define-config';
-import { bool, hostList, port, positiveInt } from '../schemas';
+import { bool, hostList, nonNegativeNumber, port, positiveInt, positiveNumber } from '../schemas';
 
 /**
  * The upload worker. The time budget itself (read timeout and live deadline as factors
@@ -36,6 +36,15 @@ export const workerConfig = defineConfig(
       description:
         'Pause before another try when every broadcaster failed recently (or the object store failed); a switch to a healthy broadcaster is immediate.',
     },
+    WORKER_HEDGE_ROUND_TRIPS: {
+      schema: nonNegativeNumber(3, 100),
+      description:
+        "A push not answered after this many of the broadcaster's usual round trips is also sent to another broadcaster (first answer wins, the session moves); 0 = never.",
+    },
+    WORKER_HEDGE_MAX_FRACTION: {
+      schema: positiveNumber(0.5, 1),
+      description: "Latest hedge, as a fraction of the segment's duration (also the delay for a broadcaster with no round trip yet).",
+    },
     BROADCASTER_COOLDOWN_MS: {
       schema: positiveInt(10_000),
       description: 'How long a failed broadcaster is avoided by every worker, for every session.',
@@ -61,6 +70,7 @@ export const workerConfig = defineConfig(
     multipart: env.WORKER_MULTIPART,
     allowedRenditionHosts: env.WORKER_ALLOWED_RENDITION_HOSTS,
     retryIntervalMs: env.WORKER_RETRY_INTERVAL_MS,
+    hedge: { roundTrips: env.WORKER_HEDGE_ROUND_TRIPS, maxFraction: env.WORKER_HEDGE_MAX_FRACTION },
     broadcasterCooldownMs: env.BROADCASTER_COOLDOWN_MS,
     sessionBanMs: env.BROADCASTER_SESSION_BAN_MS,
     broadcasterListTtlMs: env.BROADCASTER_LIST_TTL_MS,
