@@ -162,6 +162,39 @@ describe('recordings, DVR and thumbnails', () => {
     expect(bad.status).toBe(409);
   });
 
+  it('changes stream settings through the admin API, refusing bad values, and documents the endpoints', async () => {
+    const stream = await fixture.createStream('settings', ladder);
+    const refused = await api(`/api/streams/${stream.id}/settings`, {
+      method: 'PUT',
+      body: JSON.stringify({ dvrWindowSeconds: 5, record: 'yes' }),
+    });
+    expect(refused.status).toBe(400);
+    expect(Object.keys(refused.body.errors).sort()).toEqual(['dvrWindowSeconds', 'record']);
+    expect(await fixture.streams.findOneByOrFail({ id: stream.id })).toMatchObject({ record: false, dvrWindowSeconds: null });
+    const changed = await api(`/api/streams/${stream.id}/settings`, {
+      method: 'PUT',
+      body: JSON.stringify({ record: true, dvrWindowSeconds: 3600, recordingRetentionDays: 0 }),
+    });
+    expect(changed.body).toMatchObject({ record: true, dvrWindowSeconds: 3600, recordingRetentionDays: 0 });
+    const doc = await (await fetch(`${stitcher.url}/docs-json`)).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/streams/{id}/settings',
+        '/api/streams/{id}/recordings',
+        '/api/sessions/{id}/recordings',
+        '/api/recordings/{id}',
+        '/api/recordings/{id}/export',
+      ]),
+    );
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/vod'))).toBe(false);
+    expect(doc.paths['/api/recordings/{id}'].get.responses['200'].content['application/json'].schema.properties.state.enum).toEqual([
+      'recording',
+      'ready',
+      'failed',
+      'deleted',
+    ]);
+  });
+
   it('keeps the recording when the live retention removes the session objects', async () => {
     const [session] = await fixture.sessions.find({ where: { streamId: recordedStream.id } });
     await waitFor(async () => (await fixture.sessions.findOneBy({ id: session.id }))?.purgedAt != null, {
