@@ -246,6 +246,8 @@ describe('recordings, DVR and thumbnails', () => {
       await page.goto(stitcher.url);
       await page.fill('#token', ADMIN_TOKEN);
       await page.click('#sign-in');
+      await page.locator('#nav').waitFor();
+      await page.evaluate(() => (location.hash = '#streams'));
       const row = page.locator(`#streams-table tr[data-stream-id="${recordedStream.id}"]`);
       await row.locator('a.recordings').click();
       const recordingRow = page.locator(`#recordings-table tr[data-recording-id="${recorded.id}"]`);
@@ -256,7 +258,7 @@ describe('recordings, DVR and thumbnails', () => {
         timeout: 30_000,
       });
       // The streams list shows the live thumbnail of a stream that has one (the thumbnails test's is live later).
-      await page.goto(`${stitcher.url}/#streams`);
+      await page.evaluate(() => (location.hash = '#streams'));
       await expect(page.locator(`#streams-table tr[data-stream-id="${recordedStream.id}"] img.thumbnail`).count()).resolves.toBe(1);
     } finally {
       await browser.close();
