@@ -59,6 +59,8 @@ export async function playVodToEnd(
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ bypassCSP: true });
+    let crashed = false;
+    page.on('crash', () => (crashed = true));
     await page.goto(`${origin}/health/live`);
     await page.addScriptTag({ path: path.join(require.resolve('hls.js'), '../hls.min.js') });
     await page.evaluate(
@@ -86,15 +88,20 @@ export async function playVodToEnd(
       { src: url, rate: options.rate ?? 4 },
     );
     await page
-      .waitForFunction(() => (window as unknown as { ended: boolean }).ended, undefined, { timeout: options.timeoutMs ?? 120_000, polling: 500 })
-      .catch(async () => {
+      .waitForFunction(() => (window as unknown as { ended: boolean }).ended, undefined, {
+        timeout: options.timeoutMs ?? 120_000,
+        polling: 500,
+      })
+      .catch(async (err: Error) => {
+        if (crashed) throw new Error(`the page crashed while playing the recording: ${err.message}`);
         const state = await page.evaluate(() => ({
           currentTime: document.querySelector('video')?.currentTime,
           errors: (window as unknown as { playerErrors: string[] }).playerErrors,
         }));
         throw new Error(`hls.js did not play the recording to its end: ${JSON.stringify(state)}`);
       });
-    return page.evaluate(() => {
+    // Awaited here: the browser closes in `finally` as soon as this returns.
+    return await page.evaluate(() => {
       const video = document.querySelector('video')!;
       const w = window as unknown as { ended: boolean; firstTime?: number };
       return { duration: video.duration, reached: video.currentTime, ended: w.ended, startedAt: w.firstTime ?? NaN };
