@@ -26,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           globals: true,
-          include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'scripts/**/*.spec.mjs'],
+          include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'deploy/**/*.spec.ts', 'scripts/**/*.spec.mjs'],
           exclude: ['**/*.int-spec.ts', '**/*.medium-spec.ts', '**/*.e2e-spec.ts', 'node_modules/**', 'dist/**'],
         },
       },

@@ -1,9 +1,10 @@
 /**
  * Ingest benchmark (issue 4): N concurrent RTMP publishers into one ingest process; per
  * segment the ingest latency (segment closed -> upload job enqueued), the CPU of the
- * ingest process with its segmenter children (one ffmpeg -c copy per publish), the RSS of
- * the node process and the summed RSS of the segmenters (shared library pages are counted
- * in each), and whether it kept up.
+ * ingest process tree (ingest segments in process; any child process would be counted too),
+ * the RSS of the node process and the summed RSS of its children (shared library pages are
+ * counted in each), the per-publish cost (CPU ms per publish-second; the tree's peak RSS
+ * above the idle ingest's, measured once before the first run, over N), and whether it kept up.
  *
  *   node scripts/build.mjs
  *   npx vite-node --config vitest.config.ts bench/ingest.ts -- --publishers 1,10,50 --seconds 30
@@ -15,7 +16,8 @@
  * the upload queue (no worker): this measures ingest alone.
  *
  * "Kept up" for a run: no segment dropped, p99 latency below one segment duration (2 s),
- * and the segments cut cover at least 90 % of the time each publisher was live.
+ * and the segments cut cover at least 90 % of the time each publisher was live. Last, the CPU of
+ * the segmenting alone (FLV -> MPEG-TS of the same source, in this process, no I/O).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +31,7 @@ import { ManagedProcess } from '@lib/runtime';
 import { generatePlaybackId, generateStreamKey, hashStreamKey } from '@lib/streams';
 import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
 import { percentile } from './support/proc-stats';
+import { segmentingCpuMsPerMediaSecond } from './support/segmenting-cost';
 
 const { values: args } = parseArgs({
   options: {
@@ -55,11 +58,13 @@ interface RunResult {
   max: number;
   cpuPercent: number;
   peakRssMb: number;
-  peakSegmentersRssMb: number;
+  peakChildrenRssMb: number;
+  cpuMsPerPublishSecond: number;
+  rssPerPublishMb: number;
   sustained: boolean;
 }
 
-/** CPU ticks and RSS of a process and its direct children (the segmenters), from /proc. */
+/** CPU ticks and RSS of a process and its direct children, from /proc. */
 function processTree(pid: number): { ticks: Map<number, number>; rssKb: number; childrenRssKb: number } {
   const ticks = new Map<number, number>();
   let rssKb = 0;
@@ -85,14 +90,16 @@ function processTree(pid: number): { ticks: Map<number, number>; rssKb: number; 
 }
 
 /** Samples the ingest process tree once a second; CPU is the sum of every process's ticks in the window. */
-function sampleTree(pid: number) {
+function sampleTree(pid: number, idleTreeRssKb: number) {
   const first = new Map<number, number>();
   const last = new Map<number, number>();
   let peakRssKb = 0;
   let peakChildrenRssKb = 0;
+  let peakTreeRssKb = 0;
   const sample = () => {
     const { ticks, rssKb, childrenRssKb } = processTree(pid);
     peakChildrenRssKb = Math.max(peakChildrenRssKb, childrenRssKb);
+    peakTreeRssKb = Math.max(peakTreeRssKb, rssKb + childrenRssKb);
     for (const [id, t] of ticks) {
       if (!first.has(id)) first.set(id, id === pid ? t : 0);
       last.set(id, t);
@@ -110,8 +117,11 @@ function sampleTree(pid: number) {
     const seconds = (Date.now() - started) / 1000;
     return {
       cpuPercent: (100 * ticks) / CLOCK_TICKS / seconds,
+      cpuMs: (1000 * ticks) / CLOCK_TICKS,
       peakRssMb: peakRssKb / 1024,
-      peakSegmentersRssMb: peakChildrenRssKb / 1024,
+      peakChildrenRssMb: peakChildrenRssKb / 1024,
+      /** what the publishes added to the idle ingest's RSS, at the run's peak */
+      addedRssMb: Math.max(0, peakTreeRssKb - idleTreeRssKb) / 1024,
     };
   };
 }
@@ -179,9 +189,16 @@ async function createStreams(db: DataSource, count: number): Promise<{ id: strin
   return streams;
 }
 
-async function run(count: number, ingest: RunningApp, rtmpPort: number, db: DataSource, source: string): Promise<RunResult> {
+async function run(
+  count: number,
+  ingest: RunningApp,
+  rtmpPort: number,
+  db: DataSource,
+  source: string,
+  idleTreeRssKb: number,
+): Promise<RunResult> {
   const streams = await createStreams(db, count);
-  const stop = sampleTree(ingest.proc.pid!);
+  const stop = sampleTree(ingest.proc.pid!, idleTreeRssKb);
   // Publishers start spread over one segment duration, as independent encoders would, not in lockstep.
   const publishers: ManagedProcess[] = [];
   const startedAt: number[] = [];
@@ -224,7 +241,7 @@ async function run(count: number, ingest: RunningApp, rtmpPort: number, db: Data
     },
     { timeoutMs: 60_000, what: 'every session to end' },
   );
-  const { cpuPercent, peakRssMb, peakSegmentersRssMb } = stop();
+  const { cpuPercent, cpuMs, peakRssMb, peakChildrenRssMb, addedRssMb } = stop();
   const segments = await db
     .getRepository(SegmentEntity)
     .createQueryBuilder('g')
@@ -249,7 +266,9 @@ async function run(count: number, ingest: RunningApp, rtmpPort: number, db: Data
     max: latencies[latencies.length - 1] ?? NaN,
     cpuPercent,
     peakRssMb,
-    peakSegmentersRssMb,
+    peakChildrenRssMb,
+    cpuMsPerPublishSecond: cpuMs / liveSeconds,
+    rssPerPublishMb: addedRssMb / count,
     sustained: dropped === 0 && p99 < SEGMENT_MS && coverage >= 0.9 && sessions.every((s) => s.state === 'ended'),
   };
 }
@@ -266,24 +285,29 @@ async function main() {
     ingest = await spawnApp('ingest', vars);
     const rtmpPort = await ingest.proc.waitForListening('rtmp');
     db = await openDataSource(databaseConfig.load(vars as Record<string, string>), false);
+    const idle = processTree(ingest.proc.pid!);
+    const idleTreeRssKb = idle.rssKb + idle.childrenRssKb;
     const results: RunResult[] = [];
     for (const count of COUNTS) {
       process.stdout.write(`running ${count} publisher(s) for ${SECONDS} s...\n`);
-      results.push(await run(count, ingest, rtmpPort, db, source));
+      results.push(await run(count, ingest, rtmpPort, db, source, idleTreeRssKb));
     }
     const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)}` : '-');
     console.log(
-      `\ningest, ${args.width}x${args.height} 30 fps ~0.9 Mbit/s copies, ${SECONDS} s per run, 2 s segments; latency = segment closed -> job enqueued (ms)`,
+      `\ningest, ${args.width}x${args.height} 30 fps ~0.9 Mbit/s copies, ${SECONDS} s per run, 2 s segments; latency = segment closed -> job enqueued (ms); idle ingest RSS ${(idleTreeRssKb / 1024).toFixed(0)} MB; CPU per publish-second includes the idle process's`,
     );
     console.log(
-      '| publishers | segments | dropped | coverage | p50 | p95 | p99 | max | CPU (% of one core) | peak RSS node (MB) | peak RSS segmenters (MB) | kept up |',
+      '| publishers | segments | dropped | coverage | p50 | p95 | p99 | max | CPU (% of one core) | CPU ms per publish-second | peak RSS node (MB) | peak RSS child processes (MB) | RSS above idle, per publish (MB) | kept up |',
     );
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of results) {
       console.log(
-        `| ${r.publishers} | ${r.segments} | ${r.dropped} | ${(r.coverage * 100).toFixed(0)} % | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.peakSegmentersRssMb.toFixed(0)} | ${r.sustained ? 'yes' : 'no'} |`,
+        `| ${r.publishers} | ${r.segments} | ${r.dropped} | ${(r.coverage * 100).toFixed(0)} % | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.cpuPercent.toFixed(0)} | ${r.cpuMsPerPublishSecond.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.peakChildrenRssMb.toFixed(0)} | ${r.rssPerPublishMb.toFixed(1)} | ${r.sustained ? 'yes' : 'no'} |`,
       );
     }
+    console.log(
+      `\nin-process segmenting alone (FLV tags -> MPEG-TS, this source, warm, no I/O): ${segmentingCpuMsPerMediaSecond(source).toFixed(2)} ms CPU per media second`,
+    );
     const best = results.filter((r) => r.sustained).reduce((m, r) => Math.max(m, r.publishers), 0);
     console.log(
       `\nlargest N sustained: ${best || 'none'} (of ${COUNTS.join(', ')}); cores on this machine: ${execFileSync('nproc').toString().trim()}`,

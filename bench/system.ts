@@ -10,7 +10,7 @@
  *    to a broadcaster (no relay); latency = first frame -> segment listed in the
  *    broadcaster's rendition playlist. The relay's overhead is reported as a ratio.
  * 3. CPU (% of one core) and peak RSS of each app (process trees: livepeer-local with its
- *    broadcasters, ingest with its segmenters) with N streams (passthrough transcoding;
+ *    broadcasters, ingest with any children) with N streams (passthrough transcoding;
  *    publishers replay a file encoded once with `-re -stream_loop -1 -c copy`).
  *
  *   node scripts/build.mjs

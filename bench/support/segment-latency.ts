@@ -10,9 +10,9 @@ export type TimedTimelineEntry = TimelineEntry & {
 
 /** Where a segment's share of the delay goes, stage by stage (ms, one value per listed segment). */
 export interface ShareStages {
-  /** Last frame into the encoder -> source segment stored and in the ledger (segment close, S3 put). */
-  closeToIngested: number[];
-  /** Ledger `ingested` -> upload job enqueued. */
+  /** Last frame into the encoder -> ingest closes the segment (encoder delay and the RTMP hop: not the relay's share). */
+  encoderToClose: number[];
+  /** Ingest closed it -> stored, in the ledger and enqueued for upload. */
   ingestedToQueued: number[];
   /** Enqueued -> push answer stored, minus the broadcaster round trip (pick-up, S3 read, parts stored). */
   workerOverhead: number[];
@@ -25,15 +25,17 @@ export interface SegmentLatencies {
   /** First frame of the segment entering the encoder -> listed in the republished playlist (ms). */
   latency: number[];
   /**
-   * The relay's own share: that latency minus the segment's duration (it cannot be listed
-   * before it is complete, i.e. before ingest closes it) minus the broadcaster round trip.
+   * The relay's own share: ingest closed the segment (its ledger `ingestedAt`) -> listed in the
+   * republished playlist, minus the broadcaster round trip (transcoding). What comes before the
+   * close (the encoder's own delay, the RTMP hop) delays a no-relay origin fed by the same
+   * encoder just as much, so it is not the relay's.
    */
   relayShare: number[];
   stages: ShareStages;
 }
 
 export function noStages(): ShareStages {
-  return { closeToIngested: [], ingestedToQueued: [], workerOverhead: [], uploadedToListed: [] };
+  return { encoderToClose: [], ingestedToQueued: [], workerOverhead: [], uploadedToListed: [] };
 }
 
 /**
@@ -86,9 +88,9 @@ export async function segmentLatencies(
       const latency = listed - (publishedAt + mediaStart);
       result.segments++;
       result.latency.push(latency);
-      result.relayShare.push(latency - entry.durationMs - (entry.roundTripMs ?? 0));
+      result.relayShare.push(listed - entry.ingestedAt - (entry.roundTripMs ?? 0));
       const segmentEnd = publishedAt + mediaStart + entry.durationMs;
-      result.stages.closeToIngested.push(entry.ingestedAt - segmentEnd);
+      result.stages.encoderToClose.push(entry.ingestedAt - segmentEnd);
       if (entry.queuedAt != null) result.stages.ingestedToQueued.push(entry.queuedAt - entry.ingestedAt);
       if (entry.queuedAt != null && entry.uploadedAt != null) {
         result.stages.workerOverhead.push(entry.uploadedAt - entry.queuedAt - (entry.roundTripMs ?? 0));

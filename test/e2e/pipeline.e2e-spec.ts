@@ -1,7 +1,6 @@
 import { parseMediaPlaylist } from '@lib/hls';
-import { waitFor } from '@lib/testing';
+import { playWithHlsJs, waitFor } from '@lib/testing';
 import { CreatedStream, Pipeline, SegmentCollector, checkOutcome } from './support/pipeline';
-import { playWithHlsJs } from './support/player';
 
 /**
  * The whole system under real publishing: ffmpeg publishes 60 s over RTMP (640x360,
@@ -26,7 +25,12 @@ describe('live pipeline, real transcoding', () => {
       timeoutMs: 60_000,
       what: 'four republished segments',
     });
-    played = await playWithHlsJs(pipeline.stitcher, `${pipeline.stitcher}/hls/${stream.playbackId}/index.m3u8`, 10, 60_000);
+    played = await playWithHlsJs(
+      `${pipeline.stitcher}/health/live`,
+      `${pipeline.stitcher}/hls/${stream.playbackId}/index.m3u8`,
+      10,
+      60_000,
+    );
     await publisher.exited;
     live.to = Date.now();
     await collector.untilEnded();

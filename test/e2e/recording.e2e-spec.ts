@@ -1,8 +1,7 @@
 import { parseMediaPlaylist } from '@lib/hls';
 import { probeMedia } from '@lib/media';
-import { waitFor } from '@lib/testing';
+import { playVodToEnd, waitFor } from '@lib/testing';
 import { CreatedStream, Pipeline, SegmentCollector } from './support/pipeline';
-import { playVodToEnd } from './support/player';
 
 interface RecordingAnswer {
   id: string;

@@ -2,16 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { allNamespaces } from '@lib/config';
+import { knownVariables } from '@lib/config';
 
 const root = path.resolve(__dirname, '../..');
 // merge: the compose file shares app settings through YAML merge keys (<<: *relay-env).
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
-const known = new Map<string, unknown>();
-for (const ns of allNamespaces) {
-  for (const name of Object.keys(ns.variables))
-    known.set(name, (ns.variables as Record<string, { safeParse: (v: unknown) => { data?: unknown } }>)[name].safeParse(undefined).data);
-}
+const known = knownVariables();
 const relayServices = Object.entries(
   compose.services as Record<string, { image?: string; environment?: Record<string, unknown>; ports?: string[] }>,
 ).filter(([, svc]) => svc.image === 'livepeer-relay:latest');

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigError } from '@lib/config';
 import {
@@ -12,6 +12,7 @@ import {
   RecordingsService,
   type RecordingView,
   KNOWN_PRESETS,
+  StreamLiveError,
   StreamNotFoundError,
   StreamView,
   StreamWithKey,
@@ -19,6 +20,14 @@ import {
   describeLadder,
   ladderFromOptions,
 } from '@lib/streams';
+import { LIFECYCLE_EVENT_TYPES } from '@lib/queue';
+import {
+  InvalidEndpointError,
+  WebhookEndpointNotFoundError,
+  WebhookEndpointsService,
+  type WebhookEndpointView,
+  type WebhookEndpointWithSecret,
+} from '@lib/webhooks';
 
 /**
  * `npm run cli -- streams <command>`: manage streams and their keys.
@@ -26,6 +35,9 @@ import {
  *   streams list | get <id> | update-ladder <id> ... | disable <id> | enable <id> | rotate-key <id>
  *   streams create|settings ... [--record|--no-record] [--dvr-window <seconds|off>] [--recording-retention-days <days|default>]
  *   recordings list <streamId> | session <sessionId> | get <id> | delete <id> | export <id> --variant <name>
+ *   streams list | get <id> | update-ladder <id> ... | update <id> [--name] [--enabled] | disable <id> | enable <id>
+ *   streams rotate-key <id> | delete <id> [--force]
+ *   webhooks create --url <url> --events <type,...> [--name] | list | get <id> | update <id> ... | rotate-secret <id> | delete <id>
  * Exit codes: 0 done, 1 not found or failed, 2 bad input (name, ladder, settings).
  */
 
@@ -77,12 +89,12 @@ function describeWithKey(title: string, stream: StreamWithKey): string {
   ].join('\n');
 }
 
-async function withStreams<T>(work: (streams: StreamsService) => Promise<T>): Promise<T> {
+async function withApp<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
   let app: INestApplicationContext | undefined;
   try {
     const { CliModule } = await import('./cli.module');
     app = await NestFactory.createApplicationContext(CliModule, { logger: false, abortOnError: false });
-    return await work(app.get(StreamsService));
+    return await work(app);
   } finally {
     await app?.close();
   }
@@ -134,6 +146,105 @@ const settingsOptions = (cmd: Command) =>
     .option('--no-record', 'do not record')
     .option('--dvr-window <seconds>', 'seconds the live playlists keep (DVR), or "off"')
     .option('--recording-retention-days <days>', 'days recordings are kept (0: until deleted), or "default"');
+const withStreams = <T>(work: (streams: StreamsService) => Promise<T>) => withApp((app) => work(app.get(StreamsService)));
+const withWebhooks = <T>(work: (endpoints: WebhookEndpointsService) => Promise<T>) =>
+  withApp((app) => work(app.get(WebhookEndpointsService)));
+
+/** `--enabled true|false` (commander reports a bad value and exits 2). */
+function parseBool(value: string): boolean {
+  if (value !== 'true' && value !== 'false') throw new InvalidArgumentError('must be true or false');
+  return value === 'true';
+}
+
+function describeEndpoint(endpoint: WebhookEndpointView): string {
+  return [
+    `  id       ${endpoint.id}`,
+    `  name     ${endpoint.name}`,
+    `  url      ${endpoint.url}`,
+    `  events   ${endpoint.events.join(', ')}`,
+    `  enabled  ${endpoint.enabled ? 'yes' : 'no'}`,
+  ].join('\n');
+}
+
+function describeWithSecret(title: string, endpoint: WebhookEndpointWithSecret): string {
+  return [
+    title,
+    describeEndpoint(endpoint),
+    `  secret   ${endpoint.secret}`,
+    '',
+    'The signing secret is shown only now (rotate-secret replaces it).',
+  ].join('\n');
+}
+
+function webhookCommands(root: Command): void {
+  const webhooks = root.command('webhooks').description('lifecycle webhook endpoints (signed deliveries of stream and recording events)');
+  const events = `comma-separated event types (${LIFECYCLE_EVENT_TYPES.join(', ')})`;
+  const list = (v?: string) =>
+    v
+      ?.split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+
+  webhooks
+    .command('create')
+    .description('create an endpoint; prints its signing secret (once)')
+    .requiredOption('--url <url>', 'http(s) URL the events are POSTed to')
+    .requiredOption('--events <types>', events)
+    .option('--name <name>', 'a name for people (default: the URL host)')
+    .option('--json', 'print one JSON object')
+    .action(async (o: Output & { url: string; events: string; name?: string }) => {
+      const created = await withWebhooks((w) => w.create({ url: o.url, events: list(o.events), name: o.name }));
+      print(created, o.json, () => describeWithSecret('Webhook endpoint created.', created));
+    });
+
+  webhooks
+    .command('list')
+    .description('list endpoints (never their secrets)')
+    .option('--json', 'print a JSON array')
+    .action(async (o: Output) => {
+      const rows = await withWebhooks((w) => w.list({ limit: 500, offset: 0 }));
+      print(rows, o.json, () => (rows.length ? rows.map(describeEndpoint).join('\n\n') : 'no webhook endpoints yet'));
+    });
+
+  webhooks
+    .command('get <id>')
+    .description('show one endpoint')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output) => {
+      const endpoint = await withWebhooks((w) => w.get(id));
+      print(endpoint, o.json, () => describeEndpoint(endpoint));
+    });
+
+  webhooks
+    .command('update <id>')
+    .description('change the URL, events, name or enabled flag')
+    .option('--url <url>', 'http(s) URL')
+    .option('--events <types>', events)
+    .option('--name <name>', 'a name for people')
+    .option('--enabled <bool>', 'true or false', parseBool)
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output & { url?: string; events?: string; name?: string; enabled?: boolean }) => {
+      const endpoint = await withWebhooks((w) => w.update(id, { url: o.url, events: list(o.events), name: o.name, enabled: o.enabled }));
+      print(endpoint, o.json, () => `Webhook endpoint updated.\n${describeEndpoint(endpoint)}`);
+    });
+
+  webhooks
+    .command('rotate-secret <id>')
+    .description('replace the signing secret; prints the new one (once)')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output) => {
+      const endpoint = await withWebhooks((w) => w.rotateSecret(id));
+      print(endpoint, o.json, () => describeWithSecret('Signing secret replaced.', endpoint));
+    });
+
+  webhooks
+    .command('delete <id>')
+    .description('delete an endpoint and its delivery log')
+    .action(async (id: string) => {
+      await withWebhooks((w) => w.delete(id));
+      print(null, false, () => 'Webhook endpoint deleted.');
+    });
+}
 
 function program(): Command {
   const root = new Command('cli').description('livepeer-relay command line').exitOverride();
@@ -263,12 +374,41 @@ function program(): Command {
       print(recording, o.json, () => `MP4 export queued.\n${describeRecording(recording)}`);
     });
 
+  streams
+    .command('update <id>')
+    .description('change the name and/or enabled flag (the ladder: update-ladder)')
+    .option('--name <name>', 'a name for people')
+    .option('--enabled <bool>', 'true or false (false ends a live publish)', parseBool)
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output & { name?: string; enabled?: boolean }) => {
+      const stream = await withStreams((s) => s.update(id, { name: o.name, enabled: o.enabled }));
+      print(stream, o.json, () => `Stream updated.\n${describe(stream)}`);
+    });
+
+  streams
+    .command('delete <id>')
+    .description('delete the stream, its sessions, ledger and objects; refused while live unless --force')
+    .option('--force', 'end a live publish first, then delete')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output & { force?: boolean }) => {
+      const deleted = await withStreams((s) => s.delete(id, { force: o.force === true }));
+      print(deleted, o.json, () => `Stream deleted: ${deleted.sessions} sessions and ${deleted.objects} objects removed.`);
+    });
+
+  webhookCommands(root);
   return root;
 }
 
 function exitCodeOf(err: unknown): number {
-  if (err instanceof InvalidLadderError || err instanceof InvalidStreamNameError || err instanceof ConfigError) return 2;
-  if (err instanceof InvalidStreamSettingsError || err instanceof RecordingConflictError) return 2;
+  if (
+    err instanceof InvalidLadderError ||
+    err instanceof InvalidStreamNameError ||
+    err instanceof InvalidEndpointError ||
+    err instanceof InvalidStreamSettingsError ||
+    err instanceof RecordingConflictError ||
+    err instanceof ConfigError
+  )
+    return 2;
   return 1;
 }
 
@@ -280,8 +420,11 @@ export async function main(argv = process.argv): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof InvalidLadderError)
       process.stderr.write(`error: the ladder is not valid for the Livepeer API:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    else if (err instanceof InvalidEndpointError) process.stderr.write(`error: ${err.field} ${err.message}\n`);
     else if (
       err instanceof StreamNotFoundError ||
+      err instanceof StreamLiveError ||
+      err instanceof WebhookEndpointNotFoundError ||
       err instanceof InvalidStreamNameError ||
       err instanceof ConfigError ||
       err instanceof InvalidStreamSettingsError ||

@@ -46,7 +46,7 @@ describe('ingest: restart after SIGKILL', () => {
     stack.ingest.proc.kill('SIGKILL');
     expect((await stack.ingest.proc.exited).signal).toBe('SIGKILL');
     await publisher.stop();
-    // the segmenter, left without its input, closes the segment it was cutting
+    // what was cut of the open segment is in the spool already (flushed every half second)
     const left = await waitFor(
       async () => {
         const files = (await readdir(spoolOf(session.id)).catch(() => [] as string[])).filter((f) => /^\d+\.ts$/.test(f));

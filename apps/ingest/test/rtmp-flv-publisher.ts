@@ -4,6 +4,7 @@ import type net from 'node:net';
 import { promisify } from 'node:util';
 import { sleep } from '@lib/testing';
 import { testPatternArgs } from '@lib/media';
+import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, flvFileTags, readFlvTag } from '../src/rtmp/flv';
 import { rtmpPublishByHand } from './rtmp-raw-client';
 
 const run = promisify(execFile);
@@ -18,16 +19,10 @@ export interface RecordedTag {
 /** A synthetic H.264 + AAC stream recorded as FLV (1 s GOP), read back as its audio and video tags. */
 export async function recordFlvTags(file: string, seconds: number): Promise<RecordedTag[]> {
   await run('ffmpeg', [...testPatternArgs({ seconds, gopFrames: 30 }), '-f', 'flv', file]);
-  const flv = await readFile(file);
-  const tags: RecordedTag[] = [];
-  for (let at = 13; at + 11 <= flv.length;) {
-    const type = flv[at] & 0x1f;
-    const size = flv.readUIntBE(at + 1, 3);
-    const timestamp = (flv.readUIntBE(at + 4, 3) | (flv[at + 7] << 24)) >>> 0;
-    if (type === 8 || type === 9) tags.push({ type, timestamp, body: flv.subarray(at + 11, at + 11 + size) });
-    at += 11 + size + 4;
-  }
-  return tags;
+  return flvFileTags(await readFile(file))
+    .map((tag) => readFlvTag(tag)!)
+    .filter((tag) => tag.type === FLV_TAG_AUDIO || tag.type === FLV_TAG_VIDEO)
+    .map((tag) => ({ type: tag.type, timestamp: tag.timestamp, body: tag.data }));
 }
 
 const CHUNK_SIZE = 60_000;

@@ -1,4 +1,5 @@
-import { commonConfig, livepeerLocalConfig } from '@lib/config';
+import { livepeerLocalConfig } from '@lib/config';
+import { LIVEPEER_LOCAL_SETTINGS } from './settings';
 import { runMain, startApp } from '@lib/observability';
 
 /**
@@ -31,7 +32,7 @@ runMain(async () => {
   exitWithParent();
   await startApp({
     app: 'livepeer-broadcaster',
-    config: [commonConfig, livepeerLocalConfig],
+    config: LIVEPEER_LOCAL_SETTINGS,
     module: async () => (await import('./broadcaster/broadcaster.module')).BroadcasterModule,
     port: () => livepeerLocalConfig.load().broadcasterPort,
     configure: async (app) => {

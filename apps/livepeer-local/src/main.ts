@@ -1,4 +1,5 @@
-import { commonConfig, livepeerLocalConfig } from '@lib/config';
+import { livepeerLocalConfig } from '@lib/config';
+import { LIVEPEER_LOCAL_SETTINGS } from './settings';
 import { runMain, startApp } from '@lib/observability';
 import type { AddressInfo } from 'node:net';
 
@@ -9,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 runMain(async () => {
   const app = await startApp({
     app: 'livepeer-local',
-    config: [commonConfig, livepeerLocalConfig],
+    config: LIVEPEER_LOCAL_SETTINGS,
     module: async () => (await import('./api/api.module')).ApiModule,
     port: () => livepeerLocalConfig.load().port,
   });

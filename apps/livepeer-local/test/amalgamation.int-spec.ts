@@ -63,6 +63,18 @@ describe('livepeer-local amalgamated playlists and broadcaster failure', () => {
     await expect(lp.client.fetchPlaylist(`${lp.url}/stream/${stream.id}.m3u8`)).rejects.toBeInstanceOf(LivepeerNotFoundError);
   });
 
+  it('counts the 404s of broadcasters asked for a session they do not hold (logged at debug, not per poll as warnings)', async () => {
+    const notHeld = async (broadcaster: string) => {
+      const metrics = await text(`${broadcaster}/metrics`);
+      return Number(/^livepeer_broadcaster_playlist_not_held_total(?:\{[^}]*\})? (\d+)/m.exec(metrics.body)?.[1] ?? NaN);
+    };
+    const before = await Promise.all([notHeld(b0), notHeld(b1)]);
+    expect((await text(`${lp.url}/stream/${stream.id}/low.m3u8`)).status).toBe(404);
+    const after = await Promise.all([notHeld(b0), notHeld(b1)]);
+    // The amalgamation asked each broadcaster once; neither holds the session yet.
+    expect(after).toEqual([before[0] + 1, before[1] + 1]);
+  });
+
   it('serves an empty media playlist for a rendition that has no segment yet', async () => {
     // A first push that cannot be transcoded opens the session (and its source rendition) but adds nothing.
     const empty = await text(`${b0}/live/${stream.id}/0.ts`, { method: 'PUT', body: Buffer.alloc(0) });

@@ -7,6 +7,7 @@ import {
   s3Config,
   segmentsConfig,
   stitcherConfig,
+  webhooksConfig,
 } from '@lib/config';
 
 /** The settings namespaces this app reads; all are validated before it starts. */
@@ -20,4 +21,5 @@ export const STITCHER_SETTINGS = [
   segmentsConfig,
   ingestConfig,
   stitcherConfig,
+  webhooksConfig,
 ];

@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { hashStreamKey } from '@lib/streams';
-import { SEGMENT_UPLOAD_QUEUE, bullConnection, redisKeys } from '@lib/queue';
+import { SEGMENT_UPLOAD_QUEUE, WEBHOOK_DELIVERY_QUEUE, bullConnection, redisKeys } from '@lib/queue';
 import type { SyntheticSegment } from '@lib/media';
 import { TEST_REDIS_URL, TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
 import { ADMIN_TOKEN, RelayFixture, stitcherEnv, type LivepeerLocal, type Publish, StitcherScene } from './helpers';
@@ -303,6 +303,7 @@ describe('stitcher admin API', () => {
       const listed = await call('GET', '/api/queues');
       expect(listed.body).toEqual([
         expect.objectContaining({ name: SEGMENT_UPLOAD_QUEUE, paused: false, counts: expect.objectContaining({ failed: 1 }) }),
+        expect.objectContaining({ name: WEBHOOK_DELIVERY_QUEUE, paused: false }),
       ]);
       expect((await call('POST', `/api/queues/${SEGMENT_UPLOAD_QUEUE}/pause`)).body.paused).toBe(true);
       expect(await queue.isPaused()).toBe(true);

@@ -62,12 +62,13 @@ describe('stitcher media sequence continuity', () => {
     watcher.errors = []; // connection refusals while no stitcher ran
   });
 
-  it('skips a lost segment in every variant with a discontinuity, without waiting for one the worker gave up', async () => {
+  it('skips an unplayable segment in every variant with a discontinuity, and lists one never transcoded in the source with a gap', async () => {
     await fixture.publishSegment(first, 7, segments[1], { push: false });
-    await fixture.ledger.markDropped(first.session.id, 7, 'deadline-exceeded');
-    await fixture.publishSegment(first, 8, segments[0], { push: false }); // recorded but never transcoded: waits its deadline
+    await fixture.ledger.markDropped(first.session.id, 7, 'broadcaster-rejected');
+    await fixture.publishSegment(first, 8, segments[0], { push: false }); // recorded but never transcoded: the source paces it
+    // Up to 12: the broadcaster's playlist shows 9 on once its run outgrows the older one (docs/livepeer-protocol.md §5.2).
     for (let seq = 9; seq < 13; seq++) await fixture.publishSegment(first, seq, segments[seq % segments.length]);
-    await waitFor(() => listedEverywhere(10), { timeoutMs: 20_000, what: 'seqs 9-12 listed (as msn 7-10)' });
+    await waitFor(() => listedEverywhere(11), { timeoutMs: 20_000, what: 'seqs 8-12 listed (as msn 7-11)' });
 
     const rows = await fixture.renditionRows.find({ where: { sessionId: first.session.id } });
     const bySeq = (seq: number) =>
@@ -81,18 +82,21 @@ describe('stitcher media sequence continuity', () => {
     ]);
     expect(bySeq(8)).toEqual([
       ['low', 'dropped', 'not-in-playlist'],
-      ['source', 'dropped', 'not-in-playlist'],
+      ['source', 'republished', null],
     ]);
     expect(bySeq(9).map((r) => r[1])).toEqual(['republished', 'republished']);
+    const eight = rows.filter((r) => r.seq === 8);
+    expect(eight.map((r) => [r.msn, r.discontinuity])).toEqual([
+      [7, true],
+      [7, true],
+    ]);
     const nine = rows.find((r) => r.seq === 9)!;
-    expect(nine.msn).toBe(7);
-    expect(nine.discontinuity).toBe(true);
-    for (const variant of variants) {
-      const playlist = lastPlaylist(variant);
-      expect(playlist.segments.map((segment, i) => [playlist.mediaSequence + i, segment.discontinuity]).filter(([, d]) => d)).toEqual([
-        [7, true],
-      ]);
-    }
+    expect([nine.msn, nine.discontinuity]).toEqual([8, false]);
+    // Every version a player saw: `low` listed msn 7 with #EXT-X-GAP, the source with media; both
+    // count the discontinuity before it (their discontinuity sequences agree, docs/hls-rules.md rule 9).
+    expect([...watcher.media.get('low')!.gaps]).toEqual([7]);
+    expect([...watcher.media.get('source')!.gaps]).toEqual([]);
+    expect(new Set(variants.map((v) => lastPlaylist(v).discontinuitySequence)).size).toBe(1);
     expect(watcher.violations()).toEqual([]);
   });
 
@@ -100,12 +104,12 @@ describe('stitcher media sequence continuity', () => {
     await fixture.endSession(first);
     second = await fixture.startSession(first.stream);
     for (let seq = 0; seq < 3; seq++) await fixture.publishSegment(second, seq, segments[seq % segments.length]);
-    await waitFor(() => listedEverywhere(13), { timeoutMs: 20_000, what: 'the second session listed as msn 11-13' });
+    await waitFor(() => listedEverywhere(14), { timeoutMs: 20_000, what: 'the second session listed as msn 12-14' });
 
     for (const variant of variants) {
       const playlist = lastPlaylist(variant);
       expect(playlist.endList).toBe(false);
-      const firstOfSecond = playlist.segments[11 - playlist.mediaSequence];
+      const firstOfSecond = playlist.segments[12 - playlist.mediaSequence];
       expect(firstOfSecond.discontinuity).toBe(true);
     }
     const firstSession = await fixture.sessions.findOneBy({ id: first.session.id });

@@ -159,21 +159,23 @@ describe('stitcher against a malformed or hostile upstream', () => {
     expect(watcher.violations()).toEqual([]);
   });
 
-  it('never fetches from a host the API did not list as a broadcaster, and skips such a segment once a later one is ready (before its deadline)', async () => {
+  it('never fetches from a host the API did not list as a broadcaster, and gives such a segment up once a later one is ready (before its deadline)', async () => {
     await fixture.publishSegment(publish, 3, segments[1], { push: false, confirmed: true });
     listedSeqs.set(3, 'foreign');
     await fixture.publishSegment(publish, 4, segments[0], { push: false, confirmed: true });
     listedSeqs.set(4, 'broadcaster');
-    await waitFor(() => listed(3), { timeoutMs: 20_000, what: 'seq 4 listed as msn 3 after seq 3 was given up' });
+    await waitFor(() => listed(4), { timeoutMs: 20_000, what: 'seq 4 listed as msn 4 after seq 3 was given up in low' });
     const rows = await fixture.renditionRows.find({ where: { sessionId: publish.session.id, seq: 3 } });
-    expect(rows.map((r) => [r.rendition, r.state, r.dropReason]).sort()).toEqual([
-      ['low', 'dropped', 'fetch-failed'],
-      ['source', 'dropped', 'fetch-failed'],
+    // The source had seq 3: it is listed there, and `low` lists the same msn with #EXT-X-GAP.
+    expect(rows.map((r) => [r.rendition, r.state, r.dropReason, r.msn]).sort()).toEqual([
+      ['low', 'dropped', 'fetch-failed', 3],
+      ['source', 'republished', null, 3],
     ]);
+    expect([...watcher.media.get('low')!.gaps]).toEqual([3]);
     expect(foreignHits).toEqual([]);
     const metrics = await (await fetch(`${stitcher.url}/metrics`)).text();
     expect(metrics).toMatch(/stitcher_upstream_errors_total\{[^}]*kind="playlist"[^}]*\} [1-9]/);
-    expect(metrics).toMatch(/stitcher_segments_dropped_total\{[^}]*reason="fetch-failed"[^}]*\} 1/);
+    expect(metrics).toMatch(/stitcher_segments_gap_total\{[^}]*reason="fetch-failed"[^}]*\} 1/);
     expect(watcher.errors).toEqual([]);
     expect(watcher.violations()).toEqual([]);
   });

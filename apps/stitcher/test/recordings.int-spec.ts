@@ -4,7 +4,7 @@ import IORedis from 'ioredis';
 import { RecordingEntity, RecordingExportEntity, type StreamEntity } from '@lib/database';
 import { parseMediaPlaylist } from '@lib/hls';
 import { FFMPEG_PATH, probeMedia, type SyntheticSegment } from '@lib/media';
-import { parseLifecycleEvent, redisKeys, type LifecycleEvent } from '@lib/queue';
+import { decodeLifecycleEvent, redisKeys, type LifecycleEvent } from '@lib/queue';
 import { objectKeys, CONTENT_TYPES } from '@lib/storage';
 import {
   TEST_REDIS_URL,
@@ -84,7 +84,7 @@ describe('recordings, DVR and thumbnails', () => {
     subscriber = new IORedis(TEST_REDIS_URL);
     await subscriber.subscribe(redisKeys(env.id).lifecycleEventsChannel());
     subscriber.on('message', (_channel, message) => {
-      const event = parseLifecycleEvent(message);
+      const event = decodeLifecycleEvent(message);
       if (event) events.push(event);
     });
   });

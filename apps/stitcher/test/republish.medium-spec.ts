@@ -18,7 +18,7 @@ import {
   type SegmentTranscodedEvent,
   type UploadSegmentPayload,
 } from '@lib/queue';
-import { TEST_REDIS_URL, TestEnv } from '@lib/testing';
+import { PlaylistHistoryValidator, TEST_REDIS_URL, TestEnv } from '@lib/testing';
 import { DeferredDeletes } from '../src/republish/deferred-deletes.service';
 import { RepublishMetrics } from '../src/republish/republish.metrics';
 import { segmentTranscodedHandler } from '../src/republish/segment-transcoded-handler';
@@ -390,7 +390,7 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     expect((await repos.ledger.get(first.id, 2))!.state).toBe('republished');
   });
 
-  it('skips a seq one variant never lists at its deadline, in every variant, without waiting in real time', async () => {
+  it('lists a seq one variant never lists at its deadline with #EXT-X-GAP there, without waiting in real time', async () => {
     await ingest(first, 3);
     await ingest(first, 4);
     upstream.list(first.livepeerStreamId!, 'low', 3, 4);
@@ -403,26 +403,30 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     await round();
     const rows = await rowsOf(first);
     expect(rows.get(3)).toEqual({
-      low: { msn: null, reason: 'not-in-playlist', discontinuity: false },
-      high: { msn: null, reason: 'not-in-playlist', discontinuity: false },
-      source: { msn: null, reason: 'not-in-playlist', discontinuity: false },
+      low: { msn: 3, reason: null, discontinuity: false },
+      high: { msn: 3, reason: 'not-in-playlist', discontinuity: false },
+      source: { msn: 3, reason: null, discontinuity: false },
     });
-    // The next listed seq does not follow the previous listed one: a discontinuity.
-    expect(rows.get(4)).toEqual(listedAs(3, true));
-    expect(playlists.windowOf('low')!.segments.at(-1)).toMatchObject({ msn: 3, discontinuity: true });
+    expect(playlists.windowOf('high')!.segments.at(-2)).toMatchObject({ msn: 3, gap: true });
+    const high = (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, 'high'))).toString();
+    expect(high).toMatch(/#EXT-X-GAP\n#EXTINF:2\.000,\n3\.ts\n/);
+    // The variants stay aligned: the next seq follows at the next msn, in every variant, without a discontinuity.
+    expect(rows.get(4)).toEqual(listedAs(4));
+    expect((await repos.ledger.get(first.id, 3))!.state).toBe('republished');
   });
 
-  it('skips a seq the worker dropped at once, without waiting for its deadline', async () => {
+  it('skips a seq the worker dropped as unplayable at once, in every variant, without waiting for its deadline', async () => {
     await ingest(first, 5, { deliver: false });
-    await repos.ledger.markDropped(first.id, 5, 'deadline-exceeded');
+    await repos.ledger.markDropped(first.id, 5, 'broadcaster-rejected');
     await round();
     const rows = await rowsOf(first);
     expect(rows.get(5)).toEqual(
       Object.fromEntries(VARIANTS.map((v) => [v, { msn: null, reason: 'not-in-playlist', discontinuity: false }])),
     );
     const counts = (await repos.ledger.countsBySession([first.id])).get(first.id)!;
-    expect(counts.dropReasons).toEqual({ 'deadline-exceeded': 1 });
-    expect(counts.skippedInPlaylists).toEqual({ 'not-in-playlist': 1 });
+    expect(counts.dropReasons).toEqual({ 'broadcaster-rejected': 1 });
+    // Seq 3 was listed (in the source, with a gap in `high`), not skipped; seq 5's drop is the worker's.
+    expect(counts.skippedInPlaylists).toEqual({});
   });
 
   it('continues the media sequence from the rows after a restart or takeover', async () => {
@@ -433,8 +437,8 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       ),
     );
     await takeOver(first); // new objects: nothing carried over but the database
-    for (const v of VARIANTS) expect(playlists.windowOf(v)!.segments.map((s) => s.msn)).toEqual([0, 1, 2, 3]);
-    // The rebuilt windows are the playlists the previous copy wrote, program date-times included.
+    for (const v of VARIANTS) expect(playlists.windowOf(v)!.segments.map((s) => s.msn)).toEqual([1, 2, 3, 4]);
+    // The rebuilt windows (the gap in `high` too) are the playlists the previous copy wrote, program date-times included.
     for (const v of VARIANTS) expect(writeMediaPlaylist(playlists.windowOf(v)!), v).toBe(written[v]);
     await ingest(first, 6);
     upstream.list(first.livepeerStreamId!, 'low', 6);
@@ -442,13 +446,13 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     await round();
     await round();
     const rows = await rowsOf(first);
-    expect(rows.get(6)).toEqual(listedAs(4, true)); // seq 5 was skipped: 6 does not follow the last listed seq 4
+    expect(rows.get(6)).toEqual(listedAs(5, true)); // seq 5 was skipped: 6 does not follow the last listed seq 4
     // Every segment has the time its first frame reached ingest, the same in every variant, also
     // the one listed after the takeover and after the skipped seq.
     const after = await programDateTimes();
-    const seqOfMsn = [0, 1, 2, 4, 6];
+    const seqOfMsn = [0, 1, 2, 3, 4, 6];
     for (const v of VARIANTS) {
-      expect([...after[v]], v).toEqual([1, 2, 3, 4].map((msn) => [msn, startedAtOf(first, seqOfMsn[msn])]));
+      expect([...after[v]], v).toEqual([2, 3, 4, 5].map((msn) => [msn, startedAtOf(first, seqOfMsn[msn])]));
       for (const [msn, at] of before[v]) if (after[v].has(msn)) expect(after[v].get(msn), `${v} msn ${msn}`).toBe(at);
     }
     const stored = await repos.renditions.forSeqs(first.id, [6]);
@@ -463,7 +467,7 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     upstream.list(first.livepeerStreamId!, 'high', 7);
     await round();
     await round();
-    expect((await rowsOf(first)).get(7)).toEqual(listedAs(5));
+    expect((await rowsOf(first)).get(7)).toEqual(listedAs(6));
     await repos.sessions.update(first.id, { state: 'ended', endedAt: Date.now() });
     const second = await startSession();
     republisher = new SessionRepublisher(second, playlists, sessionDeps, wakes.wake);
@@ -473,11 +477,11 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
     upstream.list(second.livepeerStreamId!, 'high', 0);
     await round();
     await round();
-    expect((await rowsOf(second)).get(0)).toEqual(listedAs(6, true));
+    expect((await rowsOf(second)).get(0)).toEqual(listedAs(7, true));
     const media = (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, 'low'))).toString();
-    expect(media).toMatch(/#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXTINF:2(\.0+)?,\n6\.ts/);
+    expect(media).toMatch(/#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXTINF:2(\.0+)?,\n7\.ts/);
     // The new session's own clock dates its first segment, never before the previous one ended.
-    expect((await programDateTimes()).low.get(6)).toBe(Math.max(startedAtOf(second, 0), startedAtOf(first, 7) + SEGMENT_MS));
+    expect((await programDateTimes()).low.get(7)).toBe(Math.max(startedAtOf(second, 0), startedAtOf(first, 7) + SEGMENT_MS));
     await repos.sessions.update(first.id, { playlistEndedAt: Date.now() });
     first = second;
   });
@@ -526,7 +530,7 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       for (const v of VARIANTS) {
         media = (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, v))).toString();
         expect(media.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
-        expect(media).toContain('6.ts');
+        expect(media).toContain('7.ts');
       }
       await vi.waitUntil(() => deleted.length > 0, { timeout: 5000, interval: 20 });
       expect(deleted).toEqual([session.livepeerStreamId]);
@@ -609,7 +613,7 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       expect(upstream.polls(session.livepeerStreamId!)).toBe(before);
     });
 
-    it('pushes an uploaded seq that is not coming again, then skips it before players would stall', async () => {
+    it('pushes an uploaded seq that is not coming again, then lists its source with gaps before players would stall', async () => {
       await transcoded(session, 7, null); // uploaded, but its broadcaster died: no playlist will list it
       await transcoded(session, 8, RENDITIONS);
       await round();
@@ -626,14 +630,17 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       });
       expect((await rowsOf(session)).has(7)).toBe(false); // the push again may still bring it
 
-      // A target duration after the last listing, with seq 8 ready: seq 7 is skipped, long before its deadline.
+      // A target duration after the last listing, with seq 8 ready: seq 7 is given up in the
+      // renditions (listed with #EXT-X-GAP), long before its deadline; the source lists it.
       advance(SEGMENT_MS);
       await round();
       const rows = await rowsOf(session);
-      expect(rows.get(7)).toEqual(
-        Object.fromEntries(VARIANTS.map((v) => [v, { msn: null, reason: 'not-in-playlist', discontinuity: false }])),
-      );
-      expect(rows.get(8)).toEqual(listedAs(7, true));
+      expect(rows.get(7)).toEqual({
+        low: { msn: 7, reason: 'not-in-playlist', discontinuity: false },
+        high: { msn: 7, reason: 'not-in-playlist', discontinuity: false },
+        source: { msn: 7, reason: null, discontinuity: false },
+      });
+      expect(rows.get(8)).toEqual(listedAs(8));
       expect(Date.now()).toBeLessThan((await repos.ledger.get(session.id, 7))!.ingestedAt + DEADLINE_FACTOR * SEGMENT_MS);
     });
 
@@ -676,6 +683,136 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       await round();
       await vi.waitUntil(() => uploadQueue.getJob(repushJobId(session.id, 9)), { timeout: 5000, interval: 20 });
       expect((await uploadQueue.getJob(repushJobId(session.id, 9)))!.data).toMatchObject({ sessionId: session.id, seq: 9, repush: true });
+    });
+  });
+
+  describe('renditions missing (no broadcaster can take the segments)', () => {
+    let session: SessionEntity;
+    const validators = new Map(VARIANTS.map((v) => [v, new PlaylistHistoryValidator({ targetDuration: 2 })]));
+    /** Feeds every variant's current playlist to its validator (each version a player could read). */
+    async function observe(): Promise<void> {
+      for (const v of VARIANTS) {
+        const key = objectKeys.hlsMedia(stream.playbackId, v);
+        if (await storage.stat(key)) validators.get(v)!.push((await storage.getBuffer(key)).toString());
+      }
+    }
+    const gapsOf = (v: string) => playlists.windowOf(v)!.segments.map((s) => [s.msn, Boolean(s.gap)]);
+
+    beforeAll(async () => {
+      stream = await createStream();
+      session = await startSession();
+      await takeOver(session);
+    });
+
+    it('keeps the source advancing with the source, with #EXT-X-GAP in every rendition', async () => {
+      await transcoded(session, 0, RENDITIONS);
+      await round();
+      await observe();
+      expect((await rowsOf(session)).get(0)).toEqual(listedAs(0));
+      // Every broadcaster down: ingest goes on, the worker never delivers.
+      for (const seq of [1, 2, 3, 4]) {
+        await ingest(session, seq, { deliver: false });
+        await round();
+        await observe();
+        // The frontier seq was not delivered: it is waited for 1.25 target durations after the last listing.
+        advance(1.25 * SEGMENT_MS - POLL_MS);
+        await round();
+        await observe();
+      }
+      const rows = await rowsOf(session);
+      for (const seq of [1, 2, 3]) {
+        expect(rows.get(seq), `seq ${seq}`).toEqual({
+          low: { msn: seq, reason: 'not-in-playlist', discontinuity: false },
+          high: { msn: seq, reason: 'not-in-playlist', discontinuity: false },
+          source: { msn: seq, reason: null, discontinuity: false },
+        });
+      }
+      // Long before any deadline (6 x 2 s): the source paces the playlists, not the deadline.
+      expect(Date.now() - (await repos.ledger.get(session.id, 1))!.ingestedAt).toBeLessThan(DEADLINE_FACTOR * SEGMENT_MS);
+      expect(gapsOf('low')).toEqual([
+        [0, false],
+        [1, true],
+        [2, true],
+        [3, true],
+      ]);
+      expect(gapsOf('source').every(([, gap]) => !gap)).toBe(true);
+      expect(await storage.stat(objectKeys.hlsSegment(stream.playbackId, 'low', 2))).toBeFalsy(); // nothing stored for a gap
+    });
+
+    it('lists the source of a seq the worker dropped at its deadline at once, with gaps', async () => {
+      await ingest(session, 5, { deliver: false });
+      await repos.ledger.markDropped(session.id, 5, 'deadline-exceeded');
+      await ingest(session, 6, { deliver: false });
+      await round();
+      await observe();
+      const rows = await rowsOf(session);
+      expect(rows.get(4)?.source).toEqual({ msn: 4, reason: null, discontinuity: false }); // its turn came: a later source was ready
+      expect(rows.get(5)).toEqual({
+        low: { msn: 5, reason: 'not-in-playlist', discontinuity: false },
+        high: { msn: 5, reason: 'not-in-playlist', discontinuity: false },
+        source: { msn: 5, reason: null, discontinuity: false },
+      });
+      expect((await repos.ledger.get(session.id, 5))!.state).toBe('dropped'); // the ledger keeps the worker's outcome
+    });
+
+    it('a takeover rebuilds the gaps from the rows, and the renditions come back at the next msn without a discontinuity', async () => {
+      const written = Object.fromEntries(
+        await Promise.all(
+          VARIANTS.map(async (v) => [v, (await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, v))).toString()] as const),
+        ),
+      );
+      await takeOver(session);
+      for (const v of VARIANTS) expect(writeMediaPlaylist(playlists.windowOf(v)!), v).toBe(written[v]);
+      await repos.ledger.markUploaded(session.id, 6, { uploadMs: 1, roundTripMs: 1 });
+      upstream.list(session.livepeerStreamId!, 'low', 6);
+      upstream.list(session.livepeerStreamId!, 'high', 6);
+      await round();
+      await round();
+      await observe();
+      expect((await rowsOf(session)).get(6)).toEqual(listedAs(6));
+      expect(playlists.windowOf('low')!.segments.at(-1)).toEqual(expect.objectContaining({ msn: 6, discontinuity: false }));
+      expect(playlists.windowOf('low')!.segments.at(-1)!.gap).toBeFalsy();
+      for (const v of VARIANTS) {
+        expect(validators.get(v)!.versionCount, v).toBeGreaterThan(3);
+        expect(validators.get(v)!.violations, v).toEqual([]);
+      }
+      // The ledger counts: nothing was skipped in the playlists, the worker's drop is its own.
+      const counts = (await repos.ledger.countsBySession([session.id])).get(session.id)!;
+      expect(counts.skippedInPlaylists).toEqual({});
+      expect(counts.dropReasons).toEqual({ 'deadline-exceeded': 1 });
+    });
+  });
+
+  describe('a session published while the Livepeer API was down', () => {
+    it('republishes the source alone until its Livepeer stream exists, then the renditions join at the next msn', async () => {
+      stream = await createStream();
+      const live = await startSession();
+      const session = { ...live, state: 'starting' as const, livepeerStreamId: null, renditions: null };
+      await repos.sessions.update(session.id, { state: 'starting', livepeerStreamId: null, renditions: null });
+      await takeOver(session);
+      expect(republisher.variants).toEqual([SOURCE_VARIANT]);
+      // Ingest recorded the segments; no Livepeer stream to enqueue them for: dropped at their deadline.
+      await ingest(session, 0, { deliver: false });
+      await repos.ledger.markDropped(session.id, 0, 'no-livepeer-stream');
+      await ingest(session, 1, { deliver: false });
+      await round();
+      await round();
+      let rows = await rowsOf(session);
+      expect(rows.get(0)).toEqual({ source: { msn: 0, reason: null, discontinuity: false } });
+      expect(rows.get(1)).toEqual({ source: { msn: 1, reason: null, discontinuity: false } });
+
+      // The API answers again: ingest records the stream (StreamRepublisher hands the fresh row over).
+      republisher.session = { ...session, state: 'live', livepeerStreamId: live.livepeerStreamId, renditions: live.renditions };
+      await transcoded(session, 2, RENDITIONS);
+      await round();
+      await round();
+      rows = await rowsOf(session);
+      expect(rows.get(2)).toEqual(listedAs(2));
+      expect(republisher.variants).toEqual([...RENDITIONS, SOURCE_VARIANT]);
+      for (const v of RENDITIONS) {
+        const playlist = parseMediaPlaylist((await storage.getBuffer(objectKeys.hlsMedia(stream.playbackId, v))).toString());
+        expect([playlist.mediaSequence, playlist.segments.length], v).toEqual([2, 1]);
+      }
     });
   });
 });

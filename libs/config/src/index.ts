@@ -3,3 +3,4 @@ export * from './schemas';
 export * from './config.module';
 export * from './namespaces';
 export * from './settings-table';
+export * from './known-variables';

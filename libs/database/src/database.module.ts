@@ -8,10 +8,14 @@ import { ENTITIES, SegmentEntity } from './entities';
 import { LedgerService } from './ledger.service';
 import {
   RecordingRepository,
+  ApiKeyRepository,
   RenditionSegmentRepository,
   SegmentHistoryRepository,
   SessionRepository,
   StreamRepository,
+  StreamStatsRepository,
+  WebhookDeliveryRepository,
+  WebhookEndpointRepository,
 } from './repositories';
 
 @Injectable()
@@ -30,6 +34,10 @@ const REPOSITORIES = [
   RenditionSegmentRepository,
   SegmentHistoryRepository,
   RecordingRepository,
+  StreamStatsRepository,
+  WebhookEndpointRepository,
+  WebhookDeliveryRepository,
+  ApiKeyRepository,
 ];
 
 /**
@@ -58,6 +66,10 @@ export function databaseRepositories(ds: DataSource) {
     streams: new StreamRepository(ds),
     renditions: new RenditionSegmentRepository(ds, sessions),
     recordings: new RecordingRepository(ds),
+    stats: new StreamStatsRepository(ds),
+    webhookEndpoints: new WebhookEndpointRepository(ds),
+    webhookDeliveries: new WebhookDeliveryRepository(ds),
+    apiKeys: new ApiKeyRepository(ds),
     history: new SegmentHistoryRepository(ds),
   };
 }

@@ -25,6 +25,13 @@ export type DropReason = (typeof DROP_REASONS)[number];
 export const SESSION_STATES = ['starting', 'live', 'ended', 'failed'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
+/**
+ * The "broadcaster" a worker records (in `segments.broadcasters`) for a segment it transcoded
+ * itself because no broadcaster could (`FALLBACK_TRANSCODE=local`): each fallback period of a
+ * session is a run of such segments, read back by `LedgerService.localTranscodes`.
+ */
+export const LOCAL_FALLBACK_BROADCASTER = 'local-fallback';
+
 /** The rendition name of the relay's own variant made from ingest's source segments. */
 export const SOURCE_RENDITION = 'source';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, MoreThanOrEqual, Repository } from 'typeorm';
 import { RenditionSegmentEntity, SegmentEntity } from './entities';
-import { SOURCE_RENDITION, type DropReason, type SegmentState } from './ledger-states';
+import { LOCAL_FALLBACK_BROADCASTER, SOURCE_RENDITION, type DropReason, type SegmentState } from './ledger-states';
 
 export interface IngestedSegment {
   sessionId: string;
@@ -20,7 +20,7 @@ export interface IngestedSegment {
 /** The fields of a ledger row the stitcher's frontier reads. */
 export type LedgerWindowRow = Pick<
   SegmentEntity,
-  'seq' | 'state' | 'ingestedAt' | 'queuedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions'
+  'seq' | 'state' | 'ingestedAt' | 'queuedAt' | 'durationMs' | 'uploadedAt' | 'objectKey' | 'startedAt' | 'renditions' | 'dropReason'
 >;
 
 /**
@@ -149,6 +149,22 @@ export class LedgerService {
     return `json_insert("${column}", '$[#]', :appended)`;
   }
 
+  /**
+   * The session's segments a worker transcoded itself (`LOCAL_FALLBACK_BROADCASTER` among the
+   * broadcasters tried), oldest first, with when they were delivered.
+   */
+  async localTranscodes(sessionId: string): Promise<{ seq: number; ingestedAt: number; uploadedAt: number | null }[]> {
+    const rows = await this.segments
+      .createQueryBuilder('s')
+      .select(['s.seq', 's.ingestedAt', 's.uploadedAt'])
+      .where('s.session_id = :sessionId', { sessionId })
+      // simple-json is text on both databases: the quoted name matches one array element exactly.
+      .andWhere('s.broadcasters LIKE :marker', { marker: `%${JSON.stringify(LOCAL_FALLBACK_BROADCASTER)}%` })
+      .orderBy('s.seq', 'ASC')
+      .getMany();
+    return rows.map((r) => ({ seq: r.seq, ingestedAt: r.ingestedAt, uploadedAt: r.uploadedAt }));
+  }
+
   get(sessionId: string, seq: number): Promise<SegmentEntity | null> {
     return this.segments.findOneBy({ sessionId, seq });
   }
@@ -160,6 +176,17 @@ export class LedgerService {
   /** The session's newest `limit` rows, oldest first. */
   async newest(sessionId: string, limit: number): Promise<SegmentEntity[]> {
     return (await this.segments.find({ where: { sessionId }, order: { seq: 'DESC' }, take: limit })).reverse();
+  }
+
+  /**
+   * A page of the timeline, newest first then given oldest first: the newest `limit` rows below
+   * `beforeSeq` (the cursor: the lowest seq of the previous page), optionally in one state.
+   */
+  async page(sessionId: string, page: { limit: number; beforeSeq?: number; state?: SegmentState }): Promise<SegmentEntity[]> {
+    const where: Record<string, unknown> = { sessionId };
+    if (page.beforeSeq !== undefined) where.seq = LessThan(page.beforeSeq);
+    if (page.state) where.state = page.state;
+    return (await this.segments.find({ where, order: { seq: 'DESC' }, take: page.limit })).reverse();
   }
 
   /** The first `limit` rows at and after `fromSeq` (from the first row when undefined), in seq order. */
@@ -178,6 +205,7 @@ export class LedgerService {
         objectKey: true,
         startedAt: true,
         renditions: true,
+        dropReason: true,
       },
     });
   }

@@ -34,6 +34,8 @@ export interface WindowSegment {
   readonly discontinuity: boolean;
   /** Epoch ms of the segment's first frame (`#EXT-X-PROGRAM-DATE-TIME`), when known. */
   readonly programDateTime?: number;
+  /** Listed with `#EXT-X-GAP`: this variant has no media for the msn (docs/hls-rules.md rule 8); absent means false. */
+  readonly gap?: boolean;
 }
 
 export interface PlaylistWindow {
@@ -59,6 +61,8 @@ export interface NewSegment {
    * date-times, every later segment has one.
    */
   readonly programDateTime?: number | null;
+  /** No media for this msn in this variant: listed with `#EXT-X-GAP`, keeping the msn aligned with the other variants. */
+  readonly gap?: boolean;
 }
 
 export interface SlideResult {
@@ -108,6 +112,7 @@ export function appendSegment(window: PlaylistWindow, segment: NewSegment): Play
     durationSec: writtenMilliseconds(segment.durationSec) / 1000,
     discontinuity: Boolean(segment.discontinuity) || window.pendingDiscontinuity,
     ...(programDateTime === undefined ? {} : { programDateTime }),
+    ...(segment.gap ? { gap: true } : {}),
   };
   return { ...window, segments: [...window.segments, added], pendingDiscontinuity: false };
 }

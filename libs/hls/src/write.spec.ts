@@ -16,11 +16,19 @@ const live: MediaPlaylistModel = {
 };
 
 describe('writeMediaPlaylist', () => {
-  it('writes a live playlist: version 3, fixed header order, three-decimal durations, no type, no end', () => {
+  it('writes #EXT-X-GAP right before the #EXTINF of a segment without media, which both parsers read back', () => {
+    const text = writeMediaPlaylist({ ...live, segments: [live.segments[0], { ...live.segments[1], gap: true }] });
+    expect(text).toContain('120.ts\n#EXT-X-GAP\n#EXTINF:1.917,\n121.ts\n');
+    expect(parseMediaPlaylist(text).segments.map((s) => s.gap)).toEqual([false, true]);
+    const parsed = HLS.parse(text) as HLS.types.MediaPlaylist;
+    expect(parsed.segments.map((s) => Boolean(s.gap))).toEqual([false, true]);
+  });
+
+  it('writes a live playlist: version 8, fixed header order, three-decimal durations, no type, no end', () => {
     expect(writeMediaPlaylist(live)).toBe(
       [
         '#EXTM3U',
-        '#EXT-X-VERSION:3',
+        '#EXT-X-VERSION:8',
         '#EXT-X-TARGETDURATION:4',
         '#EXT-X-MEDIA-SEQUENCE:120',
         '#EXT-X-DISCONTINUITY-SEQUENCE:0',

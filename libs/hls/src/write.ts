@@ -17,8 +17,10 @@ import type { Resolution } from './types';
  * produce a playlist breaking docs/hls-rules.md rule 1 or RFC syntax, rather than emitting it.
  *
  * Choices:
- * - `#EXT-X-VERSION:3` always: float `#EXTINF` needs 3 and nothing we write needs more
- *   (missing media is marked with a discontinuity, not `#EXT-X-GAP`, which would need 8).
+ * - Master playlists declare `#EXT-X-VERSION:3` (float `#EXTINF` needs 3). Media playlists
+ *   declare 8 always, because a rendition without media for an msn (every broadcaster down) is
+ *   listed with `#EXT-X-GAP`, which needs 8, and the version may not change between two
+ *   versions of a playlist (docs/hls-rules.md rules 3 and 8). Version 8 adds nothing else we write.
  * - `#EXT-X-DISCONTINUITY-SEQUENCE` always written, also when 0: the header is then identical in
  *   every version and never "appears" between two versions.
  * - No `#EXT-X-PLAYLIST-TYPE` on the live playlists: the republished stream is a live sliding
@@ -30,6 +32,8 @@ import type { Resolution } from './types';
  */
 
 export const WRITTEN_PLAYLIST_VERSION = 3;
+/** Media playlists: `#EXT-X-GAP` needs 8 (RFC 8216bis §4.4.4.7). */
+export const WRITTEN_MEDIA_PLAYLIST_VERSION = 8;
 
 export interface WritableSegment {
   readonly uri: string;
@@ -37,6 +41,8 @@ export interface WritableSegment {
   readonly discontinuity?: boolean;
   /** Epoch ms when the segment's first frame reached ingest (`#EXT-X-PROGRAM-DATE-TIME`). */
   readonly programDateTime?: number;
+  /** `#EXT-X-GAP`: the URI holds no media and players do not load it. */
+  readonly gap?: boolean;
 }
 
 /** Structurally satisfied by the sliding window's state (`window.ts`). */
@@ -73,7 +79,7 @@ export function writeMediaPlaylist(model: MediaPlaylistModel): string {
 
   const lines = [
     '#EXTM3U',
-    `#EXT-X-VERSION:${WRITTEN_PLAYLIST_VERSION}`,
+    `#EXT-X-VERSION:${WRITTEN_MEDIA_PLAYLIST_VERSION}`,
     `#EXT-X-TARGETDURATION:${model.targetDuration}`,
     `#EXT-X-MEDIA-SEQUENCE:${model.mediaSequence}`,
     `#EXT-X-DISCONTINUITY-SEQUENCE:${model.discontinuitySequence}`,
@@ -155,6 +161,7 @@ function renderSegment(segment: WritableSegment, where: string): { text: string;
     if (problem) throw new PlaylistWriteError(`${where}: ${problem}`);
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(segment.programDateTime)}`);
   }
+  if (segment.gap) lines.push('#EXT-X-GAP');
   lines.push(`#EXTINF:${formatDuration(segment.durationSec)},`, segment.uri);
   // WritableSegment's fields are readonly: an object's lines never change.
   const rendered = { text: lines.join('\n'), roundedDuration: roundedDuration(segment.durationSec) };

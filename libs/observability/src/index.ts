@@ -4,3 +4,4 @@ export * from './logger';
 export * from './metrics';
 export * from './observability.module';
 export * from './log-format';
+export * from './event-loop-delay';

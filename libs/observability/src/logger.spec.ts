@@ -1,4 +1,5 @@
-import { redactKeyInPath, redactTicketInQuery } from './logger';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { redactKeyInPath, redactTicketInQuery, requestLogLevel } from './logger';
 
 describe('redactKeyInPath', () => {
   it('redacts the stream key in every spelling of the push path', () => {
@@ -15,6 +16,25 @@ describe('redactKeyInPath', () => {
     expect(redactKeyInPath('/health/live')).toBe('/health/live');
     expect(redactKeyInPath('/hls/abc/index.m3u8')).toBe('/hls/abc/index.m3u8');
     expect(redactKeyInPath('/metrics?live=1')).toBe('/metrics?live=1');
+  });
+});
+
+describe('requestLogLevel', () => {
+  const level = (method: string, url: string, statusCode: number, err?: Error) =>
+    requestLogLevel({ method, url } as IncomingMessage, { statusCode } as ServerResponse, err);
+
+  it('logs a playlist GET answered 404 at debug: pollers ask copies that do not hold the stream', () => {
+    expect(level('GET', '/stream/abc/P240p30fps16x9.m3u8', 404)).toBe('debug');
+    expect(level('GET', '/stream/abc.m3u8?x=1', 404)).toBe('debug');
+  });
+
+  it('keeps other client errors as warnings and server errors as errors', () => {
+    expect(level('GET', '/stream/abc/P240p30fps16x9/3.ts', 404)).toBe('warn');
+    expect(level('PUT', '/live/x/1.ts', 404)).toBe('warn');
+    expect(level('GET', '/stream/abc.m3u8', 403)).toBe('warn');
+    expect(level('GET', '/stream/abc.m3u8', 500)).toBe('error');
+    expect(level('GET', '/stream/abc.m3u8', 200, new Error('x'))).toBe('error');
+    expect(level('GET', '/stream/abc.m3u8', 200)).toBe('debug');
   });
 });
 

@@ -15,7 +15,9 @@ export const REDACTED_PATHS = [
   '*.secretKey',
   '*.token',
   '*.adminToken',
+  '*.secret',
   'streamKey',
+  'secret',
   'apiKey',
   'secretKey',
   'token',
@@ -53,9 +55,20 @@ export function loggerOptions(app: string, level: string): Options {
       }),
     },
     autoLogging: { ignore: isScrape },
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
+    customLogLevel: requestLogLevel,
   };
+}
+
+/**
+ * Client errors are warnings, except a playlist GET answered 404: pollers ask every copy for a
+ * stream's playlists (livepeer-local's amalgamation asks each broadcaster, players ask for a
+ * stream that has not started), and the copies that do not hold it answer 404 on every poll, a
+ * line per poll per stream. Those are debug; the app counts them in a metric where they matter.
+ */
+export function requestLogLevel(req: IncomingMessage, res: ServerResponse, err?: Error): 'error' | 'warn' | 'debug' {
+  if (err || res.statusCode >= 500) return 'error';
+  if (res.statusCode === 404 && req.method === 'GET' && /\.m3u8$/.test((req.url ?? '').split('?')[0])) return 'debug';
+  return res.statusCode >= 400 ? 'warn' : 'debug';
 }
 
 /**

@@ -1,5 +1,6 @@
-import { Controller, Get, Header, Inject, Injectable, Module, DynamicModule } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Injectable, Module, DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EventLoopDelayMetric } from './event-loop-delay';
 
 export const METRICS_APP = 'metrics:app';
 
@@ -8,12 +9,18 @@ export const METRICS_APP = 'metrics:app';
  * several apps can live in one test process without clashing metric names.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
+  private readonly eventLoopDelay: EventLoopDelayMetric;
 
   constructor(@Inject(METRICS_APP) app: string) {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });
+    this.eventLoopDelay = new EventLoopDelayMetric(this.registry);
+  }
+
+  onModuleDestroy(): void {
+    this.eventLoopDelay.stop();
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {

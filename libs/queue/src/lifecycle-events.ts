@@ -1,58 +1,79 @@
-import type Redis from 'ioredis';
+import { createHash } from 'node:crypto';
 import { z } from 'zod/v4';
-import { parseJson } from './contract';
+import { parseJson, parseWith } from './contract';
 
 /**
- * Domain events of the relay's assets, published on `redisKeys.lifecycleEventsChannel()` for
- * whatever acts on them (webhook delivery subscribes). One JSON object per message, told apart
- * by `type`; `at` is the epoch ms of the change. Pub/sub is fire and forget: the database rows
- * (recordings, recording_exports) are the record, an event only says that they changed.
+ * Lifecycle events: what an application built on the relay wants to hear about (a stream went
+ * live, went idle, its transcoding degraded or recovered, a recording or export is ready or
+ * failed). One schema for every producer (the stitcher's republishing, the recordings side on
+ * `redisKeys.lifecycleEventsChannel()`) and for the webhook bodies sent to endpoints: a body is
+ * exactly one event of this schema, so a receiver validates against the same document.
  */
-const base = { at: z.number(), streamId: z.string().min(1), recordingId: z.string().min(1) };
+export const LIFECYCLE_EVENT_TYPES = [
+  'stream.started',
+  'stream.idle',
+  'stream.transcoding-degraded',
+  'stream.transcoding-recovered',
+  'recording.ready',
+  'recording.failed',
+  'asset.export-ready',
+] as const;
+export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
+
+const base = {
+  /** Stable per occurrence: the same event produced twice (a takeover, a retry) has the same id; receivers drop repeats by it. */
+  id: z.string().min(1).max(128),
+  /** Epoch ms when it happened. */
+  timestamp: z.number().int().nonnegative(),
+  streamId: z.string().min(1),
+  sessionId: z.string().min(1).nullable(),
+  recordingId: z.string().min(1).nullable(),
+};
+
+/** Variant names -> the drop reason of the seq that degraded the session. */
+const reasonsSchema = z.record(z.string(), z.string());
 
 export const lifecycleEventSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('stream.started'), data: z.object({ playbackId: z.string() }) }),
+  z.object({ ...base, type: z.literal('stream.idle'), data: z.object({ playbackId: z.string(), endedAt: z.number().nullable() }) }),
   z.object({
-    type: z.literal('recording.ready'),
     ...base,
-    sessionIds: z.array(z.string().min(1)),
-    durationMs: z.number().int().min(0),
-    variants: z.array(z.string().min(1)),
-    /** Path of the VOD master playlist on the stitcher (`/vod/{recordingId}/index.m3u8`). */
-    playbackPath: z.string().min(1),
+    type: z.literal('stream.transcoding-degraded'),
+    data: z.object({ seq: z.number().int(), reasons: reasonsSchema }),
   }),
-  z.object({ type: z.literal('recording.failed'), ...base, reason: z.string() }),
-  z.object({
-    type: z.literal('asset.export-ready'),
-    ...base,
-    variant: z.string().min(1),
-    bytes: z.number().int().min(0),
-    durationMs: z.number().int().min(0),
-    /** Path of the MP4 on the stitcher (`/vod/{recordingId}/{variant}.mp4`). */
-    downloadPath: z.string().min(1),
-  }),
-  z.object({ type: z.literal('asset.export-failed'), ...base, variant: z.string().min(1), reason: z.string() }),
+  z.object({ ...base, type: z.literal('stream.transcoding-recovered'), data: z.object({ seq: z.number().int() }) }),
+  // The recordings side owns these details; kept open so it can add fields without a contract change.
+  z.object({ ...base, type: z.literal('recording.ready'), data: z.record(z.string(), z.unknown()).default({}) }),
+  z.object({ ...base, type: z.literal('recording.failed'), data: z.record(z.string(), z.unknown()).default({}) }),
+  z.object({ ...base, type: z.literal('asset.export-ready'), data: z.record(z.string(), z.unknown()).default({}) }),
 ]);
 
 export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
-export type LifecycleEventType = LifecycleEvent['type'];
+export type LifecycleEventOf<T extends LifecycleEventType> = Extract<LifecycleEvent, { type: T }>;
 
-/** The message to publish; throws on an event that breaks the contract. */
-export function encodeLifecycleEvent(event: LifecycleEvent): string {
-  return JSON.stringify(lifecycleEventSchema.parse(event));
+/**
+ * The id of one occurrence, derived from what identifies it (type, session, seq...), so every
+ * stitcher copy that reports it (after a takeover, say) names it the same.
+ */
+export function lifecycleEventId(type: LifecycleEventType, ...parts: (string | number)[]): string {
+  return `evt_${createHash('sha256')
+    .update([type, ...parts].join('\n'))
+    .digest('hex')
+    .slice(0, 32)}`;
 }
 
-/** A received message, or null when it is not a lifecycle event of this contract. */
-export function parseLifecycleEvent(message: string): LifecycleEvent | null {
+/** Validated event; throws on one that breaks the contract. */
+export function parseLifecycleEvent(data: unknown): LifecycleEvent {
+  return parseWith(lifecycleEventSchema, data, 'lifecycle event');
+}
+
+/** The message to publish on the lifecycle channel. */
+export function encodeLifecycleEvent(event: LifecycleEvent): string {
+  return JSON.stringify(parseLifecycleEvent(event));
+}
+
+/** A received channel message, or null when it is not a lifecycle event of this contract. */
+export function decodeLifecycleEvent(message: string): LifecycleEvent | null {
   const parsed = lifecycleEventSchema.safeParse(parseJson(message));
   return parsed.success ? parsed.data : null;
-}
-
-/** Publishes one event; false when Redis did not take it (best effort, the row is the record). */
-export async function publishLifecycleEvent(redis: Pick<Redis, 'publish'>, channel: string, event: LifecycleEvent): Promise<boolean> {
-  try {
-    await redis.publish(channel, encodeLifecycleEvent(event));
-    return true;
-  } catch {
-    return false;
-  }
 }

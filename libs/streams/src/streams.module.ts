@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@lib/database';
+import { StorageModule } from '@lib/storage';
 import { StreamEventsPublisher } from './stream-events.publisher';
 import { streamUrlSettingsFromEnv } from './stream-urls';
 import { STREAM_URL_SETTINGS, StreamsService } from './streams.service';
@@ -9,7 +10,7 @@ import { STREAM_URL_SETTINGS, StreamsService } from './streams.service';
  * itself, so an app does not have to list the ingest or stitcher namespaces.
  */
 @Module({
-  imports: [DatabaseModule],
+  imports: [DatabaseModule, StorageModule],
   providers: [StreamsService, StreamEventsPublisher, { provide: STREAM_URL_SETTINGS, useFactory: () => streamUrlSettingsFromEnv() }],
   exports: [StreamsService],
 })

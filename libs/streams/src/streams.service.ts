@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { type Ladder, type StreamEntity, StreamRepository } from '@lib/database';
+import { type Ladder, SessionRepository, type StreamEntity, StreamRepository, type StreamPage } from '@lib/database';
+import { StorageService, objectKeys } from '@lib/storage';
+import { sleep } from '@lib/timing';
 import { normalizeLadder } from './ladder';
 import { DEFAULT_STREAM_SETTINGS, checkStreamSettings, type StreamSettings } from './stream-settings';
 import { generatePlaybackId, generateStreamKey, hashStreamKey, looksLikeStreamKey } from './stream-key';
@@ -42,6 +44,29 @@ export interface StreamWithKey extends StreamView {
   publishUrls: PublishUrls;
 }
 
+/** DELETE of a live stream without `force`. */
+export class StreamLiveError extends Error {
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId} is live; end the publish first or delete with force`);
+    this.name = 'StreamLiveError';
+  }
+}
+
+/** What a deletion removed. */
+export interface StreamDeletion {
+  id: string;
+  sessions: number;
+  objects: number;
+  /** A live publish was ended first (force). */
+  endedLivePublish: boolean;
+}
+
+export interface UpdateStreamInput {
+  name?: string;
+  ladder?: unknown;
+  enabled?: boolean;
+}
+
 export interface CreateStreamInput {
   name: string;
   ladder?: unknown;
@@ -50,6 +75,8 @@ export interface CreateStreamInput {
 }
 
 const NAME_MAX = 200;
+/** How long a forced delete waits for ingest to end the live publish before deleting anyway. */
+const FORCED_END_WAIT_MS = 15_000;
 
 function checkName(name: unknown): string {
   if (typeof name !== 'string') throw new InvalidStreamNameError('a name is required');
@@ -70,6 +97,8 @@ export class StreamsService {
     private readonly streams: StreamRepository,
     @Inject(STREAM_URL_SETTINGS) private readonly urls: StreamUrlSettings,
     private readonly events: StreamEventsPublisher,
+    private readonly sessions: SessionRepository,
+    private readonly storage: StorageService,
   ) {}
 
   /** Validates name and ladder (Livepeer's rules), stores the key's hash, returns the key once. */
@@ -97,6 +126,10 @@ export class StreamsService {
   async list(): Promise<StreamView[]> {
     const rows = await this.streams.list();
     return rows.map((row) => this.view(row));
+  }
+
+  async page(page: StreamPage): Promise<StreamView[]> {
+    return (await this.streams.page(page)).map((row) => this.view(row));
   }
 
   async get(id: string): Promise<StreamView> {
@@ -141,6 +174,53 @@ export class StreamsService {
     row.updatedAt = Date.now();
     await this.streams.save(row);
     return this.view(row);
+  }
+
+  /**
+   * Changes the fields given, all checked before anything is written: the name, the ladder (from
+   * the next publish) and enabled (disabling ends a live publish, as `disable` does).
+   */
+  async update(id: string, input: UpdateStreamInput): Promise<StreamView> {
+    const row = await this.entity(id);
+    const name = input.name === undefined ? row.name : checkName(input.name);
+    const ladder = input.ladder === undefined ? row.ladder : normalizeLadder(input.ladder);
+    const ladderChanged = input.ladder !== undefined;
+    const enabledChanged = input.enabled !== undefined && input.enabled !== row.enabled;
+    Object.assign(row, { name, ladder, enabled: input.enabled ?? row.enabled, updatedAt: Date.now() });
+    await this.streams.save(row);
+    if (ladderChanged) await this.announce(id, 'stream-ladder-updated');
+    if (enabledChanged) await this.announce(id, row.enabled ? 'stream-enabled' : 'stream-disabled');
+    return this.view(row);
+  }
+
+  /**
+   * Deletes the stream for good: its key and playback id stop working, its sessions, ledger and
+   * rendition rows go, and so do its objects (republished playlists and segments, source and
+   * transcoded segments). Refused while a publish is live unless `force`, which first disables
+   * the stream so ingest ends the publish.
+   */
+  async delete(id: string, options: { force: boolean }): Promise<StreamDeletion> {
+    const row = await this.entity(id);
+    const live = (await this.sessions.live()).some((s) => s.streamId === id);
+    if (live && !options.force) throw new StreamLiveError(id);
+    if (live) {
+      row.enabled = false;
+      row.updatedAt = Date.now();
+      await this.streams.save(row);
+      await this.announce(id, 'stream-disabled');
+      await this.untilNotLive(id);
+    }
+    const removed = await this.streams.deleteWithHistory(id);
+    if (!removed) throw new StreamNotFoundError(id);
+    let objects = await this.storage.removePrefix(objectKeys.hlsStream(removed.playbackId));
+    for (const sessionId of removed.sessionIds) objects += await this.storage.removePrefix(objectKeys.sourceSession(sessionId));
+    return { id, sessions: removed.sessionIds.length, objects, endedLivePublish: live };
+  }
+
+  /** Ingest ends a disabled stream's publish at once (event) or at its next check (seconds); the rows go only after that, so no segment of it lands after them. */
+  private async untilNotLive(id: string): Promise<void> {
+    const until = Date.now() + FORCED_END_WAIT_MS;
+    while (Date.now() < until && (await this.sessions.live()).some((s) => s.streamId === id)) await sleep(200);
   }
 
   async rename(id: string, name: string): Promise<StreamView> {

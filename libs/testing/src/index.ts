@@ -11,3 +11,5 @@ export * from './hls-rules-validator';
 export * from './frame-clock';
 export * from './clock-publisher';
 export * from './clock-viewer';
+export * from './webhook-receiver';
+export * from './hls-player';

@@ -4,8 +4,10 @@ import { PlaylistHistoryValidator } from './hls-rules-validator';
 export interface WatchedPlaylist {
   validator: PlaylistHistoryValidator;
   last?: string;
-  /** every msn ever listed */
+  /** every msn ever listed (with media or as a gap) */
   listed: Set<number>;
+  /** msns listed with `#EXT-X-GAP` (no media: players do not load them, neither does `onSegment`) */
+  gaps: Set<number>;
   /** absolute URL of every msn ever listed */
   uris: Map<number, string>;
   /** distinct versions seen */
@@ -91,6 +93,7 @@ export class PlaylistWatcher {
       watched = {
         validator: new PlaylistHistoryValidator({ targetDuration: this.targetDuration }),
         listed: new Set(),
+        gaps: new Set(),
         uris: new Map(),
         versions: 0,
         appearedAt: new Map(),
@@ -110,7 +113,8 @@ export class PlaylistWatcher {
       watched!.appearedAt.set(msn, Date.now());
       const url = new URL(segment.uri, base).toString();
       watched!.uris.set(msn, url);
-      this.onSegment?.(name, msn, url);
+      if (segment.gap) watched!.gaps.add(msn);
+      else this.onSegment?.(name, msn, url);
     });
   }
 

@@ -66,6 +66,9 @@ export class TestEnv {
       S3_BUCKET: this.id,
       DATABASE_URL: this.databaseUrl,
       DATABASE_SCHEMA: this.schema,
+      // The default spool is shared by every ingest on the machine, and a starting ingest ends
+      // the sessions it finds there as its dead predecessor's: each test keeps its own.
+      INGEST_SPOOL_DIR: path.join(this.tmpDir, 'spool'),
       INGEST_HTTP_PORT: 0,
       INGEST_RTMP_PORT: 0,
       WORKER_HTTP_PORT: 0,

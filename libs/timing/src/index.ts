@@ -1,3 +1,4 @@
 export * from './backoff';
 export * from './sleep';
 export * from './timeout';
+export * from './concurrency-limit';

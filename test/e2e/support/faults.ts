@@ -1,7 +1,7 @@
 import { startRedisServer } from '@lib/runtime';
 import type { Pipeline } from './pipeline';
 
-export { broadcasterStatus, pushCounts, setFaults, waitFor } from '@lib/testing';
+export { broadcasterStatus, clearFaults, pushCounts, setFaults, waitFor } from '@lib/testing';
 
 /**
  * Stops the pipeline's private redis-server (SIGTERM: it flushes its append-only

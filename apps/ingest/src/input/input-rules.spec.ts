@@ -77,6 +77,7 @@ describe('sessionTargetDuration', () => {
     expect(sessionTargetDuration(2, longestCutSeconds(2, 4))).toBe(4);
     expect(sessionTargetDuration(2, longestCutSeconds(2, 2.5))).toBe(3);
     expect(sessionTargetDuration(2, 3.05)).toBe(3);
+    expect(sessionTargetDuration(6, longestCutSeconds(6, 2.7))).toBe(8); // 3 x 2.7 s, without floating-point residue
     // Two 1.5 s keyframe intervals make each 2 s segment 3 s long.
     expect(longestCutSeconds(2, 1.5)).toBe(3);
     expect(sessionTargetDuration(2, longestCutSeconds(2, 1.5))).toBe(3);

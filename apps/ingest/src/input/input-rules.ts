@@ -59,7 +59,8 @@ export function refusalFor(source: SourceInfo, rules: InputRules): string | null
 export function longestCutSeconds(segmentTargetSeconds: number, keyframeIntervalSeconds: number): number {
   // Measured intervals are whole milliseconds: rounding to them removes floating-point noise.
   const intervals = Math.max(1, Math.ceil(Math.round((segmentTargetSeconds * 1e6) / keyframeIntervalSeconds) / 1e6));
-  return intervals * keyframeIntervalSeconds;
+  // ...and so is the product: 3 x 2.7 s is 8.1 s, not 8.100000000000001 (which made a target duration of 9).
+  return Math.round(intervals * keyframeIntervalSeconds * 1000) / 1000;
 }
 
 /** A segment fits a target duration when it is at most a frame or so longer (its EXTINF then rounds to it). */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { DropReason, SourceInfo, StreamEntity } from '@lib/database';
+import type { SourceInfo, StreamEntity } from '@lib/database';
 import { CreateStreamRequest, LivepeerApiClient, LivepeerConfigError, LivepeerStream } from '@lib/livepeer';
 import type { StreamsService } from '@lib/streams';
 import { backoffDelay, sleep } from '@lib/timing';
@@ -168,15 +168,6 @@ export class Publish {
     this.shipper.discard(segment, 'over-target-duration', overTarget);
     this.requestEnd({ state: 'ended', reason: overTarget });
     return overTarget;
-  }
-
-  /** Records a cut segment as dropped (in its place in the sequence) instead of handing it on. */
-  discard(segment: ClosedSegment, reason: DropReason, detail: string): void {
-    this.logger.warn(
-      { event: 'segment-discarded', sessionId: this.sessionId, streamId: this.streamId, seq: segment.seq, reason, detail },
-      detail,
-    );
-    this.shipper.discard(segment, reason, detail);
   }
 
   /** Asks the transport to end the publish; the first outcome asked for is the one recorded. */

@@ -76,7 +76,8 @@ export function longestKeyframeGap(keyframes: number[], start: number, duration:
 
 /**
  * The segment's duration in ms from its media: the container's, first to last packet of any
- * stream, as ffmpeg's segment list measures a cut (what the RTMP path records too).
+ * stream (an RTMP cut is measured from its first keyframe to the next one's: within a frame or
+ * two of this).
  */
 export function mediaDurationMs(probed: ProbedSegment): number {
   return Math.round(probed.info.duration * 1000);

@@ -1,4 +1,4 @@
-import { FLV_TAG_AUDIO, FLV_TAG_VIDEO } from './flv';
+import { FLV_TAG_AUDIO, FLV_TAG_VIDEO, flvTagTimestamp } from './flv';
 
 /** Audio and video tags interleave with slightly out-of-order decode times; less than this back is not a jump. */
 export const MAX_BACKWARD_JITTER_MS = 1000;
@@ -39,7 +39,7 @@ export class FlvTimeline {
     if (tag.length < 11) return null;
     const type = tag[0] & 0x1f;
     if (type !== FLV_TAG_AUDIO && type !== FLV_TAG_VIDEO) return null;
-    const raw = readTimestamp(tag);
+    const raw = flvTagTimestamp(tag);
     if (isSequenceHeader(tag, type)) {
       writeTimestamp(tag, this.last ?? raw + this.offset);
       return null;
@@ -63,10 +63,6 @@ function isSequenceHeader(tag: Buffer, type: number): boolean {
   if (tag.length < 13) return false;
   if (type === FLV_TAG_VIDEO) return (tag[11] & 0x0f) === 7 && tag[12] === 0;
   return tag[11] >> 4 === 10 && tag[12] === 0;
-}
-
-function readTimestamp(tag: Buffer): number {
-  return (tag.readUIntBE(4, 3) | (tag[7] << 24)) >>> 0;
 }
 
 /** FLV: 24 low bits then the extended (high) byte. Negative times (cannot happen after a shift) clamp to 0. */

@@ -35,7 +35,7 @@ export const FLV_AUDIO_CODECS: Record<number, string> = {
   14: 'mp3',
 };
 
-/** Audio formats MPEG-TS can carry with `-c copy` (what the segmenter produces). */
+/** Audio formats the segmenter carries in MPEG-TS (flv-elementary.ts: AAC as ADTS, MP3 as it is). */
 export const TS_COMPATIBLE_AUDIO = new Set(['aac', 'mp3']);
 
 export interface FlvVideoInfo {
@@ -56,13 +56,18 @@ export interface FlvTag {
   audio?: { soundFormat: number; aacPacketType?: number };
 }
 
+/** A tag's timestamp (ms): 24 low bits, then the extended (high) byte. */
+export function flvTagTimestamp(tag: Buffer): number {
+  return (tag.readUIntBE(4, 3) | (tag[7] << 24)) >>> 0;
+}
+
 /** Parses one complete tag (header, body, trailing PreviousTagSize); null if it is not one. */
 export function readFlvTag(tag: Buffer): FlvTag | null {
   if (tag.length < 11) return null;
   const type = tag[0] & 0x1f;
   const size = tag.readUIntBE(1, 3);
   if (tag.length < 11 + size) return null;
-  const timestamp = (tag.readUIntBE(4, 3) | (tag[7] << 24)) >>> 0;
+  const timestamp = flvTagTimestamp(tag);
   const data = tag.subarray(11, 11 + size);
   const parsed: FlvTag = { type, timestamp, data };
   if (type === FLV_TAG_VIDEO && data.length >= 1) {
@@ -75,6 +80,18 @@ export function readFlvTag(tag: Buffer): FlvTag | null {
     if (soundFormat === 10 && data.length >= 2) parsed.audio.aacPacketType = data[1];
   }
   return parsed;
+}
+
+/** The complete tags of an FLV file (tests and tools): after its header, each tag with its trailing PreviousTagSize. */
+export function flvFileTags(file: Buffer): Buffer[] {
+  const tags: Buffer[] = [];
+  for (let at = file.readUInt32BE(5) + 4; at + 11 <= file.length;) {
+    const end = at + 11 + file.readUIntBE(at + 1, 3) + 4;
+    if (end > file.length) break;
+    tags.push(file.subarray(at, end));
+    at = end;
+  }
+  return tags;
 }
 
 /** The 9-byte FLV file header plus PreviousTagSize0, with the audio/video presence flags. */

@@ -6,7 +6,7 @@
  * Getting the media out: each publishing NMS session gets one extra "player" that
  * is ours (see FlvTap). NMS already turns every audio/video/data message into an FLV
  * tag for its HTTP-FLV players; the tap receives those tags in-process and ingest
- * pipes them into the segmenter's stdin. Compared with an ffmpeg pulling
+ * hands them to the in-process segmenter. Compared with an ffmpeg pulling
  * rtmp://127.0.0.1/live/{key} back out of the server, this keeps the stream key off
  * ffmpeg's command line (visible in `ps`), needs no RTMP playback path open on the
  * ingest port (every play is refused), loses no frame between publish and pull (the

@@ -62,3 +62,22 @@ describe('segment start times', () => {
     expect(clock.cutAt(4, ANCHOR)).toBe(ANCHOR);
   });
 });
+
+describe('the RTMP anchor', () => {
+  it('moves back to the earliest origin the tags imply until the first cut, never before the floor', () => {
+    const clock = new SegmentStartClock();
+    clock.notBefore(ANCHOR - 300);
+    clock.anchor(ANCHOR); // the first tag, held by the encoder while its publish was accepted
+    clock.observe(ANCHOR + 10, 200); // a burst: 200 ms of media 10 ms later
+    expect(clock.cutAt(0, 0)).toBe(ANCHOR - 190);
+    clock.observe(ANCHOR, 5000); // after the first cut the anchor is fixed
+    expect(clock.cutAt(2, 0)).toBe(ANCHOR - 190 + 2000);
+
+    const floored = new SegmentStartClock();
+    floored.notBefore(ANCHOR - 50);
+    floored.anchor(ANCHOR);
+    floored.observe(ANCHOR, 400);
+    floored.observe(ANCHOR + 500, 400); // later than implied: no change
+    expect(floored.cutAt(0, 0)).toBe(ANCHOR - 50);
+  });
+});

@@ -2,11 +2,15 @@
  * When each segment's first frame reached ingest (the ledger's `started_at`, written by the
  * stitcher as `#EXT-X-PROGRAM-DATE-TIME`, docs/architecture.md "Data model").
  *
- * RTMP: the wall clock is read once, when the publish's first media tag arrives (the anchor);
- * a segment starts that long after it on the media timeline. ffmpeg's segment list gives each
- * cut's start in seconds from the input's first timestamp, which is the anchor tag's, so a
- * segment's start is the anchor's wall time plus its start offset: PDTs are spaced exactly by
- * media time and cannot drift with the pipeline's delays. HTTP push: the arrival of the push.
+ * RTMP: the anchor is the wall time of the publish's media time 0 (its first media tag); a
+ * segment starts its start offset after it on the media timeline (the segmenter gives each cut's
+ * start in seconds from the first tag's timestamp), so PDTs are spaced exactly by media time and
+ * cannot drift with the pipeline's delays. The anchor is first the first tag's arrival; until the
+ * first cut, a later tag that arrives earlier than the anchor implies (arrival - media offset)
+ * moves it back, never before the publish was accepted: an encoder sends the frames it held while
+ * its publish was being accepted in a burst, and anchoring on the first of them would make every
+ * start time late by that wait (and segments close "before" their media had arrived). From the
+ * first cut on the anchor is fixed. HTTP push: the arrival of the push.
  * Either way a session's start times strictly increase.
  */
 
@@ -23,7 +27,14 @@ export function strictlyAfter(candidate: number, previous: number | undefined): 
 /** One publish's segment start times. */
 export class SegmentStartClock {
   private anchorWallMs?: number;
+  private floorWallMs = -Infinity;
+  private fixed = false;
   private last?: number;
+
+  /** The earliest the publish's media can have started: the anchor never moves before it. */
+  notBefore(wallMs: number): void {
+    this.floorWallMs = wallMs;
+  }
 
   /** The publish's first media tag arrived (later calls keep the first anchor). */
   anchor(wallMs: number): void {
@@ -34,8 +45,15 @@ export class SegmentStartClock {
     return this.anchorWallMs !== undefined;
   }
 
-  /** A cut starting `startSeconds` into the input (segment list time). */
+  /** A media tag `mediaOffsetMs` after the anchor tag arrived at `wallMs` (moves the anchor back until the first cut). */
+  observe(wallMs: number, mediaOffsetMs: number): void {
+    if (this.fixed || this.anchorWallMs === undefined) return;
+    this.anchorWallMs = Math.min(this.anchorWallMs, Math.max(this.floorWallMs, wallMs - mediaOffsetMs));
+  }
+
+  /** A cut starting `startSeconds` into the input (media time from the first tag's timestamp). */
   cutAt(startSeconds: number, fallbackWallMs: number): number {
+    this.fixed = true;
     this.last =
       this.anchorWallMs === undefined
         ? strictlyAfter(fallbackWallMs, this.last)

@@ -181,7 +181,7 @@ export class SpoolRecovery {
     let durationMs: number;
     try {
       const probed = await probeMedia(file, { timeoutMs: PROBE_TIMEOUT_MS, untrustedFormat: 'mpegts' });
-      // the container's duration, as the segment list would have given it
+      // the container's duration: within a frame or two of what the segmenter would have recorded
       durationMs = Math.round(probed.duration * 1000);
       if (!probed.video || durationMs <= 0) throw new Error('no video in it');
     } catch (err) {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AppConfigModule, commonConfig, livepeerLocalConfig } from '@lib/config';
+import { AppConfigModule } from '@lib/config';
+import { LIVEPEER_LOCAL_SETTINGS } from '../settings';
 import { ObservabilityModule } from '@lib/observability';
 import { LivepeerErrorFilter } from './livepeer-error.filter';
 import { ApiKeyGuard } from './api-key.guard';
@@ -14,10 +15,7 @@ import { StreamService } from './stream.service';
 
 /** The Livepeer API stand-in: streams, broadcaster list, stream hook, amalgamated playlists. */
 @Module({
-  imports: [
-    AppConfigModule.forRoot([commonConfig, livepeerLocalConfig]),
-    ObservabilityModule.forRoot('livepeer-local', [BroadcastersProbe]),
-  ],
+  imports: [AppConfigModule.forRoot(LIVEPEER_LOCAL_SETTINGS), ObservabilityModule.forRoot('livepeer-local', [BroadcastersProbe])],
   controllers: [StreamController, BroadcasterController, PlaybackController],
   providers: [
     StreamService,

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { MetricsService } from '@lib/observability';
 import { sendText } from './http-text';
 import { BroadcasterSessionsService } from './broadcaster-sessions.service';
 
@@ -23,13 +24,24 @@ function withoutExtension(file: string, extension: string): string | undefined {
 /** The broadcaster's own HLS (docs/livepeer-protocol.md §2.3): master, media playlists and segments. */
 @Controller('stream')
 export class BroadcasterHlsController {
-  constructor(private readonly sessions: BroadcasterSessionsService) {}
+  /** Playlist requests for a session this broadcaster does not hold (the API's amalgamation asks every broadcaster). */
+  private readonly notHeld;
+
+  constructor(
+    private readonly sessions: BroadcasterSessionsService,
+    metrics: MetricsService,
+  ) {
+    this.notHeld = metrics.counter(
+      'livepeer_broadcaster_playlist_not_held_total',
+      'Playlist GETs answered 404 because this broadcaster does not hold the session (logged at debug only).',
+    );
+  }
 
   @Get(':file')
   master(@Param('file') file: string, @Res() res: Response) {
     const manifestId = withoutExtension(file, '.m3u8');
     const session = manifestId === undefined ? undefined : this.sessions.forPlayback(manifestId);
-    if (!session) return sendText(res, 404, 'ErrNotFound');
+    if (!session) return this.notFound(res);
     sendExact(res, PLAYLIST_HEADERS, session.masterPlaylist());
   }
 
@@ -37,8 +49,13 @@ export class BroadcasterHlsController {
   media(@Param('manifestId') manifestId: string, @Param('file') file: string, @Res() res: Response) {
     const rendition = withoutExtension(file, '.m3u8');
     const playlist = rendition === undefined ? undefined : this.sessions.forPlayback(manifestId)?.mediaPlaylist(rendition);
-    if (playlist === undefined) return sendText(res, 404, 'ErrNotFound');
+    if (playlist === undefined) return this.notFound(res);
     sendExact(res, PLAYLIST_HEADERS, playlist);
+  }
+
+  private notFound(res: Response) {
+    this.notHeld.inc();
+    sendText(res, 404, 'ErrNotFound');
   }
 
   @Get(':manifestId/:rendition/:file')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AppConfigModule, commonConfig, livepeerLocalConfig } from '@lib/config';
+import { AppConfigModule } from '@lib/config';
+import { LIVEPEER_LOCAL_SETTINGS } from '../settings';
 import { ObservabilityModule } from '@lib/observability';
 import { BroadcasterAdminController } from './broadcaster-admin.controller';
 import { BroadcasterHlsController } from './broadcaster-hls.controller';
@@ -16,7 +17,7 @@ import { TranscoderService } from './transcoder.service';
 
 /** One go-livepeer-like broadcaster: push ingest, transcoding, HLS, status and fault injection. */
 @Module({
-  imports: [AppConfigModule.forRoot([commonConfig, livepeerLocalConfig]), ObservabilityModule.forRoot('livepeer-broadcaster')],
+  imports: [AppConfigModule.forRoot(LIVEPEER_LOCAL_SETTINGS), ObservabilityModule.forRoot('livepeer-broadcaster')],
   controllers: [BroadcasterPushController, BroadcasterHlsController, StatusController, BroadcasterAdminController],
   providers: [
     FaultsService,

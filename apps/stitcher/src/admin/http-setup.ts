@@ -7,8 +7,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
 import path from 'node:path';
-import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
-import { ADMIN_REALM, AdminAuthenticator } from './admin-authenticator';
+import { SEGMENT_UPLOAD_QUEUE, WEBHOOK_DELIVERY_QUEUE, lifecycleEventSchema } from '@lib/queue';
+import { EVENT_TYPE_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER } from '@lib/webhooks';
+import { openApiSchema } from './openapi-schema';
+import { ADMIN_REALM, AdminAuthenticator, type AdminRefusal } from './admin-authenticator';
 import { securityHeaders } from './security-headers';
 
 export const BULL_BOARD_PATH = '/api/queues/board';
@@ -29,28 +31,46 @@ export function setupOpenApi(app: NestExpressApplication): void {
     )
     .setVersion('1')
     .addBearerAuth()
+    .addTag(
+      'webhooks',
+      `Each delivery is a POST of one LifecycleEvent (schema below) with \`${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">\`, ` +
+        `\`${IDEMPOTENCY_HEADER}: <event id>\` and \`${EVENT_TYPE_HEADER}: <type>\`; retried with exponential backoff until a 2xx, in order per stream.`,
+    )
     .build();
-  SwaggerModule.setup(OPENAPI_PATH.slice(1), app, () => SwaggerModule.createDocument(app, config));
+  SwaggerModule.setup(OPENAPI_PATH.slice(1), app, () => {
+    const document = SwaggerModule.createDocument(app, config);
+    // The webhook bodies are no route's answer: published as a component so receivers can validate against it.
+    document.components = {
+      ...document.components,
+      schemas: { ...document.components?.schemas, LifecycleEvent: openApiSchema(lifecycleEventSchema) },
+    };
+    return document;
+  });
 }
 
 /**
- * bull-board on the upload queue, behind the admin token: the header, or the dashboard's
+ * bull-board on the upload and webhook queues, behind the admin token or an API key: the header, or the dashboard's
  * cookie (its pages are opened by navigation), the cookie only for same-origin changes.
  */
 export function setupBullBoard(app: NestExpressApplication): void {
   const authenticator = app.get(AdminAuthenticator);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
-  const queue = app.get<Queue>(getQueueToken(SEGMENT_UPLOAD_QUEUE));
-  createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter });
+  const queues = [SEGMENT_UPLOAD_QUEUE, WEBHOOK_DELIVERY_QUEUE].map((name) => new BullMQAdapter(app.get<Queue>(getQueueToken(name))));
+  createBullBoard({ queues, serverAdapter });
   app.use(BULL_BOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
-    const refusal = authenticator.check(req, { cookie: true });
-    if (!refusal) return next();
-    if (refusal.status === 401) res.set('WWW-Authenticate', ADMIN_REALM);
-    if (refusal.retryAfter !== undefined) res.set('Retry-After', String(refusal.retryAfter));
-    res.status(refusal.status).json({ statusCode: refusal.status, message: refusal.message });
+    authenticator.check(req, { cookie: true }).then((refusal) => {
+      if (!refusal) return next();
+      refuse(res, refusal);
+    }, next);
   });
   app.use(BULL_BOARD_PATH, serverAdapter.getRouter());
+}
+
+function refuse(res: Response, refusal: AdminRefusal): void {
+  if (refusal.status === 401) res.set('WWW-Authenticate', ADMIN_REALM);
+  if (refusal.retryAfter !== undefined) res.set('Retry-After', String(refusal.retryAfter));
+  res.status(refusal.status).json({ statusCode: refusal.status, message: refusal.message });
 }
 
 /** The dashboard (static HTML+JS next to this file in dist), hls.js and uPlot from node_modules, never a CDN. */

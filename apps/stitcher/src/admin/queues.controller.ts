@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
-import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
+import { SEGMENT_UPLOAD_QUEUE, WEBHOOK_DELIVERY_QUEUE } from '@lib/queue';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { openApiSchema } from './openapi-schema';
 import { QUEUE_SAMPLE_MS, QueueSampler } from './queue-sampler';
@@ -25,9 +25,13 @@ export class QueuesController {
 
   constructor(
     @InjectQueue(SEGMENT_UPLOAD_QUEUE) upload: Queue,
+    @InjectQueue(WEBHOOK_DELIVERY_QUEUE) webhooks: Queue,
     private readonly sampler: QueueSampler,
   ) {
-    this.queues = new Map([[upload.name, upload]]);
+    this.queues = new Map([
+      [upload.name, upload],
+      [webhooks.name, webhooks],
+    ]);
   }
 
   @Get()

@@ -1,5 +1,7 @@
 import { z } from 'zod/v4';
 import { DVR_WINDOW_MAX_SECONDS, DVR_WINDOW_MIN_SECONDS, RECORDING_RETENTION_MAX_DAYS } from '@lib/streams';
+import { API_KEY_SCOPES, WEBHOOK_DELIVERY_STATUSES } from '@lib/database';
+import { LIFECYCLE_EVENT_TYPES } from '@lib/queue';
 
 /**
  * Shapes of the admin API's inputs: validated here (types, required fields) and published in
@@ -65,15 +67,81 @@ export const exportRequestSchema = z.object({
 
 export const idParamSchema = z.object({ id: z.uuid('must be a UUID') });
 
-export const sessionListQuerySchema = z.object({
-  state: z.enum(['live', 'ended', 'all']).default('all'),
-  streamId: z.uuid('must be a UUID').optional(),
+/** `true`/`false` in a query string. */
+const queryBool = () => z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
+
+/**
+ * Offset pagination of every list: `limit` rows after skipping `offset`; a full page answers
+ * with `X-Next-Offset` (the next page's offset), a short one without it.
+ */
+const page = {
   limit: z.coerce.number().int('must be an integer').min(1).max(500).default(50),
+  offset: z.coerce.number().int('must be an integer').min(0).max(1_000_000).default(0),
+};
+
+export const streamListQuerySchema = z.strictObject({
+  ...page,
+  enabled: queryBool().optional(),
+  isActive: queryBool().optional().describe('only streams with (true) or without (false) a live session'),
+  name: z.string().trim().min(1).max(200).optional().describe('part of the name, case-insensitive'),
 });
 
-export const timelineQuerySchema = z.object({
-  limit: z.coerce.number().int('must be an integer').min(1).max(2000).default(200),
+export const sessionListQuerySchema = z.strictObject({
+  ...page,
+  state: z.enum(['live', 'ended', 'all']).default('all'),
+  streamId: z.uuid('must be a UUID').optional(),
+  protocol: z.enum(['rtmp', 'http']).optional(),
 });
+
+/** Cursor pagination of a session's timeline: the newest `limit` segments below `before` (the lowest seq of the previous page). */
+export const timelineQuerySchema = z.strictObject({
+  limit: z.coerce.number().int('must be an integer').min(1).max(2000).default(200),
+  before: z.coerce.number().int('must be an integer').min(0).optional(),
+  state: z.enum(['ingested', 'queued', 'uploaded', 'republished', 'dropped']).optional(),
+});
+
+/** Unknown fields are refused (400), so a typo never passes as "nothing to change". */
+export const updateStreamSchema = z
+  .strictObject({
+    name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    ladder: ladderSchema.optional(),
+    enabled: z.boolean().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'give at least one of name, ladder, enabled');
+
+export const deleteStreamQuerySchema = z.strictObject({
+  force: queryBool().default(false).describe('delete even while live: the publish is ended first'),
+});
+
+const eventTypeSchema = z.enum(LIFECYCLE_EVENT_TYPES);
+
+export const createWebhookSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  url: z.string().max(2048, 'must be at most 2048 characters').describe('http(s) URL; hosts limited by WEBHOOK_ALLOWED_HOSTS'),
+  events: z.array(eventTypeSchema).min(1, 'must list at least one event type'),
+  enabled: z.boolean().optional(),
+});
+
+export const updateWebhookSchema = createWebhookSchema
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'give at least one of name, url, events, enabled');
+
+export const pageQuerySchema = z.strictObject(page);
+
+export const deliveryListQuerySchema = z.strictObject({
+  ...page,
+  status: z.enum(WEBHOOK_DELIVERY_STATUSES).optional(),
+  eventType: eventTypeSchema.optional(),
+});
+
+export const deliveryParamSchema = z.object({ id: z.uuid('must be a UUID'), deliveryId: z.uuid('must be a UUID') });
+
+export const createApiKeySchema = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  scope: z.enum(API_KEY_SCOPES).describe('admin: everything; read: GET and HEAD only'),
+});
+
+export const apiKeyListQuerySchema = z.strictObject({ ...page, revoked: queryBool().default(false) });
 
 export const queueNameSchema = z.object({ name: z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a queue name') });
 
@@ -113,6 +181,16 @@ export const recordingViewSchema = z.object({
     }),
   ),
 });
+export type StreamListQuery = z.output<typeof streamListQuerySchema>;
+export type UpdateStreamInput = z.output<typeof updateStreamSchema>;
+export type DeleteStreamQuery = z.output<typeof deleteStreamQuerySchema>;
+export type CreateWebhookInput = z.output<typeof createWebhookSchema>;
+export type UpdateWebhookInput = z.output<typeof updateWebhookSchema>;
+export type PageQuery = z.output<typeof pageQuerySchema>;
+export type DeliveryListQuery = z.output<typeof deliveryListQuerySchema>;
+export type DeliveryParam = z.output<typeof deliveryParamSchema>;
+export type CreateApiKeyInput = z.output<typeof createApiKeySchema>;
+export type ApiKeyListQuery = z.output<typeof apiKeyListQuerySchema>;
 
 export const historyQuerySchema = z.object({
   minutes: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(60, 'must be at most 60').default(60),

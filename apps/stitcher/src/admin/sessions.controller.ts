@@ -1,5 +1,8 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiQueryFrom } from './openapi-schema';
+import { PAGED_HEADERS, paged } from './pagination';
 import { AdminAuthGuard } from './admin-auth.guard';
 import {
   idParamSchema,
@@ -23,12 +26,11 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsQuery) {}
 
   @Get()
-  @ApiOperation({ summary: 'Sessions (publishes), newest first, with their segment counts' })
-  @ApiQuery({ name: 'state', required: false, enum: ['live', 'ended', 'all'] })
-  @ApiQuery({ name: 'streamId', required: false })
-  @ApiQuery({ name: 'limit', required: false, type: Number })
-  list(@Query(new ZodValidationPipe(sessionListQuerySchema)) query: SessionListQuery) {
-    return this.sessions.list(query);
+  @ApiOperation({ summary: 'Sessions (publishes), newest first, with their segment counts and statistics' })
+  @ApiQueryFrom(sessionListQuerySchema)
+  @ApiResponse({ status: 200, description: 'a page of sessions', headers: PAGED_HEADERS })
+  async list(@Query(new ZodValidationPipe(sessionListQuerySchema)) query: SessionListQuery, @Res({ passthrough: true }) res: Response) {
+    return paged(res, await this.sessions.list(query), query);
   }
 
   @Get(':id')
@@ -40,8 +42,15 @@ export class SessionsController {
 
   @Get(':id/segments')
   @ApiOperation({ summary: 'The segment timeline: ingested -> queued -> uploaded (transcoded) -> republished, per rendition' })
-  @ApiQuery({ name: 'limit', required: false, type: Number })
-  timeline(@Param(validId) { id }: IdParam, @Query(new ZodValidationPipe(timelineQuerySchema)) { limit }: TimelineQuery) {
-    return this.sessions.timeline(id, limit);
+  @ApiQueryFrom(timelineQuerySchema)
+  @ApiResponse({ status: 200, description: 'segments oldest first; a full page has `X-Next-Before`, the cursor of the older page' })
+  async timeline(
+    @Param(validId) { id }: IdParam,
+    @Query(new ZodValidationPipe(timelineQuerySchema)) query: TimelineQuery,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const rows = await this.sessions.timeline(id, query);
+    if (rows.length === query.limit) res.setHeader('X-Next-Before', String(rows[0].seq));
+    return rows;
   }
 }

@@ -4,12 +4,15 @@ import {
   RenditionSegmentRepository,
   SessionRepository,
   StreamRepository,
+  StreamStatsRepository,
   type RenditionSegmentEntity,
+  type SegmentState,
   type SessionEntity,
   type SessionSegmentCounts,
   type StreamEntity,
 } from '@lib/database';
 import { SOURCE_VARIANT, renditionsOf } from '../republish/session-republisher';
+import { fallbackPeriods } from './fallback-periods';
 
 export interface SegmentCounts {
   ingested: number;
@@ -42,13 +45,21 @@ export class SessionsQuery {
     private readonly streams: StreamRepository,
     private readonly ledger: LedgerService,
     private readonly renditions: RenditionSegmentRepository,
+    private readonly stats: StreamStatsRepository,
   ) {}
 
-  async list(filter: { state: 'live' | 'ended' | 'all'; streamId?: string; limit: number }) {
+  async list(filter: { state: 'live' | 'ended' | 'all'; streamId?: string; protocol?: string; limit: number; offset: number }) {
     const rows = await this.sessions.list(filter);
     const streams = await this.streams.byIds(rows.map((r) => r.streamId));
     const counts = await this.countsBySession(rows.map((r) => r.id));
-    return rows.map((r) => ({ ...this.summary(r, streams.get(r.streamId)), counts: counts.get(r.id) ?? emptyCounts() }));
+    const stats = await this.stats.bySession(rows.map((r) => r.id));
+    return rows.map((r) => ({
+      ...this.summary(r, streams.get(r.streamId)),
+      ...stats.get(r.id)!,
+      // The session's drops include the stitcher's skips: the counts' figure, not the ledger's alone.
+      drops: (counts.get(r.id) ?? emptyCounts()).dropped,
+      counts: counts.get(r.id) ?? emptyCounts(),
+    }));
   }
 
   async detail(id: string) {
@@ -56,13 +67,26 @@ export class SessionsQuery {
     if (!session) throw new NotFoundException(`no session with id ${id}`);
     const stream = await this.streams.get(session.streamId);
     const counts = (await this.countsBySession([id])).get(id) ?? emptyCounts();
-    return { ...this.summary(session, stream ?? undefined), counts, renditions: await this.renditionStatus(session) };
+    const stats = (await this.stats.bySession([id])).get(id)!;
+    const local = fallbackPeriods(await this.ledger.localTranscodes(id));
+    return {
+      ...this.summary(session, stream ?? undefined),
+      ...stats,
+      drops: counts.dropped,
+      counts,
+      renditions: await this.renditionStatus(session),
+      // Segments a worker transcoded itself because no broadcaster could (FALLBACK_TRANSCODE=local).
+      fallback: { segments: local.reduce((n, p) => n + p.segments, 0), periods: local },
+    };
   }
 
-  /** Per source segment: the ledger row and what each variant made of it, oldest first (the newest `limit`). */
-  async timeline(id: string, limit: number) {
+  /**
+   * Per source segment: the ledger row and what each variant made of it, oldest first: the newest
+   * `limit` below `before` (a cursor: the lowest seq of the previous page), optionally in one state.
+   */
+  async timeline(id: string, page: { limit: number; before?: number; state?: SegmentState }) {
     if (!(await this.sessions.exists(id))) throw new NotFoundException(`no session with id ${id}`);
-    const ledger = await this.ledger.newest(id, limit);
+    const ledger = await this.ledger.page(id, { limit: page.limit, beforeSeq: page.before, state: page.state });
     if (ledger.length === 0) return [];
     const rows = await this.renditions.forSeqs(
       id,
@@ -106,6 +130,7 @@ export class SessionsQuery {
       streamName: stream?.name ?? null,
       playbackId: stream?.playbackId ?? null,
       state: session.state,
+      isActive: session.state === 'starting' || session.state === 'live',
       stateReason: session.stateReason,
       protocol: session.protocol,
       source: session.source,

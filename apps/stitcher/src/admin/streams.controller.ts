@@ -1,23 +1,53 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { SessionRepository } from '@lib/database';
-import { InvalidLadderError, InvalidStreamNameError, InvalidStreamSettingsError, StreamNotFoundError, StreamsService } from '@lib/streams';
+import type { Response } from 'express';
+import {
+  InvalidLadderError,
+  InvalidStreamNameError,
+  InvalidStreamSettingsError,
+  StreamLiveError,
+  StreamNotFoundError,
+  StreamsService,
+} from '@lib/streams';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { HistoryQuery } from './history.service';
-import { openApiSchema } from './openapi-schema';
+import { ApiQueryFrom, openApiSchema } from './openapi-schema';
+import { PAGED_HEADERS, paged } from './pagination';
 import {
   createStreamSchema,
+  deleteStreamQuerySchema,
   historyQuerySchema,
   idParamSchema,
   ladderSchema,
   streamHistorySchema,
   streamSettingsSchema,
+  streamListQuerySchema,
+  updateStreamSchema,
   type CreateStreamInput,
+  type DeleteStreamQuery,
   type HistoryQuery as HistoryParams,
   type IdParam,
   type LadderInput,
   type StreamSettingsInput,
+  type StreamListQuery,
+  type UpdateStreamInput,
 } from './schemas';
+import { StreamStatsQuery } from './stream-stats.service';
 import { ValidationFailed, fieldErrors } from './validation-failed';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
@@ -39,6 +69,7 @@ async function answer<T>(work: () => Promise<T>, ladderPrefix: string): Promise<
     return await work();
   } catch (err) {
     if (err instanceof StreamNotFoundError) throw new NotFoundException(err.message);
+    if (err instanceof StreamLiveError) throw new ConflictException(err.message);
     if (err instanceof InvalidLadderError) throw new ValidationFailed(ladderProblems(err, ladderPrefix));
     if (err instanceof InvalidStreamSettingsError) throw new ValidationFailed(fieldErrors(err.problems));
     if (err instanceof InvalidStreamNameError) throw new ValidationFailed({ name: [err.message.replace(/^invalid stream name: /, '')] });
@@ -54,7 +85,7 @@ async function answer<T>(work: () => Promise<T>, ladderPrefix: string): Promise<
 export class StreamsController {
   constructor(
     private readonly streams: StreamsService,
-    private readonly sessions: SessionRepository,
+    private readonly stats: StreamStatsQuery,
     private readonly history: HistoryQuery,
   ) {}
 
@@ -69,18 +100,53 @@ export class StreamsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Every stream, with its live session if it has one' })
-  async list() {
-    const streams = await this.streams.list();
-    const live = await this.sessions.live();
-    const liveByStream = new Map(live.map((s) => [s.streamId, s]));
-    return streams.map((s) => ({ ...s, liveSessionId: liveByStream.get(s.id)?.id ?? null }));
+  @ApiOperation({
+    summary:
+      'Streams, oldest first, with their live session and statistics (isActive, lastSeen, sourceSegments, ..., ingestRate, outgoingRate)',
+  })
+  @ApiQueryFrom(streamListQuerySchema)
+  @ApiResponse({ status: 200, description: 'a page of streams', headers: PAGED_HEADERS })
+  async list(@Query(new ZodValidationPipe(streamListQuerySchema)) query: StreamListQuery, @Res({ passthrough: true }) res: Response) {
+    const live = await this.stats.liveSessionsByStream();
+    const ids = query.isActive === undefined ? undefined : [...live.keys()];
+    const streams = await this.streams.page({
+      limit: query.limit,
+      offset: query.offset,
+      enabled: query.enabled,
+      name: query.name,
+      ids: query.isActive === false ? undefined : ids,
+    });
+    // isActive=false: the page is filtered after the query (live streams are few), so a page may hold fewer than `limit`.
+    const rows = query.isActive === false ? streams.filter((s) => !live.has(s.id)) : streams;
+    if (query.isActive === false && streams.length === query.limit) res.setHeader('X-Next-Offset', String(query.offset + query.limit));
+    return paged(res, await this.stats.withStats(rows, live), query);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One stream' })
-  get(@Param(validId) { id }: IdParam) {
-    return answer(() => this.streams.get(id), 'ladder.');
+  @ApiOperation({ summary: 'One stream with its statistics' })
+  async get(@Param(validId) { id }: IdParam) {
+    const stream = await answer(() => this.streams.get(id), 'ladder.');
+    return (await this.stats.withStats([stream]))[0];
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change name, ladder (from the next publish) and/or enabled; unknown fields are refused' })
+  @ApiBody({ schema: openApiSchema(updateStreamSchema) })
+  @ApiResponse({ status: 400, description: 'validation failed (an unknown field too): `errors` maps each field to its problems' })
+  update(@Param(validId) { id }: IdParam, @Body(new ZodValidationPipe(updateStreamSchema)) input: UpdateStreamInput) {
+    return answer(() => this.streams.update(id, input), 'ladder.');
+  }
+
+  @Delete(':id')
+  @ApiOperation({
+    summary:
+      'Delete a stream for good: its key and playback id stop working; its sessions, segment ledger, playlists and every object (source, transcoded, republished) are removed',
+  })
+  @ApiQueryFrom(deleteStreamQuerySchema)
+  @ApiResponse({ status: 200, description: 'what was removed: sessions and object counts' })
+  @ApiResponse({ status: 409, description: 'the stream is live and force was not given' })
+  remove(@Param(validId) { id }: IdParam, @Query(new ZodValidationPipe(deleteStreamQuerySchema)) { force }: DeleteStreamQuery) {
+    return answer(() => this.streams.delete(id, { force }), '');
   }
 
   @Get(':id/history')

@@ -5,6 +5,7 @@
  */
 import type { ApiClient } from './api-client.js';
 import { BroadcastersView } from './broadcasters-view.js';
+import { IntegrationsView } from './integrations-view.js';
 import type { OverviewEvents } from './event-stream.js';
 import { OverviewView } from './overview-view.js';
 import type { Player } from './player.js';
@@ -38,6 +39,7 @@ export const PAGES: Page[] = [
   { id: 'streams', nav: 'Streams', create: (c) => new StreamsView(c.api) },
   { id: 'broadcasters', nav: 'Broadcasters', create: (c) => new BroadcastersView(c.api) },
   { id: 'queues', nav: 'Queues', create: (c) => new QueuesView(c.api) },
+  { id: 'integrations', nav: 'Integrations', create: (c) => new IntegrationsView(c.api) },
   { id: 'stream', param: UUID, create: (c, id) => new StreamView(c.api, id!) },
   { id: 'session', param: UUID, create: (c, id) => new SessionView(c.api, c.player, id!) },
   { id: 'recordings', param: UUID, create: (c, id) => new RecordingsView(c.api, id!) },

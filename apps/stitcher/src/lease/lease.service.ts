@@ -1,12 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { InjectConfig, stitcherConfig, type ConfigOf } from '@lib/config';
+import { InjectConfig, redisConfig, stitcherConfig, type ConfigOf } from '@lib/config';
 import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
-
-/** Extends the lease only if this copy still holds it. */
-const RENEW_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+import { LeaseRenewalThread, RENEW_SCRIPT } from './lease-renewal-thread';
 const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
@@ -14,20 +12,36 @@ const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return red
  * renewed every third of it. A copy that dies stops renewing; its leases expire and another copy
  * takes the streams over. A copy treats a lease as its own only until 80% of the TTL after the
  * last confirmed renewal, so it stops writing before another copy can have taken over.
+ * Renewals run on a worker thread with its own Redis connection (LeaseRenewalThread): a busy
+ * event loop delays playlist writes, never the renewals, so load never costs a copy its leases.
  *
  * The lease key is redisKeys.stitcherLease(streamId): per stream rather than per session,
  * because a stream's sessions share the same playlists (one writer per playlist).
  */
 @Injectable()
-export class LeaseService {
+export class LeaseService implements OnModuleDestroy {
   readonly instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  private readonly confirmedAt = new Map<string, number>();
+  private readonly renewals: LeaseRenewalThread;
+  private readonly lostHandlers: Array<(streamId: string) => void> = [];
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
     @InjectConfig(stitcherConfig) private readonly settings: ConfigOf<typeof stitcherConfig>,
-  ) {}
+    @InjectConfig(redisConfig) redisSettings: ConfigOf<typeof redisConfig>,
+  ) {
+    this.renewals = new LeaseRenewalThread({
+      redisUrl: redisSettings.url,
+      instanceId: this.instanceId,
+      ttlMs: this.ttlMs,
+      intervalMs: Math.max(200, Math.floor(this.ttlMs / 3)),
+      onLost: (streamId) => this.lostHandlers.forEach((handler) => handler(streamId)),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.renewals.stop();
+  }
 
   get ttlMs(): number {
     return this.settings.leaseTtlMs;
@@ -59,49 +73,33 @@ export class LeaseService {
     const taken =
       (await this.redis.set(key, this.instanceId, 'PX', this.ttlMs, 'NX')) === 'OK' ||
       (await this.redis.eval(RENEW_SCRIPT, 1, key, this.instanceId, this.ttlMs)) === 1;
-    if (taken) this.confirmedAt.set(streamId, sent);
+    if (taken) this.renewals.hold(streamId, key, sent);
     return taken;
   }
 
-  /** Renews every lease held; returns the streams whose lease was lost. */
-  async renewAll(): Promise<string[]> {
-    const streams = [...this.confirmedAt.keys()];
-    if (streams.length === 0) return [];
-    const sent = Date.now();
-    const pipeline = this.redis.pipeline();
-    for (const streamId of streams) pipeline.eval(RENEW_SCRIPT, 1, this.keys.stitcherLease(streamId), this.instanceId, this.ttlMs);
-    const results = (await pipeline.exec()) ?? [];
-    const lost: string[] = [];
-    streams.forEach((streamId, i) => {
-      const [err, renewed] = results[i] ?? [new Error('no reply'), 0];
-      if (!err && renewed === 1) this.confirmedAt.set(streamId, sent);
-      else if (!err) {
-        this.confirmedAt.delete(streamId);
-        lost.push(streamId);
-      }
-      // A Redis error leaves the lease as it was: it lapses locally if errors go on.
-    });
-    return lost;
+  /** Calls `handler` (on the main thread) for each held lease the renewals find taken by another copy. */
+  onLost(handler: (streamId: string) => void): void {
+    this.lostHandlers.push(handler);
   }
 
   /** Whether this copy may still write the stream's playlists. */
   holds(streamId: string): boolean {
-    const at = this.confirmedAt.get(streamId);
+    const at = this.renewals.confirmedAt(streamId);
     return at !== undefined && Date.now() - at < this.ttlMs * 0.8;
   }
 
   held(): string[] {
-    return [...this.confirmedAt.keys()];
+    return this.renewals.held();
   }
 
   async release(streamId: string): Promise<void> {
-    this.confirmedAt.delete(streamId);
+    this.renewals.release(streamId);
     await this.redis.eval(RELEASE_SCRIPT, 1, this.keys.stitcherLease(streamId), this.instanceId);
   }
 
   /** Forgets a lease known to be lost (no Redis call). */
   forget(streamId: string): void {
-    this.confirmedAt.delete(streamId);
+    this.renewals.release(streamId);
   }
 
   /** The copy holding the stream's lease, or null. */

@@ -4,7 +4,7 @@ import { InjectConfig, stitcherConfig, type ConfigOf } from '@lib/config';
 import { RecordingRepository, RenditionSegmentRepository, StreamRepository, type RecordingEntity } from '@lib/database';
 import { writeMasterPlaylist } from '@lib/hls';
 import { segmentThumbnail } from '@lib/media';
-import { REDIS, REDIS_KEYS, publishLifecycleEvent, type LifecycleEvent, type RedisKeys } from '@lib/queue';
+import { REDIS, REDIS_KEYS, lifecycleEventId, publishLifecycleEvent, type LifecycleEvent, type RedisKeys } from '@lib/queue';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
 import { probeVariant, raisedBandwidth, variantModel } from '../republish/variant-info';
 import { buildVodPlaylists, type VodVariant } from './vod-playlists';
@@ -50,7 +50,15 @@ export class RecordingFinalizer {
       if (
         await this.recordings.updateIfState(recordingId, ['recording'], { state: 'failed', failureReason: reason, endedAt: Date.now() })
       ) {
-        await this.announce({ type: 'recording.failed', at: Date.now(), streamId: recording.streamId, recordingId, reason });
+        await this.announce({
+          type: 'recording.failed',
+          id: lifecycleEventId('recording.failed', recordingId),
+          timestamp: Date.now(),
+          streamId: recording.streamId,
+          sessionId: null,
+          recordingId,
+          data: { reason },
+        });
       }
     }
   }
@@ -91,13 +99,17 @@ export class RecordingFinalizer {
     this.logger.log({ recordingId: recording.id, durationMs: vod.durationMs, variants: names }, 'recording ready');
     await this.announce({
       type: 'recording.ready',
-      at: Date.now(),
+      id: lifecycleEventId('recording.ready', recording.id),
+      timestamp: Date.now(),
       streamId: recording.streamId,
+      sessionId: sessions.at(-1)?.id ?? null,
       recordingId: recording.id,
-      sessionIds: sessions.map((s) => s.id),
-      durationMs: vod.durationMs,
-      variants: names,
-      playbackPath: vodPaths.master(recording.id),
+      data: {
+        sessionIds: sessions.map((s) => s.id),
+        durationMs: vod.durationMs,
+        variants: names,
+        playbackPath: vodPaths.master(recording.id),
+      },
     });
     void this.writeThumbnail(recording.id, vod.variants).catch((err: Error) =>
       this.logger.warn({ recordingId: recording.id, err: err.message }, 'recording thumbnail not written'),

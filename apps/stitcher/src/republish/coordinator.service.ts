@@ -13,7 +13,8 @@ import type { StreamRepublisher } from './stream-republisher';
  * event) it reads the streams with unfinished sessions, takes the free leases of the streams
  * rendezvous hashing gives to this copy (or any stream left without a writer for a lease TTL),
  * runs a StreamRepublisher per stream it holds, and releases the leases of finished streams.
- * Leases are renewed on their own timer, so a slow scan never lets one lapse. The worker's
+ * Leases are renewed on their own thread (LeaseService), so neither a slow scan nor a busy
+ * republish loop lets one lapse. The worker's
  * segment-transcoded announcements (on the same subscriber connection) go to the stream loop of
  * the session they concern, if this copy writes that stream, which acts on them at once.
  */
@@ -23,9 +24,10 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
   private readonly republishers = new Map<string, StreamRepublisher>();
   /** Streams seen without any lease holder, since when. */
   private readonly unownedSince = new Map<string, number>();
+  /** The holder last read from a stream's lease, for streams another copy writes. */
+  private readonly knownOwner = new Map<string, string>();
   private subscriber?: Redis;
   private scanTimer?: NodeJS.Timeout;
-  private renewTimer?: NodeJS.Timeout;
   private scanning?: Promise<void>;
   private rescan = false;
   private shuttingDown = false;
@@ -40,8 +42,8 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
 
   async onApplicationBootstrap(): Promise<void> {
     await this.subscribe();
+    this.lease.onLost((streamId) => void this.leaseLost(streamId));
     this.scanTimer = setInterval(() => this.scanSoon(), this.ctx.settings.scanIntervalMs);
-    this.renewTimer = setInterval(() => void this.renew(), Math.max(200, Math.floor(this.lease.ttlMs / 3)));
     this.scanSoon();
   }
 
@@ -62,7 +64,6 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
         await this.lease.release(streamId).catch(() => undefined);
       }),
     );
-    clearInterval(this.renewTimer);
     this.republishers.clear();
     await this.lease.leave().catch(() => undefined);
     await this.subscriber?.quit().catch(() => undefined);
@@ -134,7 +135,7 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async scan(): Promise<void> {
-    const members = await this.lease.heartbeat();
+    const members = new Set(await this.lease.heartbeat());
     const work = await this.directory.unfinishedByStream();
     for (const [streamId, { stream, sessions }] of work) {
       if (this.shuttingDown) return;
@@ -166,35 +167,38 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
       this.logger.log({ streamId }, 'stream finished; lease released');
     }
     for (const streamId of this.unownedSince.keys()) if (!work.has(streamId)) this.unownedSince.delete(streamId);
+    for (const streamId of this.knownOwner.keys()) if (!work.has(streamId)) this.knownOwner.delete(streamId);
     this.ctx.metrics.ownedStreams.set(this.republishers.size);
   }
 
   /**
    * The copy rendezvous hashing prefers takes a free stream at once; any other copy only after
    * the stream has had no writer for a whole lease TTL (the preferred copy may be stuck).
+   * A stream whose last known holder still heartbeats is left alone without asking Redis, so
+   * an idle scan costs no command per stream another copy writes; once that copy leaves the
+   * member set (a TTL after its last heartbeat, about when its leases expire) the lease is read.
    */
-  private async mayTake(streamId: string, members: string[]): Promise<boolean> {
-    if (preferredOwner(streamId, members) === this.lease.instanceId) return true;
-    if (await this.lease.owner(streamId)) {
+  private async mayTake(streamId: string, members: Set<string>): Promise<boolean> {
+    if (preferredOwner(streamId, [...members]) === this.lease.instanceId) return true;
+    const known = this.knownOwner.get(streamId);
+    if (known && members.has(known)) return false;
+    const owner = await this.lease.owner(streamId);
+    if (owner) {
+      this.knownOwner.set(streamId, owner);
       this.unownedSince.delete(streamId);
       return false;
     }
+    this.knownOwner.delete(streamId);
     const since = this.unownedSince.get(streamId) ?? Date.now();
     this.unownedSince.set(streamId, since);
     return Date.now() - since >= this.lease.ttlMs;
   }
 
-  private async renew(): Promise<void> {
-    try {
-      for (const streamId of await this.lease.renewAll()) {
-        this.logger.warn({ streamId }, 'stream lease lost to another copy');
-        const republisher = this.republishers.get(streamId);
-        this.republishers.delete(streamId);
-        await republisher?.stop();
-      }
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'lease renewal failed');
-    }
+  private async leaseLost(streamId: string): Promise<void> {
+    this.logger.warn({ streamId }, 'stream lease lost to another copy');
+    const republisher = this.republishers.get(streamId);
+    this.republishers.delete(streamId);
+    await republisher?.stop();
   }
 
   private dropLost(streamId: string): void {

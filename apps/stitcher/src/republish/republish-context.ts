@@ -8,6 +8,7 @@ import { DeferredDeletes } from './deferred-deletes.service';
 import { RepublishMetrics } from './republish.metrics';
 import { SessionRepublisher, type SessionRepublisherDeps } from './session-republisher';
 import { STREAM_OBSERVER, type StreamObserver } from './stream-observer';
+import { SESSION_LIFECYCLE, type SessionLifecycle } from './session-lifecycle';
 import { StreamPlaylists, type StreamPlaylistsDeps, type StreamRef } from './stream-playlists';
 import { StreamRepublisher } from './stream-republisher';
 import { UploadRepush } from './upload-repush';
@@ -36,11 +37,22 @@ export class RepublishContext {
     readonly metrics: RepublishMetrics,
     deletes: DeferredDeletes,
     repush: UploadRepush,
+    @Optional() @Inject(SESSION_LIFECYCLE) private readonly lifecycle?: SessionLifecycle,
     @Optional() @Inject(STREAM_OBSERVER) private readonly observer?: StreamObserver,
   ) {
     this.settings = settings;
     this.playlistsDeps = { settings, renditions, storage, deletes, metrics, observer };
-    this.sessionDeps = { settings, playbackUrl: livepeerSettings.playbackUrl, ledger, renditions, upstream, storage, metrics, repush };
+    this.sessionDeps = {
+      settings,
+      playbackUrl: livepeerSettings.playbackUrl,
+      ledger,
+      renditions,
+      upstream,
+      storage,
+      metrics,
+      repush,
+      lifecycle,
+    };
   }
 
   /** The writer of one stream's playlists while `holdsLease()` says this copy holds it. */
@@ -53,6 +65,7 @@ export class RepublishContext {
         sessions: this.sessions,
         livepeer: this.livepeer,
         observer: this.observer,
+        lifecycle: this.lifecycle,
         playlists: (assertLease) => new StreamPlaylists(stream, this.playlistsDeps, assertLease),
         republisher: (session: SessionEntity, playlists: StreamPlaylists, wake: () => void) =>
           new SessionRepublisher(session, playlists, this.sessionDeps, wake),

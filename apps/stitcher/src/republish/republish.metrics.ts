@@ -16,6 +16,8 @@ export class RepublishMetrics {
   readonly republishLagSeconds;
   readonly republished;
   readonly dropped;
+  /** Renditions listed with `#EXT-X-GAP` (the source had the segment, they did not). */
+  readonly gaps;
   readonly upstreamErrors;
   readonly playlistWrites;
   readonly ownedStreams;
@@ -42,6 +44,11 @@ export class RepublishMetrics {
       'rendition',
       'reason',
     ]);
+    this.gaps = metrics.counter(
+      'stitcher_segments_gap_total',
+      'Rendition segments listed with #EXT-X-GAP while the source variant lists the media (renditions missing).',
+      ['rendition', 'reason'],
+    );
     this.upstreamErrors = metrics.counter('stitcher_upstream_errors_total', 'Failed upstream playlist polls and segment downloads.', [
       'kind',
     ]);

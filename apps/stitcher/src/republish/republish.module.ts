@@ -12,6 +12,7 @@ import { DeferredDeletes } from './deferred-deletes.service';
 import { RepublishContext } from './republish-context';
 import { RepublishMetrics } from './republish.metrics';
 import { SessionDirectory } from './session-directory.service';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { UploadRepush } from './upload-repush';
 import { LiveThumbnails } from '../recordings/live-thumbnails';
 import { RecordingFinalizer } from '../recordings/recording-finalizer';
@@ -25,7 +26,7 @@ import { STREAM_OBSERVER } from './stream-observer';
  * through it), which the admin API's queue controls use too.
  */
 @Module({
-  imports: [DatabaseModule, StorageModule, BullModule.registerQueue({ name: SEGMENT_UPLOAD_QUEUE })],
+  imports: [DatabaseModule, StorageModule, WebhooksModule, BullModule.registerQueue({ name: SEGMENT_UPLOAD_QUEUE })],
   providers: [
     livepeerClientProvider,
     BroadcasterHosts,

@@ -8,6 +8,7 @@ import type { UpstreamClient, UpstreamSegment } from '../upstream/upstream.clien
 import { decide, type Availability, type LedgerFacts, type SkipWhy } from './frontier';
 import { renditionKeysFor } from './rendition-keys';
 import type { RepublishMetrics } from './republish.metrics';
+import type { SessionLifecycle } from './session-lifecycle';
 import type { ReceivedSegment, StreamPlaylists } from './stream-playlists';
 import { repushPayload, type UploadRepush } from './upload-repush';
 
@@ -28,6 +29,8 @@ export interface SessionRepublisherDeps {
   metrics: RepublishMetrics;
   /** Enqueues a seq that was uploaded but is not coming again. */
   repush: Pick<UploadRepush, 'enqueue' | 'heldByDeadWorker'>;
+  /** Told of each listing and skip (lifecycle webhooks); none in tests that do not look. */
+  lifecycle?: Pick<SessionLifecycle, 'listed' | 'skipped'>;
 }
 /** How far ahead of the frontier segments are downloaded and kept in memory. */
 export const LOOKAHEAD = 20;
@@ -55,7 +58,16 @@ interface LedgerRow extends LedgerFacts {
   startedAt: number | null;
   /** The push answer's renditions (name -> object key), null on the playlist path. */
   renditions: Record<string, string> | null;
+  dropReason: DropReason | null;
 }
+
+/**
+ * Drops after which the source segment is still in the bucket and whole: no broadcaster (or
+ * no Livepeer stream, or no queue) took it in time, so viewers get it in `source` with gaps in
+ * the renditions. Other drops (ingest refused the segment, the object is gone, a broadcaster
+ * rejected the segment itself) leave nothing worth listing.
+ */
+const SOURCE_PLAYABLE_DROPS: ReadonlySet<DropReason> = new Set(['deadline-exceeded', 'no-livepeer-stream', 'queue-unavailable']);
 
 /** Where a variant of a seq comes from: the bucket (source, push answer) or a broadcaster. */
 type Origin = { from: 'bucket'; key: string; kind: 'source' | 'rendition' } | { from: 'upstream'; uri: string };
@@ -75,8 +87,8 @@ export function pollIntervalOf(pollIntervalMs: number, targetDurationSeconds: nu
  */
 export class SessionRepublisher {
   private readonly logger = new Logger(SessionRepublisher.name);
-  readonly renditions: { name: string; playlistUrl: string }[];
-  readonly variants: string[];
+  renditions: { name: string; playlistUrl: string }[];
+  variants: string[];
   private nextSeq?: number;
   private ledger = new Map<number, LedgerRow>();
   private readonly received = new Map<string, Map<number, ReceivedSegment>>();
@@ -89,6 +101,8 @@ export class SessionRepublisher {
   /** When a seq without a ledger row (a hole) was first noticed. */
   private readonly holeSince = new Map<number, number>();
   private superseded = false;
+  /** The renditions of the session's Livepeer stream were taken (at open, or once it was created). */
+  private renditionsJoined = false;
   private ledgerReadAt = 0;
   /** Renditions the worker announced, per seq, before the ledger read shows them (null: playlist path). */
   private readonly announced = new Map<number, Record<string, string> | null>();
@@ -102,6 +116,8 @@ export class SessionRepublisher {
   private orphanCheck?: number;
   /** When the playlists last got a segment of this session, or the session was opened. */
   private lastListedAt = Date.now();
+  /** The previous seq was listed with gaps: the renditions are out (logged when it changes). */
+  private degraded = false;
   private readonly lastUnknownLogAt = new Map<string, number>();
 
   constructor(
@@ -111,15 +127,41 @@ export class SessionRepublisher {
     /** Called when background work (a poll, a download) finished: the stream loop runs again at once. */
     private readonly wake: () => void,
   ) {
-    this.renditions = renditionsOf(session, ctx.playbackUrl, (name) =>
-      this.logger.error({ sessionId: session.id, rendition: name }, 'rendition name unusable in a URL path; not republished'),
-    );
+    this.renditions = this.renditionsOfSession();
     this.variants = [...this.renditions.map((r) => r.name), SOURCE_VARIANT];
-    for (const name of this.variants) {
-      this.received.set(name, new Map());
-      this.failures.set(name, new Map());
-      this.upstream.set(name, new Map());
-    }
+    for (const name of this.variants) this.track(name);
+  }
+
+  private renditionsOfSession(): { name: string; playlistUrl: string }[] {
+    return renditionsOf(this.session, this.ctx.playbackUrl, (name) =>
+      this.logger.error({ sessionId: this.session.id, rendition: name }, 'rendition name unusable in a URL path; not republished'),
+    );
+  }
+
+  private track(variant: string): void {
+    this.received.set(variant, new Map());
+    this.failures.set(variant, new Map());
+    this.upstream.set(variant, new Map());
+  }
+
+  /**
+   * A session published while the Livepeer API was down starts with the source alone (no
+   * Livepeer stream, no renditions yet); once ingest records its stream, its renditions join
+   * from the next seq on (earlier seqs had no broadcaster to make them).
+   */
+  private async joinRenditions(): Promise<void> {
+    if (this.renditionsJoined || !this.session.livepeerStreamId) return;
+    this.renditionsJoined = true;
+    const joining = this.renditionsOfSession().filter((r) => !this.variants.includes(r.name));
+    if (joining.length === 0) return;
+    for (const r of joining) this.track(r.name);
+    this.renditions = [...this.renditions, ...joining];
+    this.variants = [...this.renditions.map((r) => r.name), SOURCE_VARIANT];
+    await this.playlists.joinVariants(this.variants);
+    this.logger.log(
+      { sessionId: this.session.id, renditions: joining.map((r) => r.name) },
+      'Livepeer stream created late: renditions join',
+    );
   }
 
   get id(): string {
@@ -131,6 +173,7 @@ export class SessionRepublisher {
     const last = await this.ctx.renditions.lastResolvedSeq(this.session.id);
     this.nextSeq = last === undefined ? undefined : last + 1;
     await this.playlists.openSession(this.variants, this.session.targetDuration);
+    this.renditionsJoined = Boolean(this.session.livepeerStreamId);
     this.lastListedAt = Date.now();
   }
 
@@ -190,6 +233,7 @@ export class SessionRepublisher {
       await this.refreshLedger();
     }
     if (this.nextSeq === undefined) return;
+    await this.joinRenditions();
     this.startPolls();
     this.startDownloads();
     await this.advance();
@@ -211,6 +255,7 @@ export class SessionRepublisher {
           objectKey: r.objectKey,
           startedAt: r.startedAt ?? null,
           renditions: r.renditions ?? null,
+          dropReason: r.dropReason ?? null,
         },
       ]),
     );
@@ -238,7 +283,12 @@ export class SessionRepublisher {
 
   /** Where a variant of a seq can be downloaded from now, if anywhere yet. */
   private originOf(variant: string, seq: number, row: LedgerRow): Origin | undefined {
-    if (variant === SOURCE_VARIANT) return { from: 'bucket', key: row.objectKey, kind: 'source' };
+    if (variant === SOURCE_VARIANT) {
+      if (row.state === 'dropped' && !(row.dropReason && SOURCE_PLAYABLE_DROPS.has(row.dropReason))) return undefined;
+      return { from: 'bucket', key: row.objectKey, kind: 'source' };
+    }
+    // Dropped by the worker: no broadcaster has it (a late answer's renditions still count).
+    if (row.state === 'dropped' && !this.renditionKeys(seq).has(variant)) return undefined;
     const key = this.renditionKeys(seq).get(variant);
     if (key) return { from: 'bucket', key, kind: 'rendition' };
     const uri = this.upstream.get(variant)!.get(seq)?.uri;
@@ -315,7 +365,6 @@ export class SessionRepublisher {
     for (let seq = from; seq < from + LOOKAHEAD; seq++) {
       const row = this.ledger.get(seq);
       if (!row) break;
-      if (row.state === 'dropped') continue; // skipped without waiting (frontier.ts)
       for (const variant of this.variants) {
         if (this.received.get(variant)!.has(seq) || this.inflight.has(`${variant}:${seq}`)) continue;
         const failed = this.failures.get(variant)!.get(seq);
@@ -381,7 +430,7 @@ export class SessionRepublisher {
       if (decision.action === 'wait') return;
       if (decision.action === 'repush') return this.repush(seq);
       if (decision.action === 'list') {
-        await this.list(seq, row!);
+        await this.list(seq, row!, decision.gaps, decision.why);
         this.lastListedAt = Date.now();
       } else await this.skip(seq, decision.reasons, decision.why);
       this.forget(seq);
@@ -389,17 +438,22 @@ export class SessionRepublisher {
     }
   }
 
-  /** Whether a seq after `seq` is ready in every variant, and whether one is at least known (listed upstream, or in the bucket). */
-  private laterFacts(seq: number): { laterReady: boolean; laterSeen: boolean } {
+  /**
+   * Whether a seq after `seq` is ready in every variant, whether one is at least known (listed
+   * upstream, or in the bucket), and whether one has its source ready.
+   */
+  private laterFacts(seq: number): { laterReady: boolean; laterSeen: boolean; laterSourceReady: boolean } {
     let laterReady = false;
     let laterSeen = false;
+    let laterSourceReady = false;
     for (const [later, row] of this.ledger) {
       if (later <= seq) continue;
       const ready = this.variants.every((v) => this.received.get(v)!.has(later));
       laterReady ||= ready;
       laterSeen ||= ready || this.variants.every((v) => this.received.get(v)!.has(later) || this.originOf(v, later, row) !== undefined);
+      laterSourceReady ||= this.received.get(SOURCE_VARIANT)!.has(later);
     }
-    return { laterReady, laterSeen };
+    return { laterReady, laterSeen, laterSourceReady };
   }
 
   /** Asks, at most every ORPHAN_CHECK_INTERVAL_MS, whether a queued frontier seq's worker died; wakes the loop when it did. */
@@ -446,19 +500,40 @@ export class SessionRepublisher {
     );
   }
 
-  private async list(seq: number, row: LedgerRow): Promise<void> {
-    const segments = new Map(this.variants.map((v) => [v, this.received.get(v)!.get(seq)!]));
-    const msn = await this.playlists.list(this.session.id, seq, segments, row.startedAt);
-    // Listed is listed: a ledger hiccup must not make the frontier try this seq again.
-    await this.ctx.ledger
-      .markRepublished(this.session.id, seq)
-      .catch((err: Error) => this.logger.warn({ sessionId: this.session.id, seq, err: err.message }, 'ledger not updated'));
+  private async list(seq: number, row: LedgerRow, gaps: Record<string, DropReason>, why?: SkipWhy): Promise<void> {
+    const withMedia = this.variants.filter((v) => !(v in gaps));
+    const segments = new Map(withMedia.map((v) => [v, this.received.get(v)!.get(seq)!]));
+    const msn = await this.playlists.list(this.session.id, seq, segments, row.startedAt, new Map(Object.entries(gaps)));
+    // Listed is listed: a ledger hiccup must not make the frontier try this seq again. A seq the
+    // worker dropped stays dropped (the ledger only moves forward); its source rows say it was listed.
+    if (row.state !== 'dropped') {
+      await this.ctx.ledger
+        .markRepublished(this.session.id, seq)
+        .catch((err: Error) => this.logger.warn({ sessionId: this.session.id, seq, err: err.message }, 'ledger not updated'));
+    }
     const lag = Math.max(0, Date.now() - row.ingestedAt) / 1000;
-    for (const variant of this.variants) {
+    for (const variant of withMedia) {
       this.ctx.metrics.republished.inc({ rendition: variant });
       this.ctx.metrics.republishLagSeconds.observe({ rendition: variant }, lag);
     }
+    for (const [variant, reason] of Object.entries(gaps)) this.ctx.metrics.gaps.inc({ rendition: variant, reason });
+    this.noteDegraded(seq, msn, gaps, why);
     this.logger.debug({ sessionId: this.session.id, seq, msn }, 'segment republished');
+    await this.ctx.lifecycle?.listed(this.playlists.stream, this.session, seq);
+  }
+
+  /** Logs the moments the renditions go out (listed with gaps) and come back. */
+  private noteDegraded(seq: number, msn: number, gaps: Record<string, DropReason>, why?: SkipWhy): void {
+    const degraded = Object.keys(gaps).length > 0;
+    if (degraded && !this.degraded) {
+      this.logger.warn(
+        { sessionId: this.session.id, seq, msn, why, renditions: Object.keys(gaps) },
+        'renditions missing: listing the source with #EXT-X-GAP in the renditions until they come back',
+      );
+    } else if (!degraded && this.degraded) {
+      this.logger.log({ sessionId: this.session.id, seq, msn }, 'renditions back: every variant lists media again');
+    }
+    this.degraded = degraded;
   }
 
   private async skip(seq: number, reasons: Record<string, DropReason>, why: SkipWhy): Promise<void> {
@@ -471,6 +546,7 @@ export class SessionRepublisher {
       ]),
     );
     this.logger.warn({ sessionId: this.session.id, seq, why, details }, 'segment skipped in every variant');
+    await this.ctx.lifecycle?.skipped(this.playlists.stream, this.session, seq, reasons);
   }
 
   private forget(seq: number): void {

@@ -97,6 +97,23 @@ export class StreamPlaylists {
     this.probeFailures.clear();
     this.masterText = undefined;
     this.windowSize = windowSegments(this.stream.dvrWindowSeconds, targetDuration, this.ctx.settings.playlistWindowSegments);
+    await this.openVariants(variants, targetDuration);
+  }
+
+  /**
+   * Variants that join the session while it runs (its Livepeer stream, and so its renditions,
+   * came only after the publish started: the API was down). Each continues its playlist as
+   * openSession would, and lists from the stream's next msn on; the master gets it once it is
+   * described.
+   */
+  async joinVariants(variants: string[]): Promise<void> {
+    const joining = variants.filter((name) => !this.sessionVariants.includes(name));
+    if (joining.length === 0) return;
+    this.sessionVariants = [...this.sessionVariants, ...joining];
+    await this.openVariants(joining, this.targetDuration);
+  }
+
+  private async openVariants(variants: string[], targetDuration: number): Promise<void> {
     const limit = this.windowSize * 3 + 20;
     const anew: string[] = [];
     const ending: string[] = [];
@@ -157,9 +174,18 @@ export class StreamPlaylists {
 
   /**
    * Lists one source segment in every variant of the session; `startedAt` is when its first
-   * frame reached ingest (the ledger's), the base of its program date-time.
+   * frame reached ingest (the ledger's), the base of its program date-time. Variants in `gaps`
+   * have no media for it (their renditions could not be made in time): they list the same msn
+   * with `#EXT-X-GAP` and the segment's duration, so every variant keeps the same media
+   * sequence, timeline and discontinuity sequence (docs/hls-rules.md rules 8 and 9).
    */
-  async list(sessionId: string, seq: number, segments: Map<string, ReceivedSegment>, startedAt?: number | null): Promise<number> {
+  async list(
+    sessionId: string,
+    seq: number,
+    segments: Map<string, ReceivedSegment>,
+    startedAt?: number | null,
+    gaps: ReadonlyMap<string, DropReason> = new Map(),
+  ): Promise<number> {
     this.assertLease();
     const { playbackId } = this.stream;
     const msn = this.nextMsn;
@@ -185,28 +211,38 @@ export class StreamPlaylists {
         objectKey: objectKeys.hlsSegment(playbackId, name, msn),
       })),
       [],
+      [...gaps].map(([rendition, reason]) => ({ rendition, msn, durationMs: durationMs ?? 1, reason })),
     );
     const discontinuitiesBefore = this.discontinuities;
     this.lastListed = { sessionId, seq, msn, programDateTime: programDateTime ?? null, durationMs };
     this.nextMsn = msn + 1;
     if (discontinuity) this.discontinuities += 1;
 
+    const listings: [string, number, boolean][] = [
+      ...[...segments].map(([name, s]): [string, number, boolean] => [name, s.durationMs, false]),
+      ...[...gaps.keys()].map((name): [string, number, boolean] => [name, durationMs ?? 1, true]),
+    ];
     const unlisted: string[] = [];
-    for (const [name, s] of segments) {
+    for (const [name, segmentMs, gap] of listings) {
       const next = appendListing(this.windows.get(name), {
         msn,
-        durationMs: s.durationMs,
+        durationMs: segmentMs,
         discontinuity,
         programDateTime,
+        gap,
         targetDuration: this.targetDuration,
         windowSize: this.windowSize,
         discontinuitiesBefore,
       });
       this.windows.set(name, next.window);
-      unlisted.push(...next.unlisted.map((u) => objectKeys.hlsSegment(playbackId, name, u.msn)));
+      // A gap entry has no object to delete.
+      unlisted.push(...next.unlisted.filter((u) => !u.gap).map((u) => objectKeys.hlsSegment(playbackId, name, u.msn)));
     }
     this.ctx.deletes.schedule(unlisted, this.unlistedDeleteDelayMs());
-    await this.publish([...segments.keys()], true);
+    await this.publish(
+      listings.map(([name]) => name),
+      true,
+    );
     this.ctx.observer?.listed?.(this.stream, listed);
     return msn;
   }

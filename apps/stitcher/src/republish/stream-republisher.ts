@@ -6,6 +6,7 @@ import type { SegmentTranscodedEvent } from '@lib/queue';
 import { LeaseLostError } from './lease-lost';
 import { SOURCE_VARIANT, renditionsOf, type SessionRepublisher } from './session-republisher';
 import type { StreamObserver } from './stream-observer';
+import type { SessionLifecycle } from './session-lifecycle';
 import type { StreamPlaylists, StreamRef } from './stream-playlists';
 
 /** What a stream's writer works with, and how it makes its playlists and session republishers. */
@@ -17,6 +18,8 @@ export interface StreamRepublisherDeps {
   playlists: (assertLease: () => void) => StreamPlaylists;
   republisher: (session: SessionEntity, playlists: StreamPlaylists, wake: () => void) => SessionRepublisher;
   observer?: StreamObserver;
+  /** Told when a stream goes idle (lifecycle webhooks); none in tests that do not look. */
+  lifecycle?: Pick<SessionLifecycle, 'idle'>;
 }
 
 /**
@@ -228,6 +231,7 @@ export class StreamRepublisher {
       );
     } else if (Date.now() >= (current.endedAt ?? Date.now()) + (this.closing ? 0 : this.ctx.settings.endGraceMs)) {
       await this.finish(current, current.variants, true);
+      await this.ctx.lifecycle?.idle(this.stream, current.session);
     }
   }
 

@@ -1,4 +1,5 @@
 import { codecsOf, findSpsUnitInTransportStream, probeMedia } from '@lib/media';
+import { ConcurrencyLimit } from '@lib/timing';
 import type { VariantStreamModel } from '@lib/hls';
 
 /** What the master playlist says about a variant, measured on segments actually received. */
@@ -40,9 +41,16 @@ export function raisedBandwidth(current: number | undefined, bytes: number, dura
   return Math.ceil((rate * BANDWIDTH_HEADROOM) / 1000) * 1000;
 }
 
+/**
+ * ffprobe processes one stitcher process runs at once. A variant is probed once per session, but
+ * streams starting together (a restart, a takeover, an event) each probe every variant at
+ * once: unbounded, that burst took every core for seconds and delayed all streams' playlists.
+ */
+const probes = new ConcurrencyLimit(2);
+
 /** ffprobe of a received segment: resolution, frame rate and RFC 6381 codecs; undefined if unusable. */
 export async function probeVariant(bytes: Buffer): Promise<Omit<VariantInfo, 'bandwidth' | 'sps'> | undefined> {
-  const info = await probeMedia(bytes, { timeoutMs: 15_000 });
+  const info = await probes.run(() => probeMedia(bytes, { timeoutMs: 15_000 }));
   const codecs = codecsOf(info, bytes);
   const { width, height, fps } = info.video ?? {};
   if (!codecs || !width || !height) return undefined;

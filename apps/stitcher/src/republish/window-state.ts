@@ -13,6 +13,8 @@ export interface ListedRow {
   discontinuity: boolean;
   /** The program date-time the row recorded (null in rows written before there was one). */
   programDateTime?: number | null;
+  /** Listed with `#EXT-X-GAP` (the variant had no media for the msn). */
+  gap?: boolean;
 }
 
 /** Segment URIs are relative to the media playlist: `{msn}.ts`. */
@@ -51,6 +53,7 @@ export function rebuildWindow(input: RebuildInput): PlaylistWindow {
       durationSec: fitDuration(row.durationMs, input.targetDuration),
       discontinuity: row.discontinuity,
       programDateTime: row.programDateTime,
+      gap: row.gap,
     });
     window = slideWindow(window, input.windowSize).window;
   }
@@ -104,6 +107,8 @@ export interface NextListing {
   discontinuity: boolean;
   /** The msn's program date-time (see programDateTimeOf), the same in every variant. */
   programDateTime?: number | null;
+  /** This variant has no media for the msn: listed with `#EXT-X-GAP` (the other variants have it). */
+  gap?: boolean;
   /** The session's target duration; a window declaring a smaller one is started afresh. */
   targetDuration: number;
   windowSize: number;
@@ -126,6 +131,7 @@ export function appendListing(
     durationSec: fitDuration(next.durationMs, window.targetDuration),
     discontinuity: next.discontinuity,
     programDateTime: next.programDateTime,
+    gap: next.gap,
   });
   return slideWindow(appended, next.windowSize);
 }

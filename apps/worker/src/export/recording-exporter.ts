@@ -11,6 +11,7 @@ import { probeMedia } from '@lib/media';
 import {
   REDIS,
   REDIS_KEYS,
+  lifecycleEventId,
   parseExportRecordingPayload,
   publishLifecycleEvent,
   type ExportProgress,
@@ -104,13 +105,12 @@ export class RecordingExporter {
     this.logger.log({ recordingId, variant, bytes, durationMs: result.durationMs }, 'MP4 export ready');
     await publishLifecycleEvent(this.redis, this.keys.lifecycleEventsChannel(), {
       type: 'asset.export-ready',
-      at: Date.now(),
+      id: lifecycleEventId('asset.export-ready', recordingId, variant, job.id ?? ''),
+      timestamp: Date.now(),
       streamId: recording.streamId,
+      sessionId: null,
       recordingId,
-      variant,
-      bytes,
-      durationMs: result.durationMs,
-      downloadPath: `/vod/${recordingId}/${variant}.mp4`,
+      data: { variant, bytes, durationMs: result.durationMs, downloadPath: `/vod/${recordingId}/${variant}.mp4` },
     });
     return result;
   }
@@ -121,15 +121,8 @@ export class RecordingExporter {
     if (!data.recordingId || !data.variant) return;
     await this.recordings.updateExport(data.recordingId, data.variant, { state: 'failed', error: err.message }).catch(() => undefined);
     await rm(exportWorkDir(data.recordingId, data.variant), { recursive: true, force: true }).catch(() => undefined);
-    const recording = await this.recordings.get(data.recordingId).catch(() => null);
-    await publishLifecycleEvent(this.redis, this.keys.lifecycleEventsChannel(), {
-      type: 'asset.export-failed',
-      at: Date.now(),
-      streamId: recording?.streamId ?? 'unknown',
-      recordingId: data.recordingId,
-      variant: data.variant,
-      reason: err.message,
-    });
+    // The lifecycle contract has no export-failed event: the row and this line say it.
+    this.logger.error({ recordingId: data.recordingId, variant: data.variant, err: err.message }, 'MP4 export failed for good');
   }
 }
 

@@ -1,30 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { SessionRepository } from '@lib/database';
+import type { LivepeerProfile } from '@lib/livepeer';
 
 /** Sessions remembered at most; the oldest is forgotten first (a worker serves many sessions over its life). */
 const CACHE_LIMIT = 10_000;
 
 /**
- * The profile names of a session in ladder order, which name the parts of a push answer that
+ * The profiles of a session in ladder order: their names name the parts of a push answer that
  * carry no `Rendition-Name` (go-livepeer before v0.5.4 sent the renditions in profile order,
- * unnamed). A session's profiles are fixed when its Livepeer stream is created, so each is read
- * from the sessions table once; only answers with unnamed parts ask at all.
+ * unnamed), and the local fallback transcodes into them. A session's profiles are fixed when its
+ * Livepeer stream is created, so each is read from the sessions table once; only answers with
+ * unnamed parts and fallback transcodes ask at all.
  */
 @Injectable()
 export class SessionProfiles {
-  private readonly names = new Map<string, Promise<string[]>>();
+  private readonly profiles = new Map<string, Promise<LivepeerProfile[]>>();
 
   constructor(private readonly sessions: SessionRepository) {}
 
-  namesOf(sessionId: string): Promise<string[]> {
-    let names = this.names.get(sessionId);
-    if (!names) {
-      names = this.sessions.get(sessionId).then((session) => (session?.profiles ?? []).map((p) => p.name));
+  async namesOf(sessionId: string): Promise<string[]> {
+    return (await this.profilesOf(sessionId)).map((p) => p.name);
+  }
+
+  profilesOf(sessionId: string): Promise<LivepeerProfile[]> {
+    let profiles = this.profiles.get(sessionId);
+    if (!profiles) {
+      profiles = this.sessions.get(sessionId).then((session) => (session?.profiles ?? []) as LivepeerProfile[]);
       // A failed read or a session not written yet is asked again next time, not remembered.
-      names.then((found) => found.length === 0 && this.names.delete(sessionId)).catch(() => this.names.delete(sessionId));
-      this.names.set(sessionId, names);
-      if (this.names.size > CACHE_LIMIT) this.names.delete(this.names.keys().next().value!);
+      profiles.then((found) => found.length === 0 && this.profiles.delete(sessionId)).catch(() => this.profiles.delete(sessionId));
+      this.profiles.set(sessionId, profiles);
+      if (this.profiles.size > CACHE_LIMIT) this.profiles.delete(this.profiles.keys().next().value!);
     }
-    return names;
+    return profiles;
   }
 }

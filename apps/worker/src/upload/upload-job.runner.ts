@@ -3,13 +3,15 @@ import type { Job } from 'bullmq';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { InjectConfig, type ConfigOf, segmentsConfig, workerConfig } from '@lib/config';
-import { LedgerService, type DropReason, type SegmentState } from '@lib/database';
+import { LOCAL_FALLBACK_BROADCASTER, LedgerService, type DropReason, type SegmentState } from '@lib/database';
 import { sessionLimitAnswer } from '@lib/livepeer';
 import { type UploadJobResult, type UploadSegmentPayload, parseUploadSegmentPayload } from '@lib/queue';
 import { StorageService } from '@lib/storage';
 import { sleep, withTimeout } from '@lib/timing';
 import { BroadcasterAssignments, type Resolution } from '../broadcasters/assignment.service';
 import { BroadcasterStats } from '../broadcasters/broadcaster-stats.service';
+import { FallbackDelivery } from '../fallback/fallback-delivery';
+import { fallbackTrigger } from '../fallback/fallback-policy';
 import { RenditionStore } from '../renditions/rendition-store';
 import { SegmentAnnouncer } from '../renditions/segment-announcer';
 import { BroadcasterUploader, type PushOutcome } from './broadcaster-uploader';
@@ -98,8 +100,13 @@ export class UploadJobRunner {
     private readonly clock: UploadClock,
     private readonly renditions: RenditionStore,
     private readonly announcer: SegmentAnnouncer,
+    private readonly fallback: FallbackDelivery,
   ) {
-    this.budget = { uploadTimeoutFactor: segments.uploadTimeoutFactor, liveDeadlineFactor: segments.liveDeadlineFactor };
+    // With FALLBACK_TRANSCODE=local the broadcasters get the deadline less the local transcode's reserve.
+    this.budget = fallback.budgetFor({
+      uploadTimeoutFactor: segments.uploadTimeoutFactor,
+      liveDeadlineFactor: segments.liveDeadlineFactor,
+    });
   }
 
   /** Runs the job to its outcome. Throws only when the job cannot be run (an invalid payload, a store error). */
@@ -131,7 +138,7 @@ export class UploadJobRunner {
 
     const run: Run = { job, segment, firstRun, repush, clock, state: initialState(segment, this.budget, { detourFrom: hadIt }) };
     let decision = decide(run.state, { type: 'started', now: this.clock.now() });
-    if (decision.step.do === 'drop') return this.drop(run, decision.step);
+    if (decision.step.do === 'drop' && !this.fallsBack(run, decision.step)) return this.drop(run, decision.step);
     this.metrics.active.inc();
     try {
       for (;;) {
@@ -139,6 +146,7 @@ export class UploadJobRunner {
         const step = decision.step;
         // The opened object is kept only for a push, now or after the pause in progress.
         if (step.do !== 'push' && run.state.resume?.do !== 'push') this.release(run);
+        if (this.fallsBack(run, step)) return await this.fallBack(run, step);
         if (step.do === 'uploaded') return await this.uploaded(run);
         if (step.do === 'drop') return await this.drop(run, step);
         decision = decide(run.state, await this.perform(run, step));
@@ -361,6 +369,34 @@ export class UploadJobRunner {
       uploadMs: outcome.uploadMs,
       roundTripMs: outcome.roundTripMs,
       phases: clock.rounded(),
+    };
+  }
+
+  /** No broadcaster can take the segment in time and the worker may transcode it itself (fallback-policy.ts). */
+  private fallsBack(run: Run, step: DeliveryStep): boolean {
+    return this.fallback.enabled && !run.repush && run.segment.livepeerStreamId !== undefined && fallbackTrigger(step) !== undefined;
+  }
+
+  /** Transcodes locally (FallbackDelivery records it like a push answer); a failure ends as the step would have. */
+  private async fallBack(run: Run, step: DeliveryStep): Promise<UploadJobResult> {
+    this.release(run);
+    const why = step.do === 'drop' ? step.detail : this.lastDetail(run) || 'no broadcaster offered';
+    const done = await this.fallback.deliver(run.segment, fallbackTrigger(step)!, why);
+    if (!done.ok) {
+      const drop = step.do === 'drop' ? step : { reason: 'deadline-exceeded' as const, detail: why };
+      return this.drop(run, { ...drop, detail: `${drop.detail}; local fallback: ${done.reason}` });
+    }
+    this.metrics.deliveryLatency.observe(Math.max(0, Date.now() - run.segment.ingestedAt) / 1000);
+    return {
+      outcome: 'uploaded',
+      worker: WORKER_ID,
+      broadcaster: LOCAL_FALLBACK_BROADCASTER,
+      tried: [...run.state.tried, LOCAL_FALLBACK_BROADCASTER],
+      waitMs: run.waitMs ?? Math.max(0, done.startedAt - run.job.timestamp),
+      putStartedAt: done.startedAt,
+      uploadMs: 0,
+      roundTripMs: done.roundTripMs,
+      phases: run.clock.rounded(),
     };
   }
 

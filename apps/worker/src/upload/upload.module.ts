@@ -6,6 +6,9 @@ import { StorageModule } from '@lib/storage';
 import { BroadcasterAssignments } from '../broadcasters/assignment.service';
 import { BroadcasterDirectory } from '../broadcasters/broadcaster-directory';
 import { BroadcasterStats } from '../broadcasters/broadcaster-stats.service';
+import { FallbackDelivery } from '../fallback/fallback-delivery';
+import { FallbackMetrics } from '../fallback/fallback-metrics';
+import { LocalTranscoder } from '../fallback/local-transcoder';
 import { RenditionFetcher } from '../renditions/rendition-fetcher';
 import { RenditionStore } from '../renditions/rendition-store';
 import { SegmentAnnouncer } from '../renditions/segment-announcer';
@@ -34,6 +37,9 @@ import { WorkerMetrics } from './worker-metrics';
     SessionProfiles,
     RenditionStore,
     SegmentAnnouncer,
+    LocalTranscoder,
+    FallbackMetrics,
+    FallbackDelivery,
     { provide: UploadClock, useClass: WallClock },
     UploadJobRunner,
     SegmentUploadProcessor,

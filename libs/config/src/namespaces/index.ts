@@ -11,6 +11,7 @@ export * from './stitcher';
 export * from './livepeer-local';
 export * from './launcher';
 export * from './media';
+export * from './webhooks';
 import { admissionConfig } from './admission';
 import { commonConfig } from './common';
 import { databaseConfig } from './database';
@@ -23,6 +24,7 @@ import { redisConfig } from './redis';
 import { s3Config } from './s3';
 import { segmentsConfig } from './segments';
 import { stitcherConfig } from './stitcher';
+import { webhooksConfig } from './webhooks';
 import { workerConfig } from './worker';
 
 /** Every namespace, in README order: the settings table and the compose check read this. */
@@ -37,6 +39,7 @@ export const allNamespaces = [
   admissionConfig,
   workerConfig,
   stitcherConfig,
+  webhooksConfig,
   livepeerLocalConfig,
   mediaConfig,
   launcherConfig,

@@ -16,7 +16,7 @@ export const mediaConfig = defineConfig(
   {
     FFMPEG_PATH: {
       schema: tool('ffmpeg'),
-      description: 'ffmpeg binary that segments (ingest), transcodes (livepeer-local) and makes test media: a command on PATH or a path.',
+      description: 'ffmpeg binary that transcodes (livepeer-local) and makes test media: a command on PATH or a path.',
     },
     FFPROBE_PATH: {
       schema: tool('ffprobe'),

@@ -1,3 +1,4 @@
+import { z } from 'zod/v4';
 import { defineConfig } from '../define-config';
 import { bool, hostList, nonNegativeNumber, port, positiveInt, positiveNumber } from '../schemas';
 
@@ -53,6 +54,16 @@ export const workerConfig = defineConfig(
       schema: positiveInt(60_000),
       description: 'How long a broadcaster that failed a session is avoided for that session.',
     },
+    FALLBACK_TRANSCODE: {
+      schema: z.enum(['off', 'local']).default('off'),
+      description:
+        'local: when no broadcaster can take a segment before its deadline (every one failing, none listed, the Livepeer API down), the worker transcodes the ladder itself with ffmpeg (CPU on the worker host) until a broadcaster is back; off: the stream goes on in its source variant only.',
+    },
+    FALLBACK_TRANSCODE_RESERVE_FACTOR: {
+      schema: z.coerce.number().min(0.5).max(10).default(2),
+      description:
+        'With FALLBACK_TRANSCODE=local: broadcasters are tried until this many segment durations before the live deadline, the rest is the local transcode budget.',
+    },
     BROADCASTER_LIST_TTL_MS: {
       schema: positiveInt(2000),
       description: 'How long the GET /api/broadcaster answer is cached (in Redis for every worker, and in process).',
@@ -75,5 +86,7 @@ export const workerConfig = defineConfig(
     sessionBanMs: env.BROADCASTER_SESSION_BAN_MS,
     broadcasterListTtlMs: env.BROADCASTER_LIST_TTL_MS,
     exportConcurrency: env.WORKER_EXPORT_CONCURRENCY,
+    fallbackTranscode: env.FALLBACK_TRANSCODE,
+    fallbackReserveFactor: env.FALLBACK_TRANSCODE_RESERVE_FACTOR,
   }),
 );

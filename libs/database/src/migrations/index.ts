@@ -4,6 +4,7 @@ import { DeriveSegmentAttempts1764200000000 } from './1764200000000-derive-segme
 import { ProgramDateTime1764300000000 } from './1764300000000-program-date-time';
 import { SegmentRenditions1764400000000 } from './1764400000000-segment-renditions';
 import { Recordings1764500000000 } from './1764500000000-recordings';
+import { WebhooksAndApiKeys1764600000000 } from './1764600000000-webhooks-and-api-keys';
 
 /** Every migration, oldest first. A new one is added here and nowhere else. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   ProgramDateTime1764300000000,
   SegmentRenditions1764400000000,
   Recordings1764500000000,
+  WebhooksAndApiKeys1764600000000,
 ];

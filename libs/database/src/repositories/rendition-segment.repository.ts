@@ -19,6 +19,8 @@ export interface ListedEntry {
   durationMs: number;
   discontinuity: boolean;
   programDateTime: number | null;
+  /** Listed with `#EXT-X-GAP`: the variant had no media for this msn (a `dropped` row that has an msn). */
+  gap: boolean;
 }
 
 export interface NewListedRow {
@@ -27,6 +29,14 @@ export interface NewListedRow {
   durationMs: number;
   bytes: number;
   objectKey: string;
+}
+
+/** A variant listed with `#EXT-X-GAP` at an msn the other variants list with media. */
+export interface NewGapRow {
+  rendition: string;
+  msn: number;
+  durationMs: number;
+  reason: DropReason;
 }
 
 /** Per rendition, state and drop reason of a session: how many rows, and the newest seq, msn and time. */
@@ -96,7 +106,13 @@ export class RenditionSegmentRepository {
     return found
       .reverse()
       .filter((r) => !purged.has(r.sessionId))
-      .map((r) => ({ msn: r.msn!, durationMs: r.durationMs ?? 1, discontinuity: r.discontinuity, programDateTime: r.programDateTime }));
+      .map((r) => ({
+        msn: r.msn!,
+        durationMs: r.durationMs ?? 1,
+        discontinuity: r.discontinuity,
+        programDateTime: r.programDateTime,
+        gap: r.state === 'dropped',
+      }));
   }
 
   /** Discontinuities of the stream before `msn`: its discontinuity sequence number there. */
@@ -111,13 +127,16 @@ export class RenditionSegmentRepository {
 
   /**
    * Records one source seq for every variant in one statement: listed rows (with their msn and
-   * the seq's program date-time, one for every variant) or skipped rows (with the reason). The unique (playback id, rendition, msn) index makes a second
-   * writer fail here, before it could write a playlist.
+   * the seq's program date-time, one for every variant), skipped rows (with the reason), or gap
+   * rows: `dropped` with the reason but holding the msn, since the playlist lists the msn with
+   * `#EXT-X-GAP` (a window rebuilt from the rows lists it the same way). The unique (playback
+   * id, rendition, msn) index makes a second writer fail here, before it could write a playlist.
    */
   async record(
     common: { sessionId: string; seq: number; playbackId: string; discontinuity: boolean; programDateTime?: number | null },
     listed: NewListedRow[],
     skipped: { rendition: string; reason: DropReason }[],
+    gaps: NewGapRow[] = [],
   ): Promise<void> {
     const now = Date.now();
     const values = [
@@ -144,6 +163,18 @@ export class RenditionSegmentRepository {
         bytes: null,
         objectKey: null,
         dropReason: s.reason,
+        republishedAt: now,
+      })),
+      ...gaps.map((g) => ({
+        ...common,
+        programDateTime: common.programDateTime ?? null,
+        rendition: g.rendition,
+        state: 'dropped' as const,
+        msn: g.msn,
+        durationMs: g.durationMs,
+        bytes: null,
+        objectKey: null,
+        dropReason: g.reason,
         republishedAt: now,
       })),
     ];

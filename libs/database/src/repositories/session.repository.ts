@@ -40,11 +40,18 @@ export class SessionRepository {
   }
 
   /** Newest first; `live` = starting or live, `ended` = ended or failed. */
-  list(filter: { state: 'live' | 'ended' | 'all'; streamId?: string; limit: number }): Promise<SessionEntity[]> {
+  list(filter: {
+    state: 'live' | 'ended' | 'all';
+    streamId?: string;
+    protocol?: string;
+    limit: number;
+    offset?: number;
+  }): Promise<SessionEntity[]> {
     const where: Record<string, unknown> = {};
     if (filter.state !== 'all') where.state = In(filter.state === 'live' ? LIVE_STATES : ENDED_STATES);
     if (filter.streamId) where.streamId = filter.streamId;
-    return this.rows.find({ where, order: { startedAt: 'DESC' }, take: filter.limit });
+    if (filter.protocol) where.protocol = filter.protocol;
+    return this.rows.find({ where, order: { startedAt: 'DESC', id: 'ASC' }, skip: filter.offset ?? 0, take: filter.limit });
   }
 
   /** Sessions being published now (starting or live). */

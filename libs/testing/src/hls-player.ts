@@ -1,20 +1,18 @@
-import path from 'node:path';
-import { launchChromium } from '@lib/testing';
+import { hlsJsScriptPath, launchChromium } from './browser';
 
 /**
- * Plays a master playlist with hls.js (bundled from node_modules, no CDN) in
- * headless Chromium and returns the playback position reached, or throws with the
- * player's errors if it never passes `minSeconds`.
+ * Plays a playlist with hls.js (from node_modules, no CDN) in headless Chromium, from a page of
+ * `pageUrl` (same origin as the playlist, so its requests are plain same-site GETs), and returns
+ * the playback position reached, or throws with the player's fatal errors if it never passes
+ * `minSeconds`. The page's CSP is bypassed: hls.js is injected as a script, which the stitcher's
+ * pages forbid (as they should; the dashboard loads its scripts from files).
  */
-export async function playWithHlsJs(origin: string, masterUrl: string, minSeconds: number, timeoutMs = 60_000): Promise<number> {
+export async function playWithHlsJs(pageUrl: string, playlistUrl: string, minSeconds: number, timeoutMs = 60_000): Promise<number> {
   const browser = await launchChromium();
   try {
-    // A page of the stitcher's origin, so the player's requests are plain same-site GETs. The
-    // harness injects hls.js as a script, which the stitcher's CSP forbids on its pages (as it
-    // should: the dashboard loads its scripts from files); the harness is not such a page.
     const page = await browser.newPage({ bypassCSP: true });
-    await page.goto(`${origin}/health/live`);
-    await page.addScriptTag({ path: path.join(require.resolve('hls.js'), '../hls.min.js') });
+    await page.goto(pageUrl);
+    await page.addScriptTag({ path: hlsJsScriptPath() });
     await page.evaluate((src) => {
       const video = document.createElement('video');
       video.muted = true;
@@ -29,8 +27,8 @@ export async function playWithHlsJs(origin: string, masterUrl: string, minSecond
       hls.loadSource(src);
       hls.attachMedia(video);
       hls.on(w.Hls.Events.MANIFEST_PARSED, () => void video.play());
-    }, masterUrl);
-    const reached = await page
+    }, playlistUrl);
+    return await page
       .waitForFunction((min) => (document.querySelector('video')?.currentTime ?? 0) > min, minSeconds, { timeout: timeoutMs, polling: 500 })
       .then(() => page.evaluate(() => document.querySelector('video')!.currentTime))
       .catch(async () => {
@@ -40,7 +38,6 @@ export async function playWithHlsJs(origin: string, masterUrl: string, minSecond
         }));
         throw new Error(`hls.js did not play past ${minSeconds} s: ${JSON.stringify(state)}`);
       });
-    return reached;
   } finally {
     await browser.close();
   }
@@ -62,7 +59,7 @@ export async function playVodToEnd(
     let crashed = false;
     page.on('crash', () => (crashed = true));
     await page.goto(`${origin}/health/live`);
-    await page.addScriptTag({ path: path.join(require.resolve('hls.js'), '../hls.min.js') });
+    await page.addScriptTag({ path: hlsJsScriptPath() });
     await page.evaluate(
       ({ src, rate }) => {
         const video = document.createElement('video');
