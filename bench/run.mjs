@@ -5,7 +5,7 @@
 //   npm run bench -- --quick               smaller runs (ingest N=1,10; worker K=10,100; system N=1,10;
 //                                          latency 2 joins x 15 s per path)
 //   npm run bench -- --only latency        run only these benchmarks (ids, comma-separated: ingest,
-//                                          worker, system, latency, dashboard, scale-out); their sections in
+//                                          worker, system, latency, dashboard, scale-out, recordings); their sections in
 //                                          docs/benchmarks.md are replaced, the others kept
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,6 +54,12 @@ const BENCHES = [
     title: 'Scale-out: stitcher and worker copies sharing streams',
     script: 'bench/scale-out.ts',
     args: ['--stitchers', '2', '--workers', '2', '--streams', quick ? '10' : '20', '--seconds', '60'],
+  },
+  {
+    id: 'recordings',
+    title: 'Recordings, DVR and thumbnails',
+    script: 'bench/recordings.ts',
+    args: ['--appends', quick ? '100' : '300', '--thumbnails', quick ? '10' : '20'],
   },
 ];
 const only = options.only?.split(',');

@@ -6,6 +6,11 @@ import { ConfigError } from '@lib/config';
 import {
   InvalidLadderError,
   InvalidStreamNameError,
+  InvalidStreamSettingsError,
+  RecordingConflictError,
+  RecordingNotFoundError,
+  RecordingsService,
+  type RecordingView,
   KNOWN_PRESETS,
   StreamLiveError,
   type LadderChecked,
@@ -29,6 +34,9 @@ import {
 /**
  * `npm run cli -- streams <command>`: manage streams and their keys.
  *   streams create --name demo --presets P360p30fps16x9[,P240p30fps16x9] [--profiles '<json>'] [--json]
+ *   streams list | get <id> | update-ladder <id> ... | disable <id> | enable <id> | rotate-key <id>
+ *   streams create|settings ... [--record|--no-record] [--dvr-window <seconds|off>] [--recording-retention-days <days|default>]
+ *   recordings list <streamId> | session <sessionId> | get <id> | delete <id> | export <id> --variant <name>
  *   streams list | get <id> | update-ladder <id> ... | update <id> [--name] [--enabled] | disable <id> | enable <id>
  *   streams rotate-key <id> | delete <id> [--force]
  *   webhooks create --url <url> --events <type,...> [--name] | list | get <id> | update <id> ... | rotate-secret <id> | delete <id>
@@ -70,6 +78,9 @@ function describe(stream: StreamView): string {
     `  enabled      ${stream.enabled ? 'yes' : 'no'}`,
     `  playback id  ${stream.playbackId}`,
     `  ladder       ${describeLadder(stream.ladder).join(', ')}`,
+    `  record       ${stream.record ? 'yes' : 'no'}`,
+    `  DVR window   ${stream.dvrWindowSeconds ? `${stream.dvrWindowSeconds} s` : 'off'}`,
+    `  recordings   kept ${stream.recordingRetentionDays === null ? 'the default time' : stream.recordingRetentionDays === 0 ? 'until deleted' : `${stream.recordingRetentionDays} days`}`,
     `  playback     ${stream.playbackUrl}`,
   ].join('\n');
 }
@@ -97,6 +108,52 @@ async function withApp<T>(work: (app: INestApplicationContext) => Promise<T>): P
   }
 }
 
+async function withRecordings<T>(work: (recordings: RecordingsService) => Promise<T>): Promise<T> {
+  let app: INestApplicationContext | undefined;
+  try {
+    const { CliRecordingsModule } = await import('./cli.module');
+    app = await NestFactory.createApplicationContext(CliRecordingsModule, { logger: false, abortOnError: false });
+    return await work(app.get(RecordingsService));
+  } finally {
+    await app?.close();
+  }
+}
+
+function describeRecording(r: RecordingView): string {
+  const seconds = r.durationMs === null ? '-' : `${(r.durationMs / 1000).toFixed(1)} s`;
+  return [
+    `  id           ${r.id}`,
+    `  state        ${r.state}${r.failureReason ? ` (${r.failureReason})` : ''}`,
+    `  started      ${new Date(r.startedAt).toISOString()}`,
+    `  duration     ${seconds}`,
+    `  sessions     ${r.sessionIds.join(', ')}`,
+    `  variants     ${r.variants.join(', ') || '-'}`,
+    `  playback     ${r.playbackUrl ?? '-'}`,
+    ...r.mp4.map(
+      (e) => `  mp4 ${e.variant.padEnd(8)} ${e.state} ${e.progress}%${e.url ? ` ${e.url}` : ''}${e.error ? ` (${e.error})` : ''}`,
+    ),
+  ].join('\n');
+}
+
+/** --record / --dvr-window / --recording-retention-days as a settings patch (checked by the streams library). */
+function settingsFromOptions(o: { record?: boolean; dvrWindow?: string; recordingRetentionDays?: string }): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  if (o.record !== undefined) patch.record = o.record;
+  if (o.dvrWindow !== undefined) patch.dvrWindowSeconds = o.dvrWindow === 'off' ? null : Number(o.dvrWindow);
+  if (o.recordingRetentionDays !== undefined) {
+    patch.recordingRetentionDays = o.recordingRetentionDays === 'default' ? null : Number(o.recordingRetentionDays);
+  }
+  return patch;
+}
+
+type SettingsOptions = { record?: boolean; dvrWindow?: string; recordingRetentionDays?: string };
+
+const settingsOptions = (cmd: Command) =>
+  cmd
+    .option('--record', 'record each session (VOD recording)')
+    .option('--no-record', 'do not record')
+    .option('--dvr-window <seconds>', 'seconds the live playlists keep (DVR), or "off"')
+    .option('--recording-retention-days <days>', 'days recordings are kept (0: until deleted), or "default"');
 const withStreams = <T>(work: (streams: StreamsService) => Promise<T>) => withApp((app) => work(app.get(StreamsService)));
 const withWebhooks = <T>(work: (endpoints: WebhookEndpointsService) => Promise<T>) =>
   withApp((app) => work(app.get(WebhookEndpointsService)));
@@ -205,16 +262,18 @@ function program(): Command {
       .option('--presets <names>', `comma-separated Livepeer presets (${KNOWN_PRESETS.join(', ')})`)
       .option('--profiles <json>', 'custom profiles as JSON: [{"name","width","height","bitrate","fps"}]');
 
-  ladderOptions(
-    streams
-      .command('create')
-      .description('create a stream; prints its key (once), playback id and publish URLs')
-      .requiredOption('--name <name>', 'a name for people'),
+  settingsOptions(
+    ladderOptions(
+      streams
+        .command('create')
+        .description('create a stream; prints its key (once), playback id and publish URLs')
+        .requiredOption('--name <name>', 'a name for people'),
+    ),
   )
     .option('--json', 'print one JSON object')
-    .action(async (o: Output & { name: string; presets?: string; profiles?: string }) => {
+    .action(async (o: Output & SettingsOptions & { name: string; presets?: string; profiles?: string }) => {
       const ladder = ladderFromOptions(o);
-      const created = await withStreams((s) => s.create({ name: o.name, ladder }));
+      const created = await withStreams((s) => s.create({ name: o.name, ladder, settings: settingsFromOptions(o) }));
       warnUnchecked(created);
       print(keyJson(created), o.json, () => describeWithKey(`Stream "${created.name}" created.`, created));
     });
@@ -244,6 +303,13 @@ function program(): Command {
       const stream = await withStreams((s) => s.updateLadder(id, ladder));
       warnUnchecked(stream);
       print(stream, o.json, () => `Ladder updated (applies from the next publish).\n${describe(stream)}`);
+    });
+
+  settingsOptions(streams.command('settings <id>').description('change recording and DVR settings (from the next session)'))
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output & SettingsOptions) => {
+      const stream = await withStreams((s) => s.updateSettings(id, settingsFromOptions(o)));
+      print(stream, o.json, () => `Settings updated (apply from the next session).\n${describe(stream)}`);
     });
 
   streams
@@ -279,6 +345,45 @@ function program(): Command {
       print(keyJson(stream), o.json, () => describeWithKey('Stream key replaced.', stream));
     });
 
+  const recordings = root.command('recordings').description('recordings of recorded streams and their MP4 exports');
+  const listing = (list: RecordingView[], json?: boolean) =>
+    print(list, json, () => (list.length ? list.map(describeRecording).join('\n\n') : 'no recordings'));
+  recordings
+    .command('list <streamId>')
+    .description("a stream's recordings, newest first")
+    .option('--json', 'print a JSON array')
+    .action(async (streamId: string, o: Output) => listing(await withRecordings((r) => r.ofStream(streamId)), o.json));
+  recordings
+    .command('session <sessionId>')
+    .description('the recording a session belongs to')
+    .option('--json', 'print a JSON array')
+    .action(async (sessionId: string, o: Output) => listing(await withRecordings((r) => r.ofSession(sessionId)), o.json));
+  recordings
+    .command('get <id>')
+    .description('one recording, with its MP4 exports')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output) => {
+      const recording = await withRecordings((r) => r.get(id));
+      print(recording, o.json, () => describeRecording(recording));
+    });
+  recordings
+    .command('delete <id>')
+    .description('delete a recording and every object of it')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output) => {
+      const recording = await withRecordings((r) => r.delete(id));
+      print(recording, o.json, () => `Recording deleted.\n${describeRecording(recording)}`);
+    });
+  recordings
+    .command('export <id>')
+    .description('queue an MP4 export of one variant (a worker makes it; see get for progress)')
+    .requiredOption('--variant <name>', 'the variant: source or a rendition name')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: Output & { variant: string }) => {
+      const recording = await withRecordings((r) => r.requestExport(id, o.variant));
+      print(recording, o.json, () => `MP4 export queued.\n${describeRecording(recording)}`);
+    });
+
   streams
     .command('update <id>')
     .description('change the name and/or enabled flag (the ladder: update-ladder)')
@@ -309,6 +414,8 @@ function exitCodeOf(err: unknown): number {
     err instanceof InvalidLadderError ||
     err instanceof InvalidStreamNameError ||
     err instanceof InvalidEndpointError ||
+    err instanceof InvalidStreamSettingsError ||
+    err instanceof RecordingConflictError ||
     err instanceof ConfigError
   )
     return 2;
@@ -333,7 +440,10 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof StreamLiveError ||
       err instanceof WebhookEndpointNotFoundError ||
       err instanceof InvalidStreamNameError ||
-      err instanceof ConfigError
+      err instanceof ConfigError ||
+      err instanceof InvalidStreamSettingsError ||
+      err instanceof RecordingNotFoundError ||
+      err instanceof RecordingConflictError
     ) {
       process.stderr.write(`error: ${err.message}\n`);
     } else process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);

@@ -141,4 +141,36 @@ describe('streams CLI', () => {
       ['stream-enabled', demo.id],
     ]);
   });
+
+  it('sets recording and DVR settings at create and later, refusing bad values, and lists recordings', async () => {
+    const created = await cli(vars, 'streams', 'create', '--name', 'rec', '--record', '--dvr-window', '60', '--json');
+    expect(created.code).toBe(0);
+    const { id } = JSON.parse(created.stdout);
+    expect((await rows()).find((r) => r.id === id)).toMatchObject({ record: true, dvrWindowSeconds: 60, recordingRetentionDays: null });
+
+    const bad = await cli(vars, 'streams', 'settings', id, '--dvr-window', '5');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/dvrWindowSeconds must be 10\.\./);
+    const changed = await cli(
+      vars,
+      'streams',
+      'settings',
+      id,
+      '--no-record',
+      '--dvr-window',
+      'off',
+      '--recording-retention-days',
+      '7',
+      '--json',
+    );
+    expect(changed.code).toBe(0);
+    expect(JSON.parse(changed.stdout)).toMatchObject({ record: false, dvrWindowSeconds: null, recordingRetentionDays: 7 });
+
+    const list = await cli(vars, 'recordings', 'list', id, '--json');
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+    const missing = await cli(vars, 'recordings', 'get', '00000000-0000-4000-8000-000000000000');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no recording with id/);
+  });
 });

@@ -6,6 +6,7 @@ import { QueueModule, RedisProbe } from '@lib/queue';
 import { S3Probe, StorageModule } from '@lib/storage';
 import { AdminModule } from './admin/admin.module';
 import { HlsModule } from './hls/hls.module';
+import { StitcherRecordingsModule } from './recordings/recordings.module';
 import { RepublishModule } from './republish/republish.module';
 import { RetentionModule } from './retention/retention.module';
 import { STITCHER_SETTINGS } from './settings';
@@ -19,6 +20,7 @@ import { STITCHER_SETTINGS } from './settings';
     DatabaseModule,
     RepublishModule,
     RetentionModule,
+    StitcherRecordingsModule,
     HlsModule,
     AdminModule,
   ],

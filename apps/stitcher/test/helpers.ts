@@ -99,9 +99,17 @@ export class RelayFixture {
     return this.ds.getRepository(RenditionSegmentEntity);
   }
 
-  async createStream(name: string, ladder: Ladder): Promise<StreamEntity> {
+  async createStream(
+    name: string,
+    ladder: Ladder,
+    settings: Partial<Pick<StreamEntity, 'record' | 'dvrWindowSeconds' | 'recordingRetentionDays'>> = {},
+  ): Promise<StreamEntity> {
     const now = Date.now();
     return this.streams.save({
+      record: false,
+      dvrWindowSeconds: null,
+      recordingRetentionDays: null,
+      ...settings,
       id: randomUUID(),
       name,
       ladder,

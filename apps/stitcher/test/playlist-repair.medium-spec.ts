@@ -52,6 +52,9 @@ describe('stitcher: playlists overwritten in the bucket are repaired; the master
       keyHash: randomBytes(32).toString('hex'),
       playbackId: randomBytes(8).toString('hex'),
       enabled: true,
+      record: false,
+      dvrWindowSeconds: null,
+      recordingRetentionDays: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -73,6 +76,7 @@ describe('stitcher: playlists overwritten in the bucket are repaired; the master
       endedAt: null,
       playlistEndedAt: null,
       purgedAt: null,
+      recordingId: null,
     };
     await repos.sessions.insert(session);
     const settings = { playlistWindowSegments: 4, unlistedDeleteMinMs: 60_000 };

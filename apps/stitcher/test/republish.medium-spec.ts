@@ -219,6 +219,9 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       keyHash: randomBytes(32).toString('hex'),
       playbackId: randomBytes(8).toString('hex'),
       enabled: true,
+      record: false,
+      dvrWindowSeconds: null,
+      recordingRetentionDays: null,
       createdAt: Date.now(),
       updatedAt: Date.now(),
     };
@@ -245,6 +248,7 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       endedAt: null,
       playlistEndedAt: null,
       purgedAt: null,
+      recordingId: null,
     };
     await repos.sessions.insert(session);
     return session;

@@ -5,6 +5,7 @@ import { ObservabilityModule } from '@lib/observability';
 import { QueueModule, RedisProbe } from '@lib/queue';
 import { S3Probe, StorageModule } from '@lib/storage';
 import { WORKER_SETTINGS } from './settings';
+import { ExportModule } from './export/export.module';
 import { UploadModule } from './upload/upload.module';
 
 @Module({
@@ -15,6 +16,7 @@ import { UploadModule } from './upload/upload.module';
     StorageModule,
     DatabaseModule,
     UploadModule,
+    ExportModule,
   ],
 })
 export class AppModule {}

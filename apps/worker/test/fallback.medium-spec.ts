@@ -71,6 +71,7 @@ describe('local fallback transcoding (in process, real stores and ffmpeg)', () =
       endedAt: null,
       playlistEndedAt: null,
       purgedAt: null,
+      recordingId: null,
     });
     return s;
   }

@@ -146,6 +146,7 @@ describe('push answer renditions (in process, real stores, stub broadcasters)', 
       endedAt: null,
       playlistEndedAt: null,
       purgedAt: null,
+      recordingId: null,
     });
     const failedBefore = await worker.metric('worker_rendition_parts_total', { outcome: 'failed' });
     everyBroadcaster((b) => (_m, seq) => ['first', 'second', 'third'].map((tag) => ({ body: renditionBytes(b, tag, seq) })));

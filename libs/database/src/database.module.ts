@@ -7,6 +7,7 @@ import { openDataSource, dataSourceOptions } from './data-source';
 import { ENTITIES, SegmentEntity } from './entities';
 import { LedgerService } from './ledger.service';
 import {
+  RecordingRepository,
   ApiKeyRepository,
   RenditionSegmentRepository,
   SegmentHistoryRepository,
@@ -32,6 +33,7 @@ const REPOSITORIES = [
   StreamRepository,
   RenditionSegmentRepository,
   SegmentHistoryRepository,
+  RecordingRepository,
   StreamStatsRepository,
   WebhookEndpointRepository,
   WebhookDeliveryRepository,
@@ -63,6 +65,7 @@ export function databaseRepositories(ds: DataSource) {
     sessions,
     streams: new StreamRepository(ds),
     renditions: new RenditionSegmentRepository(ds, sessions),
+    recordings: new RecordingRepository(ds),
     stats: new StreamStatsRepository(ds),
     webhookEndpoints: new WebhookEndpointRepository(ds),
     webhookDeliveries: new WebhookDeliveryRepository(ds),

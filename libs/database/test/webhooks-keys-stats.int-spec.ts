@@ -93,6 +93,9 @@ describe.each(['postgres', 'sqlite'] as const)('webhooks, keys and statistics on
       keyHash: 'e'.repeat(64),
       playbackId: 'pbstats',
       enabled: true,
+      record: false,
+      dvrWindowSeconds: null,
+      recordingRetentionDays: null,
       createdAt: 1,
       updatedAt: 1,
     });

@@ -131,15 +131,18 @@ export function slideWindow(window: PlaylistWindow, windowSize = DEFAULT_WINDOW_
   requireInteger('windowSize', windowSize, 1);
   if (window.ended) return { window, unlisted: [] };
 
+  const excess = window.segments.length - windowSize;
+  if (excess <= 0) return { window, unlisted: [] };
+  // The head may go up to the last segment from which the tail still lasts the minimum: found
+  // from the end (a few segments), so a long DVR window does not sum its whole length per append.
   const minimumMs = MIN_WINDOW_TARGET_DURATIONS * window.targetDuration * 1000;
-  let remainingMs = listedMilliseconds(window.segments);
-  let removed = 0;
-  while (window.segments.length - removed > windowSize) {
-    const headMs = writtenMilliseconds(window.segments[removed].durationSec);
-    if (remainingMs - headMs < minimumMs) break;
-    remainingMs -= headMs;
-    removed += 1;
+  let firstKept = window.segments.length;
+  let tailMs = 0;
+  while (firstKept > 0 && tailMs < minimumMs) {
+    firstKept -= 1;
+    tailMs += writtenMilliseconds(window.segments[firstKept].durationSec);
   }
+  const removed = tailMs >= minimumMs ? Math.min(excess, firstKept) : 0;
   if (removed === 0) return { window, unlisted: [] };
 
   const unlisted = window.segments.slice(0, removed);

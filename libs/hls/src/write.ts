@@ -23,8 +23,9 @@ import type { Resolution } from './types';
  *   versions of a playlist (docs/hls-rules.md rules 3 and 8). Version 8 adds nothing else we write.
  * - `#EXT-X-DISCONTINUITY-SEQUENCE` always written, also when 0: the header is then identical in
  *   every version and never "appears" between two versions.
- * - No `#EXT-X-PLAYLIST-TYPE`: the republished stream is a live sliding window; `#EXT-X-ENDLIST`
- *   alone tells a player it has ended.
+ * - No `#EXT-X-PLAYLIST-TYPE` on the live playlists: the republished stream is a live sliding
+ *   window; `#EXT-X-ENDLIST` alone tells a player it has ended. A recording's playlists are
+ *   written whole once (`playlistType: 'VOD'`, which needs `ended`).
  * - `#EXT-X-PROGRAM-DATE-TIME` before every segment that has one (UTC, milliseconds): once a
  *   segment has one, every later segment has one too and the times strictly increase, so a
  *   player never has to extrapolate across a segment that lacks it.
@@ -51,6 +52,8 @@ export interface MediaPlaylistModel {
   readonly discontinuitySequence: number;
   readonly segments: readonly WritableSegment[];
   readonly ended: boolean;
+  /** `VOD` only for a complete, ended playlist (a recording). */
+  readonly playlistType?: 'VOD';
 }
 
 export interface VariantStreamModel {
@@ -72,6 +75,7 @@ export function writeMediaPlaylist(model: MediaPlaylistModel): string {
   requireInteger('targetDuration', model.targetDuration, 1);
   requireInteger('mediaSequence', model.mediaSequence, 0);
   requireInteger('discontinuitySequence', model.discontinuitySequence, 0);
+  if (model.playlistType === 'VOD' && !model.ended) throw new PlaylistWriteError('a VOD playlist must be ended (#EXT-X-ENDLIST)');
 
   const lines = [
     '#EXTM3U',
@@ -79,24 +83,27 @@ export function writeMediaPlaylist(model: MediaPlaylistModel): string {
     `#EXT-X-TARGETDURATION:${model.targetDuration}`,
     `#EXT-X-MEDIA-SEQUENCE:${model.mediaSequence}`,
     `#EXT-X-DISCONTINUITY-SEQUENCE:${model.discontinuitySequence}`,
+    ...(model.playlistType ? [`#EXT-X-PLAYLIST-TYPE:${model.playlistType}`] : []),
   ];
   let previousDateTime: number | undefined;
   model.segments.forEach((segment, index) => {
-    const where = `segment ${index} (${segment.uri})`;
-    previousDateTime = checkProgramDateTime(where, segment.programDateTime, previousDateTime);
-    requireUri(where, segment.uri);
-    if (!Number.isFinite(segment.durationSec) || segment.durationSec <= 0) {
-      throw new PlaylistWriteError(`${where}: duration ${segment.durationSec} is not a positive number`);
+    const where = () => segmentWhere(index, segment);
+    if (segment.programDateTime === undefined && previousDateTime !== undefined) {
+      throw new PlaylistWriteError(`${where()}: no program date-time although an earlier segment has one`);
     }
-    if (roundedDuration(segment.durationSec) > model.targetDuration) {
+    if (segment.programDateTime !== undefined && previousDateTime !== undefined && segment.programDateTime <= previousDateTime) {
       throw new PlaylistWriteError(
-        `${where}: duration ${formatDuration(segment.durationSec)} s rounds above the target duration ${model.targetDuration} s`,
+        `${where()}: program date-time ${formatProgramDateTime(segment.programDateTime)} is not after the previous segment's`,
       );
     }
-    if (segment.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
-    if (segment.programDateTime !== undefined) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(segment.programDateTime)}`);
-    if (segment.gap) lines.push('#EXT-X-GAP');
-    lines.push(`#EXTINF:${formatDuration(segment.durationSec)},`, segment.uri);
+    previousDateTime = segment.programDateTime ?? previousDateTime;
+    const rendered = renderedSegments.get(segment) ?? renderSegment(segment, where());
+    if (rendered.roundedDuration > model.targetDuration) {
+      throw new PlaylistWriteError(
+        `${where()}: duration ${formatDuration(segment.durationSec)} s rounds above the target duration ${model.targetDuration} s`,
+      );
+    }
+    lines.push(rendered.text);
   });
   if (model.ended) lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
@@ -131,18 +138,35 @@ export function writeMasterPlaylist(model: MasterPlaylistModel): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The segment's program date-time is writable after the previous one; returns it (the new previous). */
-function checkProgramDateTime(where: string, value: number | undefined, previous: number | undefined): number | undefined {
-  if (value === undefined) {
-    if (previous !== undefined) throw new PlaylistWriteError(`${where}: no program date-time although an earlier segment has one`);
-    return undefined;
+/**
+ * The checked and formatted lines of one segment, kept per segment object: a sliding window
+ * keeps its segment objects from one version to the next, so each is checked and formatted
+ * once, and a long (DVR) window costs a join per write instead of formatting every date again
+ * (docs/benchmarks.md, "Recordings, DVR and thumbnails"). What depends on the other segments or
+ * the playlist (date order, the target duration) is checked on every write.
+ */
+const renderedSegments = new WeakMap<WritableSegment, { text: string; roundedDuration: number }>();
+
+const segmentWhere = (index: number, segment: WritableSegment) => `segment ${index} (${segment.uri})`;
+
+function renderSegment(segment: WritableSegment, where: string): { text: string; roundedDuration: number } {
+  requireUri(where, segment.uri);
+  if (!Number.isFinite(segment.durationSec) || segment.durationSec <= 0) {
+    throw new PlaylistWriteError(`${where}: duration ${segment.durationSec} is not a positive number`);
   }
-  const problem = programDateTimeProblem(value);
-  if (problem) throw new PlaylistWriteError(`${where}: ${problem}`);
-  if (previous !== undefined && value <= previous) {
-    throw new PlaylistWriteError(`${where}: program date-time ${formatProgramDateTime(value)} is not after the previous segment's`);
+  const lines: string[] = [];
+  if (segment.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+  if (segment.programDateTime !== undefined) {
+    const problem = programDateTimeProblem(segment.programDateTime);
+    if (problem) throw new PlaylistWriteError(`${where}: ${problem}`);
+    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(segment.programDateTime)}`);
   }
-  return value;
+  if (segment.gap) lines.push('#EXT-X-GAP');
+  lines.push(`#EXTINF:${formatDuration(segment.durationSec)},`, segment.uri);
+  // WritableSegment's fields are readonly: an object's lines never change.
+  const rendered = { text: lines.join('\n'), roundedDuration: roundedDuration(segment.durationSec) };
+  renderedSegments.set(segment, rendered);
+  return rendered;
 }
 
 function requireInteger(what: string, value: number, minimum: number): void {

@@ -6,4 +6,6 @@ export * from './segment-transcoded';
 export * from './session-events';
 export * from './stream-control-events';
 export * from './lifecycle-events';
+export * from './recording-export';
 export * from './webhook-delivery';
+export * from './lifecycle-publish';

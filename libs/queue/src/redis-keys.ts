@@ -36,6 +36,8 @@ export function redisKeys(prefix: string) {
     sessionEventsChannel: () => `${prefix}:session-events`,
     /** Pub/sub channel announcing each uploaded segment and where its renditions are (segment-transcoded.ts). */
     segmentTranscodedChannel: () => `${prefix}:segment-transcoded`,
+    /** Held by the stitcher copy running recording retention. */
+    recordingRetentionLock: () => `${prefix}:stitcher:recording-retention-lock`,
     /** Pub/sub channel of stream changes a running ingest acts on, e.g. disable ends a publish (messages: stream-control-events.ts). */
     streamControlChannel: () => `${prefix}:stream-control`,
     /** Pub/sub channel of lifecycle events from other producers (recordings), turned into webhooks (lifecycle-events.ts). */

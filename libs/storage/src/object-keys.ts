@@ -16,10 +16,25 @@ export const objectKeys = {
   hlsMedia: (playbackId: string, rendition: string) => `hls/${playbackId}/${rendition}/index.m3u8`,
   hlsSegment: (playbackId: string, rendition: string, msn: number) => `hls/${playbackId}/${rendition}/${msn}.ts`,
   hlsStream: (playbackId: string) => `hls/${playbackId}/`,
+  /** The live thumbnail (latest listed segment's first keyframe). */
+  hlsThumbnail: (playbackId: string) => `hls/${playbackId}/thumbnail.jpg`,
+  /**
+   * A recording's own objects: copies of its republished segments, its VOD playlists, thumbnail
+   * and MP4 exports. Never under `hls/` or `segments/`, so the live window's cleanup and the
+   * session retention cannot reach them; deleting a recording removes this prefix.
+   */
+  recording: (recordingId: string) => `recordings/${recordingId}/`,
+  recordingMaster: (recordingId: string) => `recordings/${recordingId}/index.m3u8`,
+  recordingMedia: (recordingId: string, variant: string) => `recordings/${recordingId}/${variant}/index.m3u8`,
+  recordingSegment: (recordingId: string, variant: string, msn: number) => `recordings/${recordingId}/${variant}/${msn}.ts`,
+  recordingThumbnail: (recordingId: string) => `recordings/${recordingId}/thumbnail.jpg`,
+  recordingMp4: (recordingId: string, variant: string) => `recordings/${recordingId}/export/${variant}.mp4`,
 };
 
 export const CONTENT_TYPES = {
   mpegts: 'video/mp2t',
   playlist: 'application/vnd.apple.mpegurl',
   json: 'application/json',
+  jpeg: 'image/jpeg',
+  mp4: 'video/mp4',
 } as const;

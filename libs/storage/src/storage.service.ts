@@ -62,6 +62,11 @@ export class StorageService {
     return this.client.getObject(this.bucket, key);
   }
 
+  /** GetObject of a byte range (HTTP Range answers); `length` undefined reads to the end. */
+  getRange(key: string, offset: number, length?: number): Promise<Readable> {
+    return this.client.getPartialObject(this.bucket, key, offset, length);
+  }
+
   async getBuffer(key: string): Promise<Buffer> {
     const stream = await this.getStream(key);
     const chunks: Buffer[] = [];

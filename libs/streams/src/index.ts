@@ -5,3 +5,6 @@ export * from './stream-key';
 export * from './stream-urls';
 export * from './streams.module';
 export * from './streams.service';
+export * from './stream-settings';
+export * from './recordings.module';
+export * from './recordings.service';

@@ -5,6 +5,7 @@ import { StorageService, objectKeys } from '@lib/storage';
 import { sleep } from '@lib/timing';
 import { normalizeLadder } from './ladder';
 import { LADDER_CHECK, type LadderCheckResult, type LadderChecker } from './ladder-check';
+import { DEFAULT_STREAM_SETTINGS, checkStreamSettings, type StreamSettings } from './stream-settings';
 import { generatePlaybackId, generateStreamKey, hashStreamKey, looksLikeStreamKey } from './stream-key';
 import type { StreamControlEvent } from '@lib/queue';
 import { StreamEventsPublisher } from './stream-events.publisher';
@@ -27,7 +28,7 @@ export class InvalidStreamNameError extends Error {
 }
 
 /** A stream as shown to operators: never the key (only its hash is stored). */
-export interface StreamView {
+export interface StreamView extends StreamSettings {
   id: string;
   name: string;
   ladder: Ladder;
@@ -65,6 +66,10 @@ export interface UpdateStreamInput {
   name?: string;
   ladder?: unknown;
   enabled?: boolean;
+  /** Recording and DVR settings (`record`, `dvrWindowSeconds`, `recordingRetentionDays`), as updateSettings takes them. */
+  record?: unknown;
+  dvrWindowSeconds?: unknown;
+  recordingRetentionDays?: unknown;
 }
 
 /** Create and ladder change also say what the Livepeer API made of the ladder. */
@@ -75,6 +80,8 @@ export interface LadderChecked {
 export interface CreateStreamInput {
   name: string;
   ladder?: unknown;
+  /** record, dvrWindowSeconds, recordingRetentionDays (checkStreamSettings). */
+  settings?: unknown;
 }
 
 const NAME_MAX = 200;
@@ -112,6 +119,8 @@ export class StreamsService {
   async create(input: CreateStreamInput): Promise<StreamWithKey & LadderChecked> {
     const name = checkName(input.name);
     const ladder = normalizeLadder(input.ladder);
+    const settings = { ...DEFAULT_STREAM_SETTINGS, ...checkStreamSettings(input.settings) };
+    // Last of the checks: it asks the Livepeer API, which bad local input must not reach.
     const ladderCheck = await this.ladderChecker.check(name, ladder);
     const streamKey = generateStreamKey();
     const now = Date.now();
@@ -122,6 +131,7 @@ export class StreamsService {
       keyHash: hashStreamKey(streamKey),
       playbackId: generatePlaybackId(),
       enabled: true,
+      ...settings,
       createdAt: now,
       updatedAt: now,
     };
@@ -173,19 +183,32 @@ export class StreamsService {
     return { ...this.view(row), ladderCheck };
   }
 
+  /** Recording and DVR settings: they apply from the stream's next session. */
+  async updateSettings(id: string, patch: unknown): Promise<StreamView> {
+    const checked = checkStreamSettings(patch);
+    const row = await this.entity(id);
+    Object.assign(row, checked);
+    row.updatedAt = Date.now();
+    await this.streams.save(row);
+    return this.view(row);
+  }
+
   /**
    * Changes the fields given, all checked before anything is written: the name, the ladder (from
-   * the next publish) and enabled (disabling ends a live publish, as `disable` does).
+   * the next publish), the recording and DVR settings (from the next session) and enabled
+   * (disabling ends a live publish, as `disable` does).
    */
   async update(id: string, input: UpdateStreamInput): Promise<StreamView & Partial<LadderChecked>> {
     const row = await this.entity(id);
+    const { name: _name, ladder: _ladder, enabled: _enabled, ...settingsPatch } = input;
+    const settings = Object.keys(settingsPatch).length ? checkStreamSettings(settingsPatch) : {};
     const name = input.name === undefined ? row.name : checkName(input.name);
     const ladder = input.ladder === undefined ? row.ladder : normalizeLadder(input.ladder);
     const ladderChanged = input.ladder !== undefined;
     // A new ladder is judged by the configured Livepeer API like one set with updateLadder.
     const ladderCheck = ladderChanged ? await this.ladderChecker.check(name, ladder) : undefined;
     const enabledChanged = input.enabled !== undefined && input.enabled !== row.enabled;
-    Object.assign(row, { name, ladder, enabled: input.enabled ?? row.enabled, updatedAt: Date.now() });
+    Object.assign(row, settings, { name, ladder, enabled: input.enabled ?? row.enabled, updatedAt: Date.now() });
     await this.streams.save(row);
     if (ladderChanged) await this.announce(id, 'stream-ladder-updated');
     if (enabledChanged) await this.announce(id, row.enabled ? 'stream-enabled' : 'stream-disabled');
@@ -291,6 +314,9 @@ export class StreamsService {
       ladder: row.ladder,
       playbackId: row.playbackId,
       enabled: row.enabled,
+      record: row.record,
+      dvrWindowSeconds: row.dvrWindowSeconds,
+      recordingRetentionDays: row.recordingRetentionDays,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
       playbackUrl: this.playbackUrl(row.playbackId),

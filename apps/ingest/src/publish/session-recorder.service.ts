@@ -43,6 +43,7 @@ export class SessionRecorder {
       endedAt: null,
       playlistEndedAt: null,
       purgedAt: null,
+      recordingId: null,
     });
     await this.announce('session-started', session.id, session.streamId);
   }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@lib/database';
-import { StreamsModule } from '@lib/streams';
+import { RecordingsModule, StreamsModule } from '@lib/streams';
 import { RepublishModule } from '../republish/republish.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ApiKeysController } from './api-keys.controller';
@@ -18,6 +18,7 @@ import { SessionsController } from './sessions.controller';
 import { SessionsQuery } from './sessions.service';
 import { PresetsController } from './presets.controller';
 import { QueuesController } from './queues.controller';
+import { RecordingsController } from './recordings.controller';
 import { StreamStatsQuery } from './stream-stats.service';
 import { StreamsController } from './streams.controller';
 import { WebhooksController } from './webhooks.controller';
@@ -26,7 +27,7 @@ import { TranscodeMetrics } from './transcode-metrics';
 /** The REST admin API under /api (bearer ADMIN_TOKEN or an API key), documented at /docs. */
 @Module({
   // The queue controls and the bull-board page read the upload queue.
-  imports: [DatabaseModule, StreamsModule, RepublishModule, WebhooksModule],
+  imports: [DatabaseModule, StreamsModule, RecordingsModule, RepublishModule, WebhooksModule],
   controllers: [
     StreamsController,
     PresetsController,
@@ -34,6 +35,7 @@ import { TranscodeMetrics } from './transcode-metrics';
     BroadcastersController,
     QueuesController,
     EventsController,
+    RecordingsController,
     WebhooksController,
     ApiKeysController,
   ],

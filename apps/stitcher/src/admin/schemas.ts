@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import { DVR_WINDOW_MAX_SECONDS, DVR_WINDOW_MIN_SECONDS, RECORDING_RETENTION_MAX_DAYS } from '@lib/streams';
 import { API_KEY_SCOPES, WEBHOOK_DELIVERY_STATUSES } from '@lib/database';
 import { LIFECYCLE_EVENT_TYPES } from '@lib/queue';
 
@@ -28,9 +29,40 @@ export const ladderSchema = z
   })
   .describe('Livepeer profiles and/or preset names; empty means the relay default ladder (P360p30fps16x9, P240p30fps16x9)');
 
+export const streamSettingsSchema = z
+  .object({
+    record: z.boolean().optional().describe('each session also becomes a VOD recording'),
+    dvrWindowSeconds: z
+      .number()
+      .int('must be an integer')
+      .min(DVR_WINDOW_MIN_SECONDS)
+      .max(DVR_WINDOW_MAX_SECONDS)
+      .nullable()
+      .optional()
+      .describe('seconds the live media playlists keep (DVR); null: PLAYLIST_WINDOW_SEGMENTS'),
+    recordingRetentionDays: z
+      .number()
+      .int('must be an integer')
+      .min(0)
+      .max(RECORDING_RETENTION_MAX_DAYS)
+      .nullable()
+      .optional()
+      .describe('days recordings are kept; null: RECORDING_RETENTION_DAYS; 0: until deleted'),
+  })
+  .strict()
+  .describe('Recording and DVR settings; they apply from the next session');
+
 export const createStreamSchema = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   ladder: ladderSchema.optional(),
+  ...streamSettingsSchema.shape,
+});
+
+export const exportRequestSchema = z.object({
+  variant: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a variant name')
+    .describe('e.g. source or a rendition name'),
 });
 
 export const idParamSchema = z.object({ id: z.uuid('must be a UUID') });
@@ -74,8 +106,9 @@ export const updateStreamSchema = z
     name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
     ladder: ladderSchema.optional(),
     enabled: z.boolean().optional(),
+    ...streamSettingsSchema.shape,
   })
-  .refine((v) => Object.keys(v).length > 0, 'give at least one of name, ladder, enabled');
+  .refine((v) => Object.keys(v).length > 0, 'give at least one of name, ladder, enabled, record, dvrWindowSeconds, recordingRetentionDays');
 
 export const deleteStreamQuerySchema = z.strictObject({
   force: queryBool().default(false).describe('delete even while live: the publish is ended first'),
@@ -119,6 +152,36 @@ export type IdParam = z.output<typeof idParamSchema>;
 export type SessionListQuery = z.output<typeof sessionListQuerySchema>;
 export type TimelineQuery = z.output<typeof timelineQuerySchema>;
 export type QueueNameParam = z.output<typeof queueNameSchema>;
+export type StreamSettingsInput = z.output<typeof streamSettingsSchema>;
+export type ExportRequest = z.output<typeof exportRequestSchema>;
+
+/** The answer shape of the recordings endpoints (documented in the OpenAPI document; RecordingView in @lib/streams). */
+export const recordingViewSchema = z.object({
+  id: z.uuid(),
+  streamId: z.uuid(),
+  sessionIds: z.array(z.uuid()).describe('the sessions it holds: one, or several reconnected within STITCHER_END_GRACE_MS'),
+  state: z.enum(['recording', 'ready', 'failed', 'deleted']),
+  failureReason: z.string().nullable(),
+  startedAt: z.number().describe('epoch ms'),
+  endedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  variants: z.array(z.string()),
+  playbackUrl: z.string().nullable().describe('VOD master playlist (/vod/{id}/index.m3u8) once ready'),
+  thumbnailUrl: z.string().nullable().describe('a frame from the middle (/vod/{id}/thumbnail.jpg)'),
+  expiresAt: z.number().nullable().describe('when recording retention deletes it; null: kept until deleted'),
+  mp4: z.array(
+    z.object({
+      variant: z.string(),
+      state: z.enum(['queued', 'running', 'ready', 'failed']),
+      progress: z.number().describe('percent'),
+      url: z.string().nullable().describe('download (/vod/{id}/{variant}.mp4, HTTP Range supported) once ready'),
+      bytes: z.number().nullable(),
+      durationMs: z.number().nullable(),
+      error: z.string().nullable(),
+      requestedAt: z.number(),
+    }),
+  ),
+});
 export type StreamListQuery = z.output<typeof streamListQuerySchema>;
 export type UpdateStreamInput = z.output<typeof updateStreamSchema>;
 export type DeleteStreamQuery = z.output<typeof deleteStreamQuerySchema>;

@@ -32,12 +32,12 @@ const THIRD_PARTY_UI_POLICY = [
 ].join('; ');
 
 /**
- * Security headers on every answer but the republished HLS (players on other sites
+ * Security headers on every answer but the republished HLS and recordings (players on other sites
  * fetch it): no framing (clickjacking), no MIME sniffing, no Referer leaving the page.
  */
 export function securityHeaders(thirdPartyPrefixes: string[]) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.path.startsWith('/hls/')) return next();
+    if (req.path.startsWith('/hls/') || req.path.startsWith('/vod/')) return next();
     const thirdParty = thirdPartyPrefixes.some(
       (prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`) || req.path.startsWith(`${prefix}-`),
     );

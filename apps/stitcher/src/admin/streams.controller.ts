@@ -21,6 +21,7 @@ import {
   InvalidLadderError,
   InvalidStreamNameError,
   LadderUncheckedError,
+  InvalidStreamSettingsError,
   StreamLiveError,
   StreamNotFoundError,
   StreamsService,
@@ -36,6 +37,7 @@ import {
   idParamSchema,
   ladderSchema,
   streamHistorySchema,
+  streamSettingsSchema,
   streamListQuerySchema,
   updateStreamSchema,
   type CreateStreamInput,
@@ -43,6 +45,7 @@ import {
   type HistoryQuery as HistoryParams,
   type IdParam,
   type LadderInput,
+  type StreamSettingsInput,
   type StreamListQuery,
   type UpdateStreamInput,
 } from './schemas';
@@ -76,6 +79,7 @@ async function answer<T>(work: () => Promise<T>, ladderPrefix: string): Promise<
     if (err instanceof StreamLiveError) throw new ConflictException(err.message);
     if (err instanceof InvalidLadderError) throw new ValidationFailed(ladderProblems(err, ladderPrefix));
     if (err instanceof LadderUncheckedError) throw new ServiceUnavailableException(err.message);
+    if (err instanceof InvalidStreamSettingsError) throw new ValidationFailed(fieldErrors(err.problems));
     if (err instanceof InvalidStreamNameError) throw new ValidationFailed({ name: [err.message.replace(/^invalid stream name: /, '')] });
     throw err;
   }
@@ -99,7 +103,8 @@ export class StreamsController {
   @ApiResponse({ status: 201, description: 'the stream with its key, publish URLs and playback URL' })
   @ApiResponse({ status: 400, description: 'validation failed: `errors` maps each field to its problems' })
   create(@Body(new ZodValidationPipe(createStreamSchema)) input: CreateStreamInput) {
-    return answer(() => this.streams.create({ name: input.name, ladder: input.ladder }), 'ladder.');
+    const { name, ladder, ...settings } = input;
+    return answer(() => this.streams.create({ name, ladder, settings }), 'ladder.');
   }
 
   @Get()
@@ -133,7 +138,10 @@ export class StreamsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, ladder (from the next publish) and/or enabled; unknown fields are refused' })
+  @ApiOperation({
+    summary:
+      'Change name, ladder (from the next publish), record / dvrWindowSeconds / recordingRetentionDays (from the next session) and/or enabled; unknown fields are refused',
+  })
   @ApiBody({ schema: openApiSchema(updateStreamSchema) })
   @ApiResponse({ status: 400, description: 'validation failed (an unknown field too): `errors` maps each field to its problems' })
   update(@Param(validId) { id }: IdParam, @Body(new ZodValidationPipe(updateStreamSchema)) input: UpdateStreamInput) {
@@ -169,6 +177,14 @@ export class StreamsController {
   @ApiBody({ schema: openApiSchema(ladderSchema) })
   updateLadder(@Param(validId) { id }: IdParam, @Body(new ZodValidationPipe(ladderSchema)) ladder: LadderInput) {
     return answer(() => this.streams.updateLadder(id, ladder), '');
+  }
+
+  @Put(':id/settings')
+  @ApiOperation({ summary: 'Change recording and DVR settings (record, dvrWindowSeconds, recordingRetentionDays); from the next session' })
+  @ApiBody({ schema: openApiSchema(streamSettingsSchema) })
+  @ApiResponse({ status: 400, description: 'validation failed: `errors` maps each field to its problems' })
+  updateSettings(@Param(validId) { id }: IdParam, @Body(new ZodValidationPipe(streamSettingsSchema)) settings: StreamSettingsInput) {
+    return answer(() => this.streams.updateSettings(id, settings), '');
   }
 
   @Post(':id/disable')

@@ -10,6 +10,7 @@ import type { OverviewEvents } from './event-stream.js';
 import { OverviewView } from './overview-view.js';
 import type { Player } from './player.js';
 import { QueuesView } from './queues-view.js';
+import { RecordingsView } from './recordings-view.js';
 import { SessionView } from './session-view.js';
 import { StreamView } from './stream-view.js';
 import { StreamsView } from './streams-view.js';
@@ -41,6 +42,7 @@ export const PAGES: Page[] = [
   { id: 'integrations', nav: 'Integrations', create: (c) => new IntegrationsView(c.api) },
   { id: 'stream', param: UUID, create: (c, id) => new StreamView(c.api, id!) },
   { id: 'session', param: UUID, create: (c, id) => new SessionView(c.api, c.player, id!) },
+  { id: 'recordings', param: UUID, create: (c, id) => new RecordingsView(c.api, id!) },
 ];
 
 export const DEFAULT_PAGE = 'overview';

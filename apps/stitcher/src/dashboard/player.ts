@@ -20,16 +20,20 @@ export class Player {
   private hls?: Hls;
   private sessionId?: string;
 
+  /** The ids of its video element, rendition switcher and status line (the session page's by default). */
+  constructor(private readonly ids = { video: 'player', renditions: 'renditions', status: 'player-status' }) {}
+
   get levels(): Level[] {
     return this.hls?.levels ?? [];
   }
 
-  play(session: { id: string; playbackId: string }): void {
+  /** A live session by its playback id, or any playlist (a recording's) by `source`. */
+  play(session: { id: string; playbackId?: string; source?: string }): void {
     if (this.sessionId === session.id) return;
     this.stop();
     this.sessionId = session.id;
-    const video = byId<HTMLVideoElement>('player');
-    const source = `/hls/${encodeURIComponent(session.playbackId)}/index.m3u8`;
+    const video = byId<HTMLVideoElement>(this.ids.video);
+    const source = session.source ?? `/hls/${encodeURIComponent(session.playbackId ?? '')}/index.m3u8`;
     const HlsPlayer = window.Hls;
     if (!HlsPlayer || !HlsPlayer.isSupported()) {
       video.src = source;
@@ -38,13 +42,13 @@ export class Player {
     const hls = new HlsPlayer({ liveSyncDurationCount: 3, manifestLoadingMaxRetry: 30, levelLoadingMaxRetry: 30 });
     this.hls = hls;
     hls.on(HlsPlayer.Events.MANIFEST_PARSED, () => {
-      byId('player-status').textContent = '';
+      byId(this.ids.status).textContent = '';
       this.renderSwitcher();
       void video.play().catch(() => undefined);
     });
     hls.on(HlsPlayer.Events.LEVEL_SWITCHED, () => this.renderSwitcher());
     hls.on(HlsPlayer.Events.ERROR, (_event, data) => {
-      byId('player-status').textContent = `${data.type}: ${data.details}${data.fatal ? ' (fatal)' : ''}`;
+      byId(this.ids.status).textContent = `${data.type}: ${data.details}${data.fatal ? ' (fatal)' : ''}`;
       if (data.fatal && data.type === HlsPlayer.ErrorTypes.NETWORK_ERROR) setTimeout(() => this.hls?.loadSource(source), 2000);
       else if (data.fatal && data.type === HlsPlayer.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
     });
@@ -56,7 +60,7 @@ export class Player {
     this.hls?.destroy();
     this.hls = undefined;
     this.sessionId = undefined;
-    document.getElementById('renditions')?.replaceChildren(); // gone with its page when that was left first
+    document.getElementById(this.ids.renditions)?.replaceChildren(); // gone with its page, or not drawn yet
   }
 
   /** Auto plus one button per level; the active one is marked. */
@@ -67,7 +71,7 @@ export class Player {
       { index: -1, label: 'Auto' },
       ...hls.levels.map((level, index) => ({ index, label: `${levelName(level)} (${level.width}x${level.height})` })),
     ];
-    byId('renditions').replaceChildren(
+    byId(this.ids.renditions).replaceChildren(
       ...choices.map(({ index, label }) => {
         const choice = el('button', label);
         choice.type = 'button';

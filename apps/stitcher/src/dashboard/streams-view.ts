@@ -6,6 +6,7 @@ import { ladderFromForm, streamNameErrors, type FieldErrors } from './form-check
 import { checkedPresets, fillPresets, ladderFieldset, profilesText, showFieldErrors } from './ladder-fields.js';
 import { errorLines, notify } from './notify.js';
 import { showKey, streamActionButtons } from './stream-actions.js';
+import { streamThumbnail } from './thumbnail.js';
 import { mountSection, type View } from './view.js';
 
 /** The stream list with every stream action, the "New stream" form and the ladder editor. */
@@ -83,12 +84,15 @@ export class StreamsView implements View {
     const actions = el('div', null, 'actions');
     if (stream.liveSessionId) actions.appendChild(link('Watch', `#session/${stream.liveSessionId}`, 'watch'));
     actions.appendChild(link('Charts', `#stream/${stream.id}`, 'charts'));
+    actions.appendChild(link('Recordings', `#recordings/${stream.id}`, 'recordings'));
     actions.append(...streamActionButtons(this.api, stream, () => void this.render()));
     const edit = button('Edit ladder', () => void this.openLadder(stream));
     edit.setAttribute('aria-label', `Edit ladder ${stream.name}`);
     actions.appendChild(edit);
     const state = stream.enabled ? (stream.liveSessionId ? 'live' : 'idle') : 'disabled';
-    const tr = row([link(stream.name, `#stream/${stream.id}`), ladderText(stream.ladder), el('code', stream.playbackUrl), state, actions]);
+    const name = el('span', null, 'stream-name');
+    name.append(streamThumbnail(stream.playbackUrl), link(stream.name, `#stream/${stream.id}`));
+    const tr = row([name, ladderText(stream.ladder), el('code', stream.playbackUrl), state, actions]);
     tr.dataset.streamId = stream.id;
     return tr;
   }

@@ -3,16 +3,12 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
 import { isCompletePlaylist, isPlaybackId, isRenditionName, playlistMaxAge, segmentMsn } from './hls-paths';
+import { isMissing, pipeObject, sendNotFound, sendUnavailable } from './object-responses';
 
 /** Segments never change once listed (msns are never reused): cache them for long. */
 const SEGMENT_CACHE_CONTROL = 'public, max-age=86400, immutable';
 /** Reads of a playlist caught mid-replacement (or failing) are retried this many times, ~1 s in all. */
 const PLAYLIST_READ_ATTEMPTS = 8;
-
-function isMissing(err: unknown): boolean {
-  const code = (err as { code?: string })?.code;
-  return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket';
-}
 
 /**
  * Serves the republished HLS from the object store (where any stitcher copy, or a CDN, reads
@@ -70,11 +66,22 @@ export class HlsController {
       'Content-Type': CONTENT_TYPES.mpegts,
       'Cache-Control': SEGMENT_CACHE_CONTROL,
     });
-    body.on('error', (err: Error) => {
-      this.logger.warn({ err: err.message }, 'segment stream from the object store failed');
-      res.destroy(err);
-    });
-    body.pipe(res);
+    pipeObject(res, this.logger, body);
+  }
+
+  /** The live thumbnail (LiveThumbnails), or a 404 saying why there is none yet. */
+  @Get(':playbackId/thumbnail.jpg')
+  async thumbnail(@Param('playbackId') playbackId: string, @Res() res: Response): Promise<void> {
+    if (!isPlaybackId(playbackId)) return this.notFound(res);
+    let body: NodeJS.ReadableStream;
+    try {
+      body = await this.storage.getStream(objectKeys.hlsThumbnail(playbackId));
+    } catch (err) {
+      if (isMissing(err)) return sendNotFound(res, 'no thumbnail yet: the stream has not listed a segment');
+      return this.unavailable(res, err);
+    }
+    res.set({ 'Access-Control-Allow-Origin': '*', 'Content-Type': CONTENT_TYPES.jpeg, 'Cache-Control': 'public, max-age=1' });
+    pipeObject(res, this.logger, body);
   }
 
   private async sendPlaylist(res: Response, key: string): Promise<void> {
@@ -102,18 +109,10 @@ export class HlsController {
   }
 
   private notFound(res: Response): void {
-    res.set({ 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-cache', 'Content-Type': 'text/plain; charset=utf-8' });
-    res.status(404).send('not found\n');
+    sendNotFound(res);
   }
 
   private unavailable(res: Response, err: unknown): void {
-    this.logger.warn({ err: (err as Error).message }, 'object store read failed');
-    res.set({
-      'Access-Control-Allow-Origin': '*',
-      'Cache-Control': 'no-cache',
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Retry-After': '1',
-    });
-    res.status(503).send('temporarily unavailable\n');
+    sendUnavailable(res, this.logger, err);
   }
 }

@@ -144,7 +144,7 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
         if (!(await this.mayTake(streamId, members)) || !(await this.lease.tryAcquire(streamId))) continue;
         this.unownedSince.delete(streamId);
         republisher = this.ctx.streamRepublisher(
-          { id: stream.id, playbackId: stream.playbackId },
+          { id: stream.id, playbackId: stream.playbackId, dvrWindowSeconds: stream.dvrWindowSeconds },
           () => this.lease.holds(streamId),
           () => this.dropLost(streamId),
         );
@@ -153,6 +153,7 @@ export class StitcherCoordinator implements OnApplicationBootstrap, BeforeApplic
         republisher.start();
         this.logger.log({ streamId, playbackId: stream.playbackId, instance: this.lease.instanceId }, 'stream lease taken');
       } else {
+        republisher.stream.dvrWindowSeconds = stream.dvrWindowSeconds; // read by the next session
         republisher.update(sessions);
       }
     }

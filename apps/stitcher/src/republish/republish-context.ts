@@ -7,6 +7,7 @@ import { UpstreamClient } from '../upstream/upstream.client';
 import { DeferredDeletes } from './deferred-deletes.service';
 import { RepublishMetrics } from './republish.metrics';
 import { SessionRepublisher, type SessionRepublisherDeps } from './session-republisher';
+import { STREAM_OBSERVER, type StreamObserver } from './stream-observer';
 import { SESSION_LIFECYCLE, type SessionLifecycle } from './session-lifecycle';
 import { StreamPlaylists, type StreamPlaylistsDeps, type StreamRef } from './stream-playlists';
 import { StreamRepublisher } from './stream-republisher';
@@ -37,9 +38,10 @@ export class RepublishContext {
     deletes: DeferredDeletes,
     repush: UploadRepush,
     @Optional() @Inject(SESSION_LIFECYCLE) private readonly lifecycle?: SessionLifecycle,
+    @Optional() @Inject(STREAM_OBSERVER) private readonly observer?: StreamObserver,
   ) {
     this.settings = settings;
-    this.playlistsDeps = { settings, renditions, storage, deletes, metrics };
+    this.playlistsDeps = { settings, renditions, storage, deletes, metrics, observer };
     this.sessionDeps = {
       settings,
       playbackUrl: livepeerSettings.playbackUrl,
@@ -62,6 +64,7 @@ export class RepublishContext {
         playbackUrl: this.livepeerSettings.playbackUrl,
         sessions: this.sessions,
         livepeer: this.livepeer,
+        observer: this.observer,
         lifecycle: this.lifecycle,
         playlists: (assertLease) => new StreamPlaylists(stream, this.playlistsDeps, assertLease),
         republisher: (session: SessionEntity, playlists: StreamPlaylists, wake: () => void) =>

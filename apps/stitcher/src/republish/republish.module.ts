@@ -14,6 +14,11 @@ import { RepublishMetrics } from './republish.metrics';
 import { SessionDirectory } from './session-directory.service';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { UploadRepush } from './upload-repush';
+import { LiveThumbnails } from '../recordings/live-thumbnails';
+import { RecordingFinalizer } from '../recordings/recording-finalizer';
+import { RecordingWriter } from '../recordings/recording-writer';
+import { StitcherStreamObserver } from '../recordings/stitcher-stream-observer';
+import { STREAM_OBSERVER } from './stream-observer';
 
 /**
  * Republishing: live sessions -> upstream playlists and segments -> the relay's HLS in the object
@@ -33,7 +38,12 @@ import { UploadRepush } from './upload-repush';
     LeaseService,
     SessionDirectory,
     StitcherCoordinator,
+    // Recordings and thumbnails ride on the stream writers (apps/stitcher/src/recordings).
+    RecordingFinalizer,
+    RecordingWriter,
+    LiveThumbnails,
+    { provide: STREAM_OBSERVER, useClass: StitcherStreamObserver },
   ],
-  exports: [livepeerClientProvider, StitcherCoordinator, LeaseService, BullModule],
+  exports: [livepeerClientProvider, StitcherCoordinator, LeaseService, BullModule, RecordingFinalizer, LiveThumbnails],
 })
 export class RepublishModule {}

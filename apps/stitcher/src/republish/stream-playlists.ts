@@ -6,6 +6,7 @@ import { CONTENT_TYPES, objectKeys, type StorageService } from '@lib/storage';
 import type { DeferredDeletes } from './deferred-deletes.service';
 import { LeaseLostError } from './lease-lost';
 import type { RepublishMetrics } from './republish.metrics';
+import type { StreamObserver } from './stream-observer';
 import { probeVariant, raisedBandwidth, spsFingerprint, stillDescribes, variantModel, type VariantInfo } from './variant-info';
 import { appendListing, continuationFor, programDateTimeOf, rebuildWindow, type DeclaredPlaylist } from './window-state';
 
@@ -25,11 +26,15 @@ export interface StreamPlaylistsDeps {
   storage: Pick<StorageService, 'put' | 'stat' | 'getBuffer'>;
   deletes: Pick<DeferredDeletes, 'schedule'>;
   metrics: RepublishMetrics;
+  /** Recordings and thumbnails (stream-observer.ts). */
+  observer?: StreamObserver;
 }
 
 export interface StreamRef {
   id: string;
   playbackId: string;
+  /** DVR: seconds a media playlist keeps (read when a session opens); unset: playlistWindowSegments. */
+  dvrWindowSeconds?: number | null;
 }
 
 /**
@@ -59,6 +64,8 @@ export class StreamPlaylists {
   private masterText?: string;
   /** Variants whose media playlist changed but could not be written yet. */
   private readonly dirty = new Set<string>();
+  /** Segments a media playlist keeps this session (playlistWindowSegments, or the DVR window). */
+  private windowSize: number;
   /** The text last written per playlist object key, to check the bucket against. */
   private readonly written = new Map<string, string>();
   private lastVerifiedAt = 0;
@@ -68,7 +75,9 @@ export class StreamPlaylists {
     private readonly ctx: StreamPlaylistsDeps,
     /** Throws LeaseLostError when this copy no longer holds the stream. */
     private readonly assertLease: () => void,
-  ) {}
+  ) {
+    this.windowSize = ctx.settings.playlistWindowSegments;
+  }
 
   async load(): Promise<void> {
     this.lastListed = await this.ctx.renditions.lastListed(this.stream.playbackId);
@@ -87,6 +96,7 @@ export class StreamPlaylists {
     this.variantInfo.clear();
     this.probeFailures.clear();
     this.masterText = undefined;
+    this.windowSize = windowSegments(this.stream.dvrWindowSeconds, targetDuration, this.ctx.settings.playlistWindowSegments);
     await this.openVariants(variants, targetDuration);
   }
 
@@ -104,7 +114,7 @@ export class StreamPlaylists {
   }
 
   private async openVariants(variants: string[], targetDuration: number): Promise<void> {
-    const limit = this.ctx.settings.playlistWindowSegments * 3 + 20;
+    const limit = this.windowSize * 3 + 20;
     const anew: string[] = [];
     const ending: string[] = [];
     for (const name of variants) {
@@ -119,7 +129,7 @@ export class StreamPlaylists {
         : this.discontinuities;
       const current = rebuildWindow({
         targetDuration: plan.startAnew ? declared!.targetDuration : plan.targetDuration,
-        windowSize: this.ctx.settings.playlistWindowSegments,
+        windowSize: this.windowSize,
         rows,
         discontinuitiesBefore,
         nextStreamMsn: this.nextMsn,
@@ -184,9 +194,13 @@ export class StreamPlaylists {
     const durationMs = segments.values().next().value?.durationMs ?? null;
     await this.learnVariants(segments);
 
-    await Promise.all(
-      [...segments].map(([name, s]) => this.ctx.storage.put(objectKeys.hlsSegment(playbackId, name, msn), s.bytes, CONTENT_TYPES.mpegts)),
-    );
+    const listed = { sessionId, seq, msn, segments };
+    await Promise.all([
+      ...[...segments].map(([name, s]) =>
+        this.ctx.storage.put(objectKeys.hlsSegment(playbackId, name, msn), s.bytes, CONTENT_TYPES.mpegts),
+      ),
+      this.ctx.observer?.storeListed?.(this.stream, listed),
+    ]);
     await this.ctx.renditions.record(
       { sessionId, seq, playbackId, discontinuity, programDateTime },
       [...segments].map(([name, s]) => ({
@@ -217,7 +231,7 @@ export class StreamPlaylists {
         programDateTime,
         gap,
         targetDuration: this.targetDuration,
-        windowSize: this.ctx.settings.playlistWindowSegments,
+        windowSize: this.windowSize,
         discontinuitiesBefore,
       });
       this.windows.set(name, next.window);
@@ -229,6 +243,7 @@ export class StreamPlaylists {
       listings.map(([name]) => name),
       true,
     );
+    this.ctx.observer?.listed?.(this.stream, listed);
     return msn;
   }
 
@@ -391,7 +406,20 @@ export class StreamPlaylists {
    */
   private unlistedDeleteDelayMs(): number {
     const longest = Math.max(this.targetDuration, ...[...this.windows.values()].map((w) => w.targetDuration));
-    const windowMs = (this.ctx.settings.playlistWindowSegments + 1) * longest * 1000;
+    const windowMs = (this.windowSize + 1) * longest * 1000;
     return Math.max(this.ctx.settings.unlistedDeleteMinMs, 2 * windowMs);
   }
+}
+
+/**
+ * Segments a media playlist keeps: PLAYLIST_WINDOW_SEGMENTS, or with a DVR window as many
+ * target durations as fit in it (segments last about a target duration), never fewer.
+ */
+export function windowSegments(
+  dvrWindowSeconds: number | null | undefined,
+  targetDuration: number,
+  playlistWindowSegments: number,
+): number {
+  if (!dvrWindowSeconds) return playlistWindowSegments;
+  return Math.max(playlistWindowSegments, Math.ceil(dvrWindowSeconds / Math.max(targetDuration, 1)));
 }

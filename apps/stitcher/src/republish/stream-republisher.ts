@@ -5,6 +5,7 @@ import type { LivepeerApiClient } from '@lib/livepeer';
 import type { SegmentTranscodedEvent } from '@lib/queue';
 import { LeaseLostError } from './lease-lost';
 import { SOURCE_VARIANT, renditionsOf, type SessionRepublisher } from './session-republisher';
+import type { StreamObserver } from './stream-observer';
 import type { SessionLifecycle } from './session-lifecycle';
 import type { StreamPlaylists, StreamRef } from './stream-playlists';
 
@@ -16,6 +17,7 @@ export interface StreamRepublisherDeps {
   livepeer: Pick<LivepeerApiClient, 'deleteStream'>;
   playlists: (assertLease: () => void) => StreamPlaylists;
   republisher: (session: SessionEntity, playlists: StreamPlaylists, wake: () => void) => SessionRepublisher;
+  observer?: StreamObserver;
   /** Told when a stream goes idle (lifecycle webhooks); none in tests that do not look. */
   lifecycle?: Pick<SessionLifecycle, 'idle'>;
 }
@@ -208,6 +210,7 @@ export class StreamRepublisher {
     if (!this.current) {
       const next = this.sessions[0];
       if (!next) return;
+      await this.ctx.observer?.sessionOpened?.(this.stream, next);
       const opened = this.ctx.republisher(next, this.playlists, () => this.waker.wake());
       await opened.open(); // only an opened session becomes current: its windows are loaded
       this.current = opened;
@@ -227,14 +230,16 @@ export class StreamRepublisher {
         current.variants.filter((v) => !continuing.has(v)),
       );
     } else if (Date.now() >= (current.endedAt ?? Date.now()) + (this.closing ? 0 : this.ctx.settings.endGraceMs)) {
-      await this.finish(current, current.variants);
+      await this.finish(current, current.variants, true);
       await this.ctx.lifecycle?.idle(this.stream, current.session);
     }
   }
 
   /** Closes a session: ENDLIST on the variants that do not go on, then the session is done. */
-  private async finish(session: SessionRepublisher, endVariants: string[]): Promise<void> {
+  private async finish(session: SessionRepublisher, endVariants: string[], streamEnds = false): Promise<void> {
     await this.playlists.end(endVariants);
+    // Before the session is marked done, so a copy that takes over after a crash here does it again.
+    if (streamEnds) await this.ctx.observer?.streamEnded?.(this.stream, session.session);
     await this.ctx.sessions.markPlaylistEnded(session.id);
     this.logger.log({ streamId: this.stream.id, sessionId: session.id, ended: endVariants }, 'session republished to the end');
     this.finished.add(session.id);

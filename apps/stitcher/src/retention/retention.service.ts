@@ -4,6 +4,7 @@ import { InjectConfig, stitcherConfig, type ConfigOf } from '@lib/config';
 import { LedgerService, RenditionSegmentRepository, SessionRepository, StreamRepository, type SessionEntity } from '@lib/database';
 import { REDIS, REDIS_KEYS, type RedisKeys } from '@lib/queue';
 import { StorageService, objectKeys } from '@lib/storage';
+import { runExclusive } from './exclusive-run';
 
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -62,19 +63,8 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** One run if no other copy is running one. */
-  async runLocked(now = Date.now()): Promise<RetentionReport | undefined> {
-    const token = `${process.pid}-${now}`;
-    if ((await this.redis.set(this.lockKey, token, 'PX', 10 * 60_000, 'NX')) !== 'OK') return undefined;
-    try {
-      return await this.run(now);
-    } finally {
-      await this.redis.eval(
-        `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
-        1,
-        this.lockKey,
-        token,
-      );
-    }
+  runLocked(now = Date.now()): Promise<RetentionReport | undefined> {
+    return runExclusive(this.redis, this.lockKey, () => this.run(now), now);
   }
 
   async run(now = Date.now()): Promise<RetentionReport> {

@@ -1,6 +1,6 @@
 import { z } from 'zod/v4';
 import { defineConfig } from '../define-config';
-import { hostList, port, positiveInt, positiveNumber } from '../schemas';
+import { bool, hostList, port, positiveInt, positiveNumber } from '../schemas';
 
 export const stitcherConfig = defineConfig(
   'stitcher',
@@ -78,6 +78,15 @@ export const stitcherConfig = defineConfig(
       schema: positiveInt(600_000),
       description: 'How often retention (objects of ended sessions, old ledger rows) runs.',
     },
+    RECORDING_RETENTION_DAYS: {
+      schema: z.coerce.number().min(0, 'must be >= 0').max(36_500).default(30),
+      description:
+        "Recordings are deleted this many days after they end (a stream's own recordingRetentionDays wins); 0 keeps them until deleted.",
+    },
+    STITCHER_THUMBNAILS: {
+      schema: bool(true),
+      description: 'Write /hls/{playbackId}/thumbnail.jpg from each listed segment (one short ffmpeg run per segment at most).',
+    },
   },
   (env) => ({
     httpPort: env.STITCHER_HTTP_PORT,
@@ -98,5 +107,7 @@ export const stitcherConfig = defineConfig(
     maxSegmentBytes: env.STITCHER_MAX_SEGMENT_BYTES,
     unlistedDeleteMinMs: env.STITCHER_UNLISTED_DELETE_MIN_MS,
     retentionCheckMs: env.STITCHER_RETENTION_CHECK_MS,
+    recordingRetentionDays: env.RECORDING_RETENTION_DAYS,
+    thumbnails: env.STITCHER_THUMBNAILS,
   }),
 );

@@ -77,6 +77,10 @@ export const workerConfig = defineConfig(
       schema: positiveInt(2000),
       description: 'How long the GET /api/broadcaster answer is cached (in Redis for every worker, and in process).',
     },
+    WORKER_EXPORT_CONCURRENCY: {
+      schema: positiveInt(1, 16),
+      description: 'MP4 exports (recording-export queue) one worker process runs at once (ffmpeg -c copy: disk and network bound).',
+    },
   },
   (env) => ({
     httpPort: env.WORKER_HTTP_PORT,
@@ -92,6 +96,7 @@ export const workerConfig = defineConfig(
     broadcasterListTtlMs: env.BROADCASTER_LIST_TTL_MS,
     failingAfter: env.BROADCASTER_FAILING_AFTER,
     checkIntervalMs: env.BROADCASTER_CHECK_INTERVAL_MS,
+    exportConcurrency: env.WORKER_EXPORT_CONCURRENCY,
     fallbackTranscode: env.FALLBACK_TRANSCODE,
     fallbackReserveFactor: env.FALLBACK_TRANSCODE_RESERVE_FACTOR,
   }),

@@ -2,6 +2,7 @@ export * from './stream.entity';
 export * from './session.entity';
 export * from './segment.entity';
 export * from './rendition-segment.entity';
+import { RecordingEntity, RecordingExportEntity } from './recording.entity';
 export * from './webhook-endpoint.entity';
 export * from './webhook-delivery.entity';
 export * from './api-key.entity';
@@ -21,4 +22,7 @@ export const ENTITIES = [
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
   ApiKeyEntity,
+  RecordingEntity,
+  RecordingExportEntity,
 ];
+export * from './recording.entity';

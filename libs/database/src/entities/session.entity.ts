@@ -71,6 +71,10 @@ export class SessionEntity {
   @Column({ name: 'playlist_ended_at', type: 'bigint', transformer: epochMs, nullable: true })
   playlistEndedAt!: number | null;
 
+  /** The recording this session belongs to (a reconnect within the end grace shares the previous one's). */
+  @Column({ name: 'recording_id', type: 'varchar', length: 36, nullable: true })
+  recordingId!: string | null;
+
   /** Retention removed the session's source and republished objects. */
   @Column({ name: 'purged_at', type: 'bigint', transformer: epochMs, nullable: true })
   purgedAt!: number | null;

@@ -36,6 +36,18 @@ export class StreamEntity {
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
 
+  /** Each session also becomes a VOD recording (apps/stitcher/src/recordings). */
+  @Column({ type: 'boolean', default: false })
+  record!: boolean;
+
+  /** Seconds a live media playlist keeps (DVR); null: PLAYLIST_WINDOW_SEGMENTS segments. */
+  @Column({ name: 'dvr_window_seconds', type: 'integer', nullable: true })
+  dvrWindowSeconds!: number | null;
+
+  /** Days the stream's recordings are kept; null: RECORDING_RETENTION_DAYS. */
+  @Column({ name: 'recording_retention_days', type: 'integer', nullable: true })
+  recordingRetentionDays!: number | null;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;
 

@@ -3,6 +3,7 @@ import { SessionRepublishProgress1764100000000 } from './1764100000000-session-r
 import { DeriveSegmentAttempts1764200000000 } from './1764200000000-derive-segment-attempts';
 import { ProgramDateTime1764300000000 } from './1764300000000-program-date-time';
 import { SegmentRenditions1764400000000 } from './1764400000000-segment-renditions';
+import { Recordings1764500000000 } from './1764500000000-recordings';
 import { WebhooksAndApiKeys1764600000000 } from './1764600000000-webhooks-and-api-keys';
 
 /** Every migration, oldest first. A new one is added here and nowhere else. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   DeriveSegmentAttempts1764200000000,
   ProgramDateTime1764300000000,
   SegmentRenditions1764400000000,
+  Recordings1764500000000,
   WebhooksAndApiKeys1764600000000,
 ];

@@ -1,6 +1,7 @@
 export * from './rendition-segment.repository';
 export * from './session.repository';
 export * from './stream.repository';
+export * from './recording.repository';
 export * from './webhook-endpoint.repository';
 export * from './webhook-delivery.repository';
 export * from './api-key.repository';

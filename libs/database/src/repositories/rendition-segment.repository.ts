@@ -181,6 +181,12 @@ export class RenditionSegmentRepository {
     if (values.length) await this.rows.insert(values);
   }
 
+  /** Every listed row of these sessions (all variants), in msn order: what a recording of them lists. */
+  listedOfSessions(sessionIds: string[]): Promise<RenditionSegmentEntity[]> {
+    if (sessionIds.length === 0) return Promise.resolve([]);
+    return this.rows.find({ where: { sessionId: In(sessionIds), msn: Not(IsNull()) }, order: { msn: 'ASC' } });
+  }
+
   /** The rows of these seqs of a session. */
   forSeqs(sessionId: string, seqs: number[]): Promise<RenditionSegmentEntity[]> {
     if (seqs.length === 0) return Promise.resolve([]);
