@@ -2,7 +2,13 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { InjectConfig, type ConfigOf, workerConfig } from '@lib/config';
-import { EXPORT_RECORDING_JOB, EXPORT_WORKER_OPTIONS, InvalidExportPayloadError, RECORDING_EXPORT_QUEUE, type ExportRecordingResult } from '@lib/queue';
+import {
+  EXPORT_RECORDING_JOB,
+  EXPORT_WORKER_OPTIONS,
+  InvalidExportPayloadError,
+  RECORDING_EXPORT_QUEUE,
+  type ExportRecordingResult,
+} from '@lib/queue';
 import { WORKER_ID } from '../upload/upload-job.runner';
 import { bullmqGaveUp } from '../upload/segment-upload.processor';
 import { RecordingExporter, type ExportJob } from './recording-exporter';
@@ -33,7 +39,8 @@ export class RecordingExportProcessor extends WorkerHost implements OnApplicatio
 
   async process(job: ExportJob): Promise<ExportRecordingResult> {
     try {
-      if (job.name !== EXPORT_RECORDING_JOB) throw new InvalidExportPayloadError(`unknown job name "${job.name}" on ${RECORDING_EXPORT_QUEUE}`);
+      if (job.name !== EXPORT_RECORDING_JOB)
+        throw new InvalidExportPayloadError(`unknown job name "${job.name}" on ${RECORDING_EXPORT_QUEUE}`);
       return await this.exporter.run(job);
     } catch (err) {
       if (err instanceof InvalidExportPayloadError) throw new UnrecoverableError(err.message);
