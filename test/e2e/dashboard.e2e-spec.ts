@@ -230,4 +230,14 @@ describe('dashboard in a browser, against the whole relay', () => {
     expect(pageErrors).toEqual([]);
     expect(policyViolations).toEqual([]);
   });
+
+  it('deletes the stream after a confirmation: the API no longer has it', async () => {
+    await page.fill('#token', PIPELINE_ADMIN_TOKEN);
+    await page.keyboard.press('Enter');
+    await open(`#stream/${stream.id}`, 'stream-view');
+    await page.click('#stream-actions button[data-action="Delete"]');
+    await confirmDialog();
+    await page.waitForSelector('#status:has-text("deleted")');
+    await expect(pipeline.admin(`/api/streams/${stream.id}`)).rejects.toThrow(/404/);
+  });
 });

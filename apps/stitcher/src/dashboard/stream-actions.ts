@@ -41,6 +41,16 @@ export const STREAM_ACTIONS: StreamAction[] = [
       return `"${s.name}" has a new key (shown below, only now).`;
     },
   },
+  {
+    label: 'Delete',
+    applies: () => true,
+    confirm: (s) =>
+      `Delete "${s.name}" for good? Its key and playback URL stop working and its sessions, playlists and segments are removed (its recordings stay until deleted on their own).${s.liveSessionId ? ' It is live: the publish is ended first.' : ''}`,
+    run: async (api, s) => {
+      await api.request(`/api/streams/${encodeURIComponent(s.id)}?force=true`, { method: 'DELETE' });
+      return `"${s.name}" deleted.`;
+    },
+  },
 ];
 
 /** The stream's action buttons; `done` runs after an action went through (to redraw). */
