@@ -86,6 +86,8 @@ export interface SessionDetail {
   counts: SegmentCounts;
   /** "transcoding", "degraded" or "not transcoding: <why>"; speed = media duration / push round trip. */
   transcode: { status: string; speedFactor: number | null };
+  /** Segments a worker transcoded itself (FALLBACK_TRANSCODE=local), in periods. */
+  fallback?: { segments: number; periods: { fromSeq: number; toSeq: number }[] };
 }
 
 export interface TimelineEntry {

@@ -1,4 +1,4 @@
-import { dropSummary, fieldErrorLines, kbps, ladderText, renditionOfUrl, seconds } from './format.js';
+import { dropSummary, fallbackSummary, fieldErrorLines, kbps, ladderText, renditionOfUrl, seconds } from './format.js';
 
 describe('dashboard formatting', () => {
   it('writes rates and durations, empty when unknown', () => {
@@ -23,6 +23,20 @@ describe('dashboard formatting', () => {
     ]);
     expect(fieldErrorLines(undefined)).toEqual([]);
     expect(dropSummary({ 'fetch-failed': 2, 'not-in-playlist': 1 })).toBe('fetch-failed 2, not-in-playlist 1');
+  });
+
+  it('sums up the local-fallback periods of a session, and says nothing when there were none', () => {
+    expect(fallbackSummary(undefined)).toBe('');
+    expect(fallbackSummary({ segments: 0, periods: [] })).toBe('');
+    expect(
+      fallbackSummary({
+        segments: 4,
+        periods: [
+          { fromSeq: 3, toSeq: 5 },
+          { fromSeq: 9, toSeq: 9 },
+        ],
+      }),
+    ).toBe('transcoded locally (no broadcaster could): 4 segments in 2 periods (seq 3-5, 9)');
   });
 
   it('reads the rendition from a level URL, else names it by height', () => {

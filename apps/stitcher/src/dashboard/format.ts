@@ -21,6 +21,14 @@ export function dropSummary(byReason: Record<string, number>): string {
     .join(', ');
 }
 
+/** The session's local-fallback periods (FALLBACK_TRANSCODE=local) in one line; empty when there were none. */
+export function fallbackSummary(fallback: { segments: number; periods: { fromSeq: number; toSeq: number }[] } | undefined): string {
+  if (!fallback?.segments) return '';
+  const ranges = fallback.periods.map((p) => (p.fromSeq === p.toSeq ? `${p.fromSeq}` : `${p.fromSeq}-${p.toSeq}`));
+  const n = fallback.periods.length;
+  return `transcoded locally (no broadcaster could): ${fallback.segments} segment${fallback.segments === 1 ? '' : 's'} in ${n} period${n === 1 ? '' : 's'} (seq ${ranges.join(', ')})`;
+}
+
 /** The rendition a hls.js level plays, from its playlist URL (`.../{rendition}/index.m3u8`). */
 export function renditionOfUrl(url: string, height: number): string {
   const match = /([^/]+)\/index\.m3u8/.exec(url);

@@ -1,7 +1,7 @@
 import type { ApiClient } from './api-client.js';
 import type { RenditionStatus, SessionDetail, TimelineEntry } from './api-types.js';
 import { byId, el, fillTable, row } from './dom.js';
-import { dropSummary, kbps, seconds } from './format.js';
+import { dropSummary, fallbackSummary, kbps, seconds } from './format.js';
 import { Player, levelName } from './player.js';
 import { mountSection, type View } from './view.js';
 
@@ -12,7 +12,7 @@ export class SessionView implements View {
   readonly section = mountSection(
     'session-view',
     'Live: <span id="session-stream"></span>',
-    `<p>Transcode: <span id="session-transcode"></span></p>
+    `<p>Transcode: <span id="session-transcode"></span> <span id="session-fallback" class="muted"></span></p>
     <div class="player-row">
       <div>
         <video id="player" controls muted playsinline aria-label="Live picture"></video>
@@ -54,6 +54,7 @@ export class SessionView implements View {
     byId('session-stream').textContent = `${session.streamName} (${session.state})`;
     const speed = session.transcode.speedFactor;
     byId('session-transcode').textContent = `${session.transcode.status}${speed === null ? '' : ` · speed ${speed.toFixed(2)}x real time`}`;
+    byId('session-fallback').textContent = fallbackSummary(session.fallback);
     if (session.playbackId) this.player.play({ id: session.id, playbackId: session.playbackId });
     fillTable(
       byId<HTMLTableElement>('ladder'),
