@@ -17,6 +17,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'recording.ready',
   'recording.failed',
   'asset.export-ready',
+  'asset.export-failed',
 ] as const;
 export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
 
@@ -46,6 +47,7 @@ export const lifecycleEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('recording.ready'), data: z.record(z.string(), z.unknown()).default({}) }),
   z.object({ ...base, type: z.literal('recording.failed'), data: z.record(z.string(), z.unknown()).default({}) }),
   z.object({ ...base, type: z.literal('asset.export-ready'), data: z.record(z.string(), z.unknown()).default({}) }),
+  z.object({ ...base, type: z.literal('asset.export-failed'), data: z.record(z.string(), z.unknown()).default({}) }),
 ]);
 
 export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;

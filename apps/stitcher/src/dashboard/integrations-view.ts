@@ -50,6 +50,7 @@ const EVENT_TYPES = [
   'recording.ready',
   'recording.failed',
   'asset.export-ready',
+  'asset.export-failed',
 ];
 
 const when = (ms: number | null) => (ms === null ? 'never' : new Date(ms).toLocaleString());

@@ -8,7 +8,7 @@ const BAD_MESSAGE_LOG_MS = 60_000;
 
 /**
  * Lifecycle events other producers publish (recordings: `recording.ready`, `recording.failed`,
- * `asset.export-ready`) on `redisKeys.lifecycleEventsChannel()`, turned into deliveries. Every
+ * `asset.export-ready`, `asset.export-failed`) on `redisKeys.lifecycleEventsChannel()`, turned into deliveries. Every
  * stitcher copy hears every message; the delivery log's (event, endpoint) uniqueness makes it
  * one delivery per endpoint. Its own subscriber connection (a subscribed ioredis client takes no
  * other commands).

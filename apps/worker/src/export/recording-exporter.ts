@@ -121,8 +121,18 @@ export class RecordingExporter {
     if (!data.recordingId || !data.variant) return;
     await this.recordings.updateExport(data.recordingId, data.variant, { state: 'failed', error: err.message }).catch(() => undefined);
     await rm(exportWorkDir(data.recordingId, data.variant), { recursive: true, force: true }).catch(() => undefined);
-    // The lifecycle contract has no export-failed event: the row and this line say it.
     this.logger.error({ recordingId: data.recordingId, variant: data.variant, err: err.message }, 'MP4 export failed for good');
+    const recording = await this.recordings.get(data.recordingId).catch(() => null);
+    if (!recording) return;
+    await publishLifecycleEvent(this.redis, this.keys.lifecycleEventsChannel(), {
+      type: 'asset.export-failed',
+      id: lifecycleEventId('asset.export-failed', data.recordingId, data.variant, job.id ?? ''),
+      timestamp: Date.now(),
+      streamId: recording.streamId,
+      sessionId: null,
+      recordingId: data.recordingId,
+      data: { variant: data.variant, error: err.message.slice(0, 500) },
+    }).catch((e: Error) => this.logger.warn({ err: e.message }, 'could not announce the failed export'));
   }
 }
 
