@@ -97,7 +97,7 @@ describe('stitcher admin API: API keys and the stream API', () => {
   });
 
   describe('streams', () => {
-    it('changes name, ladder and enabled with PATCH, refusing unknown fields and bad values without changing anything', async () => {
+    it('changes name, ladder, enabled and the recording settings with PATCH, refusing unknown fields and bad values without changing anything', async () => {
       const created = await admin<{ id: string }>('POST', '/api/streams', { name: 'patch me' });
       const id = created.json.id;
       const patched = await admin<{ name: string; enabled: boolean; ladder: unknown }>('PATCH', `/api/streams/${id}`, {
@@ -107,11 +107,27 @@ describe('stitcher admin API: API keys and the stream API', () => {
       });
       expect(patched.status).toBe(200);
       expect(patched.json).toMatchObject({ name: 'patched', enabled: false, ladder: { presets: ['P144p30fps16x9'] } });
-      for (const body of [{ dvrWindowSeconds: 60 }, { name: '' }, { ladder: { presets: ['P9999p'] } }, {}, { enabled: 'yes' }]) {
+      const recorded = await admin('PATCH', `/api/streams/${id}`, { record: true, dvrWindowSeconds: 60 });
+      expect(recorded.status).toBe(200);
+      expect(recorded.json).toMatchObject({ record: true, dvrWindowSeconds: 60 });
+      for (const body of [
+        { dvrWindow: 60 },
+        { dvrWindowSeconds: -1 },
+        { record: 'yes' },
+        { name: '' },
+        { ladder: { presets: ['P9999p'] } },
+        {},
+        { enabled: 'yes' },
+      ]) {
         const res = await admin<{ errors: Record<string, string[]> }>('PATCH', `/api/streams/${id}`, body);
         expect(res.status, JSON.stringify(body)).toBe(400);
       }
-      expect((await admin('GET', `/api/streams/${id}`)).json).toMatchObject({ name: 'patched', enabled: false });
+      expect((await admin('GET', `/api/streams/${id}`)).json).toMatchObject({
+        name: 'patched',
+        enabled: false,
+        record: true,
+        dvrWindowSeconds: 60,
+      });
     });
 
     it('deletes an idle stream with its sessions, ledger and objects', async () => {

@@ -147,34 +147,46 @@ describe('stitcher lifecycle webhooks', () => {
     expect(refused.received).toHaveLength(0);
   });
 
-  it('reports degraded transcoding at a segment skipped for a transcoding reason and recovery after three good ones', async () => {
-    await scene.fixture.publishSegment(publish, 2, scene.segments[2], { push: false });
-    await scene.fixture.ledger.transition(publish.session.id, 2, 'dropped', { dropReason: 'broadcaster-rejected' });
-    const degraded = await waitFor(() => good.events().find((e) => e.type === 'stream.transcoding-degraded'));
-    const parsed = lifecycleEventSchema.parse(degraded);
-    expect(parsed).toMatchObject({ type: 'stream.transcoding-degraded', sessionId: publish.session.id, data: { seq: 2 } });
-    // The rendition's reason as the stitcher saw it (never listed upstream); the source variant is not a transcoding failure.
-    expect((parsed.data as { reasons: Record<string, string> }).reasons).toEqual({ P144p30fps16x9: 'not-in-playlist' });
-    expect(typesOf(good)).not.toContain('stream.transcoding-recovered');
-    // Good segments until three in a row are listed (on a loaded machine one may still be skipped, which restarts the run).
-    const recovered = await (async () => {
-      for (let seq = 3; seq < scene.segments.length; seq++) {
-        await scene.fixture.publishSegment(publish, seq, scene.segments[seq]);
-        const found = await waitFor(
-          async () => {
-            const listed = await scene.fixture.renditionRows.countBy({ sessionId: publish.session.id, seq });
-            return listed > 0 ? { recovered: good.events().find((e) => e.type === 'stream.transcoding-recovered') } : undefined;
-          },
-          { what: `seq ${seq} resolved` },
-        );
-        if (found.recovered) return found.recovered;
-      }
-      return waitFor(() => good.events().find((e) => e.type === 'stream.transcoding-recovered'));
-    })();
-    const parsedRecovered = lifecycleEventSchema.parse(recovered);
-    expect(parsedRecovered.type).toBe('stream.transcoding-recovered');
-    expect((parsedRecovered.data as { seq: number }).seq).toBeGreaterThanOrEqual(5);
-  });
+  it(
+    'reports degraded transcoding at a segment skipped for a transcoding reason and recovery after three good ones',
+    { timeout: 300_000 },
+    async () => {
+      await scene.fixture.publishSegment(publish, 2, scene.segments[2], { push: false });
+      await scene.fixture.ledger.transition(publish.session.id, 2, 'dropped', { dropReason: 'broadcaster-rejected' });
+      // Generous limits: each segment waits out the frontier's timing, slow when CI runs every tier on two cores.
+      const slow = { timeoutMs: 90_000 };
+      const degraded = await waitFor(() => good.events().find((e) => e.type === 'stream.transcoding-degraded'), {
+        ...slow,
+        what: 'stream.transcoding-degraded',
+      });
+      const parsed = lifecycleEventSchema.parse(degraded);
+      expect(parsed).toMatchObject({ type: 'stream.transcoding-degraded', sessionId: publish.session.id, data: { seq: 2 } });
+      // The rendition's reason as the stitcher saw it (never listed upstream); the source variant is not a transcoding failure.
+      expect((parsed.data as { reasons: Record<string, string> }).reasons).toEqual({ P144p30fps16x9: 'not-in-playlist' });
+      expect(typesOf(good)).not.toContain('stream.transcoding-recovered');
+      // Good segments until three in a row are listed (on a loaded machine one may still be skipped, which restarts the run).
+      const recovered = await (async () => {
+        for (let seq = 3; seq < scene.segments.length; seq++) {
+          await scene.fixture.publishSegment(publish, seq, scene.segments[seq]);
+          const found = await waitFor(
+            async () => {
+              const listed = await scene.fixture.renditionRows.countBy({ sessionId: publish.session.id, seq });
+              return listed > 0 ? { recovered: good.events().find((e) => e.type === 'stream.transcoding-recovered') } : undefined;
+            },
+            { ...slow, what: `seq ${seq} resolved` },
+          );
+          if (found.recovered) return found.recovered;
+        }
+        return waitFor(() => good.events().find((e) => e.type === 'stream.transcoding-recovered'), {
+          ...slow,
+          what: 'stream.transcoding-recovered',
+        });
+      })();
+      const parsedRecovered = lifecycleEventSchema.parse(recovered);
+      expect(parsedRecovered.type).toBe('stream.transcoding-recovered');
+      expect((parsedRecovered.data as { seq: number }).seq).toBeGreaterThanOrEqual(5);
+    },
+  );
 
   it('sends stream.idle only once the playlists are closed after the end grace, after every earlier event', async () => {
     await scene.fixture.endSession(publish);
