@@ -20,8 +20,12 @@ describe('worker processes sharing the upload queue', () => {
   const addresses = () => bed.addresses();
   const newSession = () => bed.newSession();
 
+  /**
+   * The broadcasters here are slower than real time on purpose (so both workers hold jobs at
+   * once); hedging (upload-job.medium-spec.ts covers it) would push each segment twice.
+   */
   async function worker(label: string, extra: Record<string, string | number> = {}): Promise<RunningApp> {
-    const app = await bed.startWorker(extra, label);
+    const app = await bed.startWorker({ WORKER_HEDGE_ROUND_TRIPS: 0, ...extra }, label);
     running.push(app);
     return app;
   }
