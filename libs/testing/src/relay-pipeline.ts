@@ -190,15 +190,23 @@ export class SegmentCollector {
   }
 }
 
+/**
+ * Like a player's fragment loader, a failed download is tried again for a while (hls.js retries
+ * a fragment for several seconds): a segment listed just before the stitcher restarted is
+ * served again once it is back.
+ */
+const DOWNLOAD_PATIENCE_MS = 15_000;
+
 async function fetchBytes(url: string): Promise<Buffer | null> {
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const giveUpAt = Date.now() + DOWNLOAD_PATIENCE_MS;
+  do {
     try {
       const response = await fetch(url);
       if (response.ok) return Buffer.from(await response.arrayBuffer());
     } catch {
       // retried below
     }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    await new Promise((r) => setTimeout(r, 250));
+  } while (Date.now() < giveUpAt);
   return null;
 }
