@@ -11,7 +11,7 @@ const status = (code: number): PushFailure => ({ kind: 'status', status: code, b
 /** The table, as the README states it. */
 function documented(code: number, detoured: boolean): FailureAction {
   if (code === 404) return 'switch'; // unknown stream on this broadcaster: another takes it
-  if (code === 422) return detoured ? 'reject' : 'detour'; // one more opinion, then rejected
+  if (code === 422 || code === 403) return detoured ? 'reject' : 'detour'; // one more opinion, then rejected
   if ([408, 425, 429].includes(code)) return 'switch'; // load or pace, not the request
   if (code >= 400 && code < 500) return 'reject'; // about the request: same answer anywhere
   return 'switch'; // 5xx (500 transcode error, 503 no sessions), and 1xx/2xx/3xx other than 200
@@ -28,7 +28,9 @@ describe('broadcaster error policy (every status)', () => {
     );
     expect(differing).toEqual([]);
     // Spot checks of the rows people look up.
-    expect([400, 403, 405, 413, 415].map((c) => failureAction(status(c), fresh))).toEqual(Array(5).fill('reject'));
+    expect([400, 405, 413, 415].map((c) => failureAction(status(c), fresh))).toEqual(Array(4).fill('reject'));
+    // A refused auth hook is about that broadcaster opening the session: one other one is tried.
+    expect(failureAction(status(403), fresh)).toBe('detour');
     expect([500, 502, 503, 504].map((c) => failureAction(status(c), fresh))).toEqual(Array(4).fill('switch'));
   });
 

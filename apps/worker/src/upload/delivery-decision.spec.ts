@@ -50,7 +50,12 @@ describe('failure policy', () => {
   });
 
   it('does not retry a 4xx about the request or the segment', () => {
-    for (const s of [400, 403, 405, 413, 415]) expect(failureAction(status(s), full)).toBe('reject');
+    for (const s of [400, 405, 413, 415]) expect(failureAction(status(s), full)).toBe('reject');
+  });
+
+  it('tries a 403 (the auth hook refused this broadcaster the stream) once on one other broadcaster, then rejects it', () => {
+    expect(failureAction(status(403), full)).toBe('detour');
+    expect(failureAction(status(403), { ...full, detoured: true })).toBe('reject');
   });
 
   it('moves on a 404 (the broadcaster does not know the stream) like on a 5xx', () => {

@@ -40,9 +40,13 @@ export type FailureAction = 'switch' | 'detour' | 'reject' | 'wait' | 'lost';
  * - 422: the segment could not be probed or transcoded. Usually the segment, but a broadcaster
  *   with a broken transcoder says the same: one other broadcaster gets it (as MistServer's
  *   Livepeer process does), then it is rejected.
+ * - 403: go-livepeer's "Could not create stream ID": its auth hook refused the stream or could not
+ *   be asked (the API was down or restarted). That is about this broadcaster opening a new
+ *   session; one that already holds the session pushes on without asking: one other broadcaster
+ *   gets it, then it is rejected.
  */
 const BROADCASTER_FAULT_STATUSES: ReadonlySet<number> = new Set([404]);
-const RETRY_ONCE_ELSEWHERE_STATUSES: ReadonlySet<number> = new Set([422]);
+const RETRY_ONCE_ELSEWHERE_STATUSES: ReadonlySet<number> = new Set([403, 422]);
 
 export function failureAction(failure: PushFailure, attempt: { cutByDeadline: boolean; detoured?: boolean }): FailureAction {
   switch (failure.kind) {
