@@ -28,6 +28,7 @@ import type { DataSource } from 'typeorm';
 import { databaseConfig } from '@lib/config';
 import { SegmentEntity, SessionEntity, StreamEntity, openDataSource } from '@lib/database';
 import { ManagedProcess } from '@lib/runtime';
+import { testPatternArgs } from '@lib/media';
 import { generatePlaybackId, generateStreamKey, hashStreamKey } from '@lib/streams';
 import { TestEnv, spawnApp, waitFor, type RunningApp } from '@lib/testing';
 import { percentile } from './support/proc-stats';
@@ -129,41 +130,13 @@ function sampleTree(pid: number, idleTreeRssKb: number) {
 async function encodeSource(dir: string): Promise<string> {
   const file = path.join(dir, 'source.flv');
   execFileSync('ffmpeg', [
-    '-nostdin',
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${args.width}x${args.height}:rate=30:duration=20`,
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=44100:duration=20',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-threads',
-    '1',
-    '-pix_fmt',
-    'yuv420p',
-    '-b:v',
-    '800k',
-    '-g',
-    '60',
-    '-keyint_min',
-    '60',
-    '-sc_threshold',
-    '0',
-    '-bf',
-    '0',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
+    ...testPatternArgs({
+      seconds: 20,
+      gopFrames: 60,
+      size: { width: Number(args.width), height: Number(args.height) },
+      preset: 'veryfast',
+      videoBitrate: '800k',
+    }),
     '-f',
     'flv',
     file,

@@ -88,8 +88,17 @@ export async function generateTestSegments(options: SyntheticSegmentsOptions): P
  * B-frames, one thread), up to the output format: the caller adds `-f <format> <output>`. Used by
  * the tests' encoders so every synthetic publish is the same media but for its length and GOP.
  */
-export function testPatternArgs(options: { seconds: number; gopFrames: number }): string[] {
-  const { seconds, gopFrames } = options;
+export function testPatternArgs(options: {
+  seconds: number;
+  gopFrames: number;
+  /** Picture size (default 320x180). */
+  size?: { width: number; height: number };
+  /** x264 preset (default ultrafast). */
+  preset?: string;
+  /** A video bitrate such as `800k` (default: the preset's own rate control). */
+  videoBitrate?: string;
+}): string[] {
+  const { seconds, gopFrames, size = { width: 320, height: 180 }, preset = 'ultrafast', videoBitrate } = options;
   return [
     '-nostdin',
     '-hide_banner',
@@ -99,7 +108,7 @@ export function testPatternArgs(options: { seconds: number; gopFrames: number })
     '-f',
     'lavfi',
     '-i',
-    `testsrc2=size=320x180:rate=30:duration=${seconds}`,
+    `testsrc2=size=${size.width}x${size.height}:rate=30:duration=${seconds}`,
     '-f',
     'lavfi',
     '-i',
@@ -107,11 +116,12 @@ export function testPatternArgs(options: { seconds: number; gopFrames: number })
     '-c:v',
     'libx264',
     '-preset',
-    'ultrafast',
+    preset,
     '-threads',
     '1',
     '-pix_fmt',
     'yuv420p',
+    ...(videoBitrate ? ['-b:v', videoBitrate] : []),
     '-g',
     String(gopFrames),
     '-keyint_min',
