@@ -15,6 +15,7 @@ export class IngestMetrics {
   readonly bufferedSegments;
   readonly livepeerCreateFailures;
   readonly sessionsWithoutRenditions;
+  readonly pushFullProbes;
 
   constructor(metrics: MetricsService) {
     this.segmentsCut = metrics.counter('ingest_segments_total', 'Segments cut (RTMP) or received (HTTP push)', ['protocol']);
@@ -37,6 +38,10 @@ export class IngestMetrics {
     this.sessionsWithoutRenditions = metrics.counter(
       'ingest_sessions_without_renditions_total',
       'Sessions live with no rendition found (API answer, master playlist, profiles): the source alone is republished',
+    );
+    this.pushFullProbes = metrics.counter(
+      'ingest_push_full_probes_total',
+      "ffprobe runs for pushed segments: a push session's first segment and each change of encoding (the others are read in process)",
     );
   }
 }

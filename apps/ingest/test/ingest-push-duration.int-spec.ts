@@ -1,10 +1,21 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { probeMedia } from '@lib/media';
 import { TestEnv, waitFor } from '@lib/testing';
-import { IngestStack, createStream, encodePushSegments, ledgerOf, push, sessionsOf, startIngestStack } from './ingest-harness';
+import {
+  IngestStack,
+  createStream,
+  encodePushSegments,
+  ledgerOf,
+  push,
+  scrapeMetrics,
+  sessionsOf,
+  startIngestStack,
+} from './ingest-harness';
 
 /**
- * Pushed segments last what their media says: a Content-Duration close to the probe is
+ * Pushed segments last what their media says (read in process; ffprobe once a session names
+ * the codecs and size): a Content-Duration close to the probe is
  * accepted but the ledger keeps the probed duration; one far from it is refused with a 422
  * that names both values, and the session goes on.
  */
@@ -47,8 +58,17 @@ describe('ingest: HTTP push durations come from the media', () => {
       },
       { what: 'two queued segments', timeoutMs: 20_000 },
     );
-    // what the media measures (the encoder's segment list), not the declared 150 ms more
-    expect(rows.map((r) => r.durationMs)).toEqual([segments[0].durationMs, segments[1].durationMs]);
+    // What the media measures: its video, first frame to the end of the last (ffprobe's stream
+    // duration; the encoder's list counts the first segment's audio priming too), not the
+    // declared 150 ms more.
+    const videoMs = await Promise.all(
+      segments.slice(0, 2).map(async (s) => Math.round((await probeMedia(s.file)).video!.duration! * 1000)),
+    );
+    expect(rows.map((r) => r.durationMs)).toEqual(videoMs);
+    videoMs.forEach((ms, i) => expect(Math.abs(ms - segments[i].durationMs)).toBeLessThan(30));
     expect((await sessionsOf(stack.db, stream.id))[0].state).not.toBe('failed');
+    // Three pushes of one encoding: ffprobe ran for the first only, the others were read in process.
+    const value = await scrapeMetrics(stack);
+    expect(value(/^ingest_push_full_probes_total\{[^}]*\} (\d+)/m)).toBe(1);
   });
 });

@@ -9,8 +9,9 @@ import { InputRules, refusalFor, sessionTargetDuration } from '../input/input-ru
 import { StreamKeyGuard, TooManyKeyFailuresError } from '../auth/stream-key-guard.service';
 import { Publish } from '../publish/publish';
 import { SegmentStartClock } from '../segments/segment-start-clock';
+import { IngestMetrics } from '../ingest-metrics';
 import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
-import { ProbedSegment, mediaDurationMs, probeFailureDetail, probePushedSegment, sourceOfSegment } from './segment-probe';
+import { ProbedSegment, PushSegmentProber, mediaDurationMs, probeFailureDetail, sourceOfSegment } from './segment-probe';
 import { receiveBody } from './receive-body';
 import {
   PushError,
@@ -46,8 +47,15 @@ class PushSession {
   readonly received = new Map<number, number>();
   /** Segment start times: each push's arrival, strictly after the previous one's. */
   readonly clock = new SegmentStartClock();
+  /** One encoder feeds the session: ffprobe once, then an in-process scan per segment. */
+  readonly prober: PushSegmentProber;
 
-  constructor(readonly publish: Publish) {}
+  constructor(
+    readonly publish: Publish,
+    onFullProbe: () => void,
+  ) {
+    this.prober = new PushSegmentProber(onFullProbe);
+  }
 
   remember(pusherSeq: number, seq: number): void {
     this.received.set(pusherSeq, seq);
@@ -78,6 +86,7 @@ export class PushIngestService {
     private readonly keys: StreamKeyGuard,
     @InjectConfig(ingestConfig) private readonly ingest: ConfigOf<typeof ingestConfig>,
     @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
+    private readonly metrics: IngestMetrics,
   ) {
     this.rules = { maxKeyframeIntervalSeconds: segments.maxKeyframeIntervalSeconds };
     this.segmentTargetSeconds = segments.targetSeconds;
@@ -166,7 +175,7 @@ export class PushIngestService {
   ): Promise<number> {
     let probed: ProbedSegment;
     try {
-      probed = await probePushedSegment(file);
+      probed = await session.prober.probe(file);
     } catch (err) {
       throw this.refuseSegment(session, `segment cannot be probed as MPEG-TS: ${probeFailureDetail(err)}`, {});
     }
@@ -224,7 +233,7 @@ export class PushIngestService {
 
   private async open(stream: StreamEntity, peer?: string): Promise<PushSession> {
     const publish = await this.refusalsAsPushErrors(() => this.manager.start(stream, 'http', peer));
-    const session = new PushSession(publish);
+    const session = new PushSession(publish, () => this.metrics.pushFullProbes.inc());
     publish.onKick(() => this.close(session));
     this.sessions.set(stream.id, session);
     this.keepAlive(session);

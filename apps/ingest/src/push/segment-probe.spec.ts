@@ -1,11 +1,7 @@
-import { MediaProcessError } from '@lib/media';
-import { keyframeTimes, longestKeyframeGap, probeFailureDetail, sourceOfSegment } from './segment-probe';
+import { MediaProcessError, TsScanError } from '@lib/media';
+import { longestKeyframeGap, probeFailureDetail, sourceOfSegment } from './segment-probe';
 
 describe('pushed segment probing', () => {
-  it('reads keyframe times from ffprobe packet flags', () => {
-    expect(keyframeTimes('3.400000,K__\n3.433333,___\n5.400000,K_\nN/A,K__\n\n')).toEqual([3.4, 5.4]);
-  });
-
   it('measures the longest gap between keyframes, counting to the end of the segment', () => {
     expect(longestKeyframeGap([1.4], 1.4, 2)).toBeCloseTo(2);
     expect(longestKeyframeGap([1.4, 2.4, 3.4], 1.4, 3)).toBeCloseTo(1);
@@ -38,5 +34,6 @@ describe('probe failure detail', () => {
     );
     expect(probeFailureDetail(failure('something\nCould not open /etc/passwd for reading'))).toBe('Could not open segment for reading');
     expect(probeFailureDetail(new Error('boom /var/x'))).toBe('ffprobe failed');
+    expect(probeFailureDetail(new TsScanError('not MPEG-TS: no sync byte at byte 0'))).toBe('not MPEG-TS: no sync byte at byte 0');
   });
 });

@@ -1,5 +1,6 @@
 import type { SourceInfo } from '@lib/database';
-import { FFPROBE_PATH, MediaInfo, MediaProcessError, inputArgs, probeMedia, runProcess } from '@lib/media';
+import { readFile } from 'node:fs/promises';
+import { MediaInfo, MediaProcessError, TsScan, TsScanError, probeMedia, scanTransportSegment } from '@lib/media';
 
 export interface ProbedSegment {
   info: MediaInfo;
@@ -10,31 +11,44 @@ export interface ProbedSegment {
 const PROBE_TIMEOUT_MS = 10_000;
 
 /**
- * Streams and duration (probeMedia), and the keyframe times from the packet flags (no
- * decoding). The bytes are the pusher's: read as MPEG-TS from the spooled file only, so a
- * "segment" that is a playlist naming local files cannot make ffprobe open them.
+ * Probes a push session's segments. Every segment is read in process (scanTransportSegment:
+ * timing, keyframes, the SPS); ffprobe runs only for the session's first segment and whenever
+ * the encoding changes (another SPS, stream types or audio layout), to name the codecs, the
+ * profile, the picture size and the frame rate. A push session's segments all come from one
+ * encoder, so that is once a session: no process per pushed segment.
+ *
+ * The bytes are the pusher's: the scan reads only them, and ffprobe reads the spooled file as
+ * MPEG-TS only, so a "segment" that is a playlist naming local files cannot make it open them.
  */
-export async function probePushedSegment(file: string, format: 'mpegts' | 'mp4' = 'mpegts'): Promise<ProbedSegment> {
-  const [info, packets] = await Promise.all([
-    probeMedia(file, { timeoutMs: PROBE_TIMEOUT_MS, untrustedFormat: format }),
-    runProcess(
-      FFPROBE_PATH,
-      [
-        '-hide_banner',
-        '-v',
-        'error',
-        '-select_streams',
-        'v:0',
-        '-show_entries',
-        'packet=pts_time,flags',
-        '-of',
-        'csv=p=0',
-        ...inputArgs(file, format),
-      ],
-      { timeoutMs: PROBE_TIMEOUT_MS },
-    ),
-  ]);
-  return { info, keyframes: keyframeTimes(packets.stdout.toString('utf8')) };
+export class PushSegmentProber {
+  private known?: { signature: string; info: MediaInfo };
+
+  constructor(private readonly onFullProbe: () => void = () => undefined) {}
+
+  async probe(file: string): Promise<ProbedSegment> {
+    const scan = scanTransportSegment(await readFile(file));
+    if (this.known?.signature !== scan.signature) {
+      this.onFullProbe();
+      this.known = { signature: scan.signature, info: await probeMedia(file, { timeoutMs: PROBE_TIMEOUT_MS, untrustedFormat: 'mpegts' }) };
+    }
+    return { info: timedBy(this.known.info, scan), keyframes: scan.video?.keyframes ?? [] };
+  }
+}
+
+/** The probed description with this segment's own timing: the scan's, which is exact for every segment. */
+function timedBy(info: MediaInfo, scan: TsScan): MediaInfo {
+  const video =
+    info.video && scan.video ? { ...info.video, startTime: scan.video.startSeconds, duration: scan.video.durationSeconds } : info.video;
+  const audio =
+    info.audio && scan.audio ? { ...info.audio, startTime: scan.audio.startSeconds, duration: scan.audio.durationSeconds } : info.audio;
+  return {
+    ...info,
+    startTime: scan.startSeconds,
+    duration: scan.durationSeconds,
+    streams: info.streams.map((s) => (s === info.video ? video! : s === info.audio ? audio! : s)),
+    video,
+    audio,
+  };
 }
 
 /**
@@ -43,6 +57,7 @@ export async function probePushedSegment(file: string, format: 'mpegts' | 'mp4' 
  * the pusher's business).
  */
 export function probeFailureDetail(err: unknown): string {
+  if (err instanceof TsScanError) return err.message;
   const raw = err instanceof MediaProcessError ? err.stderr.trim().split('\n').slice(-1)[0] || 'ffprobe failed' : 'ffprobe failed';
   return (
     raw
@@ -50,17 +65,6 @@ export function probeFailureDetail(err: unknown): string {
       .replace(/^segment:\s*/, '')
       .trim() || 'ffprobe failed'
   );
-}
-
-/** `1.400000,K__` lines -> keyframe times, sorted. */
-export function keyframeTimes(csv: string): number[] {
-  const times: number[] = [];
-  for (const line of csv.split('\n')) {
-    const [pts, flags] = line.trim().split(',');
-    const t = Number(pts);
-    if (flags?.includes('K') && pts !== 'N/A' && Number.isFinite(t)) times.push(t);
-  }
-  return times.sort((a, b) => a - b);
 }
 
 /**
@@ -75,9 +79,8 @@ export function longestKeyframeGap(keyframes: number[], start: number, duration:
 }
 
 /**
- * The segment's duration in ms from its media: the container's, first to last packet of any
- * stream (an RTMP cut is measured from its first keyframe to the next one's: within a frame or
- * two of this).
+ * The segment's duration in ms from its media: the video's, first frame to the end of the last
+ * (scanTransportSegment), the same measure as an RTMP cut's (first keyframe to the next one's).
  */
 export function mediaDurationMs(probed: ProbedSegment): number {
   return Math.round(probed.info.duration * 1000);

@@ -5,3 +5,4 @@ export * from './pes';
 export * from './ts-muxer';
 export * from './ts-packets';
 export * from './ts-reader';
+export * from './ts-scan';

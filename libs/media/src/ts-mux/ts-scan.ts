@@ -1,0 +1,243 @@
+import { TIMESTAMP_MODULO, TS_CLOCK_HZ, readTimestamp } from './pes';
+import { TS_PACKET_SIZE, TS_SYNC_BYTE } from './ts-packets';
+
+/**
+ * What a pushed MPEG-TS segment says of itself, read in process (no ffprobe): its streams,
+ * start and duration from the PES timestamps, the video keyframes, and the first H.264 SPS.
+ * It is the per-segment half of probing a push: the other half (codec names, profile, size,
+ * frame rate) is ffprobe's, run only when the `signature` changes (docs/architecture.md,
+ * "HTTP segment push"). Reads only the bytes given; never a path or a URL.
+ */
+export interface TsScan {
+  /** seconds: the video's first presentation time (the audio's in a segment without video) */
+  startSeconds: number;
+  /**
+   * seconds: the video's, first frame to the end of the last one (the audio's in a segment
+   * without video). Segments are cut on video keyframes, so this is the length a playlist
+   * lists and the same measure as an RTMP cut's; the audio that interleaving puts a few
+   * frames before or after it is not counted twice across segments.
+   */
+  durationSeconds: number;
+  /** the first video stream, when the program has one */
+  video?: TsStreamTiming & { streamType: number; frames: number; keyframes: number[] };
+  /** the first audio stream, when the program has one */
+  audio?: TsStreamTiming & { streamType: number };
+  /** The first SPS NAL unit of an H.264 video stream (coded size, profile, level). */
+  sps?: Buffer;
+  /**
+   * Equal for two segments of the same encoding: the program's stream types, the SPS and the
+   * AAC configuration. A change (new resolution, codec, audio layout) asks for a full probe.
+   */
+  signature: string;
+}
+
+export interface TsStreamTiming {
+  startSeconds: number;
+  durationSeconds: number;
+}
+
+export class TsScanError extends Error {}
+
+const VIDEO_STREAM_TYPES = new Set([0x01, 0x02, 0x10, 0x1b, 0x24, 0x42, 0xea]);
+const AUDIO_STREAM_TYPES = new Set([0x03, 0x04, 0x0f, 0x11, 0x81, 0x87]);
+const STREAM_TYPE_H264 = 0x1b;
+const STREAM_TYPE_ADTS = 0x0f;
+const NAL_IDR = 5;
+const NAL_SPS = 7;
+const ADTS_SAMPLE_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+const AAC_SAMPLES_PER_FRAME = 1024;
+
+interface Elementary {
+  pid: number;
+  streamType: number;
+}
+
+/** One reassembled PES: its timestamp (90 kHz, unwrapped later) and whether a random access point starts it. */
+interface Pes {
+  pts: number;
+  randomAccess: boolean;
+  payload: Buffer;
+}
+
+/** Scans a transport stream; throws TsScanError with a reason a pusher can act on. */
+export function scanTransportSegment(ts: Buffer): TsScan {
+  if (ts.length < TS_PACKET_SIZE) throw new TsScanError(`${ts.length} bytes is less than one 188-byte transport packet`);
+  let pmtPid: number | undefined;
+  let program: Elementary[] | undefined;
+  const open = new Map<number, { randomAccess: boolean; parts: Buffer[] }>();
+  const done = new Map<number, Pes[]>();
+  const finish = (pid: number) => {
+    const unit = open.get(pid);
+    open.delete(pid);
+    if (!unit) return;
+    const pes = parsePes(Buffer.concat(unit.parts), unit.randomAccess);
+    if (pes) (done.get(pid) ?? done.set(pid, []).get(pid)!).push(pes);
+  };
+  // A trailing partial packet is ignored, as demuxers do; lost sync inside the segment is not.
+  for (let at = 0; at + TS_PACKET_SIZE <= ts.length; at += TS_PACKET_SIZE) {
+    if (ts[at] !== TS_SYNC_BYTE) throw new TsScanError(`not MPEG-TS: no sync byte at byte ${at}`);
+    const pid = ((ts[at + 1] & 0x1f) << 8) | ts[at + 2];
+    const unitStart = (ts[at + 1] & 0x40) !== 0;
+    const control = (ts[at + 3] >> 4) & 0x03;
+    const adaptation = control & 0x02 ? ts[at + 4] + 1 : 0;
+    if (4 + adaptation > TS_PACKET_SIZE) throw new TsScanError(`packet at byte ${at} has an adaptation field past its end`);
+    if (!(control & 0x01)) continue;
+    const payload = ts.subarray(at + 4 + adaptation, at + TS_PACKET_SIZE);
+    if (pid === 0 && unitStart && pmtPid === undefined) {
+      pmtPid = programMapPid(section(payload));
+    } else if (pid === pmtPid && unitStart && program === undefined) {
+      program = elementaryStreams(section(payload));
+    } else if (program?.some((e) => e.pid === pid)) {
+      if (unitStart) {
+        finish(pid);
+        open.set(pid, { randomAccess: adaptation > 1 && (ts[at + 5] & 0x40) !== 0, parts: [payload] });
+      } else open.get(pid)?.parts.push(payload);
+    }
+  }
+  if (pmtPid === undefined) throw new TsScanError('not MPEG-TS: no program association table');
+  if (!program) throw new TsScanError('not MPEG-TS: no program map table');
+  for (const pid of [...open.keys()]) finish(pid);
+
+  const videoStream = program.find((e) => VIDEO_STREAM_TYPES.has(e.streamType) && done.has(e.pid));
+  const audioStream = program.find((e) => AUDIO_STREAM_TYPES.has(e.streamType) && done.has(e.pid));
+  if (!videoStream && !audioStream) throw new TsScanError('no timestamped audio or video in the segment');
+  const reference = (done.get((videoStream ?? audioStream)!.pid) ?? [])[0].pts;
+
+  const result: Omit<TsScan, 'startSeconds' | 'durationSeconds' | 'signature'> = {};
+  let audioConfig = '';
+  if (videoStream) {
+    const units = unwrapped(done.get(videoStream.pid)!, reference);
+    const h264 = videoStream.streamType === STREAM_TYPE_H264;
+    const keyframes: number[] = [];
+    for (const unit of units) {
+      const nal = h264 ? nalTypes(unit.payload) : undefined;
+      if (nal?.sps && !result.sps) result.sps = nal.sps;
+      if (nal ? nal.idr : unit.randomAccess) keyframes.push(unit.pts / TS_CLOCK_HZ);
+    }
+    const pts = units.map((u) => u.pts).sort((a, b) => a - b);
+    result.video = {
+      streamType: videoStream.streamType,
+      frames: units.length,
+      keyframes: keyframes.sort((a, b) => a - b),
+      ...timing(pts, medianStep(pts)),
+    };
+  }
+  if (audioStream) {
+    const units = unwrapped(done.get(audioStream.pid)!, reference);
+    const pts = units.map((u) => u.pts).sort((a, b) => a - b);
+    const last = units.reduce((a, b) => (b.pts > a.pts ? b : a));
+    const adts = audioStream.streamType === STREAM_TYPE_ADTS ? adtsFrames(last.payload) : undefined;
+    if (audioStream.streamType === STREAM_TYPE_ADTS) audioConfig = adtsFrames(units[0].payload)?.config ?? '';
+    const lastTicks = adts ? Math.round((adts.frames * AAC_SAMPLES_PER_FRAME * TS_CLOCK_HZ) / adts.sampleRate) : medianStep(pts);
+    result.audio = { streamType: audioStream.streamType, ...timing(pts, lastTicks) };
+  }
+  const main = (result.video ?? result.audio)!;
+  return {
+    ...result,
+    startSeconds: main.startSeconds,
+    durationSeconds: main.durationSeconds,
+    signature: [program.map((e) => e.streamType.toString(16)).join(','), result.sps?.toString('hex') ?? '', audioConfig].join('|'),
+  };
+}
+
+/** The section after the pointer field (13818-1 2.4.4.2). */
+function section(payload: Buffer): Buffer {
+  return payload.subarray(1 + (payload[0] ?? 0));
+}
+
+function programMapPid(pat: Buffer): number | undefined {
+  const length = ((pat[1] & 0x0f) << 8) | pat[2];
+  // Programs from byte 8 to the CRC; program number 0 is the network PID, not a program.
+  for (let i = 8; i + 4 <= Math.min(pat.length, 3 + length - 4); i += 4) {
+    if (((pat[i] << 8) | pat[i + 1]) !== 0) return ((pat[i + 2] & 0x1f) << 8) | pat[i + 3];
+  }
+  return undefined;
+}
+
+function elementaryStreams(pmt: Buffer): Elementary[] {
+  const length = ((pmt[1] & 0x0f) << 8) | pmt[2];
+  const end = Math.min(pmt.length, 3 + length - 4);
+  const streams: Elementary[] = [];
+  for (let i = 12 + (((pmt[10] & 0x0f) << 8) | pmt[11]); i + 5 <= end;) {
+    streams.push({ streamType: pmt[i], pid: ((pmt[i + 1] & 0x1f) << 8) | pmt[i + 2] });
+    i += 5 + (((pmt[i + 3] & 0x0f) << 8) | pmt[i + 4]);
+  }
+  return streams;
+}
+
+/** The PES's PTS and elementary stream bytes; undefined for a unit without a PTS (nothing to time). */
+function parsePes(bytes: Buffer, randomAccess: boolean): Pes | undefined {
+  if (bytes.length < 14 || bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== 1) return undefined;
+  if (!(bytes[7] & 0x80)) return undefined;
+  return { pts: readTimestamp(bytes, 9), randomAccess, payload: bytes.subarray(9 + bytes[8]) };
+}
+
+/** Timestamps as a straight line from the first one: a wrap of the 33-bit clock inside the segment is undone. */
+function unwrapped(units: Pes[], reference: number): Pes[] {
+  return units.map((u) => {
+    let pts = u.pts;
+    if (pts - reference < -TIMESTAMP_MODULO / 2) pts += TIMESTAMP_MODULO;
+    else if (pts - reference > TIMESTAMP_MODULO / 2) pts -= TIMESTAMP_MODULO;
+    return { ...u, pts };
+  });
+}
+
+function medianStep(sorted: number[]): number {
+  const steps = sorted
+    .slice(1)
+    .map((t, i) => t - sorted[i])
+    .filter((d) => d > 0)
+    .sort((a, b) => a - b);
+  return steps.length ? steps[Math.floor(steps.length / 2)] : 0;
+}
+
+/** Start and duration of a stream: first timestamp to last plus the last unit's own length. */
+function timing(sortedPts: number[], lastUnitTicks: number): TsStreamTiming {
+  const first = sortedPts[0];
+  const last = sortedPts[sortedPts.length - 1];
+  return { startSeconds: first / TS_CLOCK_HZ, durationSeconds: (last - first + lastUnitTicks) / TS_CLOCK_HZ };
+}
+
+/** The NAL unit types of one H.264 access unit (Annex B), up to its first slice. */
+function nalTypes(au: Buffer): { idr: boolean; sps?: Buffer } {
+  let sps: Buffer | undefined;
+  for (let at = au.indexOf(START_CODE); at !== -1;) {
+    const header = at + 3;
+    if (header >= au.length) break;
+    const type = au[header] & 0x1f;
+    const next = au.indexOf(START_CODE, header);
+    if (type === NAL_SPS && !sps) sps = stripTrailingZero(au.subarray(header, next === -1 ? au.length : next));
+    if (type === NAL_IDR) return { idr: true, sps };
+    if (type === 1) return { idr: false, sps };
+    at = next;
+  }
+  return { idr: false, sps };
+}
+
+const START_CODE = Buffer.from([0, 0, 1]);
+
+/** A four-byte start code leaves its first zero at the end of the previous unit. */
+function stripTrailingZero(nal: Buffer): Buffer {
+  let end = nal.length;
+  while (end > 0 && nal[end - 1] === 0) end--;
+  return nal.subarray(0, end);
+}
+
+/** ADTS frames in one audio PES, the sample rate, and the configuration bytes (profile, rate, channels). */
+function adtsFrames(payload: Buffer): { frames: number; sampleRate: number; config: string } | undefined {
+  let frames = 0;
+  let sampleRate = 0;
+  let config = '';
+  for (let at = 0; at + 7 <= payload.length;) {
+    if (payload[at] !== 0xff || (payload[at + 1] & 0xf6) !== 0xf0) break;
+    const length = ((payload[at + 3] & 0x03) << 11) | (payload[at + 4] << 3) | (payload[at + 5] >> 5);
+    if (length < 7) break;
+    if (!frames) {
+      sampleRate = ADTS_SAMPLE_RATES[(payload[at + 2] >> 2) & 0x0f] ?? 0;
+      config = `${(payload[at + 2] >> 6) & 0x03}:${sampleRate}:${((payload[at + 2] & 0x01) << 2) | (payload[at + 3] >> 6)}`;
+    }
+    frames++;
+    at += length;
+  }
+  return frames && sampleRate ? { frames, sampleRate, config } : undefined;
+}
