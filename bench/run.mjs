@@ -5,7 +5,7 @@
 //   npm run bench -- --quick               smaller runs (ingest N=1,10; worker K=10,100; system N=1,10;
 //                                          latency 2 joins x 15 s per path)
 //   npm run bench -- --only latency        run only these benchmarks (ids, comma-separated: ingest,
-//                                          worker, system, latency, dashboard, scale-out, recordings); their sections in
+//                                          worker, system, latency, dashboard, capacity, scale-out, recordings); their sections in
 //                                          docs/benchmarks.md are replaced, the others kept
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,6 +48,12 @@ const BENCHES = [
     title: 'Dashboard: overview and chart queries at N live streams',
     script: 'bench/dashboard.ts',
     args: ['--streams', quick ? '20' : '20,100', '--minutes', '30', '--rounds', '10'],
+  },
+  {
+    id: 'capacity',
+    title: 'Capacity: concurrent streams on one machine (livepeer-local in passthrough mode)',
+    script: 'bench/capacity.ts',
+    args: ['--streams', quick ? '10,20' : '20,50,100', '--seconds', quick ? '90' : '300'],
   },
   {
     id: 'scale-out',

@@ -10,11 +10,12 @@
  *   npm run soak -- --minutes 30 [--streams 10] [--kill-every 5] [--sample-seconds 30] [--warmup-minutes 2]
  */
 import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ManagedProcess } from '@lib/runtime';
-import { Pipeline, broadcasterStatus, testPatternArgs, waitFor } from '@lib/testing';
+import { Pipeline, broadcasterStatus } from '@lib/testing';
+import { accountSegments, describeDrops } from './support/accounting';
 import { rssMb } from './support/proc-stats';
+import { encodeReplaySource, replayPublisher } from './support/replay';
 
 const { values: args } = parseArgs({
   options: {
@@ -81,25 +82,10 @@ async function main(): Promise<void> {
   });
   const publishers: ManagedProcess[] = [];
   try {
-    const file = path.join(pipeline.env.tmpDir, 'source.flv');
-    const encode = new ManagedProcess({
-      name: 'encode-once',
-      command: 'ffmpeg',
-      args: testPatternArgs({ output: file, format: 'flv', seconds: 20, width: 640, height: 360, gopSeconds: 2, realtime: false }),
-    });
-    if ((await encode.exited).code !== 0) throw new Error(`encoding the source failed:\n${encode.tail()}`);
+    const file = await encodeReplaySource(pipeline.env.tmpDir);
     const streams = await Promise.all(Array.from({ length: STREAMS }, (_, i) => pipeline.createStream(`soak ${i}`)));
     for (const [i, s] of streams.entries()) {
-      publishers.push(
-        new ManagedProcess({
-          name: `pub-${i}`,
-          command: 'ffmpeg',
-          args: [
-            ...['-nostdin', '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy'],
-            ...['-t', String(MINUTES * 60), '-f', 'flv', `${pipeline.system.urls.rtmp}/${s.streamKey}`],
-          ],
-        }),
-      );
+      publishers.push(replayPublisher(`pub-${i}`, file, `${pipeline.system.urls.rtmp}/${s.streamKey}`, MINUTES * 60));
     }
     const startedAt = Date.now();
     const samples = new Map<string, Sample[]>();
@@ -135,34 +121,7 @@ async function main(): Promise<void> {
     sample();
 
     // Every segment accounted for: each row republished or dropped with a reason, none left behind.
-    const totals = { segments: 0, republished: 0, unresolved: 0, dropped: {} as Record<string, number>, sessions: 0 };
-    // One deadline for all sessions: the last segments settle within seconds of the publishes' end.
-    const settleBy = Date.now() + 90_000;
-    for (const stream of streams) {
-      for (const session of await pipeline.sessions(stream)) {
-        totals.sessions++;
-        const settled = await waitFor(
-          async () => {
-            const timeline = await pipeline.timeline(session.id);
-            return timeline.every(
-              (e) => e.state === 'republished' || e.state === 'dropped' || Object.values(e.renditions).some((r) => r.state === 'dropped'),
-            )
-              ? timeline
-              : null;
-          },
-          { timeoutMs: Math.max(1000, settleBy - Date.now()), what: `session ${session.id} settled` },
-        ).catch(async () => pipeline.timeline(session.id));
-        for (const e of settled) {
-          totals.segments++;
-          const skip = Object.values(e.renditions).find((r) => r.state === 'dropped');
-          if (e.state === 'republished' && !skip) totals.republished++;
-          else if (e.state === 'dropped' || skip) {
-            const reason = e.dropReason ?? skip?.dropReason ?? 'no reason';
-            totals.dropped[reason] = (totals.dropped[reason] ?? 0) + 1;
-          } else totals.unresolved++;
-        }
-      }
-    }
+    const totals = await accountSegments(pipeline, streams);
 
     console.log(`\n## Soak: ${STREAMS} streams, ${MINUTES} min, one broadcaster killed every ${KILL_EVERY_MS / 60_000} min\n`);
     console.log(`Kills: ${kills.join('; ') || 'none'}. Warm-up excluded from the flatness check: ${WARMUP_MS / 1000} s.\n`);
@@ -172,10 +131,7 @@ async function main(): Promise<void> {
       const f = flatness(list, startedAt);
       console.log(`| ${name} | ${f.rss[0].toFixed(0)} -> ${f.rss[1].toFixed(0)} | ${f.fds[0]} -> ${f.fds[1]} | ${f.verdict} |`);
     }
-    const dropped =
-      Object.entries(totals.dropped)
-        .map(([r, n]) => `${r} ${n}`)
-        .join(', ') || 'none';
+    const dropped = describeDrops(totals);
     console.log(
       `\nSegments: ${totals.segments} in ${totals.sessions} sessions; republished ${totals.republished}; dropped ${dropped}; unresolved ${totals.unresolved}.`,
     );

@@ -24,6 +24,7 @@ import { parseMediaPlaylist } from '@lib/hls';
 import { ManagedProcess } from '@lib/runtime';
 import { Pipeline, testPatternArgs, waitFor } from '@lib/testing';
 import { TreeSampler, percentile } from './support/proc-stats';
+import { encodeReplaySource, replayPublisher } from './support/replay';
 import { SegmentLatencies, noStages, recordListings, segmentLatencies } from './support/segment-latency';
 
 const { values: args } = parseArgs({
@@ -121,46 +122,12 @@ async function baselineLatency(): Promise<LatencyResult> {
   }
 }
 
-/** A file encoded once, replayed by every publisher with -c copy (publishers cost no encoding). */
-async function encodeOnce(dir: string): Promise<string> {
-  const file = path.join(dir, 'source.flv');
-  const proc = new ManagedProcess({
-    name: 'encode-once',
-    command: 'ffmpeg',
-    args: testPatternArgs({ output: file, format: 'flv', seconds: 20, width: 640, height: 360, gopSeconds: 2, realtime: false }),
-  });
-  if ((await proc.exited).code !== 0) throw new Error(`encoding the source failed:\n${proc.tail()}`);
-  return file;
-}
-
 async function resources(streams: number, file: string) {
   const pipeline = await Pipeline.start({ name: `bench-res-${streams}`, transcodeMode: 'passthrough', workers: 1 });
   try {
     const created = await Promise.all(Array.from({ length: streams }, (_, i) => pipeline.createStream(`bench ${i}`)));
-    const publishers = created.map(
-      (s, i) =>
-        new ManagedProcess({
-          name: `pub-${i}`,
-          command: 'ffmpeg',
-          args: [
-            '-nostdin',
-            '-hide_banner',
-            '-loglevel',
-            'error',
-            '-re',
-            '-stream_loop',
-            '-1',
-            '-i',
-            file,
-            '-c',
-            'copy',
-            '-t',
-            String(RESOURCE_SECONDS + 10),
-            '-f',
-            'flv',
-            `${pipeline.system.urls.rtmp}/${s.streamKey}`,
-          ],
-        }),
+    const publishers = created.map((s, i) =>
+      replayPublisher(`pub-${i}`, file, `${pipeline.system.urls.rtmp}/${s.streamKey}`, RESOURCE_SECONDS + 10),
     );
     // Measure the steady state: skip the first 10 s (sessions and Livepeer streams being created).
     await new Promise((r) => setTimeout(r, 10_000));
@@ -192,7 +159,7 @@ async function main() {
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-system-'));
   try {
-    const file = await encodeOnce(dir);
+    const file = await encodeReplaySource(dir);
     const rows: string[] = [];
     let names: string[] = [];
     for (const n of STREAM_COUNTS) {

@@ -26,6 +26,7 @@ export class StitcherStreamObserver implements StreamObserver {
   }
 
   streamEnded(stream: StreamRef, lastSession: SessionEntity): Promise<void> {
+    this.thumbnails.forget(stream);
     return this.recordings.streamEnded(stream, lastSession);
   }
 }

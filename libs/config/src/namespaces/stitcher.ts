@@ -85,7 +85,13 @@ export const stitcherConfig = defineConfig(
     },
     STITCHER_THUMBNAILS: {
       schema: bool(true),
-      description: 'Write /hls/{playbackId}/thumbnail.jpg from each listed segment (one short ffmpeg run per segment at most).',
+      description:
+        'Write /hls/{playbackId}/thumbnail.jpg from listed segments (one short ffmpeg run, at most every STITCHER_THUMBNAIL_INTERVAL_SECONDS per stream).',
+    },
+    STITCHER_THUMBNAIL_INTERVAL_SECONDS: {
+      schema: positiveInt(10, 3600),
+      description:
+        "Seconds between two thumbnails of one stream (the first is taken from the stream's first listed segment); one ffmpeg run at a time per stitcher process, skipped while one is going.",
     },
   },
   (env) => ({
@@ -109,5 +115,6 @@ export const stitcherConfig = defineConfig(
     retentionCheckMs: env.STITCHER_RETENTION_CHECK_MS,
     recordingRetentionDays: env.RECORDING_RETENTION_DAYS,
     thumbnails: env.STITCHER_THUMBNAILS,
+    thumbnailIntervalMs: env.STITCHER_THUMBNAIL_INTERVAL_SECONDS * 1000,
   }),
 );

@@ -1,0 +1,59 @@
+import { CreatedStream, Pipeline, TimelineEntry, waitFor } from '@lib/testing';
+
+type Row = TimelineEntry & { ingestedAt: number; republishedAt: number | null };
+
+export interface SegmentAccount {
+  sessions: number;
+  segments: number;
+  republished: number;
+  unresolved: number;
+  /** drop reason -> segments */
+  dropped: Record<string, number>;
+  /** ingest closed the segment -> the stitcher listed it (ledger times, ms), per republished segment */
+  republishLagMs: number[];
+}
+
+const settled = (e: Row) =>
+  e.state === 'republished' || e.state === 'dropped' || Object.values(e.renditions).some((r) => r.state === 'dropped');
+
+/**
+ * Every segment of every session of `streams`, from the ledger: republished, dropped (with its
+ * reason) or unresolved, once all have settled or `settleMs` has passed (one deadline for all:
+ * the last segments settle within seconds of the publishes' end).
+ */
+export async function accountSegments(pipeline: Pipeline, streams: CreatedStream[], settleMs = 90_000): Promise<SegmentAccount> {
+  const account: SegmentAccount = { sessions: 0, segments: 0, republished: 0, unresolved: 0, dropped: {}, republishLagMs: [] };
+  const settleBy = Date.now() + settleMs;
+  for (const stream of streams) {
+    for (const session of await pipeline.sessions(stream)) {
+      account.sessions++;
+      const timeline = await waitFor(
+        async () => {
+          const rows = (await pipeline.timeline(session.id)) as Row[];
+          return rows.every(settled) ? rows : null;
+        },
+        { timeoutMs: Math.max(1000, settleBy - Date.now()), what: `session ${session.id} settled` },
+      ).catch(async () => (await pipeline.timeline(session.id)) as Row[]);
+      for (const e of timeline) {
+        account.segments++;
+        const skip = Object.values(e.renditions).find((r) => r.state === 'dropped');
+        if (e.state === 'republished' && !skip) {
+          account.republished++;
+          if (e.republishedAt != null) account.republishLagMs.push(e.republishedAt - e.ingestedAt);
+        } else if (e.state === 'dropped' || skip) {
+          const reason = e.dropReason ?? skip?.dropReason ?? 'no reason';
+          account.dropped[reason] = (account.dropped[reason] ?? 0) + 1;
+        } else account.unresolved++;
+      }
+    }
+  }
+  return account;
+}
+
+export function describeDrops(account: SegmentAccount): string {
+  return (
+    Object.entries(account.dropped)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ') || 'none'
+  );
+}
