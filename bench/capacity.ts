@@ -185,6 +185,7 @@ async function main(): Promise<void> {
       `| ${f.streams} | ${fmt(relayMs, 1)} | ${fmt(((r.ingest?.peakRssMb ?? NaN) - f.idleIngestRssMb) / f.streams, 1)} | ${fmt(f.loopP99Ms.ingest)} / ${fmt(f.loopP99Ms.stitcher)} |`,
     );
   }
+  for (const f of results) for (const line of f.account.problems) console.log(`- N=${f.streams}: ${line}`);
   const held = results.filter(holds).map((f) => f.streams);
   console.log(
     `\nlargest N sustained (no segment dropped or unresolved, republish lag p95 under ${LAG_P95_LIMIT_MS} ms): ${held.length ? Math.max(...held) : 'none'} (of ${STREAM_COUNTS.join(', ')})`,

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       const { pid } = await broadcasterStatus(address);
       process.kill(pid, 'SIGKILL');
       kills.push(`${((Date.now() - startedAt) / 1000).toFixed(0)}s ${address} (pid ${pid})`);
-      console.log(`[soak] killed broadcaster ${address} (pid ${pid})`);
+      console.log(`[soak] ${new Date().toISOString().slice(11, 19)} UTC killed broadcaster ${address} (pid ${pid})`);
     };
     sample();
     const sampler = setInterval(sample, SAMPLE_MS);
@@ -135,6 +135,7 @@ async function main(): Promise<void> {
     console.log(
       `\nSegments: ${totals.segments} in ${totals.sessions} sessions; republished ${totals.republished}; dropped ${dropped}; unresolved ${totals.unresolved}.`,
     );
+    for (const line of totals.problems) console.log(`- ${line}`);
     console.log(totals.unresolved === 0 ? 'Every segment accounted for.' : `${totals.unresolved} segments NOT accounted for.`);
     if (totals.unresolved > 0) process.exitCode = 1;
   } finally {

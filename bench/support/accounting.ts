@@ -11,6 +11,8 @@ export interface SegmentAccount {
   dropped: Record<string, number>;
   /** ingest closed the segment -> the stitcher listed it (ledger times, ms), per republished segment */
   republishLagMs: number[];
+  /** One line per session that lost or left segments: which seqs, when ingest closed them, and how. */
+  problems: string[];
 }
 
 const settled = (e: Row) =>
@@ -22,7 +24,15 @@ const settled = (e: Row) =>
  * the last segments settle within seconds of the publishes' end).
  */
 export async function accountSegments(pipeline: Pipeline, streams: CreatedStream[], settleMs = 90_000): Promise<SegmentAccount> {
-  const account: SegmentAccount = { sessions: 0, segments: 0, republished: 0, unresolved: 0, dropped: {}, republishLagMs: [] };
+  const account: SegmentAccount = {
+    sessions: 0,
+    segments: 0,
+    republished: 0,
+    unresolved: 0,
+    dropped: {},
+    republishLagMs: [],
+    problems: [],
+  };
   const settleBy = Date.now() + settleMs;
   for (const stream of streams) {
     for (const session of await pipeline.sessions(stream)) {
@@ -34,6 +44,7 @@ export async function accountSegments(pipeline: Pipeline, streams: CreatedStream
         },
         { timeoutMs: Math.max(1000, settleBy - Date.now()), what: `session ${session.id} settled` },
       ).catch(async () => (await pipeline.timeline(session.id)) as Row[]);
+      const lost = new Map<string, Row[]>();
       for (const e of timeline) {
         account.segments++;
         const skip = Object.values(e.renditions).find((r) => r.state === 'dropped');
@@ -43,7 +54,17 @@ export async function accountSegments(pipeline: Pipeline, streams: CreatedStream
         } else if (e.state === 'dropped' || skip) {
           const reason = e.dropReason ?? skip?.dropReason ?? 'no reason';
           account.dropped[reason] = (account.dropped[reason] ?? 0) + 1;
-        } else account.unresolved++;
+          (lost.get(reason) ?? lost.set(reason, []).get(reason)!).push(e);
+        } else {
+          account.unresolved++;
+          (lost.get(`unresolved (${e.state})`) ?? lost.set(`unresolved (${e.state})`, []).get(`unresolved (${e.state})`)!).push(e);
+        }
+      }
+      for (const [how, rows] of lost) {
+        const at = (row: Row) => new Date(row.ingestedAt).toISOString().slice(11, 19);
+        account.problems.push(
+          `session ${session.id}: ${rows.length} ${how}, seqs ${rows[0].seq}-${rows[rows.length - 1].seq} (closed ${at(rows[0])}-${at(rows[rows.length - 1])} UTC)`,
+        );
       }
     }
   }

@@ -11,6 +11,7 @@ import { TestEnv } from '@lib/testing';
 import { DeferredDeletes } from '../src/republish/deferred-deletes.service';
 import { RepublishMetrics } from '../src/republish/republish.metrics';
 import { StreamPlaylists } from '../src/republish/stream-playlists';
+import { receivedBytes } from '../src/republish/received-segment';
 
 const run = promisify(execFile);
 const VERIFY_MS = 10_000;
@@ -89,7 +90,7 @@ describe('stitcher: playlists overwritten in the bucket are repaired; the master
     await playlists.load();
     await playlists.openSession(['source'], 2);
     // A real H.264 segment, so the variant is described and the master written.
-    await playlists.list(session.id, 0, new Map([['source', { bytes: await encodeSegment('320x180'), durationMs: 1000 }]]), now);
+    await playlists.list(session.id, 0, new Map([['source', receivedBytes(await encodeSegment('320x180'), 1000)]]), now);
   });
 
   afterAll(async () => {
@@ -124,7 +125,7 @@ describe('stitcher: playlists overwritten in the bucket are repaired; the master
   it('announces a new RESOLUTION in the master when the source changes size mid-session', async () => {
     expect(await text(master())).toContain('RESOLUTION=320x180');
     const bigger = await encodeSegment('640x360');
-    await playlists.list(session.id, 1, new Map([['source', { bytes: bigger, durationMs: 1000 }]]), Date.now());
+    await playlists.list(session.id, 1, new Map([['source', receivedBytes(bigger, 1000)]]), Date.now());
     const after = await text(master());
     expect(after).toContain('RESOLUTION=640x360');
     expect(after).not.toContain('RESOLUTION=320x180');

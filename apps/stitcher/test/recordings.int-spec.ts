@@ -46,6 +46,8 @@ describe('recordings, DVR and thumbnails', () => {
     // The live retention runs every second and takes ended sessions' objects after ~1 s.
     RETENTION_HOURS: 0.0003,
     STITCHER_RETENTION_CHECK_MS: 1000,
+    // One live thumbnail a second per stream (default 10 s), so the update is seen quickly.
+    STITCHER_THUMBNAIL_INTERVAL_SECONDS: 1,
   };
 
   const api = async (path: string, init: RequestInit = {}) => {
@@ -379,7 +381,7 @@ describe('recordings, DVR and thumbnails', () => {
     expect((await listed(plain.playbackId))!.segments).toHaveLength(4); // PLAYLIST_WINDOW_SEGMENTS of the test
   });
 
-  it('updates the live thumbnail as segments are listed', async () => {
+  it('updates the live thumbnail as segments are listed, at most once per interval', async () => {
     const stream = await fixture.createStream('thumbs', ladder);
     const publish = await fixture.startSession(stream);
     const thumbnail = async () => {
@@ -391,6 +393,8 @@ describe('recordings, DVR and thumbnails', () => {
     await waitFor(async () => Boolean((first = await thumbnail())), { timeoutMs: 20_000, what: 'the first thumbnail' });
     expect(first!.type).toBe('image/jpeg');
     expect(first!.bytes.subarray(0, 2).toString('hex')).toBe('ffd8');
+    // The next thumbnail is due one interval after the first run started: list the next segment after it.
+    await new Promise((r) => setTimeout(r, 1100));
     await fixture.publishSegment(publish, 1, segments[2]);
     await waitFor(async () => !(await thumbnail())!.bytes.equals(first!.bytes), { timeoutMs: 20_000, what: 'a newer thumbnail' });
   });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import http from 'node:http';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
@@ -106,6 +106,14 @@ interface FilesystemStore {
     metadata: Record<string, string>;
   }): Promise<{ size: number; md5: string }>;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
+  getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
+  copyObject(
+    srcBucket: string,
+    srcKey: string,
+    destBucket: string,
+    destKey: string,
+    replacementMetadata: Record<string, string> | null,
+  ): Promise<Record<string, string>>;
 }
 
 /** Writes a file under a temporary name, then renames it: readers see the old or the new file, never half. */
@@ -155,5 +163,22 @@ function makeWritesDurable(store: FilesystemStore): void {
     await store.putMetadata(object.bucket, object.key, object.metadata, digest);
     await rename(tmp, objectPath);
     return { size, md5: digest };
+  };
+  // CopyObject (the stitcher republishes stored renditions with it): s3rver copies the bytes
+  // in place, then the metadata; here they go to a temporary file, the metadata is in place,
+  // and the rename comes last, as for PutObject.
+  const copyInPlace = store.copyObject.bind(store);
+  store.copyObject = async (srcBucket, srcKey, destBucket, destKey, replacementMetadata) => {
+    const source = store.getResourcePath(srcBucket, srcKey, 'object');
+    const target = store.getResourcePath(destBucket, destKey, 'object');
+    if (source === target) return copyInPlace(srcBucket, srcKey, destBucket, destKey, replacementMetadata);
+    await mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
+    await copyFile(source, tmp);
+    const md5 = (await readFile(store.getResourcePath(srcBucket, srcKey, 'object.md5'), 'utf8').catch(() => undefined)) || undefined;
+    const metadata = replacementMetadata ?? (await store.getMetadata(srcBucket, srcKey));
+    await store.putMetadata(destBucket, destKey, metadata, md5);
+    await rename(tmp, target);
+    return store.getMetadata(destBucket, destKey);
   };
 }

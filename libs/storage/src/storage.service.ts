@@ -68,10 +68,20 @@ export class StorageService {
   }
 
   async getBuffer(key: string): Promise<Buffer> {
-    const stream = await this.getStream(key);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return collect(await this.getStream(key));
+  }
+
+  /** The first `length` bytes of an object (all of it when it is shorter). */
+  async getHead(key: string, length: number): Promise<Buffer> {
+    return collect(await this.getRange(key, 0, length));
+  }
+
+  /**
+   * CopyObject within the bucket: the store copies the bytes itself (content type and metadata
+   * kept), so an object already stored is republished without passing through this process.
+   */
+  async copy(sourceKey: string, key: string): Promise<void> {
+    await this.client.copyObject(this.bucket, key, `/${this.bucket}/${encodeURI(sourceKey)}`);
   }
 
   /** HeadObject: size and content type, or null when the object does not exist. */
@@ -106,4 +116,10 @@ export class StorageService {
     await this.remove(keys);
     return keys.length;
   }
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -32,6 +32,19 @@ describe('StorageService against the embedded S3 server', () => {
     expect((await storage.getBuffer(key)).equals(body)).toBe(true);
   });
 
+  it('reads the head of an object and copies it within the bucket (GetObject with Range, CopyObject)', async () => {
+    const body = Buffer.from(Array.from({ length: 188 * 400 }, (_, i) => (i * 7) % 251));
+    const source = objectKeys.transcodedSegment('session-c', '240p', 3);
+    await storage.put(source, body, CONTENT_TYPES.mpegts);
+    expect((await storage.getHead(source, 1000)).equals(body.subarray(0, 1000))).toBe(true);
+    expect((await storage.getHead(source, 10 * body.length)).equals(body)).toBe(true);
+    const copy = objectKeys.hlsSegment('pb2', '240p', 12);
+    await storage.copy(source, copy);
+    expect(await storage.stat(copy)).toEqual({ size: body.length, contentType: CONTENT_TYPES.mpegts });
+    expect((await storage.getBuffer(copy)).equals(body)).toBe(true);
+    await expect(storage.copy('segments/none/0.ts', objectKeys.hlsSegment('pb2', '240p', 13))).rejects.toThrow();
+  });
+
   it('accepts a stream body of known size', async () => {
     const key = objectKeys.hlsMedia('pb1', '240p');
     await storage.put(key, Readable.from([Buffer.from('#EXTM3U\n')]), CONTENT_TYPES.playlist, 8);

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig, stitcherConfig, type ConfigOf } from '@lib/config';
 import { segmentThumbnail } from '@lib/media';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
+import { segmentBytes } from '../republish/received-segment';
 import type { ListedSegment, StreamObserver } from '../republish/stream-observer';
 import type { StreamRef } from '../republish/stream-playlists';
 
@@ -28,9 +29,10 @@ export class LiveThumbnails implements StreamObserver {
   }
 
   listed(stream: StreamRef, listed: ListedSegment): void {
-    const smallest = [...listed.segments.values()].sort((a, b) => a.bytes.length - b.bytes.length)[0];
+    const smallest = [...listed.segments.values()].sort((a, b) => a.size - b.size)[0];
     if (!this.settings.thumbnails || !smallest || !this.schedule.start(stream.playbackId, Date.now())) return;
-    segmentThumbnail(smallest.bytes)
+    segmentBytes(this.storage, smallest)
+      .then((bytes) => segmentThumbnail(bytes))
       .then((jpeg) => this.storage.put(objectKeys.hlsThumbnail(stream.playbackId), jpeg, CONTENT_TYPES.jpeg))
       .then(() => (this.written += 1))
       .catch((err: Error) =>

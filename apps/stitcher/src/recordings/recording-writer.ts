@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { RecordingRepository, StreamRepository, type SessionEntity } from '@lib/database';
-import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
+import { StorageService, objectKeys } from '@lib/storage';
+import { storeSegment } from '../republish/received-segment';
 import type { ListedSegment, StreamObserver } from '../republish/stream-observer';
 import type { StreamRef } from '../republish/stream-playlists';
 import { RecordingFinalizer } from './recording-finalizer';
@@ -35,7 +36,7 @@ export class RecordingWriter implements StreamObserver {
     if (!recordingId) return;
     await Promise.all(
       [...listed.segments].map(([variant, s]) =>
-        this.storage.put(objectKeys.recordingSegment(recordingId, variant, listed.msn), s.bytes, CONTENT_TYPES.mpegts),
+        storeSegment(this.storage, s, objectKeys.recordingSegment(recordingId, variant, listed.msn)),
       ),
     );
   }

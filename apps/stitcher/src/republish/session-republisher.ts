@@ -2,14 +2,14 @@ import { Logger } from '@nestjs/common';
 import type { ConfigOf, stitcherConfig } from '@lib/config';
 import { SOURCE_RENDITION, type DropReason, type LedgerService, type RenditionSegmentRepository, type SessionEntity } from '@lib/database';
 import type { SegmentTranscodedEvent } from '@lib/queue';
-import type { StorageService } from '@lib/storage';
 import type { UpstreamFetchError } from '../upstream/bounded-fetch';
 import type { UpstreamClient, UpstreamSegment } from '../upstream/upstream.client';
 import { decide, type Availability, type LedgerFacts, type SkipWhy } from './frontier';
 import { renditionKeysFor } from './rendition-keys';
 import type { RepublishMetrics } from './republish.metrics';
 import type { SessionLifecycle } from './session-lifecycle';
-import type { ReceivedSegment, StreamPlaylists } from './stream-playlists';
+import type { StreamPlaylists } from './stream-playlists';
+import { ReceivedSegment, SegmentStorage, receivedBytes, receivedFromBucket } from './received-segment';
 import { repushPayload, type UploadRepush } from './upload-repush';
 
 /** The relay's own variant made from ingest's source segments. */
@@ -25,7 +25,7 @@ export interface SessionRepublisherDeps {
   renditions: Pick<RenditionSegmentRepository, 'lastResolvedSeq'>;
   upstream: Pick<UpstreamClient, 'renditionSegments' | 'segment'>;
   /** The source segments ingest stored. */
-  storage: Pick<StorageService, 'getBuffer'>;
+  storage: SegmentStorage;
   metrics: RepublishMetrics;
   /** Enqueues a seq that was uploaded but is not coming again. */
   repush: Pick<UploadRepush, 'enqueue' | 'heldByDeadWorker'>;
@@ -379,11 +379,15 @@ export class SessionRepublisher {
     const key = `${variant}:${seq}`;
     this.inflight.add(key);
     const started = Date.now();
-    const bytes = origin.from === 'upstream' ? this.ctx.upstream.segment(origin.uri) : this.ctx.storage.getBuffer(origin.key);
-    void bytes
-      .then((data) => {
+    // From a broadcaster: the whole segment. From the bucket: its size and head only (it is listed by a copy).
+    const received =
+      origin.from === 'upstream'
+        ? this.ctx.upstream.segment(origin.uri).then((data) => receivedBytes(data, row.durationMs))
+        : receivedFromBucket(this.ctx.storage, origin.key, row.durationMs);
+    void received
+      .then((segment) => {
         if (this.nextSeq !== undefined && seq < this.nextSeq) return; // resolved meanwhile
-        this.received.get(variant)!.set(seq, { bytes: data, durationMs: row.durationMs });
+        this.received.get(variant)!.set(seq, segment);
         this.failures.get(variant)!.delete(seq);
         this.ctx.metrics.fetchSeconds.observe({ rendition: variant }, (Date.now() - started) / 1000);
       })

@@ -1,5 +1,6 @@
 import type { SessionEntity } from '@lib/database';
-import type { ReceivedSegment, StreamRef } from './stream-playlists';
+import type { ReceivedSegment } from './received-segment';
+import type { StreamRef } from './stream-playlists';
 
 /** Nest token of the StreamObserver the republishing context hands to every stream. */
 export const STREAM_OBSERVER = 'stitcher:stream-observer';

@@ -2,8 +2,9 @@ import { Logger } from '@nestjs/common';
 import { createWindow, endWindow, parseMediaPlaylist, writeMasterPlaylist, writeMediaPlaylist, type PlaylistWindow } from '@lib/hls';
 import type { ConfigOf, stitcherConfig } from '@lib/config';
 import type { DropReason, ListedPosition, RenditionSegmentRepository } from '@lib/database';
-import { CONTENT_TYPES, objectKeys, type StorageService } from '@lib/storage';
+import { CONTENT_TYPES, objectKeys } from '@lib/storage';
 import type { DeferredDeletes } from './deferred-deletes.service';
+import { ReceivedSegment, SegmentStorage, segmentBytes, storeSegment } from './received-segment';
 import { LeaseLostError } from './lease-lost';
 import type { RepublishMetrics } from './republish.metrics';
 import type { StreamObserver } from './stream-observer';
@@ -13,17 +14,12 @@ import { appendListing, continuationFor, programDateTimeOf, rebuildWindow, type 
 /** Segments probed per variant and session before the variant is given up as indescribable. */
 const MAX_PROBE_ATTEMPTS = 3;
 
-export interface ReceivedSegment {
-  bytes: Buffer;
-  durationMs: number;
-}
-
 /** What a stream's playlists work with. */
 export interface StreamPlaylistsDeps {
   settings: Pick<ConfigOf<typeof stitcherConfig>, 'playlistWindowSegments' | 'unlistedDeleteMinMs'>;
   /** The persisted state of the playlists (msns, discontinuities, durations). */
   renditions: Pick<RenditionSegmentRepository, 'lastListed' | 'discontinuitiesBefore' | 'newestListed' | 'record'>;
-  storage: Pick<StorageService, 'put' | 'stat' | 'getBuffer'>;
+  storage: SegmentStorage;
   deletes: Pick<DeferredDeletes, 'schedule'>;
   metrics: RepublishMetrics;
   /** Recordings and thumbnails (stream-observer.ts). */
@@ -196,9 +192,7 @@ export class StreamPlaylists {
 
     const listed = { sessionId, seq, msn, segments };
     await Promise.all([
-      ...[...segments].map(([name, s]) =>
-        this.ctx.storage.put(objectKeys.hlsSegment(playbackId, name, msn), s.bytes, CONTENT_TYPES.mpegts),
-      ),
+      ...[...segments].map(([name, s]) => storeSegment(this.ctx.storage, s, objectKeys.hlsSegment(playbackId, name, msn))),
       this.ctx.observer?.storeListed?.(this.stream, listed),
     ]);
     await this.ctx.renditions.record(
@@ -207,7 +201,7 @@ export class StreamPlaylists {
         rendition: name,
         msn,
         durationMs: s.durationMs,
-        bytes: s.bytes.length,
+        bytes: s.size,
         objectKey: objectKeys.hlsSegment(playbackId, name, msn),
       })),
       [],
@@ -336,20 +330,20 @@ export class StreamPlaylists {
     await Promise.all(
       [...segments].map(async ([name, s]) => {
         const known = this.variantInfo.get(name);
-        if (known && stillDescribes(known, s.bytes)) {
-          known.bandwidth = raisedBandwidth(known.bandwidth, s.bytes.length, s.durationMs);
+        if (known && stillDescribes(known, s.head)) {
+          known.bandwidth = raisedBandwidth(known.bandwidth, s.size, s.durationMs);
           return;
         }
         if ((this.probeFailures.get(name) ?? 0) >= MAX_PROBE_ATTEMPTS) return;
         let problem: string;
         try {
-          const probed = await probeVariant(s.bytes);
+          const probed = await probeVariant(await segmentBytes(this.ctx.storage, s));
           if (probed) {
             // A changed variant starts its peak afresh: the old one measured another encoding.
             this.variantInfo.set(name, {
               ...probed,
-              bandwidth: raisedBandwidth(undefined, s.bytes.length, s.durationMs),
-              sps: spsFingerprint(s.bytes),
+              bandwidth: raisedBandwidth(undefined, s.size, s.durationMs),
+              sps: spsFingerprint(s.head),
             });
             if (known)
               this.logger.log(
