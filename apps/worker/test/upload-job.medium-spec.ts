@@ -152,6 +152,9 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     expect(row.uploadedAt! - row.ingestedAt).toBeLessThan(2 * SEGMENT_MS);
     expect(await worker.metric('worker_push_hedges_total', { outcome: 'won' })).toBe(wonBefore + 1);
     expect(await current(s.sessionId)).toBe(other.address);
+    // Late is not failed: the session alone leaves the broadcaster, which no one else avoids.
+    expect(await redis.zscore(keys().sessionBadBroadcasters(s.sessionId), first)).not.toBeNull();
+    expect(await redis.get(keys().broadcasterCooldown(first))).toBeNull();
     expect(byAddress(first).pushes(s.livepeerStreamId, 1)).toBe(1);
     expect(other.pushes(s.livepeerStreamId, 1)).toBe(1);
     // The next segment goes straight to the new broadcaster.

@@ -1,7 +1,7 @@
-import { MIN_HEDGE_DELAY_MS, RoundTripTracker, hedgeDelay } from './hedge-policy';
+import { HEDGE_BURST, HedgeBudget, MIN_HEDGE_DELAY_MS, RoundTripTracker, hedgeDelay } from './hedge-policy';
 
 describe('hedge policy', () => {
-  const settings = { roundTrips: 3, maxFraction: 0.25 };
+  const settings = { roundTrips: 3, maxFraction: 0.25, budgetPercent: 10 };
 
   it('hedges after a few usual round trips, within [minimum, fraction of the duration]', () => {
     expect(hedgeDelay(settings, 2000, 100)).toBe(300);
@@ -29,5 +29,21 @@ describe('hedge policy', () => {
     expect(tracker.usualOf('b')).toBe(300);
     for (let i = 0; i < 30; i++) tracker.observe('b', 1100);
     expect(tracker.usualOf('b')!).toBeGreaterThan(1090);
+  });
+
+  it('hedges at most its share of the pushes, with a burst saved up', () => {
+    const budget = new HedgeBudget(10);
+    let hedged = 0;
+    for (let i = 0; i < 100; i++) {
+      budget.pushStarted();
+      if (budget.take()) hedged++;
+    }
+    // The saved-up burst, then one in ten.
+    expect(hedged).toBe(HEDGE_BURST + Math.floor((100 - HEDGE_BURST) / 10));
+    const full = new HedgeBudget(100);
+    for (let i = 0; i < 20; i++) {
+      full.pushStarted();
+      expect(full.take()).toBe(true);
+    }
   });
 });

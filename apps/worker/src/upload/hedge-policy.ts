@@ -14,6 +14,37 @@ export interface HedgeSettings {
   roundTrips: number;
   /** ... but never later than this fraction of the segment's duration. */
   maxFraction: number;
+  /** Hedges as a percentage of pushes (HedgeBudget). */
+  budgetPercent: number;
+}
+
+/** Hedges the budget allows at once (a few sessions of one broadcaster that hangs). */
+export const HEDGE_BURST = 5;
+
+/**
+ * How many pushes may be hedged: `percent` of the pushes started, at most HEDGE_BURST saved up
+ * (a token bucket, full at start). A hedge doubles a segment's transcoding; when pushes are late
+ * because every session's segment closed at the same moment (publishers started together), the
+ * lateness is the load itself and hedging all of them would double it. A broadcaster that
+ * hangs is still left at once by the sessions the budget covers, and by the rest when their
+ * pushes fail (its read timeout) and the broadcaster is marked failing.
+ */
+export class HedgeBudget {
+  private tokens = HEDGE_BURST;
+
+  constructor(private readonly percent: number) {}
+
+  pushStarted(): void {
+    this.tokens = Math.min(HEDGE_BURST, this.tokens + this.percent / 100);
+  }
+
+  /** Whether a hedge may go now (and spends it). */
+  take(): boolean {
+    // (a tenth added ten times is 0.9999999999999999)
+    if (this.tokens < 1 - 1e-9) return false;
+    this.tokens -= 1;
+    return true;
+  }
 }
 
 /** Below this a late answer is only noise (event-loop delays, a busy machine). */

@@ -25,7 +25,7 @@ import {
   describeFailure,
   initialState,
 } from './delivery-decision';
-import { RoundTripTracker, hedgeDelay } from './hedge-policy';
+import { HedgeBudget, RoundTripTracker, hedgeDelay } from './hedge-policy';
 import { PhaseClock } from './phase-clock';
 import { type InFlightPush, firstSuccess, settledWithin } from './push-race';
 import { UploadClock } from './upload-clock';
@@ -87,6 +87,7 @@ export class UploadJobRunner {
   private readonly budget: TimeBudget;
   /** Each broadcaster's usual round trip, for the hedge delay. */
   private readonly roundTrips = new RoundTripTracker();
+  private readonly hedgeBudget: HedgeBudget;
 
   constructor(
     @InjectConfig(segmentsConfig) segments: ConfigOf<typeof segmentsConfig>,
@@ -102,6 +103,7 @@ export class UploadJobRunner {
     private readonly announcer: SegmentAnnouncer,
     private readonly fallback: FallbackDelivery,
   ) {
+    this.hedgeBudget = new HedgeBudget(config.hedge.budgetPercent);
     // With FALLBACK_TRANSCODE=local the broadcasters get the deadline less the local transcode's reserve.
     this.budget = fallback.budgetFor({
       uploadTimeoutFactor: segments.uploadTimeoutFactor,
@@ -270,6 +272,7 @@ export class UploadJobRunner {
     const body = run.current!.body!;
     run.current!.body = undefined;
     const push = this.startPush(run, run.current!.choice, body, step.timeoutMs);
+    this.hedgeBudget.pushStarted();
     const delay = hedgeDelay(this.config.hedge, run.segment.durationMs, this.roundTrips.usualOf(step.address));
     const outcome = await settledWithin(push.outcome, delay);
     if (outcome) return this.settle(run, push, outcome);
@@ -285,7 +288,14 @@ export class UploadJobRunner {
   private async hedge(run: Run, from: string): Promise<DeliveryEvent> {
     const first = run.inflight!;
     const { sessionId, seq } = run.segment;
-    await this.assignments.reportFailure(sessionId, from);
+    if (!this.hedgeBudget.take()) {
+      // Over the budget: this push is waited for where it is, and the session stays.
+      this.metrics.hedges.inc({ outcome: 'over-budget' });
+      return this.settle(run, first, await first.outcome);
+    }
+    // Late is not failed: the session moves, but the broadcaster is not cooled down for every
+    // session (a burst that made it late for one would move them all, and back again).
+    await this.assignments.reportFailure(sessionId, from, undefined, true);
     const prepared = this.startPreparing(run.segment, from);
     const [choice, source] = await Promise.all([prepared.choice.catch(() => null), prepared.source]);
     if (!choice || choice.address === from || !source.ok) {

@@ -84,7 +84,7 @@ export class WorkerMetrics {
     this.repushes = metrics.counter('worker_repushes_total', 'Repush jobs of the stitcher, by outcome.', ['outcome']);
     this.hedges = metrics.counter(
       'worker_push_hedges_total',
-      'Late pushes also sent to another broadcaster: won (the second answered first), lost (the first did), both-failed, nowhere (no other broadcaster).',
+      'Late pushes also sent to another broadcaster: won (the second answered first), lost (the first did), both-failed, nowhere (no other broadcaster), over-budget (not sent: WORKER_HEDGE_BUDGET_PERCENT spent).',
       ['outcome'],
     );
     this.active = metrics.gauge('worker_jobs_active', 'Upload jobs running in this process.');

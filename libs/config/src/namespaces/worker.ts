@@ -46,6 +46,11 @@ export const workerConfig = defineConfig(
       schema: positiveNumber(0.25, 1),
       description: "Latest hedge, as a fraction of the segment's duration (also the delay for a broadcaster with no round trip yet).",
     },
+    WORKER_HEDGE_BUDGET_PERCENT: {
+      schema: positiveNumber(10, 100),
+      description:
+        'Hedged pushes a worker may send, as a percentage of its pushes (with bursts of up to 5): a broadcaster that is slow for everyone at once (a burst of segments) is not sent every segment twice, and a network paying per transcode pays at most this much more.',
+    },
     BROADCASTER_COOLDOWN_MS: {
       schema: positiveInt(10_000),
       description: 'How long a failed broadcaster is avoided by every worker, for every session.',
@@ -90,7 +95,11 @@ export const workerConfig = defineConfig(
     multipart: env.WORKER_MULTIPART,
     allowedRenditionHosts: env.WORKER_ALLOWED_RENDITION_HOSTS,
     retryIntervalMs: env.WORKER_RETRY_INTERVAL_MS,
-    hedge: { roundTrips: env.WORKER_HEDGE_ROUND_TRIPS, maxFraction: env.WORKER_HEDGE_MAX_FRACTION },
+    hedge: {
+      roundTrips: env.WORKER_HEDGE_ROUND_TRIPS,
+      maxFraction: env.WORKER_HEDGE_MAX_FRACTION,
+      budgetPercent: env.WORKER_HEDGE_BUDGET_PERCENT,
+    },
     broadcasterCooldownMs: env.BROADCASTER_COOLDOWN_MS,
     sessionBanMs: env.BROADCASTER_SESSION_BAN_MS,
     broadcasterListTtlMs: env.BROADCASTER_LIST_TTL_MS,
