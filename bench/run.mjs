@@ -53,7 +53,7 @@ const BENCHES = [
     id: 'capacity',
     title: 'Capacity: concurrent streams on one machine (livepeer-local in passthrough mode)',
     script: 'bench/capacity.ts',
-    args: ['--streams', quick ? '10,20' : '50,100', '--seconds', quick ? '90' : '300'],
+    args: ['--streams', quick ? '10,20' : '50,100', '--seconds', quick ? '90' : '180'],
   },
   {
     id: 'scale-out',

@@ -15,6 +15,8 @@ export interface TestPatternOptions {
   audio?: boolean;
   /** Pace at real time (-re), as a live encoder would. */
   realtime?: boolean;
+  /** A video bitrate such as `520k` (capped, CBR-like); default: the preset's own rate control. */
+  videoBitrate?: string;
 }
 
 /** ffmpeg arguments for a synthetic test pattern (testsrc2 + sine), H.264 by default. */
@@ -27,6 +29,7 @@ export function testPatternArgs(o: TestPatternOptions): string[] {
   args.push('-c:v', codec, '-preset', 'ultrafast', '-threads', '1', '-pix_fmt', 'yuv420p');
   args.push('-g', String(Math.round(gopSeconds * fps)), '-keyint_min', String(Math.round(gopSeconds * fps)));
   args.push('-sc_threshold', '0');
+  if (o.videoBitrate) args.push('-b:v', o.videoBitrate, '-maxrate', o.videoBitrate, '-bufsize', o.videoBitrate);
   if (codec === 'libx264') args.push('-bf', '0', '-tune', 'zerolatency');
   if (audio) args.push('-c:a', 'aac', '-b:a', '64k');
   args.push('-f', o.format ?? (o.output.startsWith('rtmp') ? 'flv' : 'mpegts'), o.output);
