@@ -45,6 +45,7 @@ for (const [name, v] of [...Object.entries({ SECONDS, WARMUP_SECONDS, WORKERS })
 }
 const SEGMENT_SECONDS = 2;
 const LAG_P95_LIMIT_MS = 1000;
+const MAX_PROBLEM_LINES = 6;
 const RELAY_APPS = ['ingest', 'stitcher', 'worker'];
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
@@ -81,7 +82,7 @@ async function run(streams: number, file: string): Promise<RunFigures> {
     const ingestPid = pipeline.system.processes.get('ingest')?.pid;
     const idleIngestRssMb = ingestPid ? rssMb(processTree(ingestPid)) : NaN;
     const publishers = created.map((s, i) => replayPublisher(`pub-${i}`, file, `${pipeline.system.urls.rtmp}/${s.streamKey}`, SECONDS));
-    console.log(`[capacity] N=${streams}: ${streams} publishes started, steady state from ${WARMUP_SECONDS} s`);
+    console.error(`[capacity] N=${streams}: ${streams} publishes started, steady state from ${WARMUP_SECONDS} s`);
     await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
     const samplers = [...pipeline.system.processes].filter(([, p]) => p.pid).map(([name, p]) => [name, new TreeSampler(p.pid!)] as const);
     const publisherPids = publishers.map((p) => p.pid!).filter(Boolean);
@@ -96,7 +97,7 @@ async function run(streams: number, file: string): Promise<RunFigures> {
       loop.stitcher.push(await eventLoopP99Ms(pipeline.system.urls.stitcher));
     }, 10_000);
     const progress = setInterval(
-      () => console.log(`[capacity] N=${streams}: ${((Date.now() - startedAt) / 1000).toFixed(0)} s of steady state`),
+      () => console.error(`[capacity] N=${streams}: ${((Date.now() - startedAt) / 1000).toFixed(0)} s of steady state`),
       60_000,
     );
     await new Promise((r) => setTimeout(r, windowMs));
@@ -185,7 +186,12 @@ async function main(): Promise<void> {
       `| ${f.streams} | ${fmt(relayMs, 1)} | ${fmt(((r.ingest?.peakRssMb ?? NaN) - f.idleIngestRssMb) / f.streams, 1)} | ${fmt(f.loopP99Ms.ingest)} / ${fmt(f.loopP99Ms.stitcher)} |`,
     );
   }
-  for (const f of results) for (const line of f.account.problems) console.log(`- N=${f.streams}: ${line}`);
+  // The first sessions that lost segments, for the reader to look up (all of them can be hundreds of lines).
+  for (const f of results) {
+    for (const line of f.account.problems.slice(0, MAX_PROBLEM_LINES)) console.log(`- N=${f.streams}: ${line}`);
+    const more = f.account.problems.length - MAX_PROBLEM_LINES;
+    if (more > 0) console.log(`- N=${f.streams}: ... and ${more} more lines like these`);
+  }
   const held = results.filter(holds).map((f) => f.streams);
   console.log(
     `\nlargest N sustained (no segment dropped or unresolved, republish lag p95 under ${LAG_P95_LIMIT_MS} ms): ${held.length ? Math.max(...held) : 'none'} (of ${STREAM_COUNTS.join(', ')})`,
