@@ -1,3 +1,4 @@
+import { probeMedia } from '@lib/media';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { execFile } from 'node:child_process';
@@ -190,10 +191,14 @@ export async function encodePushSegments(dir: string, seconds: number): Promise<
     path.join(dir, '%d.ts'),
   ]);
   const entries = (await readFile(list, 'utf8')).trim().split('\n');
-  return entries.map((line) => {
-    const [name, start, end] = line.split(',');
-    return { file: path.join(dir, name), durationMs: Math.round((Number(end) - Number(start)) * 1000) };
-  });
+  // Each segment's duration as ingest measures a pushed one: its video's (the encoder's list
+  // also counts the first segment's AAC priming, 23 ms).
+  return Promise.all(
+    entries.map(async (line) => {
+      const file = path.join(dir, line.split(',')[0]);
+      return { file, durationMs: Math.round((await probeMedia(file)).video!.duration! * 1000) };
+    }),
+  );
 }
 
 export async function encodeHevcSegment(file: string): Promise<void> {
