@@ -1,5 +1,5 @@
 import { broadcasterStatus, pushCounts, setFaults, startRedisServerAgain, waitFor } from './support/faults';
-import { CreatedStream, Pipeline, PipelineOptions, checkOutcome } from './support/pipeline';
+import { CreatedStream, Pipeline, PipelineOptions, checkOutcome, describeLags } from './support/pipeline';
 
 /**
  * The fault matrix: each case publishes over RTMP, breaks one part of the system once
@@ -175,7 +175,7 @@ for (const fault of CASES)
         ).toBeGreaterThan(0);
       }
       console.log(
-        `[fault] ${fault.name}: ingested ${outcome.ingested}, republished ${outcome.republished}, drops ${JSON.stringify(outcome.drops)}, longest gap while live ${longestGap(outcome)} ms`,
+        `[fault] ${fault.name}: ingested ${outcome.ingested}, republished ${outcome.republished}, drops ${JSON.stringify(outcome.drops)}, longest gap while live ${longestGap(outcome)} ms; ${describeLags(outcome.lags)}`,
       );
     });
   });

@@ -39,6 +39,14 @@ export interface TimelineEntry {
   dropReason: string | null;
   dropDetail?: string | null;
   durationMs: number;
+  /** Epoch ms of each step (null until it happened); for failure messages that say where the time went. */
+  ingestedAt?: number;
+  queuedAt?: number | null;
+  uploadedAt?: number | null;
+  republishedAt?: number | null;
+  broadcasters?: string[];
+  attempts?: number;
+  roundTripMs?: number | null;
   renditions: Record<string, { state: string; msn: number | null; dropReason: string | null }>;
 }
 

@@ -35,6 +35,16 @@ export interface Outcome {
   renditions: string[];
   /** Intervals over 1.5 x target duration without a new segment while live. */
   stalls: ReturnType<SegmentCollector['watcher']['stalls']>;
+  /** Ingest -> republished (ms) of each republished seq, for the case's log line: how close the slowest came to being skipped. */
+  lags: Array<{ seq: number; ms: number }>;
+}
+
+/** The median and the slowest of `lags`, as a log line's part. */
+export function describeLags(lags: Outcome['lags']): string {
+  if (lags.length === 0) return 'no segment republished';
+  const sorted = [...lags].sort((a, b) => a.ms - b.ms);
+  const slowest = sorted[sorted.length - 1];
+  return `ingest -> republished p50 ${sorted[Math.floor(sorted.length / 2)].ms} ms, slowest ${slowest.ms} ms (seq ${slowest.seq})`;
 }
 
 /**
@@ -57,14 +67,20 @@ export async function checkOutcome(
   expect(watcher.masterText, 'master playlist').toBeDefined();
   expect(validateMasterPlaylist(watcher.masterText!), 'master playlist violations').toEqual([]);
   const stalls = watcher.stalls(limits.liveWindows);
-  if (limits.stallFree) expect(stalls, 'playlists without a new segment for over 1.5 x target duration').toEqual([]);
+  const sessions = await pipeline.sessions(stream);
+  const timelines = await Promise.all(sessions.map((session) => pipeline.timeline(session.id)));
+  if (limits.stallFree) {
+    const during = timelines.flatMap((timeline) => describeSeqs(timeline, seqsDuring(timeline, stalls)));
+    expect(stalls, `playlists without a new segment for over 1.5 x target duration\n${during.join('\n')}`).toEqual([]);
+  }
   const renditions = [...watcher.media.keys()].sort();
   expect(renditions).toEqual([...LADDER, 'source'].sort());
 
-  const outcome: Outcome = { ingested: 0, republished: 0, drops: [], renditions, stalls };
-  const sessions = await pipeline.sessions(stream);
-  for (const session of sessions) {
-    const timeline = await pipeline.timeline(session.id);
+  const outcome: Outcome = { ingested: 0, republished: 0, drops: [], renditions, stalls, lags: [] };
+  const around: string[] = [];
+  for (const [i, session] of sessions.entries()) {
+    const timeline = timelines[i];
+    around.push(...describeSeqs(timeline, dropNeighbourhoods(timeline)));
     for (const entry of timeline) {
       outcome.ingested++;
       const variantDrops = Object.values(entry.renditions).filter((r) => r.state === 'dropped');
@@ -77,16 +93,52 @@ export async function checkOutcome(
       expect(entry.state, `seq ${entry.seq} of session ${session.id}`).toBe('republished');
       expect(Object.keys(entry.renditions).sort()).toEqual(renditions);
       outcome.republished++;
+      if (entry.republishedAt && entry.ingestedAt) outcome.lags.push({ seq: entry.seq, ms: entry.republishedAt - entry.ingestedAt });
       await checkSegment(pipeline, collector, session.id, entry);
     }
   }
-  expect(outcome.drops.length, `drops: ${JSON.stringify(outcome.drops)}`).toBeLessThanOrEqual(limits.maxDrops);
+  expect(outcome.drops.length, `drops: ${JSON.stringify(outcome.drops)}\n${around.join('\n')}`).toBeLessThanOrEqual(limits.maxDrops);
   if (limits.republishedAfter) {
     const last = sessions[sessions.length - 1];
     const after = (await pipeline.timeline(last.id)).filter((e) => e.seq > limits.republishedAfter!.seq && e.state === 'republished');
     expect(after.length, 'segments republished after the fault').toBeGreaterThanOrEqual(limits.republishedAfter.atLeast);
   }
   return outcome;
+}
+
+/** Each dropped seq with its neighbours. */
+function dropNeighbourhoods(timeline: TimelineEntry[]): number[] {
+  const isDropped = (e: TimelineEntry) => e.state === 'dropped' || Object.values(e.renditions).some((r) => r.state === 'dropped');
+  return timeline.filter(isDropped).flatMap((e) => [e.seq - 1, e.seq, e.seq + 1]);
+}
+
+/** The seqs ingested from a target duration before a stall to its end: the ones that were late, and why. */
+function seqsDuring(timeline: TimelineEntry[], stalls: Outcome['stalls']): number[] {
+  return timeline
+    .filter((e) => e.ingestedAt && stalls.some((stall) => e.ingestedAt! >= stall.from - e.durationMs && e.ingestedAt! <= stall.to))
+    .map((e) => e.seq);
+}
+
+/**
+ * One line per seq with its steps' times relative to its ingest: a failure message that says
+ * where the time went (a slow transcode, a late queue, a hedge, a repush).
+ */
+function describeSeqs(timeline: TimelineEntry[], seqs: number[]): string[] {
+  const bySeq = new Map(timeline.map((entry) => [entry.seq, entry]));
+  const after = (at: number | null | undefined, from: number | undefined) => (at && from ? `+${at - from}` : '-');
+  return [...new Set(seqs)]
+    .sort((a, b) => a - b)
+    .flatMap((seq) => {
+      const e = bySeq.get(seq);
+      if (!e) return [];
+      const variants = Object.entries(e.renditions).map(([name, r]) => `${name}:${r.state}${r.dropReason ? `(${r.dropReason})` : ''}`);
+      return [
+        `  seq ${seq} ${e.state} (ingested at ${e.ingestedAt ?? '-'} epoch ms): ` +
+          `queued ${after(e.queuedAt, e.ingestedAt)} uploaded ${after(e.uploadedAt, e.ingestedAt)} ` +
+          `republished ${after(e.republishedAt, e.ingestedAt)} ms, round trip ${e.roundTripMs ?? '-'} ms, ` +
+          `attempts ${e.attempts ?? '-'} via ${(e.broadcasters ?? []).join(',') || '-'}; ${variants.join(' ')}`,
+      ];
+    });
 }
 
 async function checkSegment(pipeline: Pipeline, collector: SegmentCollector, sessionId: string, entry: TimelineEntry) {
