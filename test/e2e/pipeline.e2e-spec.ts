@@ -1,5 +1,6 @@
 import { parseMediaPlaylist } from '@lib/hls';
-import { playWithHlsJs, waitFor } from '@lib/testing';
+import type { Browser } from 'playwright-core';
+import { launchChromium, playWithHlsJs, waitFor } from '@lib/testing';
 import { CreatedStream, Pipeline, SegmentCollector, checkOutcome, describeLags } from './support/pipeline';
 
 /**
@@ -14,8 +15,13 @@ describe('live pipeline, real transcoding', () => {
   let played = 0;
   const live = { from: 0, to: 0 };
 
+  let browser: Browser | undefined;
+
   beforeAll(async () => {
     pipeline = await Pipeline.start({ name: 'e2e-base', transcodeMode: 'ffmpeg' });
+    // Launched before going live: the launch is a burst of work on the two cores that real
+    // transcoding shares, and a viewer's browser does not run on the relay's machine.
+    browser = await launchChromium();
     stream = await pipeline.createStream('e2e base');
     collector = pipeline.watch(stream);
     live.from = Date.now();
@@ -30,12 +36,16 @@ describe('live pipeline, real transcoding', () => {
       `${pipeline.stitcher}/hls/${stream.playbackId}/index.m3u8`,
       10,
       60_000,
+      browser,
     );
     await publisher.exited;
     live.to = Date.now();
     await collector.untilEnded();
   });
-  afterAll(() => pipeline?.stop());
+  afterAll(async () => {
+    await browser?.close();
+    await pipeline?.stop();
+  });
 
   it('plays in hls.js while live', () => {
     expect(played).toBeGreaterThan(10);

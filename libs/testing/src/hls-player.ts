@@ -1,3 +1,4 @@
+import type { Browser } from 'playwright-core';
 import { hlsJsScriptPath, launchChromium } from './browser';
 
 /**
@@ -7,10 +8,21 @@ import { hlsJsScriptPath, launchChromium } from './browser';
  * `minSeconds`. The page's CSP is bypassed: hls.js is injected as a script, which the stitcher's
  * pages forbid (as they should; the dashboard loads its scripts from files).
  */
-export async function playWithHlsJs(pageUrl: string, playlistUrl: string, minSeconds: number, timeoutMs = 60_000): Promise<number> {
-  const browser = await launchChromium();
+export async function playWithHlsJs(
+  pageUrl: string,
+  playlistUrl: string,
+  minSeconds: number,
+  timeoutMs = 60_000,
+  /**
+   * A browser launched beforehand, left open: a test measuring a live stream launches it before
+   * going live, so the launch's burst of CPU and disk (several processes on two cores) does not
+   * land on the segments being transcoded when playback starts.
+   */
+  launched?: Browser,
+): Promise<number> {
+  const browser = launched ?? (await launchChromium());
+  const page = await browser.newPage({ bypassCSP: true });
   try {
-    const page = await browser.newPage({ bypassCSP: true });
     await page.goto(pageUrl);
     await page.addScriptTag({ path: hlsJsScriptPath() });
     await page.evaluate((src) => {
@@ -39,7 +51,7 @@ export async function playWithHlsJs(pageUrl: string, playlistUrl: string, minSec
         throw new Error(`hls.js did not play past ${minSeconds} s: ${JSON.stringify(state)}`);
       });
   } finally {
-    await browser.close();
+    await (launched ? page.close() : browser.close());
   }
 }
 
