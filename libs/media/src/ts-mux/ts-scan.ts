@@ -1,5 +1,6 @@
 import { TIMESTAMP_MODULO, TS_CLOCK_HZ, readTimestamp } from './pes';
-import { TS_PACKET_SIZE, TS_SYNC_BYTE } from './ts-packets';
+import { TS_PACKET_SIZE } from './ts-packets';
+import { TsStructureError, firstSpsUnit, walkProgram } from './ts-program';
 
 /**
  * What a pushed MPEG-TS segment says of itself, read in process (no ffprobe): its streams,
@@ -43,14 +44,9 @@ const AUDIO_STREAM_TYPES = new Set([0x03, 0x04, 0x0f, 0x11, 0x81, 0x87]);
 const STREAM_TYPE_H264 = 0x1b;
 const STREAM_TYPE_ADTS = 0x0f;
 const NAL_IDR = 5;
-const NAL_SPS = 7;
+const NAL_NON_IDR_SLICE = 1;
 const ADTS_SAMPLE_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
 const AAC_SAMPLES_PER_FRAME = 1024;
-
-interface Elementary {
-  pid: number;
-  streamType: number;
-}
 
 /** One reassembled PES: its timestamp (90 kHz, unwrapped later) and whether a random access point starts it. */
 interface Pes {
@@ -62,8 +58,6 @@ interface Pes {
 /** Scans a transport stream; throws TsScanError with a reason a pusher can act on. */
 export function scanTransportSegment(ts: Buffer): TsScan {
   if (ts.length < TS_PACKET_SIZE) throw new TsScanError(`${ts.length} bytes is less than one 188-byte transport packet`);
-  let pmtPid: number | undefined;
-  let program: Elementary[] | undefined;
   const open = new Map<number, { randomAccess: boolean; parts: Buffer[] }>();
   const done = new Map<number, Pes[]>();
   const finish = (pid: number) => {
@@ -73,27 +67,19 @@ export function scanTransportSegment(ts: Buffer): TsScan {
     const pes = parsePes(Buffer.concat(unit.parts), unit.randomAccess);
     if (pes) (done.get(pid) ?? done.set(pid, []).get(pid)!).push(pes);
   };
-  // A trailing partial packet is ignored, as demuxers do; lost sync inside the segment is not.
-  for (let at = 0; at + TS_PACKET_SIZE <= ts.length; at += TS_PACKET_SIZE) {
-    if (ts[at] !== TS_SYNC_BYTE) throw new TsScanError(`not MPEG-TS: no sync byte at byte ${at}`);
-    const pid = ((ts[at + 1] & 0x1f) << 8) | ts[at + 2];
-    const unitStart = (ts[at + 1] & 0x40) !== 0;
-    const control = (ts[at + 3] >> 4) & 0x03;
-    const adaptation = control & 0x02 ? ts[at + 4] + 1 : 0;
-    if (4 + adaptation > TS_PACKET_SIZE) throw new TsScanError(`packet at byte ${at} has an adaptation field past its end`);
-    if (!(control & 0x01)) continue;
-    const payload = ts.subarray(at + 4 + adaptation, at + TS_PACKET_SIZE);
-    if (pid === 0 && unitStart && pmtPid === undefined) {
-      pmtPid = programMapPid(section(payload));
-    } else if (pid === pmtPid && unitStart && program === undefined) {
-      program = elementaryStreams(section(payload));
-    } else if (program?.some((e) => e.pid === pid)) {
+  let found: ReturnType<typeof walkProgram>;
+  try {
+    // A trailing partial packet is ignored, as demuxers do; lost sync inside the segment is not.
+    found = walkProgram(ts, ({ pid, unitStart, randomAccess, payload }) => {
       if (unitStart) {
         finish(pid);
-        open.set(pid, { randomAccess: adaptation > 1 && (ts[at + 5] & 0x40) !== 0, parts: [payload] });
+        open.set(pid, { randomAccess, parts: [payload] });
       } else open.get(pid)?.parts.push(payload);
-    }
+    });
+  } catch (err) {
+    throw err instanceof TsStructureError ? new TsScanError(err.message) : err;
   }
+  const { pmtPid, streams: program } = found;
   if (pmtPid === undefined) throw new TsScanError('not MPEG-TS: no program association table');
   if (!program) throw new TsScanError('not MPEG-TS: no program map table');
   for (const pid of [...open.keys()]) finish(pid);
@@ -110,9 +96,8 @@ export function scanTransportSegment(ts: Buffer): TsScan {
     const h264 = videoStream.streamType === STREAM_TYPE_H264;
     const keyframes: number[] = [];
     for (const unit of units) {
-      const nal = h264 ? nalTypes(unit.payload) : undefined;
-      if (nal?.sps && !result.sps) result.sps = nal.sps;
-      if (nal ? nal.idr : unit.randomAccess) keyframes.push(unit.pts / TS_CLOCK_HZ);
+      if (h264 && !result.sps) result.sps = firstSpsUnit(unit.payload, true);
+      if (h264 ? isIdr(unit.payload) : unit.randomAccess) keyframes.push(unit.pts / TS_CLOCK_HZ);
     }
     const pts = units.map((u) => u.pts).sort((a, b) => a - b);
     result.video = {
@@ -138,31 +123,6 @@ export function scanTransportSegment(ts: Buffer): TsScan {
     durationSeconds: main.durationSeconds,
     signature: [program.map((e) => e.streamType.toString(16)).join(','), result.sps?.toString('hex') ?? '', audioConfig].join('|'),
   };
-}
-
-/** The section after the pointer field (13818-1 2.4.4.2). */
-function section(payload: Buffer): Buffer {
-  return payload.subarray(1 + (payload[0] ?? 0));
-}
-
-function programMapPid(pat: Buffer): number | undefined {
-  const length = ((pat[1] & 0x0f) << 8) | pat[2];
-  // Programs from byte 8 to the CRC; program number 0 is the network PID, not a program.
-  for (let i = 8; i + 4 <= Math.min(pat.length, 3 + length - 4); i += 4) {
-    if (((pat[i] << 8) | pat[i + 1]) !== 0) return ((pat[i + 2] & 0x1f) << 8) | pat[i + 3];
-  }
-  return undefined;
-}
-
-function elementaryStreams(pmt: Buffer): Elementary[] {
-  const length = ((pmt[1] & 0x0f) << 8) | pmt[2];
-  const end = Math.min(pmt.length, 3 + length - 4);
-  const streams: Elementary[] = [];
-  for (let i = 12 + (((pmt[10] & 0x0f) << 8) | pmt[11]); i + 5 <= end;) {
-    streams.push({ streamType: pmt[i], pid: ((pmt[i + 1] & 0x1f) << 8) | pmt[i + 2] });
-    i += 5 + (((pmt[i + 3] & 0x0f) << 8) | pmt[i + 4]);
-  }
-  return streams;
 }
 
 /** The PES's PTS and elementary stream bytes; undefined for a unit without a PTS (nothing to time). */
@@ -198,30 +158,17 @@ function timing(sortedPts: number[], lastUnitTicks: number): TsStreamTiming {
   return { startSeconds: first / TS_CLOCK_HZ, durationSeconds: (last - first + lastUnitTicks) / TS_CLOCK_HZ };
 }
 
-/** The NAL unit types of one H.264 access unit (Annex B), up to its first slice. */
-function nalTypes(au: Buffer): { idr: boolean; sps?: Buffer } {
-  let sps: Buffer | undefined;
-  for (let at = au.indexOf(START_CODE); at !== -1;) {
-    const header = at + 3;
-    if (header >= au.length) break;
-    const type = au[header] & 0x1f;
-    const next = au.indexOf(START_CODE, header);
-    if (type === NAL_SPS && !sps) sps = stripTrailingZero(au.subarray(header, next === -1 ? au.length : next));
-    if (type === NAL_IDR) return { idr: true, sps };
-    if (type === 1) return { idr: false, sps };
-    at = next;
+/** Whether an H.264 access unit (Annex B) is an IDR picture: its first slice NAL unit says so. */
+function isIdr(au: Buffer): boolean {
+  for (let at = au.indexOf(START_CODE); at !== -1 && at + 3 < au.length; at = au.indexOf(START_CODE, at + 3)) {
+    const type = au[at + 3] & 0x1f;
+    if (type === NAL_IDR) return true;
+    if (type === NAL_NON_IDR_SLICE) return false;
   }
-  return { idr: false, sps };
+  return false;
 }
 
 const START_CODE = Buffer.from([0, 0, 1]);
-
-/** A four-byte start code leaves its first zero at the end of the previous unit. */
-function stripTrailingZero(nal: Buffer): Buffer {
-  let end = nal.length;
-  while (end > 0 && nal[end - 1] === 0) end--;
-  return nal.subarray(0, end);
-}
 
 /** ADTS frames in one audio PES, the sample rate, and the configuration bytes (profile, rate, channels). */
 function adtsFrames(payload: Buffer): { frames: number; sampleRate: number; config: string } | undefined {
