@@ -30,6 +30,8 @@ describe('stitcher against a malformed or hostile upstream', () => {
   /** seq -> where the ok playlist says it is ('foreign' for a host that is not a broadcaster). */
   const listedSeqs = new Map<number, 'broadcaster' | 'foreign'>();
   const openResponses = new Set<http.ServerResponse>();
+  /** Seqs whose segment the broadcaster answers with an error page (200, video/mp2t) instead of MPEG-TS. */
+  const garbageSegments = new Set<number>();
 
   function playlist(entries: [number, string][]): string {
     const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-MEDIA-SEQUENCE:${entries[0]?.[0] ?? 0}`, '#EXT-X-TARGETDURATION:2'];
@@ -55,6 +57,8 @@ describe('stitcher against a malformed or hostile upstream', () => {
       return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify([{ address: upstreamUrl }]));
     if (req.method === 'DELETE' && url.startsWith('/api/stream/')) return res.writeHead(204).end();
     const segment = /^\/stream\/fake\/low\/(\d+)\.ts$/.exec(url);
+    if (segment && garbageSegments.has(Number(segment[1])))
+      return res.writeHead(200, { 'Content-Type': 'video/mp2t' }).end('<html><body>upstream timed out</body></html>\n'.repeat(20));
     if (segment) return res.writeHead(200, { 'Content-Type': 'video/mp2t' }).end(segments[Number(segment[1]) % segments.length].bytes);
     if (url !== '/stream/fake/low.m3u8') return res.writeHead(404).end();
     switch (mode) {
@@ -177,6 +181,31 @@ describe('stitcher against a malformed or hostile upstream', () => {
     expect(metrics).toMatch(/stitcher_upstream_errors_total\{[^}]*kind="playlist"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/stitcher_segments_gap_total\{[^}]*reason="fetch-failed"[^}]*\} 1/);
     expect(watcher.errors).toEqual([]);
+    expect(watcher.violations()).toEqual([]);
+  });
+
+  it('never lists a segment that is not MPEG-TS: it is a failed download, then a gap once a later one is ready', async () => {
+    const segmentErrors = async () =>
+      Number(
+        /stitcher_upstream_errors_total\{[^}]*kind="segment"[^}]*\} (\d+)/.exec(
+          await (await fetch(`${stitcher.url}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    const errorsBefore = await segmentErrors();
+    garbageSegments.add(5);
+    for (const seq of [5, 6]) {
+      await fixture.publishSegment(publish, seq, segments[seq % segments.length], { push: false, confirmed: true });
+      listedSeqs.set(seq, 'broadcaster');
+    }
+    await waitFor(() => listed(6), { timeoutMs: 20_000, what: 'seq 6 listed after the garbage seq 5' });
+    const rows = await fixture.renditionRows.find({ where: { sessionId: publish.session.id, seq: 5 } });
+    expect(rows.map((r) => [r.rendition, r.state, r.dropReason]).sort()).toEqual([
+      ['low', 'dropped', 'fetch-failed'],
+      ['source', 'republished', null],
+    ]);
+    expect(watcher.media.get('low')!.gaps.has(5)).toBe(true);
+    expect(watcher.media.get('low')!.gaps.has(6)).toBe(false);
+    expect(await segmentErrors()).toBeGreaterThan(errorsBefore);
     expect(watcher.violations()).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { LivepeerApiClient } from '@lib/livepeer';
 import { MetricsService } from '@lib/observability';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
 import { parseMediaPlaylist, writeMediaPlaylist } from '@lib/hls';
+import { TsMuxer } from '@lib/media';
 import {
   SEGMENT_UPLOAD_QUEUE,
   UPLOAD_SEGMENT_JOB,
@@ -41,12 +42,13 @@ const DEADLINE_FACTOR = 6;
 const END_GRACE_MS = 5000;
 const RENDITIONS = ['low', 'high'];
 
-/** Enough of MPEG-TS (sync bytes on packet boundaries) for the stitcher to accept a body as a segment. */
+/**
+ * Enough of MPEG-TS for the stitcher to accept a body as a segment (a PAT and a PMT, then
+ * packets on the video PID), with `tag` readable in it to tell segments apart.
+ */
 function tsBytes(tag: string): Buffer {
-  const bytes = Buffer.alloc(188 * 8, 0xff);
-  for (let i = 0; i < bytes.length; i += 188) bytes[i] = 0x47;
-  bytes.write(tag, 4);
-  return bytes;
+  const muxer = new TsMuxer({ video: 'h264' });
+  return Buffer.concat([muxer.tables(), muxer.video(Buffer.concat([Buffer.from([0, 0, 0, 1, 0x09, 0xf0]), Buffer.from(tag)]), 0, 0, true)]);
 }
 
 /** The upstream playlists of one Livepeer stream id per rendition: which seqs each lists, and what was downloaded. */

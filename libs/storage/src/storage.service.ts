@@ -71,9 +71,23 @@ export class StorageService {
     return collect(await this.getStream(key));
   }
 
-  /** The first `length` bytes of an object (all of it when it is shorter). */
-  async getHead(key: string, length: number): Promise<Buffer> {
-    return collect(await this.getRange(key, 0, length));
+  /**
+   * The first `length` bytes of an object (all of it when it is shorter) and the object's whole
+   * size, in one ranged GET: the size is the total of the answer's Content-Range (a store that
+   * answers the whole object instead says it in Content-Length). Null when there is no such object.
+   */
+  async getHead(key: string, length: number): Promise<{ head: Buffer; size: number } | null> {
+    let answer: Readable & { headers?: Record<string, string | string[] | undefined> };
+    try {
+      answer = await this.getRange(key, 0, length);
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+    const head = await collect(answer);
+    const total = /\/(\d+)$/.exec(String(answer.headers?.['content-range'] ?? ''))?.[1];
+    const size = total !== undefined ? Number(total) : Number(answer.headers?.['content-length'] ?? head.length);
+    return { head, size };
   }
 
   /**
@@ -90,7 +104,7 @@ export class StorageService {
       const stat = await this.client.statObject(this.bucket, key);
       return { size: stat.size, contentType: stat.metaData?.['content-type'] };
     } catch (err) {
-      if ((err as { code?: string }).code === 'NotFound' || (err as { code?: string }).code === 'NoSuchKey') return null;
+      if (isMissing(err)) return null;
       throw err;
     }
   }
@@ -122,4 +136,10 @@ async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** The store's answer for an object that is not there (HEAD says NotFound, GET NoSuchKey). */
+function isMissing(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'NotFound' || code === 'NoSuchKey';
 }

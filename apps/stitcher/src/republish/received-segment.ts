@@ -1,3 +1,4 @@
+import { transportStreamProblem } from '@lib/media';
 import { CONTENT_TYPES, type StorageService } from '@lib/storage';
 
 /**
@@ -28,15 +29,27 @@ export interface ReceivedSegment {
 
 export type SegmentStorage = Pick<StorageService, 'put' | 'copy' | 'stat' | 'getHead' | 'getBuffer'>;
 
-export function receivedBytes(bytes: Buffer, durationMs: number): ReceivedSegment {
-  return { durationMs, size: bytes.length, head: bytes.subarray(0, SEGMENT_HEAD_BYTES), bytes };
+/**
+ * A segment that is not MPEG-TS is never listed: a broadcaster (or whoever answers in its
+ * name) sending garbage gets a failed download, retried until the deadline and then a gap.
+ */
+export class UnusableSegmentError extends Error {}
+
+function checked(segment: ReceivedSegment, from: string): ReceivedSegment {
+  const problem = transportStreamProblem(segment.head);
+  if (problem) throw new UnusableSegmentError(`${from} is not a usable MPEG-TS segment: ${problem}`);
+  return segment;
 }
 
-/** Size and head of a stored segment (two small requests instead of the whole object). */
+export function receivedBytes(bytes: Buffer, durationMs: number, from = 'the downloaded segment'): ReceivedSegment {
+  return checked({ durationMs, size: bytes.length, head: bytes.subarray(0, SEGMENT_HEAD_BYTES), bytes }, from);
+}
+
+/** Size and head of a stored segment (one ranged GET instead of the whole object). */
 export async function receivedFromBucket(storage: SegmentStorage, key: string, durationMs: number): Promise<ReceivedSegment> {
-  const [stat, head] = await Promise.all([storage.stat(key), storage.getHead(key, SEGMENT_HEAD_BYTES)]);
-  if (!stat) throw new Error(`${key} is not in the bucket`);
-  return { durationMs, size: stat.size, head, key };
+  const stored = await storage.getHead(key, SEGMENT_HEAD_BYTES);
+  if (!stored) throw new Error(`${key} is not in the bucket`);
+  return checked({ durationMs, size: stored.size, head: stored.head, key }, key);
 }
 
 /** The whole segment: in hand, or read from the bucket (a variant probed anew, a thumbnail). */

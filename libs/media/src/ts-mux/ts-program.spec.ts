@@ -1,5 +1,5 @@
 import { TsMuxer } from './ts-muxer';
-import { TsStructureError, firstSpsUnit, walkPackets, walkProgram } from './ts-program';
+import { TsStructureError, firstSpsUnit, transportStreamProblem, walkPackets, walkProgram } from './ts-program';
 
 const SPS = [0x67, 0x42, 0xc0, 0x1e, 0xda, 0x02, 0x80];
 
@@ -31,6 +31,17 @@ describe('reading a transport stream program', () => {
     );
     expect(found.pmtPid).toBeDefined();
     expect(seen).toEqual([0x1b]);
+  });
+
+  it('says why bytes are not the start of a usable segment, and nothing for a real one', () => {
+    const muxer = new TsMuxer({ video: 'h264' });
+    const real = Buffer.concat([muxer.tables(), muxer.video(Buffer.from([0, 0, 0, 1, 0x65, 0x88]), 0, 0, true)]);
+    expect(transportStreamProblem(real)).toBeUndefined();
+    expect(transportStreamProblem(real.subarray(0, 1000))).toBeUndefined(); // a head read cut mid-packet
+    expect(transportStreamProblem(Buffer.alloc(0))).toBe('empty');
+    expect(transportStreamProblem(Buffer.from('<html>bad gateway</html>'.repeat(10)))).toBe('not MPEG-TS: no sync byte at byte 0');
+    expect(transportStreamProblem(real.subarray(0, 100))).toBe('100 bytes is less than one 188-byte transport packet');
+    expect(transportStreamProblem(real.subarray(188))).toBe('not MPEG-TS: no program association table');
   });
 
   it('ignores a trailing partial packet and refuses lost sync with its offset', () => {

@@ -132,3 +132,29 @@ export function firstSpsUnit(es: Buffer, complete: boolean): Buffer | undefined 
   }
   return undefined;
 }
+
+/**
+ * Why bytes are not the start of an MPEG-TS segment a player can use (undefined when they
+ * are): nothing at all, no sync byte, no PAT, no PMT, or a program without any stream. Reads
+ * no further than the PMT, so a segment's head is enough.
+ */
+export function transportStreamProblem(head: Buffer): string | undefined {
+  if (head.length === 0) return 'empty';
+  let streams: ElementaryStream[] | undefined;
+  let pmtPid: number | undefined;
+  try {
+    ({ pmtPid, streams } = walkProgram(
+      head,
+      () => true,
+      () => true,
+    ));
+  } catch (err) {
+    if (err instanceof TsStructureError) return err.message;
+    throw err;
+  }
+  if (head.length < TS_PACKET_SIZE) return `${head.length} bytes is less than one 188-byte transport packet`;
+  if (pmtPid === undefined) return 'not MPEG-TS: no program association table';
+  if (!streams) return 'not MPEG-TS: no program map table';
+  if (streams.length === 0) return 'its program has no stream';
+  return undefined;
+}
