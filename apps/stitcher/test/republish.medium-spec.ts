@@ -9,7 +9,6 @@ import { LivepeerApiClient } from '@lib/livepeer';
 import { MetricsService } from '@lib/observability';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
 import { parseMediaPlaylist, writeMediaPlaylist } from '@lib/hls';
-import { TsMuxer } from '@lib/media';
 import {
   SEGMENT_UPLOAD_QUEUE,
   UPLOAD_SEGMENT_JOB,
@@ -19,7 +18,7 @@ import {
   type SegmentTranscodedEvent,
   type UploadSegmentPayload,
 } from '@lib/queue';
-import { PlaylistHistoryValidator, TEST_REDIS_URL, TestEnv } from '@lib/testing';
+import { PlaylistHistoryValidator, TEST_REDIS_URL, TestEnv, taggedSegment } from '@lib/testing';
 import { DeferredDeletes } from '../src/republish/deferred-deletes.service';
 import { RepublishMetrics } from '../src/republish/republish.metrics';
 import { segmentTranscodedHandler } from '../src/republish/segment-transcoded-handler';
@@ -41,15 +40,6 @@ const POLL_MS = 200;
 const DEADLINE_FACTOR = 6;
 const END_GRACE_MS = 5000;
 const RENDITIONS = ['low', 'high'];
-
-/**
- * Enough of MPEG-TS for the stitcher to accept a body as a segment (a PAT and a PMT, then
- * packets on the video PID), with `tag` readable in it to tell segments apart.
- */
-function tsBytes(tag: string): Buffer {
-  const muxer = new TsMuxer({ video: 'h264' });
-  return Buffer.concat([muxer.tables(), muxer.video(Buffer.concat([Buffer.from([0, 0, 0, 1, 0x09, 0xf0]), Buffer.from(tag)]), 0, 0, true)]);
-}
 
 /** The upstream playlists of one Livepeer stream id per rendition: which seqs each lists, and what was downloaded. */
 class Upstream {
@@ -73,7 +63,7 @@ class Upstream {
       }
       if (segment) {
         this.downloads.push(req.url!);
-        return void res.writeHead(200, { 'content-type': CONTENT_TYPES.mpegts }).end(tsBytes(req.url!));
+        return void res.writeHead(200, { 'content-type': CONTENT_TYPES.mpegts }).end(taggedSegment(req.url!));
       }
       res.writeHead(404).end();
     });
@@ -272,7 +262,7 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
   /** What ingest and the worker do for one segment: the source object and its ledger row, delivered. */
   async function ingest(session: SessionEntity, seq: number, options: { deliver?: boolean } = {}): Promise<void> {
     const objectKey = objectKeys.sourceSegment(session.id, seq);
-    await storage.put(objectKey, tsBytes(`source ${seq}`), CONTENT_TYPES.mpegts);
+    await storage.put(objectKey, taggedSegment(`source ${seq}`), CONTENT_TYPES.mpegts);
     await repos.ledger.recordIngested({
       sessionId: session.id,
       streamId: session.streamId,
@@ -304,7 +294,7 @@ describe.each(['postgres', 'sqlite'] as const)('stitcher republishing in process
       keys = {};
       for (const name of renditions) {
         keys[name] = objectKeys.transcodedSegment(session.id, name, seq);
-        await storage.put(keys[name], tsBytes(`${name} ${seq} from the push answer`), CONTENT_TYPES.mpegts);
+        await storage.put(keys[name], taggedSegment(`${name} ${seq} from the push answer`), CONTENT_TYPES.mpegts);
       }
     }
     await repos.ledger.markUploaded(session.id, seq, { uploadMs: 1, roundTripMs: 1, renditions: keys });

@@ -7,7 +7,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { parseSegmentTranscoded, redisKeys, type SegmentTranscodedEvent, type UploadJobResult } from '@lib/queue';
 import { objectKeys } from '@lib/storage';
-import { TEST_REDIS_URL, TestEnv, waitFor } from '@lib/testing';
+import { TEST_REDIS_URL, TestEnv, taggedSegment, waitFor } from '@lib/testing';
 import { InProcessWorker, StubBroadcaster, StubLivepeerApi } from './in-process-worker';
 import { FakeIngest } from './support';
 
@@ -45,7 +45,7 @@ describe('playlist path (WORKER_MULTIPART=false)', () => {
 
   it('pushes without Accept: multipart/mixed and announces the segment with renditions null', async () => {
     // This broadcaster would answer parts to a push that asked for them.
-    broadcaster.parts = () => [{ name: '360p', body: Buffer.from('rendition') }];
+    broadcaster.parts = () => [{ name: '360p', body: taggedSegment('rendition') }];
     const s = { sessionId: randomUUID(), livepeerStreamId: `lp-${randomUUID().slice(0, 8)}` };
     await ingest.ingest(s, 0);
     const { job } = await ingest.finishedJob(s.sessionId, 0);

@@ -21,7 +21,7 @@ import {
 } from '@lib/queue';
 import { startEmbeddedS3 } from '@lib/runtime';
 import { objectKeys } from '@lib/storage';
-import { TEST_REDIS_URL, TestEnv, waitFor } from '@lib/testing';
+import { TEST_REDIS_URL, TestEnv, taggedSegment, waitFor } from '@lib/testing';
 import { InProcessWorker, StubBroadcaster, StubFileServer, StubLivepeerApi, type StubPart } from './in-process-worker';
 import { FakeIngest, SEGMENT_MS } from './support';
 
@@ -78,7 +78,7 @@ describe('push answer renditions (in process, real stores, stub broadcasters)', 
 
   const session = (): Session => ({ sessionId: randomUUID(), livepeerStreamId: `lp-${randomUUID().slice(0, 8)}` });
   /** Bytes that say which broadcaster transcoded which rendition of which segment. */
-  const renditionBytes = (b: StubBroadcaster, name: string, seq: number) => Buffer.from(`${name} of ${seq} by ${b.address}`);
+  const renditionBytes = (b: StubBroadcaster, name: string, seq: number) => taggedSegment(`${name} of ${seq} by ${b.address}`);
   const named =
     (...names: string[]) =>
     (b: StubBroadcaster) =>
@@ -162,6 +162,24 @@ describe('push answer renditions (in process, real stores, stub broadcasters)', 
     expect((await ingest.ledger.get(s.sessionId, 0))!.renditions).toEqual(keys);
     expect((await announced(s.sessionId, 0))[0].renditions).toEqual(keys);
     expect(await worker.metric('worker_rendition_parts_total', { outcome: 'failed' })).toBe(failedBefore + 1);
+  });
+
+  it('leaves out a part that is not MPEG-TS (an error page, an empty body): never stored, counted as failed', async () => {
+    const failedBefore = await worker.metric('worker_rendition_parts_total', { outcome: 'failed' });
+    everyBroadcaster((b) => (_m, seq) => [
+      { name: '360p', body: renditionBytes(b, '360p', seq) },
+      { name: '240p', body: Buffer.from('<html><body>502 Bad Gateway</body></html>') },
+      { name: '144p', body: Buffer.alloc(0) },
+    ]);
+    const s = session();
+    await ingest.ingest(s, 0);
+    await delivered(s, 0);
+    const key360 = objectKeys.transcodedSegment(s.sessionId, '360p', 0);
+    expect((await ingest.ledger.get(s.sessionId, 0))!.renditions).toEqual({ '360p': key360 });
+    expect((await announced(s.sessionId, 0))[0].renditions).toEqual({ '360p': key360 });
+    expect(await ingest.storage.stat(objectKeys.transcodedSegment(s.sessionId, '240p', 0))).toBeNull();
+    expect(await ingest.storage.stat(objectKeys.transcodedSegment(s.sessionId, '144p', 0))).toBeNull();
+    expect(await worker.metric('worker_rendition_parts_total', { outcome: 'failed' })).toBe(failedBefore + 2);
   });
 
   it('fetches parts given as URLs from a broadcaster or an allowed host, and refuses any other host', async () => {

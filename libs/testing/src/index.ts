@@ -13,3 +13,4 @@ export * from './clock-publisher';
 export * from './clock-viewer';
 export * from './webhook-receiver';
 export * from './hls-player';
+export * from './tagged-segment';

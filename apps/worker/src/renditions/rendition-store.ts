@@ -1,12 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig, type ConfigOf, workerConfig } from '@lib/config';
 import type { PushedRendition } from '@lib/livepeer';
+import { transportStreamProblem } from '@lib/media';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
 import { sleep, withTimeout } from '@lib/timing';
 import { UploadClock } from '../upload/upload-clock';
 import { WorkerMetrics } from '../upload/worker-metrics';
 import { RenditionFetcher } from './rendition-fetcher';
 import { SessionProfiles } from './session-profiles';
+
+/** How much of a part is read to tell MPEG-TS from garbage (its tables come first). */
+const TS_CHECK_BYTES = 64 * 1024;
 
 /** A rendition name becomes a path segment of its object key: only these characters. */
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -21,8 +25,8 @@ export interface StoredRenditions {
 /**
  * Stores the renditions of a push answer in the bucket (`objectKeys.transcodedSegment`), all
  * parts at once, each retried until the segment's deadline. A part that cannot be named, is
- * refused (URL on a host not allowed) or cannot be stored in time is left out: the stitcher
- * fills what is missing from the broadcasters' playlists.
+ * refused (URL on a host not allowed), is not MPEG-TS, or cannot be stored in time is left
+ * out: the stitcher fills what is missing from the broadcasters' playlists.
  */
 @Injectable()
 export class RenditionStore {
@@ -51,6 +55,10 @@ export class RenditionStore {
         const key = objectKeys.transcodedSegment(segment.sessionId, name, segment.seq);
         try {
           const bytes = part.uri !== undefined ? await this.fetcher.fetch(part.uri, deadline - this.clock.now()) : part.data;
+          // Garbage in a part (an error page, an empty body) is never stored as a rendition:
+          // left out, the stitcher takes that rendition from the broadcaster's playlist instead.
+          const problem = transportStreamProblem(bytes.subarray(0, TS_CHECK_BYTES));
+          if (problem) return { reason: `${name}: not a usable MPEG-TS segment (${problem})` };
           await this.putUntil(key, bytes, deadline);
           return { name, key };
         } catch (err) {
