@@ -44,6 +44,10 @@ export interface NmsRtmpSession {
   rtmpPacketParse(): void;
   rtmpPacketAlloc(): void;
   rtmpControlHandler(): unknown;
+  /** Media message handlers (one call per audio / video message), and the RTMP chunk builder they call. */
+  rtmpAudioHandler(): unknown;
+  rtmpVideoHandler(): unknown;
+  rtmpChunksCreate(packet: unknown): Buffer;
   run(): void;
   stop(): void;
   reject(): void;
@@ -119,4 +123,35 @@ export function hangUp(session: NmsRtmpSession, streamId: number, code: string, 
     // the socket is already gone
   }
   setTimeout(() => session.reject(), HANG_UP_GRACE_MS).unref();
+}
+
+/**
+ * Stands in for the RTMP chunks of a media message: never sent (see skipRtmpPlayerChunks). 12
+ * bytes, because NMS writes an RTMP player's stream id at offset 8 before sending.
+ */
+const UNSENT_CHUNKS = Buffer.alloc(12);
+
+/**
+ * For every audio and video message, NMS builds the RTMP chunks it would send to RTMP players
+ * and keep in its GOP cache: a copy of the whole stream with chunk headers, allocated per
+ * message. Ingest has neither (every play is refused, `gop_cache` is off), so inside the media
+ * handlers that copy is skipped; the FLV tag the tap reads is built as before. Everything else
+ * that builds chunks (status and control messages to the publisher) is untouched. Profiled at
+ * 50 publishers, chunk building was a sizeable share of ingest's main thread (docs/benchmarks.md).
+ */
+export function skipRtmpPlayerChunks(session: NmsRtmpSession): void {
+  const buildChunks = session.rtmpChunksCreate.bind(session);
+  let inMediaHandler = false;
+  session.rtmpChunksCreate = (packet) => (inMediaHandler ? UNSENT_CHUNKS : buildChunks(packet));
+  for (const handler of ['rtmpAudioHandler', 'rtmpVideoHandler'] as const) {
+    const handle = session[handler].bind(session);
+    session[handler] = () => {
+      inMediaHandler = true;
+      try {
+        return handle();
+      } finally {
+        inMediaHandler = false;
+      }
+    };
+  }
 }

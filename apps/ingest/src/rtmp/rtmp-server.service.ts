@@ -5,7 +5,7 @@ import { announceListening } from '@lib/observability';
 import { StreamKeyGuard, TooManyKeyFailuresError } from '../auth/stream-key-guard.service';
 import { Publish } from '../publish/publish';
 import { PublishManager, PublishRefusedError } from '../publish/publish-manager.service';
-import { NmsConfig, NmsPublishMessage, NmsRtmpSession, hangUp, nms } from './nms';
+import { NmsConfig, NmsPublishMessage, NmsRtmpSession, hangUp, nms, skipRtmpPlayerChunks } from './nms';
 import { RtmpLimitExceeded, enforceRtmpLimits } from './rtmp-limits';
 import { RtmpPublisher, RtmpPublisherSettings } from './rtmp-publisher';
 
@@ -103,6 +103,7 @@ export class RtmpIngestServer {
     socket.on('error', () => undefined);
     const session = nms.createSession(this.config, socket);
     enforceRtmpLimits(session, this.ingest.rtmpLimits);
+    skipRtmpPlayerChunks(session);
     const parse = session.onSocketData.bind(session);
     session.onSocketData = (data: Buffer) => {
       try {
