@@ -5,7 +5,8 @@ import { PlaylistWatcher, RelayFixture, stitcherEnv, type LivepeerLocal, Stitche
 /**
  * The master playlist describes what was really received: livepeer-local transcodes with ffmpeg
  * (the one test here with real encoding) a Baseline and a High profile rendition, and their
- * CODECS, RESOLUTION and BANDWIDTH come from ffprobe of the republished segments.
+ * CODECS, RESOLUTION and BANDWIDTH must agree with ffprobe of the republished segments, although
+ * the stitcher reads them from the segments' own headers (no ffprobe of its own).
  */
 describe('master playlist attributes from transcoded renditions', () => {
   let env: TestEnv;
@@ -56,6 +57,9 @@ describe('master playlist attributes from transcoded renditions', () => {
     }
     expect(variants.get('base')!.codecs!.startsWith('avc1.42')).toBe(true);
     expect(variants.get('high')!.codecs!.startsWith('avc1.64')).toBe(true);
+    const metrics = await (await fetch(`${stitcher.url}/metrics`)).text();
+    expect(metrics).toMatch(/stitcher_variant_descriptions_total\{[^}]*how="in-process"[^}]*\} 3/);
+    expect(metrics).not.toMatch(/stitcher_variant_descriptions_total\{[^}]*how="ffprobe"/);
     expect(watcher.violations()).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
 import type { MediaInfo, StreamInfo } from './probe';
+import { AUDIO_STREAM_TYPES, TsScanError, scanTransportSegment, type TsScan } from './ts-mux/ts-scan';
+import { SpsError, parseSps, type SpsInfo } from './ts-mux/sps';
 import { TsStructureError, firstSpsUnit, pesPayload, walkProgram } from './ts-mux/ts-program';
 
 /**
@@ -113,4 +115,53 @@ export function findSpsUnitInTransportStream(ts: Buffer): Buffer | undefined {
     throw err;
   }
   return sps ?? firstSpsUnit(Buffer.concat(es), true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A variant described from its segment's own bytes (no ffprobe).
+
+export interface SegmentDescription {
+  width: number;
+  height: number;
+  /** RFC 6381, video first */
+  codecs: string;
+  frameRate?: number;
+}
+
+const AUDIO_CODEC_BY_STREAM_TYPE: Record<number, string> = { 0x03: 'mp4a.40.34', 0x04: 'mp4a.40.34', 0x81: 'ac-3', 0x87: 'ec-3' };
+
+/**
+ * What a master playlist says of a variant (RESOLUTION, CODECS, FRAME-RATE), read from an
+ * MPEG-TS segment (or its head) in process: the H.264 SPS gives the size and the `avc1` string,
+ * the PMT and the first ADTS header the audio's, the VUI timing or the frames' timestamps the
+ * frame rate. Undefined when that cannot be said without a full probe (not H.264, no SPS in the
+ * bytes, an audio format without a known name): the caller probes with ffprobe then.
+ */
+export function describeTransportSegment(bytes: Buffer): SegmentDescription | undefined {
+  let scan: TsScan;
+  let sps: SpsInfo;
+  try {
+    scan = scanTransportSegment(bytes);
+    if (!scan.sps || scan.video?.streamType !== STREAM_TYPE_H264) return undefined;
+    sps = parseSps(scan.sps);
+  } catch (err) {
+    if (err instanceof TsScanError || err instanceof SpsError) return undefined;
+    throw err;
+  }
+  const video = `avc1.${hex2(sps.profileIdc)}${hex2(sps.constraints)}${hex2(sps.levelIdc)}`;
+  // An audio stream the PMT lists but these bytes hold no frame of: its format is not known here.
+  if (!scan.audio && scan.streamTypes.some((type) => AUDIO_STREAM_TYPES.has(type))) return undefined;
+  let audio: string | undefined;
+  if (scan.audio) {
+    audio = scan.audio.aacObjectType ? `mp4a.40.${scan.audio.aacObjectType}` : AUDIO_CODEC_BY_STREAM_TYPE[scan.audio.streamType];
+    if (!audio) return undefined;
+  }
+  const { frames, durationSeconds } = scan.video;
+  const measured = frames >= 2 && durationSeconds > 0 ? Math.round((frames / durationSeconds) * 1000) / 1000 : undefined;
+  return {
+    width: sps.width,
+    height: sps.height,
+    codecs: audio ? `${video},${audio}` : video,
+    frameRate: sps.frameRate ?? measured,
+  };
 }

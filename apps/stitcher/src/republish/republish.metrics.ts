@@ -21,6 +21,8 @@ export class RepublishMetrics {
   readonly upstreamErrors;
   readonly playlistWrites;
   readonly ownedStreams;
+  /** Variants described for a master playlist, by how: from the segment's bytes in process, or by ffprobe. */
+  readonly variantDescriptions;
 
   constructor(metrics: MetricsService) {
     this.pollSeconds = metrics.histogram('stitcher_upstream_poll_seconds', 'Upstream rendition playlist download + parse time.', [
@@ -54,5 +56,10 @@ export class RepublishMetrics {
     ]);
     this.playlistWrites = metrics.counter('stitcher_playlist_writes_total', 'Playlist versions written to the object store.', ['kind']);
     this.ownedStreams = metrics.gauge('stitcher_owned_streams', 'Streams whose playlists this stitcher copy writes.');
+    this.variantDescriptions = metrics.counter(
+      'stitcher_variant_descriptions_total',
+      'Variants described for a master playlist (RESOLUTION, CODECS): in-process from the segment, or by ffprobe.',
+      ['how'],
+    );
   }
 }

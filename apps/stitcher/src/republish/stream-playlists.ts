@@ -337,7 +337,9 @@ export class StreamPlaylists {
         if ((this.probeFailures.get(name) ?? 0) >= MAX_PROBE_ATTEMPTS) return;
         let problem: string;
         try {
-          const probed = await probeVariant(await segmentBytes(this.ctx.storage, s));
+          const probed = await probeVariant(await segmentBytes(this.ctx.storage, s), (how) =>
+            this.ctx.metrics.variantDescriptions.inc({ how }),
+          );
           if (probed) {
             // A changed variant starts its peak afresh: the old one measured another encoding.
             this.variantInfo.set(name, {

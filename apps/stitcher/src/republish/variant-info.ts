@@ -1,4 +1,4 @@
-import { codecsOf, findSpsUnitInTransportStream, probeMedia } from '@lib/media';
+import { codecsOf, describeTransportSegment, findSpsUnitInTransportStream, probeMedia } from '@lib/media';
 import { ConcurrencyLimit } from '@lib/timing';
 import type { VariantStreamModel } from '@lib/hls';
 
@@ -42,14 +42,32 @@ export function raisedBandwidth(current: number | undefined, bytes: number, dura
 }
 
 /**
- * ffprobe processes one stitcher process runs at once. A variant is probed once per session, but
- * streams starting together (a restart, a takeover, an event) each probe every variant at
- * once: unbounded, that burst took every core for seconds and delayed all streams' playlists.
+ * ffprobe processes one stitcher process runs at once, for the variants the segment's own bytes
+ * cannot describe. Streams starting together (a restart, a takeover, an event) each describe
+ * every variant at once: unbounded, that burst took every core for seconds and delayed all
+ * streams' playlists.
  */
 const probes = new ConcurrencyLimit(2);
 
-/** ffprobe of a received segment: resolution, frame rate and RFC 6381 codecs; undefined if unusable. */
-export async function probeVariant(bytes: Buffer): Promise<Omit<VariantInfo, 'bandwidth' | 'sps'> | undefined> {
+/**
+ * Resolution, frame rate and RFC 6381 codecs of a variant, from one of its segments; undefined if
+ * unusable. Read in process from the SPS, PMT and ADTS headers (`describeTransportSegment`), so
+ * that a session's first listing does not wait for an ffprobe of each of its variants behind
+ * every other new session's: at 30 streams starting together that queue was about 90 probes,
+ * and the first seconds of every session were skipped while it drained. ffprobe describes only
+ * what that cannot (not H.264, an audio format it cannot name).
+ */
+export async function probeVariant(
+  bytes: Buffer,
+  counted: (how: 'in-process' | 'ffprobe') => void = () => undefined,
+): Promise<Omit<VariantInfo, 'bandwidth' | 'sps'> | undefined> {
+  const described = describeTransportSegment(bytes);
+  if (described) {
+    counted('in-process');
+    const { width, height, codecs, frameRate } = described;
+    return { resolution: { width, height }, codecs, frameRate };
+  }
+  counted('ffprobe');
   const info = await probes.run(() => probeMedia(bytes, { timeoutMs: 15_000 }));
   const codecs = codecsOf(info, bytes);
   const { width, height, fps } = info.video ?? {};

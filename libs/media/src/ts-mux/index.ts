@@ -7,3 +7,4 @@ export * from './ts-packets';
 export { transportStreamProblem } from './ts-program';
 export * from './ts-reader';
 export * from './ts-scan';
+export * from './sps';

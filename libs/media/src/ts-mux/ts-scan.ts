@@ -21,10 +21,12 @@ export interface TsScan {
   durationSeconds: number;
   /** the first video stream, when the program has one */
   video?: TsStreamTiming & { streamType: number; frames: number; keyframes: number[] };
-  /** the first audio stream, when the program has one */
-  audio?: TsStreamTiming & { streamType: number };
+  /** the first audio stream, when the program has one; `aacObjectType` from its first ADTS header (2 = AAC LC) */
+  audio?: TsStreamTiming & { streamType: number; aacObjectType?: number };
   /** The first SPS NAL unit of an H.264 video stream (coded size, profile, level). */
   sps?: Buffer;
+  /** Every elementary stream's type, in PMT order (those without a timestamped unit in these bytes too). */
+  streamTypes: number[];
   /**
    * Equal for two segments of the same encoding: the program's stream types, the SPS and the
    * AAC configuration. A change (new resolution, codec, audio layout) asks for a full probe.
@@ -39,8 +41,8 @@ export interface TsStreamTiming {
 
 export class TsScanError extends Error {}
 
-const VIDEO_STREAM_TYPES = new Set([0x01, 0x02, 0x10, 0x1b, 0x24, 0x42, 0xea]);
-const AUDIO_STREAM_TYPES = new Set([0x03, 0x04, 0x0f, 0x11, 0x81, 0x87]);
+export const VIDEO_STREAM_TYPES = new Set([0x01, 0x02, 0x10, 0x1b, 0x24, 0x42, 0xea]);
+export const AUDIO_STREAM_TYPES = new Set([0x03, 0x04, 0x0f, 0x11, 0x81, 0x87]);
 const STREAM_TYPE_H264 = 0x1b;
 const STREAM_TYPE_ADTS = 0x0f;
 const NAL_IDR = 5;
@@ -89,7 +91,7 @@ export function scanTransportSegment(ts: Buffer): TsScan {
   if (!videoStream && !audioStream) throw new TsScanError('no timestamped audio or video in the segment');
   const reference = (done.get((videoStream ?? audioStream)!.pid) ?? [])[0].pts;
 
-  const result: Omit<TsScan, 'startSeconds' | 'durationSeconds' | 'signature'> = {};
+  const result: Omit<TsScan, 'startSeconds' | 'durationSeconds' | 'signature'> = { streamTypes: program.map((e) => e.streamType) };
   let audioConfig = '';
   if (videoStream) {
     const units = unwrapped(done.get(videoStream.pid)!, reference);
@@ -112,9 +114,11 @@ export function scanTransportSegment(ts: Buffer): TsScan {
     const pts = units.map((u) => u.pts).sort((a, b) => a - b);
     const last = units.reduce((a, b) => (b.pts > a.pts ? b : a));
     const adts = audioStream.streamType === STREAM_TYPE_ADTS ? adtsFrames(last.payload) : undefined;
-    if (audioStream.streamType === STREAM_TYPE_ADTS) audioConfig = adtsFrames(units[0].payload)?.config ?? '';
+    const first = audioStream.streamType === STREAM_TYPE_ADTS ? adtsFrames(units[0].payload) : undefined;
+    audioConfig = first?.config ?? '';
     const lastTicks = adts ? Math.round((adts.frames * AAC_SAMPLES_PER_FRAME * TS_CLOCK_HZ) / adts.sampleRate) : medianStep(pts);
     result.audio = { streamType: audioStream.streamType, ...timing(pts, lastTicks) };
+    if (first) result.audio.aacObjectType = first.objectType;
   }
   const main = (result.video ?? result.audio)!;
   return {
@@ -171,10 +175,11 @@ function isIdr(au: Buffer): boolean {
 const START_CODE = Buffer.from([0, 0, 1]);
 
 /** ADTS frames in one audio PES, the sample rate, and the configuration bytes (profile, rate, channels). */
-function adtsFrames(payload: Buffer): { frames: number; sampleRate: number; config: string } | undefined {
+function adtsFrames(payload: Buffer): { frames: number; sampleRate: number; config: string; objectType: number } | undefined {
   let frames = 0;
   let sampleRate = 0;
   let config = '';
+  let objectType = 0;
   for (let at = 0; at + 7 <= payload.length;) {
     if (payload[at] !== 0xff || (payload[at + 1] & 0xf6) !== 0xf0) break;
     const length = ((payload[at + 3] & 0x03) << 11) | (payload[at + 4] << 3) | (payload[at + 5] >> 5);
@@ -182,9 +187,10 @@ function adtsFrames(payload: Buffer): { frames: number; sampleRate: number; conf
     if (!frames) {
       sampleRate = ADTS_SAMPLE_RATES[(payload[at + 2] >> 2) & 0x0f] ?? 0;
       config = `${(payload[at + 2] >> 6) & 0x03}:${sampleRate}:${((payload[at + 2] & 0x01) << 2) | (payload[at + 3] >> 6)}`;
+      objectType = ((payload[at + 2] >> 6) & 0x03) + 1; // ADTS profile = audio object type - 1
     }
     frames++;
     at += length;
   }
-  return frames && sampleRate ? { frames, sampleRate, config } : undefined;
+  return frames && sampleRate ? { frames, sampleRate, config, objectType } : undefined;
 }
