@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pipeline } from '@lib/testing';
-import { accountSegments, describeDrops } from './support/accounting';
+import { STARTUP_SEQS, accountSegments, describeDrops, describeSteps } from './support/accounting';
 import { TreeSampler, cpuMs, percentile, processTree, rssMb } from './support/proc-stats';
 import { encodeReplaySource, replayPublisher } from './support/replay';
 
@@ -153,13 +153,21 @@ async function main(): Promise<void> {
   console.log(
     `\n${os.cpus().length} cores; ${SECONDS} s per run, steady state after ${WARMUP_SECONDS} s; ${WORKERS} worker processes; livepeer-local in passthrough mode; publishers replay a 640x360 file with -c copy\n`,
   );
-  console.log('| streams | segments | republished | dropped | unresolved | republish lag p50 / p95 / max (ms) | holds |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log(
+    `| streams | segments | republished | dropped | unresolved | republish lag p50 / p95 / max (ms) | lag p95 of the first ${STARTUP_SEQS} segments of a session (ms) | holds |`,
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const f of results) {
     const lag = f.account.republishLagMs;
     console.log(
-      `| ${f.streams} | ${f.account.segments} | ${f.account.republished} | ${describeDrops(f.account)} | ${f.account.unresolved} | ${fmt(percentile(lag, 50))} / ${fmt(percentile(lag, 95))} / ${fmt(Math.max(...lag))} | ${holds(f) ? 'yes' : 'no'} |`,
+      `| ${f.streams} | ${f.account.segments} | ${f.account.republished} | ${describeDrops(f.account)} | ${f.account.unresolved} | ${fmt(percentile(lag, 50))} / ${fmt(percentile(lag, 95))} / ${fmt(Math.max(...lag))} | ${fmt(percentile(f.account.startupLagMs, 95))} | ${holds(f) ? 'yes' : 'no'} |`,
     );
+  }
+  for (const f of results) {
+    console.log(
+      `- N=${f.streams}, where the time went (ms, p50 / p95), first ${STARTUP_SEQS} segments: ${describeSteps(f.account.steps.startup, percentile)}`,
+    );
+    console.log(`- N=${f.streams}, the rest: ${describeSteps(f.account.steps.steady, percentile)}`);
   }
 
   const roles = Object.keys(byRole(results[0].apps));

@@ -11,9 +11,16 @@ export interface SegmentAccount {
   dropped: Record<string, number>;
   /** ingest closed the segment -> the stitcher listed it (ledger times, ms), per republished segment */
   republishLagMs: number[];
+  /** The same, of a session's first STARTUP_SEQS segments only (a publish's start-up: stream creation, first pushes, first listing) */
+  startupLagMs: number[];
+  /** Where the time of republished segments went (ledger times, ms): closed -> queued -> uploaded -> listed, start-up seqs and the rest apart */
+  steps: Record<'startup' | 'steady', { queued: number[]; uploaded: number[]; listed: number[] }>;
   /** One line per session that lost or left segments: which seqs, when ingest closed them, and how. */
   problems: string[];
 }
+
+/** A session's first segments, whose lag is the start-up's (reported apart from the steady state's). */
+export const STARTUP_SEQS = 3;
 
 const settled = (e: Row) =>
   e.state === 'republished' || e.state === 'dropped' || Object.values(e.renditions).some((r) => r.state === 'dropped');
@@ -31,6 +38,8 @@ export async function accountSegments(pipeline: Pipeline, streams: CreatedStream
     unresolved: 0,
     dropped: {},
     republishLagMs: [],
+    startupLagMs: [],
+    steps: { startup: { queued: [], uploaded: [], listed: [] }, steady: { queued: [], uploaded: [], listed: [] } },
     problems: [],
   };
   const settleBy = Date.now() + settleMs;
@@ -51,6 +60,13 @@ export async function accountSegments(pipeline: Pipeline, streams: CreatedStream
         if (e.state === 'republished' && !skip) {
           account.republished++;
           if (e.republishedAt != null) account.republishLagMs.push(e.republishedAt - e.ingestedAt);
+          if (e.republishedAt != null && e.seq < STARTUP_SEQS) account.startupLagMs.push(e.republishedAt - e.ingestedAt);
+          if (e.republishedAt != null && e.queuedAt && e.uploadedAt) {
+            const steps = account.steps[e.seq < STARTUP_SEQS ? 'startup' : 'steady'];
+            steps.queued.push(e.queuedAt - e.ingestedAt);
+            steps.uploaded.push(e.uploadedAt - e.queuedAt);
+            steps.listed.push(e.republishedAt - e.uploadedAt);
+          }
         } else if (e.state === 'dropped' || skip) {
           const reason = e.dropReason ?? skip?.dropReason ?? 'no reason';
           account.dropped[reason] = (account.dropped[reason] ?? 0) + 1;
@@ -77,4 +93,14 @@ export function describeDrops(account: SegmentAccount): string {
       .map(([r, n]) => `${r} ${n}`)
       .join(', ') || 'none'
   );
+}
+
+/** "closed -> queued p50/p95, queued -> uploaded ..., uploaded -> listed ..." for one part of the steps. */
+export function describeSteps(steps: SegmentAccount['steps']['startup'], percentile: (values: number[], p: number) => number): string {
+  const part = (name: string, values: number[]) => `${name} ${Math.round(percentile(values, 50))} / ${Math.round(percentile(values, 95))}`;
+  return [
+    part('closed -> queued', steps.queued),
+    part('queued -> uploaded', steps.uploaded),
+    part('uploaded -> listed', steps.listed),
+  ].join(', ');
 }
