@@ -9,7 +9,7 @@ import { databaseConfig, redisConfig, s3Config } from '@lib/config';
 import { LedgerService, SegmentEntity, openDataSource } from '@lib/database';
 import { MetricsService } from '@lib/observability';
 import { SEGMENT_UPLOAD_QUEUE, UploadSegmentPayload, uploadJobId } from '@lib/queue';
-import { freePort, startEmbeddedS3 } from '@lib/runtime';
+import { freePort, startEmbeddedS3, startRedisServer } from '@lib/runtime';
 import { StorageService, objectKeys } from '@lib/storage';
 import { TestEnv, waitFor } from '@lib/testing';
 import { IngestMetrics } from '../src/ingest-metrics';
@@ -171,6 +171,44 @@ describe('SegmentShipper (real S3, database and Redis)', () => {
       byState: { dropped: 4, queued: 2 },
       dropReasons: { 'storage-unavailable': 4 },
     });
+  });
+
+  it('enqueues a segment waiting for Redis as soon as Redis is back, not at the end of its pause', async () => {
+    const port = await freePort();
+    const dataDir = path.join(env.tmpDir, `redis-${n++}`);
+    let redis = await startRedisServer({ port, dataDir });
+    const ownQueue = new Queue<UploadSegmentPayload>(
+      SEGMENT_UPLOAD_QUEUE,
+      uploadQueueOptions({ url: `redis://127.0.0.1:${port}`, prefix: env.id }),
+    );
+    const ownProducer = new UploadProducer(ownQueue);
+    let attempts = 0;
+    const counting = {
+      enqueue: (payload: UploadSegmentPayload) => (attempts++, ownProducer.enqueue(payload)),
+      onReconnect: (wake: () => void) => ownProducer.onReconnect(wake),
+    };
+    try {
+      await ownQueue.waitUntilReady();
+      await redis.stop();
+      const gate = new LivepeerGate();
+      gate.open('lp-stream');
+      const ref = session(gate);
+      // A pause far longer than the test: only the reconnect can end it.
+      const shipper = new SegmentShipper(ref, deps({ producer: counting, retry: { initialMs: 600_000, maxMs: 600_000 } }), logger);
+      const [segment] = await segments(1);
+      shipper.submit(segment);
+      await waitFor(() => attempts >= 1, { what: 'a failed enqueue while Redis is down', timeoutMs: 10_000 });
+      redis = await startRedisServer({ port, dataDir });
+      await waitFor(async () => (await ledger.get(ref.sessionId, 0))?.state === 'queued', {
+        what: 'the segment queued after Redis came back',
+        timeoutMs: 20_000,
+      });
+      expect(attempts).toBe(2);
+      await shipper.drain();
+    } finally {
+      await ownQueue.close();
+      await redis.stop();
+    }
   });
 
   it('drops segments with queue-unavailable when Redis cannot take them and the buffer is full', async () => {

@@ -8,9 +8,21 @@ import { redisKeys, type RedisKeys } from './redis-keys';
 export const REDIS = 'redis:client';
 export const REDIS_KEYS = 'redis:keys';
 
+/**
+ * Reconnect attempts after a lost Redis connection: 50 ms, 100 ms, ... at most every 500 ms
+ * (ioredis's default backs off to 2 s). A live relay's Redis is on the local network, and every
+ * second a restart costs beyond its own length is a second the republished playlists go without a
+ * segment; a Redis that stays down costs one cheap reconnect attempt per connection every 500 ms.
+ */
+export const RECONNECT_DELAY = { stepMs: 50, maxMs: 500 } as const;
+
+export function reconnectDelay(times: number): number {
+  return Math.min(RECONNECT_DELAY.stepMs * times, RECONNECT_DELAY.maxMs);
+}
+
 /** Connection options BullMQ needs: blocking commands must not be retried by ioredis. */
 export function bullConnection(url: string) {
-  return { url, maxRetriesPerRequest: null, enableOfflineQueue: true };
+  return { url, maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: reconnectDelay };
 }
 
 @Injectable()
@@ -47,7 +59,7 @@ export class QueueModule {
       providers: [
         {
           provide: REDIS,
-          useFactory: () => new Redis(redis.url, { maxRetriesPerRequest: 3, enableOfflineQueue: true }),
+          useFactory: () => new Redis(redis.url, { maxRetriesPerRequest: 3, enableOfflineQueue: true, retryStrategy: reconnectDelay }),
         },
         { provide: REDIS_KEYS, useValue: redisKeys(redis.prefix) satisfies RedisKeys },
         RedisProbe,

@@ -4,7 +4,7 @@ import { InjectConfig, type ConfigOf, ingestConfig, segmentsConfig } from '@lib/
 import { DropReason, LedgerService } from '@lib/database';
 import { UploadSegmentPayload } from '@lib/queue';
 import { CONTENT_TYPES, StorageService, objectKeys } from '@lib/storage';
-import { backoffDelay, sleep, withTimeout } from '@lib/timing';
+import { type Backoff, backoffDelay, sleep, withTimeout } from '@lib/timing';
 import { IngestMetrics, Protocol } from '../ingest-metrics';
 import { LivepeerGate } from './livepeer-gate';
 import { OrderedStage } from './ordered-stage';
@@ -123,7 +123,8 @@ export class SegmentShipper {
         await this.deps.producer.enqueue(this.payload(segment, gate.livepeerStreamId));
         break;
       } catch (err) {
-        if (!(await this.afterFailure(segment, 'queue-unavailable', 'queue', attempt, err, true))) return;
+        const retryAfter = (wake: () => void) => this.deps.producer.onReconnect(wake);
+        if (!(await this.afterFailure(segment, 'queue-unavailable', 'queue', attempt, err, true, retryAfter))) return;
       }
     }
     const latencyMs = Date.now() - segment.closedAt;
@@ -144,7 +145,10 @@ export class SegmentShipper {
     );
   }
 
-  /** After a failed attempt: true to try again (after a pause), false when the segment was dropped. */
+  /**
+   * After a failed attempt: true to try again (after a pause, cut short when `recovered` calls
+   * back: the service is reachable again), false when the segment was dropped.
+   */
   private async afterFailure(
     segment: ClosedSegment,
     reason: DropReason,
@@ -152,6 +156,7 @@ export class SegmentShipper {
     attempt: number,
     err: unknown,
     inLedger: boolean,
+    recovered?: (wake: () => void) => () => void,
   ): Promise<boolean> {
     const message = (err as Error)?.message ?? String(err);
     if (this.deps.backlog.afterFailure() === 'drop') {
@@ -171,7 +176,13 @@ export class SegmentShipper {
         `${what} unreachable; segment waits and is retried in order`,
       );
     }
-    await sleep(backoffDelay(attempt, INFRA_RETRY), this.aborted.signal);
+    const pause = new AbortController();
+    const wake = () => pause.abort();
+    this.aborted.signal.addEventListener('abort', wake, { once: true });
+    const unsubscribe = recovered?.(wake);
+    await sleep(backoffDelay(attempt, this.deps.retry ?? INFRA_RETRY), pause.signal);
+    unsubscribe?.();
+    this.aborted.signal.removeEventListener('abort', wake);
     return true;
   }
 
@@ -238,10 +249,12 @@ export class SegmentShipper {
 export interface ShipperDeps {
   storage: Pick<StorageService, 'put'>;
   ledger: Pick<LedgerService, 'recordIngested' | 'markQueued' | 'markDropped'>;
-  producer: Pick<UploadProducer, 'enqueue'>;
+  producer: Pick<UploadProducer, 'enqueue' | 'onReconnect'>;
   backlog: SegmentBacklog;
   metrics: IngestMetrics;
   liveDeadlineFactor: number;
+  /** The pause between attempts at the object store and the queue (default INFRA_RETRY). */
+  retry?: Backoff;
 }
 
 /** Builds shippers with the process-wide services and the one shared backlog. */

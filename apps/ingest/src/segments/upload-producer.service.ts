@@ -26,6 +26,9 @@ export class UploadProducer {
   private readonly logger = new Logger(UploadProducer.name);
   private lastErrorLog = 0;
 
+  /** Called once when the queue's connection is next ready (see onReconnect). */
+  private readonly reconnectWaiters = new Set<() => void>();
+
   constructor(@InjectQueue(SEGMENT_UPLOAD_QUEUE) private readonly queue: Queue<UploadSegmentPayload>) {
     this.queue.on('error', (err) => {
       // Connection errors repeat every reconnect attempt: one line per 5 s is enough.
@@ -34,6 +37,25 @@ export class UploadProducer {
         this.logger.warn({ err: err.message }, 'upload queue connection error');
       }
     });
+    void this.queue.client
+      .then((client) =>
+        client.on('ready', () => {
+          const waiters = [...this.reconnectWaiters];
+          this.reconnectWaiters.clear();
+          for (const waiter of waiters) waiter();
+        }),
+      )
+      .catch(() => undefined); // the first connection failing is an enqueue error, retried by the shipper
+  }
+
+  /**
+   * Calls `waiter` once, when the queue's Redis connection is next ready (after an outage): a
+   * segment waiting to be enqueued is tried again then, not at the end of its backoff, so an
+   * outage costs the live edge about its own length. Returns the unsubscribe.
+   */
+  onReconnect(waiter: () => void): () => void {
+    this.reconnectWaiters.add(waiter);
+    return () => this.reconnectWaiters.delete(waiter);
   }
 
   /** Upload jobs waiting for a worker (admission's measure of worker load). */

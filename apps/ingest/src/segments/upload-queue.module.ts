@@ -1,7 +1,7 @@
 import { BullModule, type RegisterQueueOptions } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { type ConfigOf, redisConfig } from '@lib/config';
-import { SEGMENT_UPLOAD_QUEUE } from '@lib/queue';
+import { SEGMENT_UPLOAD_QUEUE, reconnectDelay } from '@lib/queue';
 import { UploadProducer } from './upload-producer.service';
 
 /** The producer's queue options: its own connection that fails fast (see UploadProducer). */
@@ -13,7 +13,7 @@ export function uploadQueueOptions(redis: ConfigOf<typeof redisConfig>) {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       // Reconnect quickly: an outage of a few seconds must cost about that much.
-      retryStrategy: (times: number) => Math.min(100 * times, 1000),
+      retryStrategy: reconnectDelay,
     },
   } satisfies RegisterQueueOptions;
 }

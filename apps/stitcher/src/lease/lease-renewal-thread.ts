@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { RECONNECT_DELAY } from '@lib/queue';
 
 /** Extends the lease only if this copy still holds it. */
 export const RENEW_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -15,7 +16,8 @@ const SLOTS = 65_536;
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Redis = require(workerData.ioredisPath);
-const redis = new Redis(workerData.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
+const { stepMs, maxMs } = workerData.reconnect;
+const redis = new Redis(workerData.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, retryStrategy: (times) => Math.min(stepMs * times, maxMs) });
 redis.on('error', () => undefined);
 const confirmed = new BigInt64Array(workerData.confirmed);
 const held = new Map();
@@ -90,6 +92,8 @@ export class LeaseRenewalThread {
         script: RENEW_SCRIPT,
         confirmed: this.confirmed.buffer,
         ioredisPath: require.resolve('ioredis'),
+        // The relay's reconnect pace (libs/queue reconnectDelay): leases renew soon after a Redis restart.
+        reconnect: RECONNECT_DELAY,
       },
     });
     this.worker.on('message', (m: { lost?: string; slot?: number }) => {
