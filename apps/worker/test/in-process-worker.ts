@@ -13,7 +13,9 @@ import type { TestEnv } from '@lib/testing';
 import { UploadClock } from '../src/upload/upload-clock';
 
 /** How a broadcaster answers a push. */
-export type Fault = 'ok' | '503' | '400' | '404' | '422' | 'hang' | 'reset';
+/** `slow`: answers as `ok` does, after SLOW_ANSWER_MS (past the usual hedge delay, within a segment's duration). */
+export type Fault = 'ok' | 'slow' | '503' | '400' | '404' | '422' | 'hang' | 'reset';
+export const SLOW_ANSWER_MS = 900;
 
 /** One part of a multipart push answer: a named or positional rendition, as bytes or as a URL. */
 export interface StubPart {
@@ -135,6 +137,9 @@ export class StubBroadcaster extends StubFileServer {
       switch (fault) {
         case 'ok':
           void this.answerOk(req, res, decodeURIComponent(match[1]), Number(match[2]));
+          return;
+        case 'slow':
+          setTimeout(() => void this.answerOk(req, res, decodeURIComponent(match[1]), Number(match[2])), SLOW_ANSWER_MS);
           return;
         case '400':
           res.writeHead(400).end('Bad request: invalid Content-Duration');

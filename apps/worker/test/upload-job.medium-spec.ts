@@ -162,6 +162,24 @@ describe('upload job (in process, real stores, stub broadcasters)', () => {
     expect((await resultOf(s.sessionId, 2)).result).toMatchObject({ tried: [other.address] });
   });
 
+  it("does not hedge a session's first push to a broadcaster (its set-up there) for being slower than usual", async () => {
+    const hedges = async () =>
+      (
+        await Promise.all(
+          ['won', 'lost', 'both-failed', 'nowhere', 'over-budget'].map((outcome) => worker.metric('worker_push_hedges_total', { outcome })),
+        )
+      ).reduce((a, b) => a + b, 0);
+    const before = await hedges();
+    for (const b of [b1, b2]) b.fail(['slow']);
+    const s = session();
+    await ingest.ingest(s, 0);
+    const { result } = await resultOf(s.sessionId, 0);
+    expect(result).toMatchObject({ outcome: 'uploaded' });
+    expect((result as { tried: string[] }).tried).toHaveLength(1);
+    expect(await hedges()).toBe(before);
+    expect(b1.pushes(s.livepeerStreamId, 0) + b2.pushes(s.livepeerStreamId, 0)).toBe(1);
+  });
+
   it('a 400 (about the request) is not retried: dropped as broadcaster-rejected, the job completes with the drop', async () => {
     const s = session();
     const first = await assigned(s);

@@ -20,6 +20,13 @@ describe('hedge policy', () => {
     expect(hedgeDelay({ ...settings, roundTrips: 0 }, 2000, 100)).toBeUndefined();
   });
 
+  it("gives a session's first push to a broadcaster (its set-up there) a whole segment's duration", () => {
+    expect(hedgeDelay(settings, 2000, 100, true)).toBe(2000);
+    expect(hedgeDelay(settings, 2000, undefined, true)).toBe(2000);
+    expect(hedgeDelay(settings, 100, 30, true)).toBe(MIN_HEDGE_DELAY_MS);
+    expect(hedgeDelay({ ...settings, roundTrips: 0 }, 2000, 100, true)).toBeUndefined();
+  });
+
   it('follows a broadcaster whose round trips change, without jumping on one outlier', () => {
     const tracker = new RoundTripTracker();
     expect(tracker.usualOf('b')).toBeUndefined();

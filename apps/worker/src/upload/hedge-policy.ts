@@ -75,9 +75,21 @@ export class RoundTripTracker {
 /**
  * The hedge delay of a push to `address` (ms after it started), or undefined when it is not
  * hedged. A broadcaster this worker has no round trip of yet gets the longest delay.
+ *
+ * A session's first push to a broadcaster (`firstOfSession`: the push that assigned the session
+ * there) also sets the session up on it (go-livepeer finds an orchestrator, livepeer-local starts
+ * its transcoder): it is hedged only after a whole segment's duration, still well inside its read
+ * timeout. Hedged at the usual delay, every session starting at once was pushed twice and moved
+ * (at 30 publishers starting together, queued -> uploaded p50 was 905 ms for the first segments).
  */
-export function hedgeDelay(settings: HedgeSettings, durationMs: number, usualRoundTripMs: number | undefined): number | undefined {
+export function hedgeDelay(
+  settings: HedgeSettings,
+  durationMs: number,
+  usualRoundTripMs: number | undefined,
+  firstOfSession = false,
+): number | undefined {
   if (settings.roundTrips <= 0) return undefined;
+  if (firstOfSession) return Math.max(MIN_HEDGE_DELAY_MS, durationMs);
   const latest = Math.round(settings.maxFraction * durationMs);
   if (usualRoundTripMs === undefined) return Math.max(MIN_HEDGE_DELAY_MS, latest);
   const byRoundTrips = Math.min(latest, Math.round(settings.roundTrips * usualRoundTripMs));

@@ -273,7 +273,8 @@ export class UploadJobRunner {
     run.current!.body = undefined;
     const push = this.startPush(run, run.current!.choice, body, step.timeoutMs);
     this.hedgeBudget.pushStarted();
-    const delay = hedgeDelay(this.config.hedge, run.segment.durationMs, this.roundTrips.usualOf(step.address));
+    const firstOfSession = run.current!.choice.movedFrom !== undefined;
+    const delay = hedgeDelay(this.config.hedge, run.segment.durationMs, this.roundTrips.usualOf(step.address), firstOfSession);
     const outcome = await settledWithin(push.outcome, delay);
     if (outcome) return this.settle(run, push, outcome);
     run.inflight = push;
