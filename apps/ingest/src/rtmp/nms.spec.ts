@@ -48,6 +48,21 @@ describe('node-media-server media messages without RTMP players', () => {
     expect(tags[0].subarray(11, 11 + payload.length)).toEqual(payload);
   });
 
+  it('builds the chunks of a status message sent while a video message is handled (a refusal of the input)', () => {
+    const session = sessionWithVideoMessage(payload);
+    skipRtmpPlayerChunks(session);
+    const sent: Buffer[] = [];
+    const status = { header: { fmt: 0, cid: 5, timestamp: 0, length: 4, type: 20, stream_id: 1 }, payload: Buffer.from([5, 6, 7, 8]) };
+    const tap = new FlvTap(session, () => sent.push(session.rtmpChunksCreate(status)));
+    try {
+      session.rtmpVideoHandler();
+    } finally {
+      tap.detach();
+    }
+    expect(sent).toHaveLength(1);
+    expect(sent[0].subarray(sent[0].length - 4)).toEqual(Buffer.from([5, 6, 7, 8]));
+  });
+
   it('still builds the chunks of every other message (status and control messages to the publisher)', () => {
     const session = sessionWithVideoMessage(payload);
     skipRtmpPlayerChunks(session);

@@ -47,7 +47,7 @@ export interface NmsRtmpSession {
   /** Media message handlers (one call per audio / video message), and the RTMP chunk builder they call. */
   rtmpAudioHandler(): unknown;
   rtmpVideoHandler(): unknown;
-  rtmpChunksCreate(packet: unknown): Buffer;
+  rtmpChunksCreate(packet: { header: { type: number } }): Buffer;
   run(): void;
   stop(): void;
   reject(): void;
@@ -131,27 +131,19 @@ export function hangUp(session: NmsRtmpSession, streamId: number, code: string, 
  */
 const UNSENT_CHUNKS = Buffer.alloc(12);
 
+/** RTMP message types of audio and video (the only ones whose chunks go to players alone). */
+const MEDIA_MESSAGE_TYPES = new Set([8, 9]);
+
 /**
  * For every audio and video message, NMS builds the RTMP chunks it would send to RTMP players
  * and keep in its GOP cache: a copy of the whole stream with chunk headers, allocated per
- * message. Ingest has neither (every play is refused, `gop_cache` is off), so inside the media
- * handlers that copy is skipped; the FLV tag the tap reads is built as before. Everything else
- * that builds chunks (status and control messages to the publisher) is untouched. Profiled at
- * 50 publishers, chunk building was a sizeable share of ingest's main thread (docs/benchmarks.md).
+ * message. Ingest has neither (every play is refused, `gop_cache` is off), so the chunks of audio
+ * and video messages are not built; the FLV tag the tap reads is built as before. Every other
+ * message (status and control messages to the publisher, including a refusal sent while a media
+ * message is being handled) is built and sent as before. Profiled at 50 publishers, chunk building
+ * was a sizeable share of ingest's main thread (docs/benchmarks.md).
  */
 export function skipRtmpPlayerChunks(session: NmsRtmpSession): void {
   const buildChunks = session.rtmpChunksCreate.bind(session);
-  let inMediaHandler = false;
-  session.rtmpChunksCreate = (packet) => (inMediaHandler ? UNSENT_CHUNKS : buildChunks(packet));
-  for (const handler of ['rtmpAudioHandler', 'rtmpVideoHandler'] as const) {
-    const handle = session[handler].bind(session);
-    session[handler] = () => {
-      inMediaHandler = true;
-      try {
-        return handle();
-      } finally {
-        inMediaHandler = false;
-      }
-    };
-  }
+  session.rtmpChunksCreate = (packet) => (MEDIA_MESSAGE_TYPES.has(packet.header.type) ? UNSENT_CHUNKS : buildChunks(packet));
 }
