@@ -1,3 +1,4 @@
+import { budgetedDurationMs } from '@lib/timing';
 /**
  * The bounded local buffer (INGEST_BUFFER_MAX_SEGMENTS): segments cut but not yet
  * handed on (not enqueued and not dropped), counted across every publish of this
@@ -38,5 +39,5 @@ export class SegmentBacklog {
  * this is dropped as `no-livepeer-stream`.
  */
 export function liveDeadline(closedAt: number, durationMs: number, factor: number): number {
-  return closedAt + Math.round(durationMs * factor);
+  return closedAt + Math.round(budgetedDurationMs(durationMs) * factor);
 }

@@ -52,6 +52,10 @@ describe('frontier decision', () => {
     expect(decide({ seq: 3, ledger: ledger('dropped'), variants: { '240p': ready, source: ready } }, timing(10_001)).action).toBe('list');
   });
 
+  it("waits for a very short last segment as long as the worker works on it (a second's budget, not its own 300 ms)", () => {
+    expect(deadlineOf({ ledger: { state: 'uploaded', ingestedAt: 10_000, durationMs: 300 } }, timing(0))).toBe(10_000 + 6 * 1000);
+  });
+
   it('counts the deadline of a hole (no ledger row) from when a later segment was known', () => {
     expect(deadlineOf({ laterKnownSince: 50_000 }, timing(0))).toBe(50_000 + 6 * 4000);
     expect(decide({ seq: 7, laterKnownSince: 50_000, variants: { source: absent } }, timing(60_000)).action).toBe('wait');

@@ -1,4 +1,5 @@
 import { SOURCE_RENDITION, type DropReason, type SegmentState } from '@lib/database';
+import { budgetedDurationMs } from '@lib/timing';
 
 /**
  * What to do with the next source sequence number of a session (the "frontier").
@@ -99,7 +100,8 @@ export type SkipWhy =
 
 /** The moment after which a missing variant is given up. */
 export function deadlineOf(facts: Pick<SeqFacts, 'ledger' | 'laterKnownSince'>, timing: FrontierTiming): number {
-  if (facts.ledger) return facts.ledger.ingestedAt + timing.deadlineFactor * facts.ledger.durationMs;
+  // The worker's budget floor (@lib/timing budgetedDurationMs): a short last segment is waited for as long as it is worked on.
+  if (facts.ledger) return facts.ledger.ingestedAt + timing.deadlineFactor * budgetedDurationMs(facts.ledger.durationMs);
   return (facts.laterKnownSince ?? timing.now) + timing.deadlineFactor * timing.targetDurationMs;
 }
 

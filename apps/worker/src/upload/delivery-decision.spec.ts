@@ -1,3 +1,4 @@
+import { budgetedDurationMs } from '@lib/timing';
 import fc from 'fast-check';
 import {
   type DeliveryEvent,
@@ -18,6 +19,9 @@ describe('time budget', () => {
   it('puts the live deadline at factor x duration after ingest', () => {
     expect(deadlineAt({ ingestedAt: 1_000_000, durationMs: 2000 }, budget)).toBe(1_010_000);
     expect(deadlineAt({ ingestedAt: 1_000_000, durationMs: 1500 }, { ...budget, liveDeadlineFactor: 3 })).toBe(1_004_500);
+    // The partial segment a publish ends with gets a second's budget, not 5 x its 300 ms.
+    expect(deadlineAt({ ingestedAt: 1_000_000, durationMs: 300 }, budget)).toBe(1_005_000);
+    expect(attemptTimeout(300, budget, 60_000).timeoutMs).toBe(2000);
   });
 
   it('gives an attempt factor x duration while the deadline is further away', () => {
@@ -34,9 +38,11 @@ describe('time budget', () => {
     fc.assert(
       fc.property(fc.integer({ min: 100, max: 10_000 }), fc.integer({ min: 1, max: 60_000 }), (duration, remaining) => {
         const t = attemptTimeout(duration, budget, remaining);
+        // A segment shorter than a second is budgeted as one (budgetedDurationMs).
+        const budgeted = budgetedDurationMs(duration);
         expect(t.timeoutMs).toBeLessThanOrEqual(Math.max(1, remaining));
-        expect(t.timeoutMs).toBeLessThanOrEqual(2 * duration);
-        expect(t.cutByDeadline).toBe(remaining < 2 * duration);
+        expect(t.timeoutMs).toBeLessThanOrEqual(2 * budgeted);
+        expect(t.cutByDeadline).toBe(remaining < 2 * budgeted);
       }),
     );
   });

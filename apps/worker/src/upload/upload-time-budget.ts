@@ -1,7 +1,9 @@
 /**
  * The worker's time budget (docs/architecture.md, "Time budget"). Everything is a factor of
- * the segment's own duration, so 1 s and 4 s segments get the same treatment as 2 s ones.
+ * the segment's own duration, so 1 s and 4 s segments get the same treatment as 2 s ones
+ * (a shorter one, the end of a publish, that of 1 s: @lib/timing budgetedDurationMs).
  */
+import { budgetedDurationMs } from '@lib/timing';
 
 export interface TimeBudget {
   /** Broadcaster read timeout = factor x segment duration (default 2). */
@@ -12,7 +14,7 @@ export interface TimeBudget {
 
 /** Epoch ms after which a segment is no use to a live viewer and is dropped. */
 export function deadlineAt(segment: { ingestedAt: number; durationMs: number }, budget: TimeBudget): number {
-  return segment.ingestedAt + Math.round(budget.liveDeadlineFactor * segment.durationMs);
+  return segment.ingestedAt + Math.round(budget.liveDeadlineFactor * budgetedDurationMs(segment.durationMs));
 }
 
 export interface AttemptTimeout {
@@ -27,7 +29,7 @@ export interface AttemptTimeout {
 
 /** The read timeout of one attempt: factor x duration, never past the live deadline. */
 export function attemptTimeout(durationMs: number, budget: TimeBudget, remainingMs: number): AttemptTimeout {
-  const full = Math.round(budget.uploadTimeoutFactor * durationMs);
+  const full = Math.round(budget.uploadTimeoutFactor * budgetedDurationMs(durationMs));
   if (remainingMs < full) return { timeoutMs: Math.max(1, Math.floor(remainingMs)), cutByDeadline: true };
   return { timeoutMs: full, cutByDeadline: false };
 }
