@@ -165,9 +165,9 @@ async function main(): Promise<void> {
   }
   for (const f of results) {
     console.log(
-      `- N=${f.streams}, where the time went (ms, p50 / p95), first ${STARTUP_SEQS} segments: ${describeSteps(f.account.steps.startup, percentile)}`,
+      `- N=${f.streams}, where the time went (ms, p50 / p95), first ${STARTUP_SEQS} segments: ${describeSteps(f.account.steps.startup)}`,
     );
-    console.log(`- N=${f.streams}, the rest: ${describeSteps(f.account.steps.steady, percentile)}`);
+    console.log(`- N=${f.streams}, the rest: ${describeSteps(f.account.steps.steady)}`);
   }
 
   const roles = Object.keys(byRole(results[0].apps));

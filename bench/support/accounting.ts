@@ -1,4 +1,5 @@
 import { CreatedStream, Pipeline, TimelineEntry, waitFor } from '@lib/testing';
+import { percentile } from './proc-stats';
 
 type Row = TimelineEntry & { ingestedAt: number; republishedAt: number | null };
 
@@ -96,7 +97,7 @@ export function describeDrops(account: SegmentAccount): string {
 }
 
 /** "closed -> queued p50/p95, queued -> uploaded ..., uploaded -> listed ..." for one part of the steps. */
-export function describeSteps(steps: SegmentAccount['steps']['startup'], percentile: (values: number[], p: number) => number): string {
+export function describeSteps(steps: SegmentAccount['steps']['startup']): string {
   const part = (name: string, values: number[]) => `${name} ${Math.round(percentile(values, 50))} / ${Math.round(percentile(values, 95))}`;
   return [
     part('closed -> queued', steps.queued),
